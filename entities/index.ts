@@ -1,0 +1,14 @@
+// Every table of the gateway, by category. Each category folder exports its own list.
+import { advertisingEntities } from './advertising';
+import { catalogEntities } from './catalog';
+import { inventoryFinanceEntities } from './inventory-finance';
+import { ordersEntities } from './orders';
+import { systemLogsEntities } from './system-logs';
+
+export const ALL_ENTITIES = [
+  ...catalogEntities,
+  ...advertisingEntities,
+  ...ordersEntities,
+  ...inventoryFinanceEntities,
+  ...systemLogsEntities,
+];

@@ -1,0 +1,32 @@
+import { Category, Purpose } from '../policy/taxonomy';
+
+/** Who is calling: a user (JWT from single sign-on) or an API token. */
+export interface Principal {
+  /** Stable id: the JWT subject for users, the token id for tokens. */
+  id: string;
+  kind: 'user' | 'token';
+  name: string;
+  role: string;
+  /** Purposes this principal may declare (a token's are a subset of its role's). */
+  purposes: readonly Purpose[];
+  /** Row and category scope; `null` means not limited. */
+  categories: readonly Category[] | null;
+  accounts: readonly string[] | null;
+  marketplaces: readonly string[] | null;
+  /** Partner (service provider) tokens: always expire, may be held to persisted queries. */
+  partner: boolean;
+  expiresAt: Date | null;
+}
+
+/** Rows a request may see, applied in SQL by every list, lookup, aggregate and loader. */
+export interface RowScope {
+  accounts: readonly string[] | null;
+  marketplaces: readonly string[] | null;
+}
+
+export const UNRESTRICTED_SCOPE: RowScope = Object.freeze({ accounts: null, marketplaces: null });
+
+export function rowScopeOf(principal: Principal | null): RowScope {
+  if (!principal) return UNRESTRICTED_SCOPE;
+  return { accounts: principal.accounts, marketplaces: principal.marketplaces };
+}

@@ -1,0 +1,50 @@
+import type { EntityManager } from 'typeorm';
+import type { Principal, RowScope } from './auth/principal';
+import type { Category, Purpose } from './policy/taxonomy';
+
+/**
+ * Per-request loaders, created lazily by key so each category registers its own without a
+ * central list. Loaders hold raw rows; masking happens at the field, so a cached value is
+ * never pre-masked for another purpose.
+ */
+export class LoaderRegistry {
+  private readonly loaders = new Map<string, unknown>();
+  get<T>(key: string, create: () => T): T {
+    let loader = this.loaders.get(key) as T | undefined;
+    if (loader === undefined) {
+      loader = create();
+      this.loaders.set(key, loader);
+    }
+    return loader;
+  }
+}
+
+/** What the request's governance did: collected for the response extension and the audit record. */
+export class GovernanceRecorder {
+  readonly masked = new Set<string>();
+  readonly denied = new Set<string>();
+  readonly rowsByCategory: Partial<Record<Category, number>> = {};
+  /** Aggregate groups withheld because they covered fewer than k orders or entities. */
+  suppressedGroups = 0;
+
+  countRows(category: Category, rows: number): void {
+    this.rowsByCategory[category] = (this.rowsByCategory[category] ?? 0) + rows;
+  }
+}
+
+/**
+ * The request context: built once per request, passed first to every service method and down
+ * to the query. Identity, purpose, row scope, loaders and the database travel together.
+ */
+export interface RequestContext {
+  requestId: string;
+  principal: Principal | null;
+  purpose: Purpose | null;
+  scope: RowScope;
+  /** Entity manager for this request's reads (a transaction's manager when one is open). */
+  db: EntityManager;
+  loaders: LoaderRegistry;
+  governance: GovernanceRecorder;
+  /** Current time; injected so retention and expiry can be tested. */
+  now: () => Date;
+}

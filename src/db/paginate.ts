@@ -1,0 +1,109 @@
+// Keyset pagination for every list: stable order (sort key, then id), opaque cursors, page-size
+// limit, and `totalCount` computed only when selected. Row scope is already in the query builder.
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { ConnectionShape } from '../../schema/common/connection.type';
+import { config } from '../config';
+import type { RequestContext } from '../context';
+import { badUserInput } from '../errors';
+import type { Category } from '../policy/taxonomy';
+
+export type SortDirection = 'ASC' | 'DESC';
+
+export interface PaginateOptions<T> {
+  category: Category;
+  /** Query alias of the root entity, e.g. `o`. */
+  alias: string;
+  /** Entity property to sort by (non-null column), e.g. `purchaseDate`. */
+  sortBy: keyof T & string;
+  direction: SortDirection;
+  /** Unique tie-breaker property (default `id`). */
+  idProperty?: keyof T & string;
+}
+
+interface CursorPayload {
+  v: unknown;
+  id: unknown;
+}
+
+export function encodeCursor(payload: CursorPayload): string {
+  return Buffer.from(JSON.stringify([payload.v, payload.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): CursorPayload {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2 && parsed[1] !== null && parsed[1] !== undefined) {
+      return { v: parsed[0], id: parsed[1] };
+    }
+  } catch {
+    // fall through to the user-facing error
+  }
+  throw badUserInput('Malformed cursor: pass the `cursor` or `pageInfo.endCursor` of a previous page', {
+    argumentName: 'after',
+  });
+}
+
+/** Validates `first` against the configured maximum page size. */
+export function pageSize(first: number | undefined | null): number {
+  const { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } = config();
+  if (first === undefined || first === null) return Math.min(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+  if (!Number.isInteger(first) || first < 0) {
+    throw badUserInput('`first` must be a non-negative integer', { argumentName: 'first', value: first });
+  }
+  if (first > MAX_PAGE_SIZE) {
+    throw badUserInput(`\`first\` is ${first} but the maximum page size is ${MAX_PAGE_SIZE}: request at most ${MAX_PAGE_SIZE} and page with \`after\``, {
+      argumentName: 'first',
+      value: first,
+      limit: MAX_PAGE_SIZE,
+    });
+  }
+  return first;
+}
+
+function cursorValue(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+export async function paginate<T extends ObjectLiteral>(
+  ctx: RequestContext,
+  query: SelectQueryBuilder<T>,
+  args: { first?: number | null; after?: string | null },
+  options: PaginateOptions<T>,
+): Promise<ConnectionShape<T>> {
+  const limit = pageSize(args.first);
+  const idProperty = options.idProperty ?? ('id' as keyof T & string);
+  const sortPath = `${options.alias}.${options.sortBy}`;
+  const idPath = `${options.alias}.${idProperty}`;
+  const countQuery = query.clone();
+
+  const page = query.clone();
+  if (args.after) {
+    const cursor = decodeCursor(args.after);
+    const op = options.direction === 'ASC' ? '>' : '<';
+    page.andWhere(`(${sortPath}, ${idPath}) ${op} (:cursorValue, :cursorId)`, {
+      cursorValue: cursor.v,
+      cursorId: cursor.id,
+    });
+  }
+  page.orderBy(sortPath, options.direction).addOrderBy(idPath, options.direction).take(undefined).limit(limit + 1);
+
+  const rows = limit === 0 ? [] : await page.getMany();
+  const hasNextPage = rows.length > limit;
+  const nodes = hasNextPage ? rows.slice(0, limit) : rows;
+  ctx.governance.countRows(options.category, nodes.length);
+  const edges = nodes.map((node) => ({
+    cursor: encodeCursor({ v: cursorValue(node[options.sortBy]), id: node[idProperty] }),
+    node,
+  }));
+  return {
+    edges,
+    nodes,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: Boolean(args.after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    totalCount: () => countQuery.getCount(),
+  };
+}

@@ -1,0 +1,32 @@
+// Row scope in SQL: every list, lookup, aggregate and loader of a scoped principal goes through
+// here, so another account's or marketplace's row never leaves the database.
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { RowScope } from '../auth/principal';
+
+export interface ScopeColumns {
+  /** Property path of the seller account id, e.g. `o.sellerAccountId`. */
+  account?: string;
+  /** Property path of the marketplace id, e.g. `o.marketplaceId`. */
+  marketplace?: string;
+}
+
+let parameterSequence = 0;
+
+export function applyRowScope<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  scope: RowScope,
+  columns: ScopeColumns,
+): SelectQueryBuilder<T> {
+  const suffix = (parameterSequence = (parameterSequence + 1) % 1_000_000);
+  if (scope.accounts) {
+    if (!columns.account) return query.andWhere('1 = 0');
+    query.andWhere(`${columns.account} = ANY(:scopeAccounts${suffix})`, { [`scopeAccounts${suffix}`]: [...scope.accounts] });
+  }
+  if (scope.marketplaces) {
+    if (!columns.marketplace) return query.andWhere('1 = 0');
+    query.andWhere(`${columns.marketplace} = ANY(:scopeMarketplaces${suffix})`, {
+      [`scopeMarketplaces${suffix}`]: [...scope.marketplaces],
+    });
+  }
+  return query;
+}

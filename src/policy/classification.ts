@@ -1,0 +1,35 @@
+// Sensitivity is declared next to each GraphQL field, stored in type-graphql extensions under
+// `governance`, and read back from the built schema by the field registry (field-registry.ts).
+import { Extensions } from 'type-graphql';
+import { Category, MaskKind, Sensitivity } from './taxonomy';
+
+/** What a field declares about itself. */
+export interface FieldClassification {
+  sensitivity: Sensitivity;
+  /** Mask used when a grant says `masked`; without one, `masked` is treated as `deny`. */
+  mask?: MaskKind;
+  /** Aggregate measure: k-anonymous groups may be returned in full to a `masked` grant. */
+  aggregate?: boolean;
+  /** Category of a root field or of a field whose data comes from another category. */
+  category?: Category;
+}
+
+export interface TypeClassification {
+  category: Category;
+}
+
+export const GOVERNANCE_EXTENSION = 'governance';
+
+/** Marks an object type as holding data of one category; all its fields must be classified. */
+export function DataCategory(category: Category): ClassDecorator {
+  return Extensions({ [GOVERNANCE_EXTENSION]: { category } satisfies TypeClassification }) as ClassDecorator;
+}
+
+/** Declares a field's sensitivity (and its mask) where the field is declared. */
+export function Classified(
+  sensitivity: Sensitivity,
+  options: Omit<FieldClassification, 'sensitivity'> = {},
+): MethodDecorator & PropertyDecorator {
+  const classification: FieldClassification = { sensitivity, ...options };
+  return Extensions({ [GOVERNANCE_EXTENSION]: classification }) as MethodDecorator & PropertyDecorator;
+}

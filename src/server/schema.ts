@@ -1,0 +1,25 @@
+// The gateway's GraphQL schema: every category module's resolvers in one graph.
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { advertisingResolvers } from '../../resolvers/advertising';
+import { catalogResolvers } from '../../resolvers/catalog';
+import { inventoryFinanceResolvers } from '../../resolvers/inventory-finance';
+import { ordersResolvers } from '../../resolvers/orders';
+import { systemLogsResolvers } from '../../resolvers/system-logs';
+
+export const CATEGORY_RESOLVERS = {
+  catalog: catalogResolvers,
+  advertising: advertisingResolvers,
+  orders: ordersResolvers,
+  'inventory-finance': inventoryFinanceResolvers,
+  'system-logs': systemLogsResolvers,
+} as const;
+
+export function allResolvers(): NonEmptyArray<Function> {
+  return Object.values(CATEGORY_RESOLVERS).flat() as unknown as NonEmptyArray<Function>;
+}
+
+/** Builds the executable schema (without governance middleware; see src/policy). */
+export async function buildGatewaySchema(): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers: allResolvers(), validate: false });
+}
