@@ -1,6 +1,7 @@
 // Every table of the gateway, by category. Each category folder exports its own list.
 import { advertisingEntities } from './advertising';
 import { catalogEntities } from './catalog';
+import { gatewayEntities } from './gateway';
 import { inventoryFinanceEntities } from './inventory-finance';
 import { ordersEntities } from './orders';
 import { systemLogsEntities } from './system-logs';
@@ -11,4 +12,5 @@ export const ALL_ENTITIES = [
   ...ordersEntities,
   ...inventoryFinanceEntities,
   ...systemLogsEntities,
+  ...gatewayEntities,
 ];

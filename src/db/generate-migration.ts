@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { ALL_ENTITIES } from '../../entities';
 import { advertisingEntities } from '../../entities/advertising';
 import { catalogEntities } from '../../entities/catalog';
+import { gatewayEntities } from '../../entities/gateway';
 import { inventoryFinanceEntities } from '../../entities/inventory-finance';
 import { ordersEntities } from '../../entities/orders';
 import { systemLogsEntities } from '../../entities/system-logs';
@@ -20,6 +21,7 @@ const BY_CATEGORY: Record<string, Function[]> = {
   orders: ordersEntities,
   'inventory-finance': inventoryFinanceEntities,
   'system-logs': systemLogsEntities,
+  gateway: gatewayEntities,
 };
 
 function escape(sql: string): string {
