@@ -1,0 +1,10 @@
+import type { EntityManager } from 'typeorm';
+import type { DemoCatalog } from './demo-catalog';
+import type { DemoRandom } from './demo-random';
+
+/** Demo data of the inventory-finance category, referring to the demo catalog. */
+export async function seedInventoryFinanceDemo(manager: EntityManager, rng: DemoRandom, catalog: DemoCatalog): Promise<void> {
+  void manager;
+  void rng;
+  void catalog;
+}
