@@ -1,5 +1,7 @@
+import type { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import type { Principal, RowScope } from './auth/principal';
+import type { Policy } from './policy/policy';
 import type { Category, Purpose } from './policy/taxonomy';
 
 /**
@@ -47,4 +49,20 @@ export interface RequestContext {
   governance: GovernanceRecorder;
   /** Current time; injected so retention and expiry can be tested. */
   now: () => Date;
+  /** The access policy in force for this request. */
+  policy: Policy;
+  /** Raw `X-Purpose` header (validated by the governance plugin, which then sets `purpose`). */
+  declaredPurpose: string | null;
+  /** Why authentication failed, if it did; the governance plugin refuses the operation with it. */
+  authError: GraphQLError | null;
+  /** Where the request came from (for the audit record; never personal data of buyers). */
+  http: RequestOrigin;
+  startedAt: number;
+}
+
+export interface RequestOrigin {
+  ip: string | null;
+  userAgent: string | null;
+  clientName: string | null;
+  clientVersion: string | null;
 }

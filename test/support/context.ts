@@ -33,5 +33,10 @@ export function testContext(dataSource: DataSource, options: { principal?: Princ
     loaders: new LoaderRegistry(),
     governance: new GovernanceRecorder(),
     now: () => options.now ?? new Date(),
+    policy: { version: 'test' },
+    declaredPurpose: options.purpose ?? null,
+    authError: null,
+    http: { ip: '127.0.0.1', userAgent: 'jest', clientName: null, clientVersion: null },
+    startedAt: Date.now(),
   };
 }
