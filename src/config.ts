@@ -14,6 +14,8 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEFAULT_PAGE_SIZE: intFromEnv(20),
   MAX_PAGE_SIZE: intFromEnv(100),
+  /** Largest accepted request body (express/body-parser size syntax). */
+  BODY_LIMIT: z.string().default('1mb'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,48 @@
+// Opens the gateway's database: the DATABASE_URL server, or the embedded PostgreSQL (PGlite)
+// keeping its data under DATA_DIR. Migrations run on open unless told otherwise.
+import { join, resolve } from 'node:path';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
+import { connectAndMigrate, createDataSource } from './data-source';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
+
+export interface OpenDatabase {
+  dataSource: DataSource;
+  embedded: boolean;
+  /** Migrations applied by this open (names). */
+  applied: string[];
+  close(): Promise<void>;
+}
+
+export async function openDatabase(settings: Config, options: { migrate?: boolean } = {}): Promise<OpenDatabase> {
+  const migrate = options.migrate ?? true;
+  let embedded: EmbeddedPostgres | undefined;
+  let url = settings.DATABASE_URL;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({ dataDir: join(resolve(settings.DATA_DIR), 'pg') });
+    url = embedded.url;
+  }
+  const dbSettings = { url, embedded: Boolean(embedded) };
+  try {
+    let dataSource: DataSource;
+    let applied: string[] = [];
+    if (migrate) {
+      ({ dataSource, applied } = await connectAndMigrate(dbSettings));
+    } else {
+      dataSource = createDataSource(dbSettings);
+      await dataSource.initialize();
+    }
+    return {
+      dataSource,
+      embedded: Boolean(embedded),
+      applied,
+      async close() {
+        if (dataSource.isInitialized) await dataSource.destroy();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}

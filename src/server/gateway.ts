@@ -1,0 +1,202 @@
+// The HTTP gateway: express 5 + Apollo Server 5. Wiring only; what decides access, what is
+// audited and how principals are authenticated come in as components (see components.ts).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
+import type { RequestContext } from '../context';
+import { ErrorCode } from '../errors';
+import type { Policy } from '../policy/policy';
+import { graphiqlRouter } from './graphiql/graphiql';
+import { logger } from './logger';
+import { createMetrics } from './metrics';
+import { requestIdMiddleware } from './request-id';
+import { createRequestContext, type Authenticate } from './request-context';
+
+/** A request refused before GraphQL saw it (bad JSON, body too large, wrong content type). */
+export interface HttpRefusal {
+  requestId: string;
+  code: string;
+  message: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface GatewayComponents {
+  schema: GraphQLSchema;
+  authenticate: Authenticate;
+  /** Apollo plugins that run before the gateway's own (audit first, then governance). */
+  plugins: ApolloServerPlugin<RequestContext>[];
+  /** Records a request refused before GraphQL (the audit log keeps those too). */
+  onHttpRefusal?: (refusal: HttpRefusal) => Promise<void>;
+  /** Extra routes (e.g. imports, exports) mounted before `/graphql`. */
+  routes?: express.Router[];
+  /** Releases what the components hold (writers, timers); called by `stop()`. */
+  stop?: () => Promise<void>;
+}
+
+export interface GatewayOptions {
+  dataSource: DataSource;
+  config: Config;
+  policy: Policy;
+  components: GatewayComponents;
+  now?: () => Date;
+  /** Pre-fills GraphiQL's header editor (demo mode). */
+  graphiqlHeaders?: () => Record<string, string>;
+}
+
+export interface Gateway {
+  app: express.Express;
+  httpServer: Server;
+  apollo: ApolloServer<RequestContext>;
+  stop(): Promise<void>;
+}
+
+/** Keeps the messages of errors the gateway raises on purpose; hides everything else. */
+export function formatGatewayError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const code = formatted.extensions?.code;
+  const deliberate = original instanceof GraphQLError && code !== ErrorCode.INTERNAL_SERVER_ERROR;
+  const raisedByGraphQL = code !== undefined && code !== ErrorCode.INTERNAL_SERVER_ERROR;
+  if (deliberate || raisedByGraphQL || (original instanceof GraphQLError && original.extensions?.code)) {
+    const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  logger().error({ err: original }, 'unexpected error while serving a request');
+  return {
+    message: 'Internal server error',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}
+
+function graphqlErrorBody(code: string, message: string) {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { dataSource, config, policy, components } = options;
+  const now = options.now ?? (() => new Date());
+  const metrics = createMetrics();
+  const app = express();
+  const httpServer = createServer(app);
+  app.disable('x-powered-by');
+  app.use(requestIdMiddleware());
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema: components.schema,
+    plugins: [
+      ...components.plugins,
+      metrics.plugin,
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+    ],
+    formatError: formatGatewayError,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: true,
+    csrfPrevention: true,
+    introspection: true,
+    status400ForVariableCoercionErrors: true,
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await dataSource.query('SELECT 1');
+      const pending = await dataSource.showMigrations();
+      if (pending) {
+        res.status(503).json({ status: 'not ready', reason: 'database migrations pending' });
+        return;
+      }
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'not ready', reason: 'database unreachable' });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(graphiqlRouter(options.graphiqlHeaders ?? (() => ({ Authorization: 'Bearer <token>', 'X-Purpose': '<PURPOSE>' }))));
+  for (const router of components.routes ?? []) app.use(router);
+
+  const refuse = async (req: Request, res: Response, status: number, code: string, message: string) => {
+    const refusal: HttpRefusal = {
+      requestId: String(res.locals.requestId),
+      code,
+      message,
+      ip: req.ip ?? null,
+      userAgent: req.get('user-agent') ?? null,
+    };
+    try {
+      await components.onHttpRefusal?.(refusal);
+    } catch (error) {
+      logger().error({ err: error, requestId: refusal.requestId }, 'could not record a refused request');
+      res.status(503).json(graphqlErrorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'The request could not be recorded in the audit log and was not served'));
+      return;
+    }
+    res.status(status).json(graphqlErrorBody(code, message));
+  };
+
+  app.use(
+    '/graphql',
+    express.json({ limit: config.BODY_LIMIT }),
+    (error: unknown, req: Request, res: Response, next: NextFunction) => {
+      const type = (error as { type?: string }).type;
+      if (type === 'entity.parse.failed') {
+        void refuse(req, res, 400, ErrorCode.BAD_USER_INPUT, 'Malformed JSON body: send a JSON object such as {"query": "{ __typename }"}');
+      } else if (type === 'entity.too.large') {
+        void refuse(req, res, 413, ErrorCode.BAD_USER_INPUT, `Request body larger than the limit of ${config.BODY_LIMIT}`);
+      } else if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
+        void refuse(req, res, 415, ErrorCode.BAD_USER_INPUT, 'Unsupported body encoding: send UTF-8 JSON');
+      } else {
+        next(error);
+      }
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req }) => createRequestContext(req, { dataSource, policy, authenticate: components.authenticate, now }),
+    }),
+  );
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found', endpoints: ['/graphql', '/graphiql', '/healthz', '/readyz', '/metrics'] });
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    logger().error({ err: error, requestId: res.locals.requestId }, 'unhandled HTTP error');
+    if (!res.headersSent) res.status(500).json(graphqlErrorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
+  });
+
+  return {
+    app,
+    httpServer,
+    apollo,
+    async stop() {
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await components.stop?.();
+    },
+  };
+}
+
+/** Creates the gateway and listens on `port` (0 = any free port). */
+export async function startGateway(options: GatewayOptions & { port: number; host?: string }): Promise<Gateway & { url: string }> {
+  const gateway = await createGateway(options);
+  await new Promise<void>((resolve, reject) => {
+    gateway.httpServer.once('error', reject);
+    gateway.httpServer.listen(options.port, options.host ?? options.config.HOST, () => resolve());
+  });
+  const address = gateway.httpServer.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const shownHost = host === '0.0.0.0' || host === '[::]' ? 'localhost' : host;
+  return { ...gateway, url: `http://${shownHost}:${address.port}` };
+}

@@ -1,0 +1,87 @@
+// GraphiQL served entirely from node_modules (GraphiQL 4 UMD + React 18 UMD): no CDN, no
+// outside request of any kind, and no inline script (the page works under a strict CSP).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Router } from 'express';
+
+const ASSETS: Record<string, { pkg: string; file: string; type: string }> = {
+  'react.js': { pkg: 'react', file: 'umd/react.production.min.js', type: 'text/javascript' },
+  'react-dom.js': { pkg: 'react-dom', file: 'umd/react-dom.production.min.js', type: 'text/javascript' },
+  'graphiql.js': { pkg: 'graphiql', file: 'dist/index.umd.js', type: 'text/javascript' },
+  'graphiql.css': { pkg: 'graphiql', file: 'dist/style.css', type: 'text/css' },
+};
+
+// Package files that the packages' `exports` do not expose: found through the resolver's paths.
+function packageFile(pkg: string, file: string): string {
+  for (const dir of require.resolve.paths(pkg) ?? []) {
+    const candidate = join(dir, pkg, file);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`GraphiQL asset not installed: ${pkg}/${file}`);
+}
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>sellergate GraphiQL</title>
+  <link rel="stylesheet" href="/graphiql/assets/graphiql.css">
+  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+</head>
+<body>
+  <div id="graphiql">Loading GraphiQL…</div>
+  <script src="/graphiql/assets/react.js"></script>
+  <script src="/graphiql/assets/react-dom.js"></script>
+  <script src="/graphiql/assets/graphiql.js"></script>
+  <script src="/graphiql/init.js"></script>
+</body>
+</html>`;
+
+const DEFAULT_QUERY = `# Set the Authorization and X-Purpose headers below, then run.
+query Products {
+  products(first: 5) {
+    totalCount
+    nodes { asin title brand }
+  }
+}
+`;
+
+function initScript(defaultHeaders: Record<string, string>): string {
+  return `(function () {
+  var fetcher = GraphiQL.createFetcher({ url: '/graphql' });
+  var root = ReactDOM.createRoot(document.getElementById('graphiql'));
+  root.render(React.createElement(GraphiQL, {
+    fetcher: fetcher,
+    defaultQuery: ${JSON.stringify(DEFAULT_QUERY)},
+    defaultHeaders: ${JSON.stringify(JSON.stringify(defaultHeaders, null, 2))},
+    isHeadersEditorEnabled: true,
+    shouldPersistHeaders: false
+  }));
+})();`;
+}
+
+/** `/graphiql` and its assets. `defaultHeaders` pre-fills the header editor (demo mode only). */
+export function graphiqlRouter(defaultHeaders: () => Record<string, string>): Router {
+  const router = Router();
+  const cache = new Map<string, Buffer>();
+  router.get('/graphiql', (_req, res) => {
+    res.type('html').send(PAGE);
+  });
+  router.get('/graphiql/init.js', (_req, res) => {
+    res.type('text/javascript').send(initScript(defaultHeaders()));
+  });
+  router.get('/graphiql/assets/:name', (req, res) => {
+    const asset = ASSETS[req.params.name];
+    if (!asset) {
+      res.status(404).end();
+      return;
+    }
+    let body = cache.get(req.params.name);
+    if (!body) {
+      body = readFileSync(packageFile(asset.pkg, asset.file));
+      cache.set(req.params.name, body);
+    }
+    res.type(asset.type).set('Cache-Control', 'public, max-age=86400').send(body);
+  });
+  return router;
+}
