@@ -14,6 +14,17 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEFAULT_PAGE_SIZE: intFromEnv(20),
   MAX_PAGE_SIZE: intFromEnv(100),
+  /** Access policy file (JSON) replacing the shipped default; invalid -> start-up stops. */
+  POLICY_FILE: z.string().optional(),
+  /** Key of the PSEUDONYM mask (HMAC-SHA256); required in production, a demo key elsewhere. */
+  PSEUDONYM_KEY: z.string().min(16).optional(),
+  /** User JWTs: HS256 secret, or a JWKS URL for RS256/ES256 (single sign-on). */
+  JWT_SECRET: z.string().min(32).optional(),
+  JWKS_URL: z.string().url().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  JWT_ISSUER: z.string().optional(),
+  /** Claim holding the user's role (a role name of the policy). */
+  JWT_ROLE_CLAIM: z.string().default('role'),
   /** Largest accepted request body (express/body-parser size syntax). */
   BODY_LIMIT: z.string().default('1mb'),
 });
