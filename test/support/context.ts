@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../../src/auth/principal';
 import { GovernanceRecorder, LoaderRegistry, type RequestContext } from '../../src/context';
+import { defaultPolicy } from '../../src/policy/default-policy';
 import { ALL_PURPOSES, type Purpose } from '../../src/policy/taxonomy';
 
 export function testPrincipal(overrides: Partial<Principal> = {}): Principal {
@@ -33,7 +34,7 @@ export function testContext(dataSource: DataSource, options: { principal?: Princ
     loaders: new LoaderRegistry(),
     governance: new GovernanceRecorder(),
     now: () => options.now ?? new Date(),
-    policy: { version: 'test' },
+    policy: defaultPolicy(),
     declaredPurpose: options.purpose ?? null,
     authError: null,
     http: { ip: '127.0.0.1', userAgent: 'jest', clientName: null, clientVersion: null },
