@@ -1,7 +1,7 @@
 // Sensitivity is declared next to each GraphQL field, stored in type-graphql extensions under
 // `governance`, and read back from the built schema by the field registry (field-registry.ts).
 import { Extensions } from 'type-graphql';
-import { Category, MaskKind, Sensitivity } from './taxonomy';
+import { Category, MaskKind, Permission, Sensitivity } from './taxonomy';
 
 /** What a field declares about itself. */
 export interface FieldClassification {
@@ -32,4 +32,18 @@ export function Classified(
 ): MethodDecorator & PropertyDecorator {
   const classification: FieldClassification = { sensitivity, ...options };
   return Extensions({ [GOVERNANCE_EXTENSION]: classification }) as MethodDecorator & PropertyDecorator;
+}
+
+/** What a root operation that is not a data read requires (e.g. token management). */
+export interface OperationClassification {
+  /** The principal's role must hold at least one of these permissions. */
+  permissions: Permission[];
+}
+
+/**
+ * Declares the administrative permission a root query or mutation needs, beside the operation
+ * (it needs no purpose; the audit plugin records it like every operation).
+ */
+export function Allow(...permissions: Permission[]): MethodDecorator {
+  return Extensions({ [GOVERNANCE_EXTENSION]: { permissions } satisfies OperationClassification }) as MethodDecorator;
 }

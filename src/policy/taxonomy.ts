@@ -72,3 +72,28 @@ registerEnumType(Category, { name: 'DataCategory', description: 'Data category o
 registerEnumType(Purpose, { name: 'Purpose', description: 'Declared purpose of use (X-Purpose header)' });
 registerEnumType(Sensitivity, { name: 'Sensitivity', description: 'Sensitivity class of a field' });
 registerEnumType(MaskKind, { name: 'MaskKind', description: 'How a masked value is derived' });
+
+/**
+ * Administrative actions that are not data reads (no purpose applies): granted to roles in the
+ * policy and declared on the operation with `@Allow(...)` (classification.ts).
+ */
+export enum Permission {
+  MANAGE_TOKENS = 'MANAGE_TOKENS',
+  EXPLAIN_ACCESS = 'EXPLAIN_ACCESS',
+  MANAGE_ACCOUNTS = 'MANAGE_ACCOUNTS',
+  IMPORT_DATA = 'IMPORT_DATA',
+  MANAGE_RETENTION = 'MANAGE_RETENTION',
+  MANAGE_DELETION_REQUESTS = 'MANAGE_DELETION_REQUESTS',
+  SUSPEND_PRINCIPALS = 'SUSPEND_PRINCIPALS',
+}
+
+export const ALL_PERMISSIONS = Object.values(Permission);
+
+/** The category a purpose belongs to in the policy table (each purpose belongs to exactly one). */
+export function categoryOfPurpose(purpose: Purpose): Category {
+  const category = ALL_CATEGORIES.find((candidate) => CATEGORY_PURPOSES[candidate].includes(purpose));
+  if (!category) throw new Error(`Purpose ${purpose} belongs to no category`);
+  return category;
+}
+
+registerEnumType(Permission, { name: 'Permission', description: 'Administrative action granted to a role' });

@@ -1,0 +1,53 @@
+// Aggregates and minimization (DESIGN.md): a `masked` grant sees an aggregate measure in full
+// only for groups covering at least k orders or entities; smaller groups are withheld and
+// counted. Aggregate services pass their groups through `suppressSmallGroups`; a group that did
+// not pass through it gets masked (or denied) measures instead of full ones.
+import type { RequestContext } from '../context';
+import { DecisionRule } from './decide';
+import type { FieldInfo } from './field-registry';
+import type { Policy } from './policy';
+import { decisionFor } from './request-decisions';
+
+const checkedGroups = new WeakSet<object>();
+let aggregateFields = new Map<string, FieldInfo[]>();
+let governedPolicy: Policy | undefined;
+
+/** Called by governSchema: the aggregate measures of each type, under the policy in force. */
+export function registerAggregateFields(fields: Iterable<FieldInfo>, policy: Policy): void {
+  const byType = new Map<string, FieldInfo[]>();
+  for (const field of fields) {
+    if (!field.aggregate) continue;
+    byType.set(field.typeName, [...(byType.get(field.typeName) ?? []), field]);
+  }
+  aggregateFields = byType;
+  governedPolicy = policy;
+}
+
+/** Smallest group size this request may receive for groups of `typeName` (0: no threshold). */
+export function aggregateMinGroupSize(ctx: RequestContext, typeName: string): number {
+  const policy = governedPolicy ?? ctx.policy;
+  let size = 0;
+  for (const field of aggregateFields.get(typeName) ?? []) {
+    const decision = decisionFor(ctx, policy, field);
+    if (decision.rule === DecisionRule.AGGREGATE_THRESHOLD) size = Math.max(size, decision.minGroupSize ?? 0);
+  }
+  return size;
+}
+
+/**
+ * Removes groups smaller than the request's threshold, counts them in
+ * `ctx.governance.suppressedGroups`, and marks the rest as checked. Call it on every list of
+ * aggregate groups (type `typeName`) before returning it.
+ */
+export function suppressSmallGroups<T extends object>(ctx: RequestContext, typeName: string, groups: readonly T[], size: (group: T) => number): T[] {
+  const k = aggregateMinGroupSize(ctx, typeName);
+  const kept = k > 0 ? groups.filter((group) => size(group) >= k) : [...groups];
+  ctx.governance.suppressedGroups += groups.length - kept.length;
+  for (const group of kept) checkedGroups.add(group);
+  return kept;
+}
+
+/** Whether a group went through `suppressSmallGroups` (measures may then be returned in full). */
+export function isCheckedGroup(group: unknown): boolean {
+  return typeof group === 'object' && group !== null && checkedGroups.has(group);
+}

@@ -1,0 +1,148 @@
+// Applies the policy to the executable schema: graphql-shield rules for every type and field,
+// derived from the decision function, and masking middleware only where a grant can mask.
+// Wrappers cost time on every row, so a field whose answer is always `allow` (PUBLIC and
+// structural fields) keeps its rule in the rule tree but gets no wrapper.
+import { GraphQLError, isIntrospectionType, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { applyMiddleware, type IMiddlewareFunction } from 'graphql-middleware';
+import { allow, deny, rule, shield } from 'graphql-shield';
+import { config } from '../config';
+import type { RequestContext } from '../context';
+import { ErrorCode } from '../errors';
+import { isCheckedGroup, registerAggregateFields } from './aggregate-access';
+import { decide, DecisionRule, type Decision } from './decide';
+import { fieldRegistry, type FieldInfo, type OperationInfo } from './field-registry';
+import { createMasker, resolvePseudonymKey, type Masker } from './masks';
+import type { Policy } from './policy';
+import { decisionFor } from './request-decisions';
+import { Sensitivity } from './taxonomy';
+
+type ShieldRule = ReturnType<ReturnType<typeof rule>> | typeof allow | typeof deny;
+
+export interface GovernOptions {
+  /** PSEUDONYM mask key (default: PSEUDONYM_KEY from the configuration). */
+  pseudonymKey?: string;
+}
+
+function coordinateOf(info: GraphQLResolveInfo): string {
+  return `${info.parentType.name}.${info.fieldName}`;
+}
+
+/** The FORBIDDEN error of a denied field: one per path, naming coordinate, category and purpose. */
+export function forbiddenField(ctx: RequestContext, field: FieldInfo): GraphQLError {
+  ctx.governance.denied.add(field.coordinate);
+  return new GraphQLError(`Access denied: ${field.coordinate} (${field.category}, ${field.sensitivity}) is not available under purpose ${ctx.purpose ?? 'none'}`, {
+    extensions: { code: ErrorCode.FORBIDDEN, coordinate: field.coordinate, category: field.category, purpose: ctx.purpose },
+  });
+}
+
+function forbiddenOperation(ctx: RequestContext, operation: OperationInfo): GraphQLError {
+  ctx.governance.denied.add(operation.coordinate);
+  return new GraphQLError(`Access denied: ${operation.coordinate} requires the permission ${operation.permissions.join(' or ')}`, {
+    extensions: { code: ErrorCode.FORBIDDEN, coordinate: operation.coordinate, permissions: operation.permissions },
+  });
+}
+
+/** Whether some role and purpose of the policy gets this field masked (or k-thresholded). */
+function canBeMasked(policy: Policy, field: FieldInfo): boolean {
+  return Object.entries(policy.roles).some(([role, definition]) =>
+    definition.purposes.some((purpose) => {
+      const decision = decide(policy, { role }, purpose, field);
+      return decision.effect === 'mask' || decision.rule === DecisionRule.AGGREGATE_THRESHOLD;
+    }),
+  );
+}
+
+function holdsPermission(policy: Policy, ctx: RequestContext, operation: OperationInfo): boolean {
+  const role = ctx.principal ? policy.roles[ctx.principal.role] : undefined;
+  // Partner tokens act for a service provider: never administrative.
+  if (!role || ctx.principal?.partner) return false;
+  return operation.permissions.some((permission) => role.permissions.includes(permission));
+}
+
+function maskingMiddleware(policy: Policy, field: FieldInfo, masker: Masker): IMiddlewareFunction<unknown, RequestContext> {
+  const mask = (ctx: RequestContext, decision: Decision, value: unknown) => {
+    ctx.governance.masked.add(field.coordinate);
+    return masker.apply(decision.mask!, value, field.outputType);
+  };
+  // Synchronous when nothing is masked, so allowed reads pay almost nothing.
+  return (resolve, parent, args, ctx, info) => {
+    const decision = decisionFor(ctx, policy, field);
+    let maskWith: Decision | undefined;
+    if (decision.effect === 'mask') maskWith = decision;
+    else if (decision.rule === DecisionRule.AGGREGATE_THRESHOLD && !isCheckedGroup(parent)) {
+      // The group did not pass the k check: fall back to the mask, or deny.
+      if (!decision.mask) return forbiddenField(ctx, field);
+      maskWith = decision;
+    }
+    const value = resolve(parent, args, ctx, info);
+    if (!maskWith) return value;
+    const chosen = maskWith;
+    return value instanceof Promise ? value.then((resolved) => mask(ctx, chosen, resolved)) : mask(ctx, chosen, value);
+  };
+}
+
+/**
+ * Returns the governed schema: shield rules derived from `decide` on every field of every
+ * type (`"*"` and the fallback deny), masking middleware where a grant can mask.
+ */
+export function governSchema(schema: GraphQLSchema, policy: Policy, options: GovernOptions = {}): GraphQLSchema {
+  const registry = fieldRegistry(schema);
+  const masker = createMasker(options.pseudonymKey ?? resolvePseudonymKey(config()));
+  registerAggregateFields(registry.fields.values(), policy);
+
+  const ruleTree: Record<string, Record<string, ShieldRule>> = {};
+  const wrapped = new Set<string>();
+  const maskMiddleware: Record<string, Record<string, IMiddlewareFunction<unknown, RequestContext>>> = {};
+
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || isIntrospectionType(type)) continue;
+    const governed = registry.dataTypes.has(type.name) || registry.rootTypes.has(type.name);
+    const rules: Record<string, ShieldRule> = governed ? { '*': deny } : {};
+    for (const fieldName of Object.keys(type.getFields())) {
+      const coordinate = `${type.name}.${fieldName}`;
+      const field = registry.fields.get(coordinate);
+      const operation = registry.operations.get(coordinate);
+      let fieldRule: ShieldRule = allow;
+      if (field && field.sensitivity !== Sensitivity.PUBLIC) {
+        fieldRule = rule(`decide:${coordinate}`, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
+          decisionFor(ctx, policy, field).effect === 'deny' ? false : true,
+        );
+      } else if (operation) {
+        fieldRule = rule(`permission:${coordinate}`, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) => holdsPermission(policy, ctx, operation));
+      }
+      rules[fieldName] = fieldRule;
+      if (fieldRule !== allow) wrapped.add(coordinate);
+      if (field?.mask || field?.aggregate) {
+        if (field.sensitivity !== Sensitivity.PUBLIC && canBeMasked(policy, field)) {
+          (maskMiddleware[type.name] ??= {})[fieldName] = maskingMiddleware(policy, field, masker);
+        }
+      }
+    }
+    ruleTree[type.name] = rules;
+  }
+
+  const permissions = shield(ruleTree, {
+    fallbackRule: deny,
+    allowExternalErrors: true,
+    fallbackError: (_error, _parent, _args, shieldCtx, info) => {
+      const ctx = shieldCtx as unknown as RequestContext;
+      const coordinate = coordinateOf(info);
+      const field = registry.fields.get(coordinate);
+      const operation = registry.operations.get(coordinate);
+      if (field) return forbiddenField(ctx, field);
+      if (operation) return forbiddenOperation(ctx, operation);
+      ctx.governance.denied.add(coordinate);
+      return new GraphQLError(`Access denied: ${coordinate}`, { extensions: { code: ErrorCode.FORBIDDEN, coordinate } });
+    },
+  });
+  // Keep the shield wrappers of fields whose rule is not a constant allow.
+  const generated = permissions.generate(schema) as Record<string, Record<string, unknown>>;
+  const shieldMiddleware: Record<string, Record<string, unknown>> = {};
+  for (const [typeName, fields] of Object.entries(generated)) {
+    for (const [fieldName, middleware] of Object.entries(fields)) {
+      if (wrapped.has(`${typeName}.${fieldName}`)) (shieldMiddleware[typeName] ??= {})[fieldName] = middleware;
+    }
+  }
+  // First middleware is outermost: the shield decides before the mask runs.
+  return applyMiddleware(schema, shieldMiddleware as never, maskMiddleware as never);
+}

@@ -1,0 +1,21 @@
+// Per-request memo of decisions by coordinate: the shield rule and the masking middleware of a
+// field ask once per request, not once per row, and always get the same answer.
+import type { RequestContext } from '../context';
+import { decide, type Decision, type DecisionField } from './decide';
+import type { Policy } from './policy';
+
+const memo = new WeakMap<object, Map<string, Decision>>();
+
+export function decisionFor(ctx: RequestContext, policy: Policy, field: DecisionField): Decision {
+  let decisions = memo.get(ctx);
+  if (!decisions) {
+    decisions = new Map();
+    memo.set(ctx, decisions);
+  }
+  let decision = decisions.get(field.coordinate);
+  if (!decision) {
+    decision = decide(policy, ctx.principal, ctx.purpose, field);
+    decisions.set(field.coordinate, decision);
+  }
+  return decision;
+}
