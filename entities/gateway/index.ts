@@ -1,2 +1,5 @@
 // Tables of the gateway itself (tokens, audit, retention, holds, ...), not of a data category.
-export const gatewayEntities: Function[] = [];
+import { ApiToken } from './api-token.entity';
+
+export { ApiToken };
+export const gatewayEntities: Function[] = [ApiToken];
