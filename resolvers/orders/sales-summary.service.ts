@@ -1,0 +1,68 @@
+// Sales aggregated in SQL over orders and their items (canceled orders excluded), one row per
+// group and currency. Retention will roll old order detail into a summary table; its rows join
+// this query here, so every caller keeps one source of sales figures.
+import { Order, OrderItem, OrderStatus } from '../../entities/orders';
+import { SalesGroupBy, type SalesGroupType, type SalesSummaryArgs, type SalesSummaryType } from '../../schema/orders/sales-summary.type';
+import type { RequestContext } from '../../src/context';
+import { applyRowScope } from '../../src/db/row-scope';
+import { badUserInput } from '../../src/errors';
+import { Category } from '../../src/policy/taxonomy';
+
+const GROUP_KEY: Record<SalesGroupBy, string> = {
+  [SalesGroupBy.DAY]: "to_char(o.purchaseDate AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+  [SalesGroupBy.WEEK]: "to_char(date_trunc('week', o.purchaseDate AT TIME ZONE 'UTC'), 'YYYY-MM-DD')",
+  [SalesGroupBy.MONTH]: "to_char(o.purchaseDate AT TIME ZONE 'UTC', 'YYYY-MM')",
+  [SalesGroupBy.ASIN]: "COALESCE(i.asin, '')",
+  [SalesGroupBy.SKU]: 'i.sku',
+  [SalesGroupBy.MARKETPLACE]: 'o.marketplaceId',
+};
+
+interface RawGroup {
+  key: string;
+  currency: string | null;
+  orders: string;
+  units: string;
+  sales: string;
+  average: string;
+}
+
+export class SalesSummaryService {
+  async summarize(ctx: RequestContext, args: SalesSummaryArgs): Promise<SalesSummaryType> {
+    if (args.from >= args.to) throw badUserInput('`from` must be before `to`', { argumentName: 'from' });
+    const key = GROUP_KEY[args.groupBy];
+    const qb = ctx.db
+      .getRepository(OrderItem)
+      .createQueryBuilder('i')
+      .innerJoin(Order, 'o', 'o.id = i.orderId')
+      .select(key, 'key')
+      .addSelect('o.currency', 'currency')
+      .addSelect('COUNT(DISTINCT o.id)', 'orders')
+      .addSelect('COALESCE(SUM(i.quantity), 0)', 'units')
+      .addSelect('ROUND(COALESCE(SUM(i.itemPrice), 0), 2)', 'sales')
+      .addSelect('ROUND(COALESCE(SUM(i.itemPrice), 0) / COUNT(DISTINCT o.id), 2)', 'average')
+      .where('o.status <> :canceled', { canceled: OrderStatus.CANCELED })
+      .andWhere('o.purchaseDate >= :from AND o.purchaseDate < :to', { from: args.from, to: args.to })
+      .groupBy(key)
+      .addGroupBy('o.currency')
+      .orderBy('key', 'ASC')
+      .addOrderBy('currency', 'ASC', 'NULLS LAST');
+    if (args.account) qb.andWhere('o.sellerAccountId = :account', { account: args.account });
+    if (args.marketplace) qb.andWhere('o.marketplaceId = :marketplace', { marketplace: args.marketplace });
+    applyRowScope(qb, ctx.scope, { account: 'o.sellerAccountId', marketplace: 'o.marketplaceId' });
+
+    const rows = await qb.getRawMany<RawGroup>();
+    const groups: SalesGroupType[] = rows.map((row) => ({
+      key: row.key,
+      currency: row.currency,
+      orders: Number(row.orders),
+      units: Number(row.units),
+      sales: row.sales,
+      averageOrderValue: row.average,
+    }));
+    ctx.governance.countRows(Category.ORDERS, groups.length);
+    // k-suppression of small groups is applied by the policy layer, which sets this count.
+    return { groups, suppressedGroups: 0 };
+  }
+}
+
+export const salesSummaryService = new SalesSummaryService();

@@ -1,0 +1,61 @@
+// Aggregated sales: measures are CONFIDENTIAL aggregates, so a k-anonymous group may be shown in
+// full to a role that otherwise sees money masked; `orders` is the group size for that test.
+import { ArgsType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Classified, DataCategory } from '../../src/policy/classification';
+import { Category, MaskKind, Sensitivity } from '../../src/policy/taxonomy';
+import { DecimalScalar } from '../common/decimal.scalar';
+
+export enum SalesGroupBy {
+  DAY = 'DAY',
+  WEEK = 'WEEK',
+  MONTH = 'MONTH',
+  ASIN = 'ASIN',
+  SKU = 'SKU',
+  MARKETPLACE = 'MARKETPLACE',
+}
+registerEnumType(SalesGroupBy, {
+  name: 'SalesGroupBy',
+  description: 'DAY: YYYY-MM-DD, WEEK: Monday YYYY-MM-DD (ISO week), MONTH: YYYY-MM, all in UTC',
+});
+
+@ArgsType()
+export class SalesSummaryArgs {
+  @Field(() => SalesGroupBy)
+  groupBy: SalesGroupBy;
+
+  @Field(() => Date, { description: 'Purchase date from (inclusive)' })
+  from: Date;
+
+  @Field(() => Date, { description: 'Purchase date up to (exclusive)' })
+  to: Date;
+
+  @Field(() => String, { nullable: true })
+  account?: string;
+
+  @Field(() => String, { nullable: true })
+  marketplace?: string;
+}
+
+@ObjectType('SalesGroup', { description: 'Sales of one group and currency (canceled orders excluded)' })
+@DataCategory(Category.ORDERS)
+export class SalesGroupType {
+  @Field() @Classified(Sensitivity.INTERNAL) key: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) currency: string | null;
+  @Field(() => Int, { description: 'Distinct orders in the group' })
+  @Classified(Sensitivity.CONFIDENTIAL, { aggregate: true, mask: MaskKind.ROUND })
+  orders: number;
+  @Field(() => Int) @Classified(Sensitivity.CONFIDENTIAL, { aggregate: true, mask: MaskKind.ROUND }) units: number;
+  @Field(() => DecimalScalar, { description: 'Sum of item prices (line totals)' })
+  @Classified(Sensitivity.CONFIDENTIAL, { aggregate: true, mask: MaskKind.ROUND })
+  sales: string;
+  @Field(() => DecimalScalar) @Classified(Sensitivity.CONFIDENTIAL, { aggregate: true, mask: MaskKind.ROUND }) averageOrderValue: string;
+}
+
+@ObjectType('SalesSummary')
+@DataCategory(Category.ORDERS)
+export class SalesSummaryType {
+  @Field(() => [SalesGroupType]) @Classified(Sensitivity.INTERNAL) groups: SalesGroupType[];
+  @Field(() => Int, { description: 'Groups withheld because they cover fewer than k orders' })
+  @Classified(Sensitivity.INTERNAL)
+  suppressedGroups: number;
+}
