@@ -4,10 +4,20 @@ import { CoreAccounts1795777861725 } from './1795777861725-core-accounts';
 import { CatalogProductsListings1795778150824 } from './1795778150824-catalog-products-listings';
 import { AdvertisingEntitiesMetrics1795778159079 } from './1795778159079-advertising-entities-metrics';
 import { ApiTokens1795778557190 } from './1795778557190-api-tokens';
+import { OrdersFulfillment1795778191929 } from './1795778191929-orders-fulfillment';
+import { AuditLog1795778185436 } from './1795778185436-audit-log';
+import { SystemLogs1795778189889 } from './1795778189889-system-logs';
+import { AuditAppendOnly1795778189999 } from './1795778189999-audit-append-only';
+import { InventoryFinance1795778208312 } from './1795778208312-inventory-finance';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CoreAccounts1795777861725,
   CatalogProductsListings1795778150824,
   AdvertisingEntitiesMetrics1795778159079,
+  OrdersFulfillment1795778191929,
+  AuditLog1795778185436,
+  SystemLogs1795778189889,
+  AuditAppendOnly1795778189999,
+  InventoryFinance1795778208312,
   ApiTokens1795778557190,
 ];

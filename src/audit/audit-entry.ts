@@ -1,0 +1,124 @@
+// What an audit record holds, how it is normalized before hashing (lengths of the columns,
+// no NUL characters), and the hash of its canonical content.
+import type { AuditOutcome, AuditRecord } from '../../entities/gateway/audit-record.entity';
+import { canonicalJson, sha256Hex } from './canonical';
+
+export type { AuditOutcome };
+export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['ok', 'partial', 'denied', 'invalid', 'refused', 'error'];
+
+/** One operation to record, as the plugin (or an HTTP refusal) describes it. */
+export interface AuditEntry {
+  timestamp: Date;
+  requestId: string;
+  principalId: string | null;
+  principalKind: string | null;
+  principalRole: string | null;
+  purpose: string | null;
+  clientName: string | null;
+  clientVersion: string | null;
+  sourceIp: string | null;
+  userAgent: string | null;
+  operationType: string | null;
+  operationName: string | null;
+  documentHash: string | null;
+  /** Stored once per hash in audit_document (already redacted); not part of the record's hash. */
+  document?: string | null;
+  variables: Record<string, unknown> | null;
+  fields: string[];
+  categories: string[];
+  masked: string[];
+  denied: string[];
+  rowsByCategory: Record<string, number>;
+  outcome: AuditOutcome;
+  errorCodes: string[];
+  durationMs: number;
+  policyVersion: string | null;
+}
+
+/** The hashed content: every column except `hash`. */
+export type AuditContent = Omit<AuditEntry, 'document'> & { id: string; prevHash: string };
+
+const LENGTHS: Partial<Record<keyof AuditEntry, number>> = {
+  requestId: 100,
+  principalId: 200,
+  principalKind: 8,
+  principalRole: 64,
+  purpose: 40,
+  clientName: 100,
+  clientVersion: 100,
+  sourceIp: 64,
+  userAgent: 300,
+  operationType: 16,
+  operationName: 200,
+  documentHash: 64,
+  policyVersion: 64,
+};
+
+function clean(text: string): string {
+  return text.replace(/\u0000/g, '');
+}
+
+function cleanDeep(value: unknown): unknown {
+  if (typeof value === 'string') return clean(value);
+  if (Array.isArray(value)) return value.map(cleanDeep);
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [clean(k), cleanDeep(v)]));
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  return value;
+}
+
+/** Fits an entry to its columns so that what is hashed is exactly what is stored. */
+export function normalizeEntry(entry: AuditEntry): AuditEntry {
+  const normalized: AuditEntry = { ...entry };
+  for (const [key, length] of Object.entries(LENGTHS) as [keyof AuditEntry, number][]) {
+    const value = normalized[key];
+    if (typeof value === 'string') (normalized as unknown as Record<string, unknown>)[key] = clean(value).slice(0, length);
+  }
+  normalized.requestId ??= 'unknown';
+  normalized.timestamp = new Date(Math.floor(entry.timestamp.getTime()));
+  normalized.variables = entry.variables ? (JSON.parse(JSON.stringify(cleanDeep(entry.variables))) as Record<string, unknown>) : null;
+  for (const key of ['fields', 'categories', 'masked', 'denied', 'errorCodes'] as const) {
+    normalized[key] = [...new Set(entry[key].map(clean))].sort();
+  }
+  normalized.rowsByCategory = Object.fromEntries(
+    Object.entries(entry.rowsByCategory).filter(([, rows]) => Number.isFinite(rows)).map(([category, rows]) => [clean(category), Math.trunc(rows)]),
+  );
+  normalized.durationMs = Math.max(0, Math.min(2_147_483_647, Math.round(entry.durationMs)));
+  return normalized;
+}
+
+export function contentOf(record: AuditRecord | AuditContent): AuditContent {
+  return {
+    id: String(record.id),
+    timestamp: new Date(record.timestamp),
+    requestId: record.requestId,
+    principalId: record.principalId,
+    principalKind: record.principalKind,
+    principalRole: record.principalRole,
+    purpose: record.purpose,
+    clientName: record.clientName,
+    clientVersion: record.clientVersion,
+    sourceIp: record.sourceIp,
+    userAgent: record.userAgent,
+    operationType: record.operationType,
+    operationName: record.operationName,
+    documentHash: record.documentHash === null ? null : record.documentHash.trim(),
+    variables: record.variables,
+    fields: record.fields,
+    categories: record.categories,
+    masked: record.masked,
+    denied: record.denied,
+    rowsByCategory: record.rowsByCategory,
+    outcome: record.outcome,
+    errorCodes: record.errorCodes,
+    durationMs: record.durationMs,
+    policyVersion: record.policyVersion,
+    prevHash: record.prevHash.trim(),
+  };
+}
+
+/** SHA-256 over the canonical JSON of a record's content. */
+export function hashContent(content: AuditContent): string {
+  return sha256Hex(canonicalJson(contentOf(content)));
+}
