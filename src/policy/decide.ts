@@ -26,6 +26,8 @@ export enum DecisionRule {
   MASK_MISSING = 'MASK_MISSING',
   /** `masked` grant on an aggregate measure: full values for groups of at least k. */
   AGGREGATE_THRESHOLD = 'AGGREGATE_THRESHOLD',
+  /** Administrative operation: the role holds (or lacks) the permission it declares. */
+  PERMISSION = 'PERMISSION',
 }
 
 /** What the decision needs about a field (a FieldInfo from the registry satisfies it). */

@@ -3,19 +3,13 @@
 // `extensions.governance` (policy version, purpose, masked and denied coordinates) to every response.
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { GraphQLError } from 'graphql';
+import { unauthenticated } from '../auth/authenticate';
 import type { RequestContext } from '../context';
 import { ErrorCode } from '../errors';
 import { fieldRegistry } from './field-registry';
 import type { Policy } from './policy';
 import { selectedCoordinates } from './selection';
 import { ALL_PURPOSES, isPurpose, type Purpose } from './taxonomy';
-
-/** The message of every authentication failure: says nothing about data or why exactly. */
-export const UNAUTHENTICATED_MESSAGE = 'Authentication required: send a valid token as Authorization: Bearer <token>';
-
-export function unauthenticated(): GraphQLError {
-  return new GraphQLError(UNAUTHENTICATED_MESSAGE, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
-}
 
 /** The purpose a request acts under, or the refusal (thrown), given what the operation selects. */
 export function resolvePurpose(ctx: RequestContext, policy: Policy, selectsData: boolean): Purpose | null {

@@ -1,0 +1,154 @@
+// Creating, listing and revoking API tokens: one service for the CLI and the admin mutations.
+import type { DataSource, EntityManager } from 'typeorm';
+import { In } from 'typeorm';
+import { ApiToken } from '../../entities/gateway/api-token.entity';
+import { Marketplace } from '../../entities/catalog/marketplace.entity';
+import { SellerAccount } from '../../entities/catalog/seller-account.entity';
+import { badUserInput } from '../errors';
+import { defaultPolicy } from '../policy/default-policy';
+import type { Policy } from '../policy/policy';
+import { ALL_CATEGORIES, categoryOfPurpose, isPurpose, type Category, type Purpose } from '../policy/taxonomy';
+import type { Principal } from './principal';
+import { generateTokenSecret, hashTokenSecret } from './token-secret';
+
+/** Longest lifetime of a token that expires (and of every partner token). */
+export const MAX_TOKEN_DAYS = 90;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface CreateTokenInput {
+  role: string;
+  /** Default: all of the role's purposes. */
+  purposes?: readonly string[] | null;
+  name?: string | null;
+  categories?: readonly string[] | null;
+  accounts?: readonly string[] | null;
+  marketplaces?: readonly string[] | null;
+  partner?: boolean | null;
+  /** Lifetime in days (at most 90); required for partner tokens. */
+  expiresInDays?: number | null;
+  ipAllowList?: readonly string[] | null;
+  /** Who created it (user id, token id, or `cli:<os user>`). */
+  createdBy: string;
+}
+
+export interface CreatedToken {
+  /** The secret: shown once, never stored. */
+  token: string;
+  record: ApiToken;
+}
+
+/** Parses `30d`, `12h`, `90` (days) into days. */
+export function parseExpiresIn(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([dh]?)$/.exec(value.trim());
+  if (!match) throw badUserInput(`Invalid expiry "${value}": use e.g. 30d or 12h`, { argumentName: 'expiresIn' });
+  const amount = Number(match[1]);
+  return match[2] === 'h' ? amount / 24 : amount;
+}
+
+function distinct(values: readonly string[] | null | undefined): string[] | null {
+  if (values === null || values === undefined) return null;
+  return [...new Set(values.map((value) => value.trim()).filter(Boolean))];
+}
+
+/** Validates the request against the policy (purposes a subset of the role's, expiry rules). */
+export async function createToken(db: EntityManager, policy: Policy, input: CreateTokenInput, now: Date = new Date()): Promise<CreatedToken> {
+  const role = policy.roles[input.role];
+  if (!role) throw badUserInput(`Unknown role "${input.role}"; roles: ${Object.keys(policy.roles).join(', ')}`, { argumentName: 'role' });
+  const purposes = distinct(input.purposes) ?? [...role.purposes];
+  const unknown = purposes.filter((purpose) => !isPurpose(purpose));
+  if (unknown.length) throw badUserInput(`Unknown purpose(s): ${unknown.join(', ')}`, { argumentName: 'purposes' });
+  const outside = purposes.filter((purpose) => !role.purposes.includes(purpose as Purpose));
+  if (outside.length) {
+    throw badUserInput(`Role ${input.role} may not declare ${outside.join(', ')}; its purposes: ${role.purposes.join(', ') || 'none'}`, { argumentName: 'purposes' });
+  }
+  const categories = distinct(input.categories);
+  const badCategories = (categories ?? []).filter((category) => !ALL_CATEGORIES.includes(category as Category));
+  if (badCategories.length) throw badUserInput(`Unknown categories: ${badCategories.join(', ')}`, { argumentName: 'categories' });
+  if (categories) {
+    const stray = purposes.filter((purpose) => !categories.includes(categoryOfPurpose(purpose as Purpose)));
+    if (stray.length) throw badUserInput(`Purposes ${stray.join(', ')} belong to categories the token is not limited to`, { argumentName: 'purposes' });
+  }
+  const partner = input.partner === true;
+  if (partner && role.permissions.length > 0) throw badUserInput(`A partner token cannot hold the administrative role ${input.role}`, { argumentName: 'role' });
+  if (partner && (input.expiresInDays === null || input.expiresInDays === undefined)) {
+    throw badUserInput(`A partner token needs an expiry of at most ${MAX_TOKEN_DAYS} days`, { argumentName: 'expiresIn' });
+  }
+  let expiresAt: Date | null = null;
+  if (input.expiresInDays !== null && input.expiresInDays !== undefined) {
+    if (!(input.expiresInDays > 0) || input.expiresInDays > MAX_TOKEN_DAYS) {
+      throw badUserInput(`Expiry must be more than 0 and at most ${MAX_TOKEN_DAYS} days`, { argumentName: 'expiresIn' });
+    }
+    expiresAt = new Date(now.getTime() + input.expiresInDays * DAY_MS);
+  }
+  const accounts = distinct(input.accounts);
+  if (accounts?.length) {
+    const known = await db.find(SellerAccount, { where: { sellerId: In(accounts) }, select: { sellerId: true } });
+    const missing = accounts.filter((id) => !known.some((account) => account.sellerId === id));
+    if (missing.length) throw badUserInput(`Unknown seller accounts: ${missing.join(', ')}`, { argumentName: 'accounts' });
+  }
+  const marketplaces = distinct(input.marketplaces);
+  if (marketplaces?.length) {
+    const known = await db.find(Marketplace, { where: { marketplaceId: In(marketplaces) }, select: { marketplaceId: true } });
+    const missing = marketplaces.filter((id) => !known.some((marketplace) => marketplace.marketplaceId === id));
+    if (missing.length) throw badUserInput(`Unknown marketplaces: ${missing.join(', ')}`, { argumentName: 'marketplaces' });
+  }
+  const token = generateTokenSecret();
+  const record = db.create(ApiToken, {
+    name: input.name?.trim() || `${input.role} token`,
+    tokenHash: hashTokenSecret(token),
+    role: input.role,
+    purposes,
+    categories,
+    accounts,
+    marketplaces,
+    partner,
+    expiresAt,
+    createdBy: input.createdBy,
+    lastUsedAt: null,
+    revokedAt: null,
+    ipAllowList: distinct(input.ipAllowList),
+  });
+  await db.save(record);
+  return { token, record };
+}
+
+export async function listTokens(db: EntityManager): Promise<ApiToken[]> {
+  return db.find(ApiToken, { order: { createdAt: 'DESC', id: 'ASC' } });
+}
+
+/** Revokes a token; from the next request on it authenticates no one. Revoking twice is harmless. */
+export async function revokeToken(db: EntityManager, id: string, now: Date = new Date()): Promise<ApiToken> {
+  const valid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+  const record = valid ? await db.findOne(ApiToken, { where: { id } }) : null;
+  if (!record) throw badUserInput(`No token with id ${id}`, { argumentName: 'id' });
+  if (!record.revokedAt) {
+    record.revokedAt = now;
+    await db.update(ApiToken, { id }, { revokedAt: now });
+  }
+  return record;
+}
+
+/** The principal a token record stands for. */
+export function tokenPrincipal(record: ApiToken): Principal {
+  return {
+    id: record.id,
+    kind: 'token',
+    name: record.name,
+    role: record.role,
+    purposes: record.purposes.filter(isPurpose),
+    categories: (record.categories as Category[] | null) ?? null,
+    accounts: record.accounts,
+    marketplaces: record.marketplaces,
+    partner: record.partner,
+    expiresAt: record.expiresAt,
+  };
+}
+
+/** One token per role of the policy, for the demo (`.data/demo-tokens.json`): `{ role: token }`. */
+export async function createDemoTokens(dataSource: DataSource, policy: Policy = defaultPolicy(), now: Date = new Date()): Promise<Record<string, string>> {
+  const tokens: Record<string, string> = {};
+  for (const role of Object.keys(policy.roles)) {
+    tokens[role] = (await createToken(dataSource.manager, policy, { role, name: `demo ${role}`, createdBy: 'demo' }, now)).token;
+  }
+  return tokens;
+}

@@ -1,0 +1,124 @@
+// Authentication: `Authorization: Bearer sg_...` API tokens (looked up by hash on every request,
+// so revocation is effective on the next one) and user JWTs from single sign-on (jose).
+// Every failure is the same neutral UNAUTHENTICATED error: nothing tells a caller why.
+import { GraphQLError } from 'graphql';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { DataSource } from 'typeorm';
+import { ApiToken } from '../../entities/gateway/api-token.entity';
+import type { Config } from '../config';
+import { ErrorCode } from '../errors';
+import type { Policy } from '../policy/policy';
+import { isPurpose, type Purpose } from '../policy/taxonomy';
+import { tokenPrincipal } from './api-token.service';
+import type { Principal } from './principal';
+import { hashTokenSecret, looksLikeTokenSecret, TOKEN_PREFIX } from './token-secret';
+
+/** The message of every authentication failure: says nothing about data or the reason. */
+export const UNAUTHENTICATED_MESSAGE = 'Authentication required: send a valid token as Authorization: Bearer <token>';
+
+export function unauthenticated(): GraphQLError {
+  return new GraphQLError(UNAUTHENTICATED_MESSAGE, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+}
+
+export type AuthConfig = Pick<Config, 'JWT_SECRET' | 'JWKS_URL' | 'JWT_AUDIENCE' | 'JWT_ISSUER' | 'JWT_ROLE_CLAIM'>;
+
+export interface AuthenticateDeps {
+  dataSource: DataSource;
+  config: AuthConfig;
+  policy: Policy;
+  now?: () => Date;
+  /** Source address (checked against a token's IP allow-list). */
+  ip?: string | null;
+}
+
+/** `lastUsedAt` is written at most this often per token (one write per request would be wasteful). */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+async function authenticateToken(secret: string, deps: AuthenticateDeps, now: Date): Promise<Principal> {
+  if (!looksLikeTokenSecret(secret)) throw unauthenticated();
+  const repository = deps.dataSource.getRepository(ApiToken);
+  const record = await repository.findOne({ where: { tokenHash: hashTokenSecret(secret) } });
+  if (!record || record.revokedAt || (record.expiresAt && record.expiresAt.getTime() <= now.getTime())) throw unauthenticated();
+  if (record.ipAllowList && !(deps.ip && record.ipAllowList.includes(normalizeIp(deps.ip)))) throw unauthenticated();
+  if (!deps.policy.roles[record.role]) throw unauthenticated();
+  if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await repository.update({ id: record.id }, { lastUsedAt: now });
+  }
+  return tokenPrincipal(record);
+}
+
+function normalizeIp(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+const jwksByUrl = new Map<string, JWTVerifyGetKey>();
+
+function stringList(value: unknown): string[] | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') return value.split(/[\s,]+/).filter(Boolean);
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
+  throw unauthenticated();
+}
+
+async function verifyJwt(jwt: string, config: AuthConfig, now: Date): Promise<JWTPayload> {
+  const options = { audience: config.JWT_AUDIENCE, issuer: config.JWT_ISSUER, currentDate: now };
+  try {
+    if (config.JWKS_URL) {
+      let jwks = jwksByUrl.get(config.JWKS_URL);
+      if (!jwks) {
+        jwks = createRemoteJWKSet(new URL(config.JWKS_URL));
+        jwksByUrl.set(config.JWKS_URL, jwks);
+      }
+      return (await jwtVerify(jwt, jwks, { ...options, algorithms: ['RS256', 'ES256'] })).payload;
+    }
+    if (config.JWT_SECRET) {
+      return (await jwtVerify(jwt, new TextEncoder().encode(config.JWT_SECRET), { ...options, algorithms: ['HS256'] })).payload;
+    }
+  } catch {
+    throw unauthenticated();
+  }
+  throw unauthenticated();
+}
+
+async function authenticateJwt(jwt: string, deps: AuthenticateDeps, now: Date): Promise<Principal> {
+  const payload = await verifyJwt(jwt, deps.config, now);
+  const roleClaim = payload[deps.config.JWT_ROLE_CLAIM];
+  const role = Array.isArray(roleClaim) && roleClaim.length === 1 ? roleClaim[0] : roleClaim;
+  const definition = typeof role === 'string' ? deps.policy.roles[role] : undefined;
+  if (!payload.sub || typeof role !== 'string' || !definition) throw unauthenticated();
+  // A `purposes` claim can only narrow the role's purposes.
+  const claimed = stringList(payload.purposes);
+  const purposes: Purpose[] = claimed ? definition.purposes.filter((purpose) => claimed.includes(purpose)) : [...definition.purposes];
+  if (claimed && claimed.some((purpose) => !isPurpose(purpose))) throw unauthenticated();
+  return {
+    id: payload.sub,
+    kind: 'user',
+    name: typeof payload.name === 'string' ? payload.name : payload.sub,
+    role,
+    purposes,
+    categories: null,
+    accounts: stringList(payload.accounts),
+    marketplaces: stringList(payload.marketplaces),
+    partner: false,
+    expiresAt: typeof payload.exp === 'number' ? new Date(payload.exp * 1000) : null,
+  };
+}
+
+/**
+ * The principal of an `Authorization` header: `null` without one; throws UNAUTHENTICATED
+ * (HTTP 401, neutral message) for anything malformed, unknown, expired, revoked or badly signed.
+ */
+export async function authenticate(authorization: string | undefined | null, deps: AuthenticateDeps): Promise<Principal | null> {
+  if (authorization === undefined || authorization === null || authorization.trim() === '') return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!match) throw unauthenticated();
+  const credential = match[1];
+  const now = deps.now?.() ?? new Date();
+  return credential.startsWith(TOKEN_PREFIX) ? authenticateToken(credential, deps, now) : authenticateJwt(credential, deps, now);
+}
+
+/** An authenticate function with the configuration and policy bound (the gateway's component). */
+export function createAuthenticator(settings: { config: AuthConfig; policy: Policy }) {
+  return (authorization: string | undefined, deps: { dataSource: DataSource; now: () => Date; ip: string | null }): Promise<Principal | null> =>
+    authenticate(authorization, { ...deps, ...settings });
+}
