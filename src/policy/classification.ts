@@ -10,6 +10,11 @@ export interface FieldClassification {
   mask?: MaskKind;
   /** Aggregate measure: k-anonymous groups may be returned in full to a `masked` grant. */
   aggregate?: boolean;
+  /**
+   * On an aggregate group type: the field counting the orders/entities a group covers (compared
+   * with k). Without it, an Int field named `orders`, `orderCount`, `entities` or `count` is used.
+   */
+  groupSize?: boolean;
   /** Category of a root field or of a field whose data comes from another category. */
   category?: Category;
 }

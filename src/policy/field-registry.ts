@@ -23,6 +23,7 @@ export interface FieldInfo {
   sensitivity: Sensitivity;
   mask?: MaskKind;
   aggregate: boolean;
+  groupSize: boolean;
   /** Named GraphQL output type (masks keep it). */
   outputType: string;
 }
@@ -40,7 +41,13 @@ export interface FieldRegistry {
   dataTypes: ReadonlyMap<string, Category>;
   /** Query, Mutation, Subscription type names. */
   rootTypes: ReadonlySet<string>;
+  /** Aggregate group types (with aggregate measures) -> the field giving a group's size. */
+  groupSizeFields: ReadonlyMap<string, string>;
+  /** Types holding lists of aggregate groups (e.g. SalesSummary.groups), where k applies. */
+  groupLists: ReadonlyMap<string, { field: string; groupType: string }[]>;
 }
+
+const GROUP_SIZE_NAMES = ['orders', 'orderCount', 'entities', 'count'];
 
 export class SchemaClassificationError extends Error {
   constructor(readonly problems: string[]) {
@@ -144,6 +151,7 @@ export function buildFieldRegistry(schema: GraphQLSchema): FieldRegistry {
       sensitivity: classification.sensitivity,
       mask: classification.mask,
       aggregate: classification.aggregate === true,
+      groupSize: classification.groupSize === true,
       outputType,
     });
   };
@@ -152,6 +160,23 @@ export function buildFieldRegistry(schema: GraphQLSchema): FieldRegistry {
     const typeCategory = dataTypes.get(type.name);
     for (const field of Object.values(type.getFields())) classify(type, field, typeCategory);
   }
+  const groupSizeFields = new Map<string, string>();
+  for (const field of fields.values()) {
+    if (!field.aggregate || groupSizeFields.has(field.typeName)) continue;
+    const siblings = [...fields.values()].filter((other) => other.typeName === field.typeName);
+    const size =
+      siblings.find((other) => other.groupSize) ??
+      siblings.find((other) => GROUP_SIZE_NAMES.includes(other.fieldName) && other.outputType === 'Int');
+    if (size) groupSizeFields.set(field.typeName, size.fieldName);
+    else problems.push(`${field.typeName}: aggregate measures need a group size field: mark it @Classified(..., { groupSize: true })`);
+  }
+  const groupLists = new Map<string, { field: string; groupType: string }[]>();
+  for (const type of objectTypes) {
+    for (const field of Object.values(type.getFields())) {
+      const named = getNamedType(field.type);
+      if (groupSizeFields.has(named.name)) groupLists.set(type.name, [...(groupLists.get(type.name) ?? []), { field: field.name, groupType: named.name }]);
+    }
+  }
   if (problems.length > 0) throw new SchemaClassificationError(problems);
-  return { fields, operations, dataTypes, rootTypes };
+  return { fields, operations, dataTypes, rootTypes, groupSizeFields, groupLists };
 }

@@ -2,19 +2,28 @@
 // derived from the decision function, and masking middleware only where a grant can mask.
 // Wrappers cost time on every row, so a field whose answer is always `allow` (PUBLIC and
 // structural fields) keeps its rule in the rule tree but gets no wrapper.
-import { GraphQLError, isIntrospectionType, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
-import { applyMiddleware, type IMiddlewareFunction } from 'graphql-middleware';
+import { getNamedType, GraphQLError, isIntrospectionType, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
 import { allow, deny, rule, shield } from 'graphql-shield';
 import { config } from '../config';
 import type { RequestContext } from '../context';
 import { ErrorCode } from '../errors';
-import { isCheckedGroup, registerAggregateFields } from './aggregate-access';
+import { isCheckedGroup, registerAggregateFields, suppressSmallGroups } from './aggregate-access';
 import { decide, DecisionRule, type Decision } from './decide';
-import { fieldRegistry, type FieldInfo, type OperationInfo } from './field-registry';
+import { fieldRegistry, type FieldInfo, type FieldRegistry, type OperationInfo } from './field-registry';
 import { createMasker, resolvePseudonymKey, type Masker } from './masks';
 import type { Policy } from './policy';
 import { decisionFor } from './request-decisions';
 import { Sensitivity } from './taxonomy';
+
+/** A field middleware (graphql-middleware's shape, kept synchronous where it can be). */
+type FieldMiddleware = (
+  resolve: (parent: unknown, args: unknown, ctx: RequestContext, info: GraphQLResolveInfo) => unknown,
+  parent: unknown,
+  args: unknown,
+  ctx: RequestContext,
+  info: GraphQLResolveInfo,
+) => unknown;
 
 type ShieldRule = ReturnType<ReturnType<typeof rule>> | typeof allow | typeof deny;
 
@@ -59,7 +68,7 @@ function holdsPermission(policy: Policy, ctx: RequestContext, operation: Operati
   return operation.permissions.some((permission) => role.permissions.includes(permission));
 }
 
-function maskingMiddleware(policy: Policy, field: FieldInfo, masker: Masker): IMiddlewareFunction<unknown, RequestContext> {
+function maskingMiddleware(policy: Policy, field: FieldInfo, masker: Masker): FieldMiddleware {
   const mask = (ctx: RequestContext, decision: Decision, value: unknown) => {
     ctx.governance.masked.add(field.coordinate);
     return masker.apply(decision.mask!, value, field.outputType);
@@ -82,6 +91,36 @@ function maskingMiddleware(policy: Policy, field: FieldInfo, masker: Masker): IM
 }
 
 /**
+ * k-anonymity for aggregates, in the policy layer: a field returning aggregate groups (or a
+ * wrapper holding lists of them) has groups below the request's k removed and counted, and the
+ * rest marked as checked so their measures may be returned in full.
+ */
+function suppressionMiddleware(registry: FieldRegistry, returnType: string): FieldMiddleware {
+  const filter = (ctx: RequestContext, groupType: string, groups: unknown): { kept: unknown; removed: number } => {
+    if (!Array.isArray(groups)) return { kept: groups, removed: 0 };
+    const sizeField = registry.groupSizeFields.get(groupType)!;
+    const kept = suppressSmallGroups(ctx, groupType, groups as Record<string, unknown>[], (group) => Number(group[sizeField] ?? 0));
+    return { kept, removed: groups.length - kept.length };
+  };
+  const process = (ctx: RequestContext, value: unknown): unknown => {
+    if (value === null || value === undefined || value instanceof Error) return value;
+    if (registry.groupSizeFields.has(returnType)) return filter(ctx, returnType, value).kept;
+    if (Array.isArray(value)) return value.map((item) => process(ctx, item));
+    const wrapper = value as Record<string, unknown>;
+    for (const { field, groupType } of registry.groupLists.get(returnType) ?? []) {
+      const { kept, removed } = filter(ctx, groupType, wrapper[field]);
+      wrapper[field] = kept;
+      if (typeof wrapper.suppressedGroups === 'number') wrapper.suppressedGroups += removed;
+    }
+    return wrapper;
+  };
+  return (resolve, parent, args, ctx, info) => {
+    const value = resolve(parent, args, ctx, info);
+    return value instanceof Promise ? value.then((resolved) => process(ctx, resolved)) : process(ctx, value);
+  };
+}
+
+/**
  * Returns the governed schema: shield rules derived from `decide` on every field of every
  * type (`"*"` and the fallback deny), masking middleware where a grant can mask.
  */
@@ -92,7 +131,7 @@ export function governSchema(schema: GraphQLSchema, policy: Policy, options: Gov
 
   const ruleTree: Record<string, Record<string, ShieldRule>> = {};
   const wrapped = new Set<string>();
-  const maskMiddleware: Record<string, Record<string, IMiddlewareFunction<unknown, RequestContext>>> = {};
+  const maskMiddleware: Record<string, Record<string, FieldMiddleware>> = {};
 
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || isIntrospectionType(type)) continue;
@@ -112,7 +151,11 @@ export function governSchema(schema: GraphQLSchema, policy: Policy, options: Gov
       }
       rules[fieldName] = fieldRule;
       if (fieldRule !== allow) wrapped.add(coordinate);
-      if (field?.mask || field?.aggregate) {
+      const returnType = getNamedType(type.getFields()[fieldName].type).name;
+      const returnsGroups = registry.groupLists.has(returnType) || (registry.groupSizeFields.has(returnType) && registry.rootTypes.has(type.name));
+      if (returnsGroups) {
+        (maskMiddleware[type.name] ??= {})[fieldName] = suppressionMiddleware(registry, returnType);
+      } else if (field?.mask || field?.aggregate) {
         if (field.sensitivity !== Sensitivity.PUBLIC && canBeMasked(policy, field)) {
           (maskMiddleware[type.name] ??= {})[fieldName] = maskingMiddleware(policy, field, masker);
         }
