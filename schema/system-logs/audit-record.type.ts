@@ -1,0 +1,59 @@
+// The audit log as auditors read it (SYSTEM_LOGS). Records hold no personal values; variables
+// and documents were redacted before they were written.
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Classified, DataCategory } from '../../src/policy/classification';
+import { Category, MaskKind, Sensitivity } from '../../src/policy/taxonomy';
+import { Connection } from '../common/connection.type';
+
+export enum AuditOutcomeType {
+  ok = 'ok',
+  partial = 'partial',
+  denied = 'denied',
+  invalid = 'invalid',
+  refused = 'refused',
+  error = 'error',
+}
+registerEnumType(AuditOutcomeType, {
+  name: 'AuditOutcome',
+  description: 'ok; partial (some fields denied); denied; invalid (did not parse or validate); refused (whole operation); error',
+});
+
+@ObjectType('CategoryRowCount', { description: 'Rows an operation returned from one data category' })
+@DataCategory(Category.SYSTEM_LOGS)
+export class CategoryRowCountType {
+  @Field(() => Category) @Classified(Sensitivity.INTERNAL) category: Category;
+  @Field(() => Int) @Classified(Sensitivity.INTERNAL) rows: number;
+}
+
+@ObjectType('AuditRecord', { description: 'One audited operation: who, under which purpose, what was selected, masked, denied and returned' })
+@DataCategory(Category.SYSTEM_LOGS)
+export class AuditRecordType {
+  @Field(() => ID, { description: 'Position in the hash chain' }) @Classified(Sensitivity.INTERNAL) id: string;
+  @Field() @Classified(Sensitivity.INTERNAL) timestamp: Date;
+  @Field() @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) requestId: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) principalId: string | null;
+  @Field(() => String, { nullable: true, description: 'user or token' }) @Classified(Sensitivity.INTERNAL) principalKind: string | null;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) principalRole: string | null;
+  @Field(() => String, { nullable: true, description: 'Declared purpose (`[unknown]` when not a valid purpose)' }) @Classified(Sensitivity.INTERNAL) purpose: string | null;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) clientName: string | null;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) clientVersion: string | null;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) sourceIp: string | null;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) userAgent: string | null;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) operationType: string | null;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) operationName: string | null;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) documentHash: string | null;
+  @Field(() => String, { nullable: true, description: 'Variables as JSON, sensitive values redacted' }) @Classified(Sensitivity.INTERNAL) variables: string | null;
+  @Field(() => [String], { description: 'Field coordinates selected' }) @Classified(Sensitivity.INTERNAL) fields: string[];
+  @Field(() => [String]) @Classified(Sensitivity.INTERNAL) categories: string[];
+  @Field(() => [String]) @Classified(Sensitivity.INTERNAL) masked: string[];
+  @Field(() => [String]) @Classified(Sensitivity.INTERNAL) denied: string[];
+  @Field(() => [CategoryRowCountType]) @Classified(Sensitivity.INTERNAL) rowsByCategory: CategoryRowCountType[];
+  @Field(() => AuditOutcomeType) @Classified(Sensitivity.INTERNAL) outcome: AuditOutcomeType;
+  @Field(() => [String]) @Classified(Sensitivity.INTERNAL) errorCodes: string[];
+  @Field(() => Int) @Classified(Sensitivity.INTERNAL) durationMs: number;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) policyVersion: string | null;
+  @Field() @Classified(Sensitivity.INTERNAL) prevHash: string;
+  @Field() @Classified(Sensitivity.INTERNAL) hash: string;
+}
+
+export const AuditRecordConnection = Connection(AuditRecordType, 'AuditRecord');
