@@ -1,0 +1,148 @@
+import { SignJWT } from 'jose';
+import { ApiToken } from '../../entities/gateway/api-token.entity';
+import { createToken, revokeToken } from '../../src/auth/api-token.service';
+import { UNAUTHENTICATED_MESSAGE } from '../../src/auth/authenticate';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startPolicyGateway, TEST_JWT_SECRET, type PolicyGateway } from '../policy/support/policy-gateway';
+
+const DATA_QUERY = '{ orders(first: 1) { totalCount } }';
+
+async function jwt(claims: Record<string, unknown>, options: { secret?: string; audience?: string; issuer?: string } = {}): Promise<string> {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('user-42')
+    .setAudience(options.audience ?? 'sellergate')
+    .setIssuer(options.issuer ?? 'https://sso.example.test')
+    .setIssuedAt()
+    .setExpirationTime('10m')
+    .sign(new TextEncoder().encode(options.secret ?? TEST_JWT_SECRET));
+}
+
+function unsignedJwt(claims: Record<string, unknown>): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub: 'user-42', aud: 'sellergate', iss: 'https://sso.example.test', exp: Math.floor(Date.now() / 1000) + 600, ...claims })}.`;
+}
+
+describe('authentication', () => {
+  let db: TestDatabase;
+  let gateway: PolicyGateway;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    gateway = await startPolicyGateway(db);
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await db?.close();
+  });
+
+  async function expectUnauthenticated(authorization: string | undefined, query = DATA_QUERY) {
+    const response = await gateway.post(query, { headers: authorization ? { authorization } : {}, purpose: 'OPERATIONAL_REPORTING' });
+    expect(response.status).toBe(401);
+    expect(response.body.data ?? null).toBeNull();
+    expect(response.body.errors).toEqual([expect.objectContaining({ message: UNAUTHENTICATED_MESSAGE, extensions: { code: 'UNAUTHENTICATED' } })]);
+  }
+
+  it('refuses requests without credentials, introspection included', async () => {
+    await expectUnauthenticated(undefined);
+    await expectUnauthenticated(undefined, '{ __schema { queryType { name } } }');
+  });
+
+  it('refuses malformed and unknown tokens with the same neutral message', async () => {
+    await expectUnauthenticated('Bearer');
+    await expectUnauthenticated('Basic dXNlcjpwYXNz');
+    await expectUnauthenticated('Bearer sg_short');
+    await expectUnauthenticated(`Bearer sg_${'A'.repeat(43)}`);
+    await expectUnauthenticated('Bearer not-a-jwt');
+  });
+
+  it('accepts a valid token and refuses it once expired', async () => {
+    const { token, record } = await createToken(db.dataSource.manager, gateway.policy, { role: 'analyst', createdBy: 'test', expiresInDays: 1 });
+    const ok = await gateway.post(DATA_QUERY, { token, purpose: 'OPERATIONAL_REPORTING' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.errors).toBeUndefined();
+    expect((await db.dataSource.getRepository(ApiToken).findOneByOrFail({ id: record.id })).lastUsedAt).not.toBeNull();
+    await db.dataSource.getRepository(ApiToken).update({ id: record.id }, { expiresAt: new Date(Date.now() - 1000) });
+    await expectUnauthenticated(`Bearer ${token}`);
+  });
+
+  it('makes revocation effective on the next request', async () => {
+    const { token, record } = await createToken(db.dataSource.manager, gateway.policy, { role: 'analyst', createdBy: 'test' });
+    expect((await gateway.post(DATA_QUERY, { token, purpose: 'OPERATIONAL_REPORTING' })).status).toBe(200);
+    await revokeToken(db.dataSource.manager, record.id);
+    await expectUnauthenticated(`Bearer ${token}`);
+  });
+
+  it('accepts a user JWT and takes the role from the role claim', async () => {
+    const response = await gateway.post(DATA_QUERY, { headers: { authorization: `Bearer ${await jwt({ role: 'analyst' })}` }, purpose: 'OPERATIONAL_REPORTING' });
+    expect(response.status).toBe(200);
+    expect(response.body.errors).toBeUndefined();
+    const notGranted = await gateway.post(DATA_QUERY, { headers: { authorization: `Bearer ${await jwt({ role: 'analyst' })}` }, purpose: 'AFTER_SALES' });
+    expect(notGranted.body.errors?.[0].extensions?.code).toBe('PURPOSE_NOT_GRANTED');
+  });
+
+  it('refuses JWTs with a bad signature, wrong audience or issuer, alg none, or an unknown role', async () => {
+    await expectUnauthenticated(`Bearer ${await jwt({ role: 'analyst' }, { secret: 'another-secret-of-at-least-32-characters' })}`);
+    await expectUnauthenticated(`Bearer ${await jwt({ role: 'analyst' }, { audience: 'someone-else' })}`);
+    await expectUnauthenticated(`Bearer ${await jwt({ role: 'analyst' }, { issuer: 'https://evil.example' })}`);
+    await expectUnauthenticated(`Bearer ${unsignedJwt({ role: 'compliance' })}`);
+    await expectUnauthenticated(`Bearer ${await jwt({ role: 'superuser' })}`);
+    await expectUnauthenticated(`Bearer ${await jwt({})}`);
+  });
+});
+
+describe('token administration', () => {
+  let db: TestDatabase;
+  let gateway: PolicyGateway;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    gateway = await startPolicyGateway(db);
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await db?.close();
+  });
+
+  const CREATE = `mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id role purposes partner expiresAt } } }`;
+
+  it('lets admin create, list and revoke tokens without a purpose; the secret is never stored', async () => {
+    const created = await gateway.post(CREATE, { token: gateway.tokens.admin, variables: { input: { role: 'analyst', purposes: ['BUSINESS_ANALYSIS'], name: 'bi' } } });
+    expect(created.body.errors).toBeUndefined();
+    const { token, apiToken } = (created.body.data as { createApiToken: { token: string; apiToken: { id: string; purposes: string[] } } }).createApiToken;
+    expect(token).toMatch(/^sg_[A-Za-z0-9_-]{43}$/);
+    expect(apiToken.purposes).toEqual(['BUSINESS_ANALYSIS']);
+    const stored = await db.dataSource.query('SELECT * FROM api_token WHERE id = $1', [apiToken.id]);
+    expect(JSON.stringify(stored)).not.toContain(token);
+
+    // A token bound to one purpose declares it implicitly.
+    const used = await gateway.post('{ settlements(first: 1) { totalCount } }', { token });
+    expect(used.body.errors).toBeUndefined();
+    expect(used.body.extensions?.governance).toMatchObject({ purpose: 'BUSINESS_ANALYSIS' });
+
+    const listed = await gateway.post('{ apiTokens { id name revokedAt } }', { token: gateway.tokens.admin });
+    expect((listed.body.data as { apiTokens: { id: string }[] }).apiTokens.map((t) => t.id)).toContain(apiToken.id);
+
+    const revoked = await gateway.post('mutation ($id: ID!) { revokeApiToken(id: $id) { id revokedAt } }', { token: gateway.tokens.admin, variables: { id: apiToken.id } });
+    expect((revoked.body.data as { revokeApiToken: { revokedAt: string } }).revokeApiToken.revokedAt).toBeTruthy();
+    expect((await gateway.post('{ settlements(first: 1) { totalCount } }', { token })).status).toBe(401);
+  });
+
+  it('refuses token administration to every other role', async () => {
+    for (const role of Object.keys(gateway.policy.roles).filter((name) => name !== 'admin')) {
+      const response = await gateway.post('{ apiTokens { id } }', { token: gateway.tokens[role] });
+      expect(response.body.data).toBeNull();
+      expect(response.body.errors).toEqual([expect.objectContaining({ path: ['apiTokens'], extensions: expect.objectContaining({ code: 'FORBIDDEN', coordinate: 'Query.apiTokens' }) })]);
+    }
+  });
+
+  it('validates purposes, expiry and partner rules', async () => {
+    const attempt = async (input: Record<string, unknown>) => (await gateway.post(CREATE, { token: gateway.tokens.admin, variables: { input } })).body.errors?.[0];
+    expect(await attempt({ role: 'analyst', purposes: ['AFTER_SALES'] })).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringContaining('may not declare AFTER_SALES') });
+    expect(await attempt({ role: 'analyst', partner: true })).toMatchObject({ message: expect.stringContaining('partner token needs an expiry') });
+    expect(await attempt({ role: 'analyst', partner: true, expiresInDays: 91 })).toMatchObject({ message: expect.stringContaining('at most 90 days') });
+    expect(await attempt({ role: 'admin', partner: true, expiresInDays: 30 })).toMatchObject({ message: expect.stringContaining('administrative') });
+    expect(await attempt({ role: 'nobody' })).toMatchObject({ message: expect.stringContaining('Unknown role') });
+    expect(await attempt({ role: 'analyst', marketplaces: ['NOPE'] })).toMatchObject({ message: expect.stringContaining('Unknown marketplaces') });
+    const partner = await gateway.post(CREATE, { token: gateway.tokens.admin, variables: { input: { role: 'analyst', partner: true, expiresInDays: 30 } } });
+    expect(partner.body.errors).toBeUndefined();
+  });
+});
