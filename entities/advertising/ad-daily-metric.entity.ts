@@ -27,7 +27,7 @@ export class AdDailyMetric extends ScopedAdRow {
   @Column({ type: 'varchar', length: 32 })
   campaignId: string;
 
-  @Index()
+  /** The row's ad group: its own id on AD_GROUP rows, the parent's below, null on CAMPAIGN rows. */
   @Column({ type: 'varchar', length: 32, nullable: true })
   adGroupId: string | null;
 

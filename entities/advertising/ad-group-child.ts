@@ -13,7 +13,6 @@ export abstract class AdGroupChild extends ScopedAdRow {
   @JoinColumn({ name: 'ad_group_id', referencedColumnName: 'adGroupId' })
   adGroup?: AdGroup;
 
-  @Index()
   @Column({ type: 'varchar', length: 32 })
   campaignId: string;
 

@@ -1,9 +1,10 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { AdState, TargetingType } from './ad-state';
 import { ScopedAdRow } from './scoped-ad-row';
 
 /** A Sponsored Products campaign. Ads ids exceed 2^53: always strings. */
 @Entity('campaign')
+@Index('IDX_campaign_account_marketplace', ['sellerAccountId', 'marketplaceId'])
 export class Campaign extends ScopedAdRow {
   @PrimaryGeneratedColumn('identity', { type: 'bigint' })
   id: string;

@@ -1,11 +1,13 @@
-import { Column, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, JoinColumn, ManyToOne } from 'typeorm';
 import { Marketplace } from '../catalog/marketplace.entity';
 import { SellerAccount } from '../catalog/seller-account.entity';
 import { ProvenancedRow } from '../common/provenance';
 
-/** Every advertising row carries its seller account and marketplace (row scope, data policy §1). */
+/**
+ * Every advertising row carries its seller account and marketplace (row scope, data policy §1).
+ * Not indexed here: scope narrows queries that already select by campaign, ad group or date.
+ */
 export abstract class ScopedAdRow extends ProvenancedRow {
-  @Index()
   @Column({ type: 'varchar', length: 32 })
   sellerAccountId: string;
 
@@ -13,7 +15,6 @@ export abstract class ScopedAdRow extends ProvenancedRow {
   @JoinColumn({ name: 'seller_account_id', referencedColumnName: 'sellerId' })
   sellerAccount?: SellerAccount;
 
-  @Index()
   @Column({ type: 'varchar', length: 20 })
   marketplaceId: string;
 
