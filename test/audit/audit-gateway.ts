@@ -1,0 +1,81 @@
+// A gateway over HTTP wired with the audit plugin, the governance plugin and the API call log,
+// as the server wires them, with a fixed table of test principals instead of real tokens.
+import express from 'express';
+import { GraphQLError } from 'graphql';
+import type { DataSource } from 'typeorm';
+import type { Principal } from '../../src/auth/principal';
+import { ApiCallLogger } from '../../src/audit/api-call.logger';
+import { auditPlugin, recordHttpRefusal } from '../../src/audit/audit.plugin';
+import { AuditWriter } from '../../src/audit/audit.writer';
+import { config } from '../../src/config';
+import { defaultPolicy, governancePlugin, governSchema } from '../../src/policy';
+import { Purpose } from '../../src/policy/taxonomy';
+import { startGateway } from '../../src/server/gateway';
+import { buildGatewaySchema } from '../../src/server/schema';
+import { testPrincipal } from '../support/context';
+
+export const PRINCIPALS: Record<string, Principal> = {
+  compliance: testPrincipal({ id: 'user:carla', role: 'compliance', purposes: [Purpose.COMPLIANCE_REVIEW, Purpose.AUDIT, Purpose.PLATFORM_COMPLIANCE] }),
+  analyst: testPrincipal({ id: 'user:alan', role: 'analyst', purposes: [Purpose.BUSINESS_ANALYSIS, Purpose.OPERATIONAL_REPORTING] }),
+  security: testPrincipal({ id: 'user:sam', role: 'security', purposes: [Purpose.SECURITY, Purpose.TROUBLESHOOTING, Purpose.AUDIT] }),
+};
+
+export interface AuditTestGateway {
+  url: string;
+  writer: AuditWriter;
+  apiCalls: ApiCallLogger;
+  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  stop(): Promise<void>;
+}
+
+export async function startAuditTestGateway(dataSource: DataSource, options: { writerDataSource?: DataSource } = {}): Promise<AuditTestGateway> {
+  const policy = defaultPolicy();
+  const writer = new AuditWriter(options.writerDataSource ?? dataSource, { flushIntervalMs: 2 });
+  const apiCalls = new ApiCallLogger(dataSource, { flushIntervalMs: 5 });
+  const router = express.Router();
+  router.use(apiCalls.middleware());
+  const gateway = await startGateway({
+    dataSource,
+    config: config(),
+    policy,
+    port: 0,
+    host: '127.0.0.1',
+    components: {
+      schema: governSchema(await buildGatewaySchema(), policy),
+      authenticate: async (authorization) => {
+        if (!authorization) return null;
+        const principal = PRINCIPALS[authorization.replace(/^Bearer /, '')];
+        if (!principal) throw new GraphQLError('Invalid token', { extensions: { code: 'UNAUTHENTICATED' } });
+        return principal;
+      },
+      plugins: [auditPlugin(writer, { apiCalls }), governancePlugin(policy)],
+      onHttpRefusal: (refusal) => recordHttpRefusal(writer, refusal),
+      routes: [router],
+      stop: async () => {
+        await writer.stop();
+        await apiCalls.stop();
+      },
+    },
+  });
+  return {
+    url: gateway.url,
+    writer,
+    apiCalls,
+    async post(body, headers = {}) {
+      const response = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, body: parsed };
+    },
+    stop: () => gateway.stop(),
+  };
+}
