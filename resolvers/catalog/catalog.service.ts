@@ -60,11 +60,12 @@ export class CatalogService {
     if (args.openedFrom) qb.andWhere('l.openDate >= :openedFrom', { openedFrom: args.openedFrom });
     if (args.openedTo) qb.andWhere('l.openDate < :openedTo', { openedTo: args.openedTo });
     applyRowScope(qb, ctx.scope, { account: 'l.sellerAccountId', marketplace: 'l.marketplaceId' });
+    const sortBy = args.sortBy ?? ListingSortField.OPEN_DATE;
     const connection = await paginate(ctx, qb, args, {
       category: Category.CATALOG,
       alias: 'l',
-      sortBy: args.sortBy ?? ListingSortField.OPEN_DATE,
-      direction: args.direction ?? SortDirection.DESC,
+      sortBy,
+      direction: args.direction ?? (sortBy === ListingSortField.OPEN_DATE ? SortDirection.DESC : SortDirection.ASC),
     });
     return withLazyCount(connection);
   }

@@ -61,6 +61,6 @@ export class ListingsArgs extends PageArgs {
   @Field(() => ListingSortField, { nullable: true, description: 'Default OPEN_DATE' })
   sortBy?: ListingSortField;
 
-  @Field(() => SortDirection, { nullable: true, description: 'Default DESC (newest first)' })
+  @Field(() => SortDirection, { nullable: true, description: 'Default DESC (newest first) for OPEN_DATE, else ASC' })
   direction?: SortDirection;
 }
