@@ -27,6 +27,8 @@ export const configSchema = z.object({
   JWT_ROLE_CLAIM: z.string().default('role'),
   /** Largest accepted request body (express/body-parser size syntax). */
   BODY_LIMIT: z.string().default('1mb'),
+  /** Signs audit chain checkpoints (HMAC-SHA256); without it no periodic checkpoint is taken. */
+  AUDIT_CHECKPOINT_KEY: z.string().min(16).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

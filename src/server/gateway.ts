@@ -36,6 +36,8 @@ export interface GatewayComponents {
   plugins: ApolloServerPlugin<RequestContext>[];
   /** Records a request refused before GraphQL (the audit log keeps those too). */
   onHttpRefusal?: (refusal: HttpRefusal) => Promise<void>;
+  /** Middleware run on every request after the request id (e.g. the API call log). */
+  middleware?: express.RequestHandler[];
   /** Extra routes (e.g. imports, exports) mounted before `/graphql`. */
   routes?: express.Router[];
   /** Releases what the components hold (writers, timers); called by `stop()`. */
@@ -90,6 +92,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const httpServer = createServer(app);
   app.disable('x-powered-by');
   app.use(requestIdMiddleware());
+  for (const handler of components.middleware ?? []) app.use(handler);
 
   const apollo = new ApolloServer<RequestContext>({
     schema: components.schema,
@@ -104,7 +107,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     allowBatchedHttpRequests: true,
     csrfPrevention: true,
     introspection: true,
-    status400ForVariableCoercionErrors: true,
   });
   await apollo.start();
 

@@ -6,6 +6,7 @@ import { catalogResolvers } from '../../resolvers/catalog';
 import { inventoryFinanceResolvers } from '../../resolvers/inventory-finance';
 import { ordersResolvers } from '../../resolvers/orders';
 import { systemLogsResolvers } from '../../resolvers/system-logs';
+import { governanceResolvers } from '../policy';
 
 export const CATEGORY_RESOLVERS = {
   catalog: catalogResolvers,
@@ -15,8 +16,9 @@ export const CATEGORY_RESOLVERS = {
   'system-logs': systemLogsResolvers,
 } as const;
 
+/** Every category's resolvers plus the gateway's own (token administration, explainAccess). */
 export function allResolvers(): NonEmptyArray<Function> {
-  return Object.values(CATEGORY_RESOLVERS).flat() as unknown as NonEmptyArray<Function>;
+  return [...Object.values(CATEGORY_RESOLVERS).flat(), ...governanceResolvers] as unknown as NonEmptyArray<Function>;
 }
 
 /** Builds the executable schema (without governance middleware; see src/policy). */

@@ -41,6 +41,7 @@ export interface TestGateway {
 export interface TestGatewayOptions {
   env?: Record<string, string>;
   now?: () => Date;
+  graphiqlHeaders?: () => Record<string, string>;
 }
 
 function requestHeaders(options: PostOptions): Record<string, string> {
@@ -60,6 +61,7 @@ export async function startTestGateway(db: TestDatabase, options: TestGatewayOpt
     policy,
     components,
     now: options.now,
+    graphiqlHeaders: options.graphiqlHeaders,
     port: 0,
     host: '127.0.0.1',
   });

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// `npx sellergate <command>`: one program, each feature registering its own commands.
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { seedDemo } from '../db/demo/seed-demo';
+import { printGatewaySchema, SCHEMA_FILE } from '../server/emit-schema';
+import { buildGatewaySchema } from '../server/schema';
+import { serve } from '../server/serve';
+import { cliDeps, withDatabase } from './cli-deps';
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('a port number 0-65535');
+  return parsed;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('sellergate')
+    .description('Governed GraphQL gateway over your Amazon seller-operations data')
+    .showHelpAfterError()
+    .configureHelp({ sortSubcommands: true });
+
+  program
+    .command('serve')
+    .description('Run the gateway (embedded PostgreSQL with demo data unless DATABASE_URL is set)')
+    .option('--port <port>', 'port to listen on (default: PORT or 4000)', port)
+    .option('--host <host>', 'address to bind (default: HOST or 0.0.0.0)')
+    .option('--demo', 'load the demo data set into an empty DATABASE_URL database')
+    .action(async (options: { port?: number; host?: string; demo?: boolean }) => {
+      await serve(options);
+    });
+
+  program
+    .command('migrate')
+    .description('Apply pending database migrations')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { json?: boolean }) => {
+      await withDatabase(cliDeps, async (db) => {
+        const result = { applied: db.applied };
+        process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : db.applied.length ? `applied: ${db.applied.join(', ')}\n` : 'database is up to date\n');
+      });
+    });
+
+  program
+    .command('seed-demo')
+    .description('Load the deterministic demo data set into an empty database')
+    .action(async () => {
+      await withDatabase(cliDeps, async (db) => {
+        const seeded = await seedDemo(db.dataSource, (message) => process.stderr.write(`${message}\n`));
+        process.stdout.write(seeded ? 'demo data loaded\n' : 'database already holds data: nothing loaded\n');
+      });
+    });
+
+  const schema = program.command('schema').description('The GraphQL schema users see');
+  schema
+    .command('emit')
+    .description(`Print the SDL, or write it to a file (the committed copy is ${SCHEMA_FILE})`)
+    .option('-o, --output <file>', 'write to this file instead of standard output')
+    .action(async (options: { output?: string }) => {
+      const sdl = printGatewaySchema(await buildGatewaySchema());
+      if (options.output) writeFileSync(options.output, sdl);
+      else process.stdout.write(sdl);
+    });
+
+  return program;
+}
+
+/** Parses `argv` and runs the command; a failure prints one line and exits with 1. */
+export function run(argv: string[]): void {
+  buildProgram()
+    .parseAsync(argv)
+    .catch((error: unknown) => {
+      process.stderr.write(`sellergate: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    });
+}
+
+if (require.main === module) run(process.argv);

@@ -1,0 +1,79 @@
+// The gateway's production wiring: the governed schema, authentication, the audit log (first
+// plugin, so it sees every outcome) and the governance plugin. One place composes them; tests and
+// benchmarks use the same function, with governance or audit switched off only where they say so.
+import type { DataSource } from 'typeorm';
+import { ApiCallLogger } from '../audit/api-call.logger';
+import { auditPlugin, recordHttpRefusal } from '../audit/audit.plugin';
+import { AuditWriter } from '../audit/audit.writer';
+import { createAuthenticator } from '../auth/authenticate';
+import { createDemoTokens } from '../auth/api-token.service';
+import type { Config } from '../config';
+import { governSchema } from '../policy/govern-schema';
+import { governancePlugin } from '../policy/governance.plugin';
+import { loadPolicy } from '../policy/load-policy';
+import type { Policy } from '../policy/policy';
+import type { GatewayComponents } from './gateway';
+import { logger } from './logger';
+import { buildGatewaySchema } from './schema';
+
+export interface ComponentOptions {
+  dataSource: DataSource;
+  config: Config;
+  policy: Policy;
+  now?: () => Date;
+  /** Benchmarks only: serve the raw schema without shield rules, masks or purpose checks. */
+  governance?: boolean;
+  /** Benchmarks only: no audit record per operation. */
+  audit?: boolean;
+}
+
+export async function createComponents(options: ComponentOptions): Promise<GatewayComponents> {
+  const { dataSource, config, policy } = options;
+  const governed = options.governance ?? true;
+  const audited = options.audit ?? true;
+  const log = logger();
+  const rawSchema = await buildGatewaySchema();
+  const schema = governed ? governSchema(rawSchema, policy) : rawSchema;
+  const apiCalls = new ApiCallLogger(dataSource, {
+    now: options.now,
+    onError: (error, rows) => log.error({ err: error, rows }, 'API call log rows could not be written'),
+  });
+  const writer = new AuditWriter(dataSource, {
+    checkpointKey: config.AUDIT_CHECKPOINT_KEY ?? null,
+    onError: (error, records) => log.error({ err: error, records }, 'audit records could not be written'),
+  });
+  const plugins = [
+    ...(audited ? [auditPlugin(writer, { apiCalls, now: options.now, onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'audit record not written: response withheld') })] : []),
+    ...(governed ? [governancePlugin(policy)] : []),
+  ];
+  return {
+    schema,
+    authenticate: createAuthenticator({ config, policy }),
+    plugins,
+    middleware: [apiCalls.middleware()],
+    onHttpRefusal: audited ? (refusal) => recordHttpRefusal(writer, { ...refusal, policyVersion: policy.version }, options.now?.()) : undefined,
+    async stop() {
+      await writer.stop();
+      await apiCalls.stop();
+    },
+  };
+}
+
+/** The access policy: POLICY_FILE when set, else the shipped default. */
+export function loadGatewayPolicy(config: Config): Policy {
+  return loadPolicy(config);
+}
+
+/**
+ * Demo tokens, one per default role: created once and kept in `file` (the secrets are stored
+ * only as hashes in the database, so the file is the one place they can be read again).
+ */
+export async function ensureDemoTokens(dataSource: DataSource, file: string, policy: Policy): Promise<Record<string, string>> {
+  const { existsSync, readFileSync, writeFileSync, mkdirSync } = await import('node:fs');
+  const { dirname } = await import('node:path');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const tokens = await createDemoTokens(dataSource, policy);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+  return tokens;
+}

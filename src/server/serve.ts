@@ -1,0 +1,65 @@
+// `sellergate serve`: migrate, load demo data where wanted, print demo tokens, serve.
+import { join, resolve } from 'node:path';
+import { config } from '../config';
+import { openDatabase } from '../db/open-database';
+import { seedDemo } from '../db/demo/seed-demo';
+import { createComponents, ensureDemoTokens, loadGatewayPolicy } from './components';
+import { startGateway } from './gateway';
+import { logger } from './logger';
+
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  /** Load demo data into an empty database even when it is a server (DATABASE_URL). */
+  demo?: boolean;
+}
+
+export async function serve(options: ServeOptions = {}): Promise<void> {
+  const settings = config();
+  const log = logger();
+  const policy = loadGatewayPolicy(settings);
+  const started = Date.now();
+  const db = await openDatabase(settings);
+  log.info({ embedded: db.embedded, migrationsApplied: db.applied }, db.embedded ? `embedded PostgreSQL under ${resolve(settings.DATA_DIR)}` : 'connected to PostgreSQL');
+
+  const demoWanted = db.embedded || options.demo || settings.SEED_DEMO === '1' || settings.SEED_DEMO === 'true';
+  let demoTokens: Record<string, string> = {};
+  if (demoWanted) {
+    const seeded = await seedDemo(db.dataSource, (message) => log.info(message));
+    if (seeded) log.info(`demo data loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    demoTokens = await ensureDemoTokens(db.dataSource, join(settings.DATA_DIR, 'demo-tokens.json'), policy);
+  }
+
+  const components = await createComponents({ dataSource: db.dataSource, config: settings, policy });
+  const gateway = await startGateway({
+    dataSource: db.dataSource,
+    config: settings,
+    policy,
+    components,
+    port: options.port ?? settings.PORT,
+    host: options.host,
+    graphiqlHeaders: () =>
+      demoTokens.analyst
+        ? { Authorization: `Bearer ${demoTokens.analyst}`, 'X-Purpose': 'BUSINESS_ANALYSIS' }
+        : { Authorization: 'Bearer <token>', 'X-Purpose': '<PURPOSE>' },
+  });
+
+  const lines = [`sellergate ready at ${gateway.url}/graphql  (GraphiQL: ${gateway.url}/graphiql)`, `policy version ${policy.version}`];
+  if (Object.keys(demoTokens).length > 0) {
+    lines.push(`demo tokens (also in ${join(settings.DATA_DIR, 'demo-tokens.json')}):`);
+    for (const [role, token] of Object.entries(demoTokens)) lines.push(`  ${role.padEnd(16)} ${token}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await gateway.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
