@@ -1,8 +1,9 @@
 // Signed checkpoints of the chain head: HMAC-SHA256 with AUDIT_CHECKPOINT_KEY over the canonical
 // JSON of the checkpoint. A copy kept elsewhere (or the signature alone) proves the head later.
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AuditCheckpoint, type AuditCheckpointKind } from '../../entities/gateway/audit-checkpoint.entity';
 import { canonicalJson, hexEqual, hmacHex, sha256Hex } from './canonical';
+import { lockChain, readHead, type ChainHead } from './audit-head';
 
 export interface CheckpointStatement {
   kind: AuditCheckpointKind;
@@ -56,4 +57,14 @@ export async function insertCheckpoint(
   };
   const checkpoint = manager.create(AuditCheckpoint, { ...full, keyId: keyIdOf(key), signature: signCheckpoint(key, full) });
   return manager.save(AuditCheckpoint, checkpoint);
+}
+
+/** Signs a checkpoint of the current head (holding the chain lock, so the head cannot move). */
+export async function checkpointHead(dataSource: DataSource, key: string, kind: 'periodic' | 'manual' = 'manual'): Promise<ChainHead> {
+  return dataSource.transaction(async (manager) => {
+    await lockChain(manager);
+    const head = await readHead(manager);
+    await insertCheckpoint(manager, key, { kind, headId: head.id, headHash: head.hash });
+    return head;
+  });
 }

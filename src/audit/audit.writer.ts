@@ -6,7 +6,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditDocument } from '../../entities/gateway/audit-document.entity';
 import { AuditRecord } from '../../entities/gateway/audit-record.entity';
-import { insertCheckpoint } from './audit-checkpoint';
+import { checkpointHead, insertCheckpoint } from './audit-checkpoint';
 import { hashContent, normalizeEntry, type AuditContent, type AuditEntry } from './audit-entry';
 import { lockChain, readHead, type ChainHead } from './audit-head';
 
@@ -96,13 +96,9 @@ export class AuditWriter {
   async checkpoint(kind: 'periodic' | 'manual' = 'manual'): Promise<ChainHead> {
     const key = this.options.checkpointKey;
     if (!key) throw new Error('AUDIT_CHECKPOINT_KEY is not set: checkpoints cannot be signed');
-    return this.dataSource.transaction(async (manager) => {
-      await lockChain(manager);
-      const head = await readHead(manager);
-      await insertCheckpoint(manager, key, { kind, headId: head.id, headHash: head.hash });
-      this.writtenSinceCheckpoint = 0;
-      return head;
-    });
+    const head = await checkpointHead(this.dataSource, key, kind);
+    this.writtenSinceCheckpoint = 0;
+    return head;
   }
 
   private drain(): Promise<void> {
