@@ -110,6 +110,23 @@ describe('audit plugin (over HTTP)', () => {
     expect(batch.filter((r) => r.outcome === 'ok').every((r) => r.denied.length === 0)).toBe(true);
   });
 
+  it('writes exactly one record per operation under concurrent mixed load, and the chain verifies', async () => {
+    const kinds = [
+      () => gateway.post({ query: AUDIT_QUERY }, as('compliance', 'AUDIT')),
+      () => gateway.post({ query: AUDIT_QUERY }, as('compliance', 'COMPLIANCE_REVIEW')),
+      () => gateway.post({ query: '{ nope' }, as('compliance', 'AUDIT')),
+      () => gateway.post({ query: AUDIT_QUERY }),
+      () => gateway.post([{ query: AUDIT_QUERY }, { query: '{ __typename }' }], as('security', 'SECURITY')),
+      () => gateway.post('not json', as('security', 'SECURITY')),
+    ];
+    const operationsPerKind = [1, 1, 1, 1, 2, 1];
+    const rounds = 40;
+    await Promise.all(Array.from({ length: rounds * kinds.length }, (_, i) => kinds[i % kinds.length]()));
+    const expected = rounds * operationsPerKind.reduce((a, b) => a + b, 0);
+    expect(await db.dataSource.getRepository(AuditRecord).count()).toBe(expected);
+    expect(await verifyChain(db.dataSource.manager)).toMatchObject({ ok: true, checked: expected });
+  });
+
   it('records requests refused before GraphQL (malformed JSON)', async () => {
     const response = await gateway.post('{"query": ', as('compliance', 'AUDIT', 'malformed'));
     expect(response.status).toBe(400);
