@@ -7,7 +7,7 @@ import type { TestDatabase } from './database';
 
 export interface GraphQLResponseBody {
   data?: Record<string, unknown> | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  errors?: { message: string; path?: (string | number)[]; locations?: { line: number; column: number }[]; extensions?: Record<string, unknown> }[];
   extensions?: Record<string, unknown>;
 }
 
