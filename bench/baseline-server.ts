@@ -1,0 +1,115 @@
+// Child process of the gateway benchmark: the baseline. A bare node:http handler that answers
+// the benchmark queries with the SQL the gateway runs for them (same tables, order and limits,
+// through a pg.Pool of the gateway's size) and the JSON the gateway puts under `data`.
+// No GraphQL, no authentication, no governance, no audit: what the data alone costs.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'pg';
+import { OrderStatus } from '../entities/orders/order.entity';
+import { BENCH_QUERIES, type BenchQueryName } from './bench-queries';
+
+const PAGE = 20;
+// GraphQL enums serialize as the enum key (`SHIPPED`), the database holds the value (`Shipped`).
+const STATUS_NAME = new Map<string, string>(Object.entries(OrderStatus).map(([key, value]) => [value, key]));
+
+// The statements the gateway's paginate() and DataLoaders issue for these queries (all columns,
+// as TypeORM selects whole entities; one row more than the page to learn hasNextPage).
+const SQL = {
+  campaigns: 'SELECT c.* FROM campaign c ORDER BY c.name ASC, c.id ASC LIMIT $1',
+  orders: 'SELECT o.* FROM amazon_order o ORDER BY o.purchase_date DESC, o.id DESC LIMIT $1',
+  items:
+    'SELECT i.* FROM order_item i INNER JOIN amazon_order o ON o.id = i.order_id WHERE i.order_id = ANY($1) ORDER BY i.order_id ASC, i.id ASC',
+  shipments: 'SELECT s.* FROM shipment s WHERE s.order_id = ANY($1) ORDER BY s.ship_date ASC, s.id ASC',
+};
+
+type Row = Record<string, unknown>;
+
+function byKey(rows: Row[], key: string): Map<string, Row[]> {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) {
+    const value = String(row[key]);
+    let group = groups.get(value);
+    if (!group) groups.set(value, (group = []));
+    group.push(row);
+  }
+  return groups;
+}
+
+async function campaigns(pool: Pool): Promise<unknown> {
+  const { rows } = await pool.query<Row>(SQL.campaigns, [PAGE + 1]);
+  return {
+    campaigns: { nodes: rows.slice(0, PAGE).map((c) => ({ campaignId: c.campaign_id, name: c.name, state: c.state })) },
+  };
+}
+
+async function orders(pool: Pool): Promise<unknown> {
+  const { rows } = await pool.query<Row>(SQL.orders, [PAGE + 1]);
+  const page = rows.slice(0, PAGE);
+  const ids = page.map((o) => String(o.id));
+  const [items, shipments] =
+    ids.length === 0
+      ? [[], []]
+      : await Promise.all([pool.query<Row>(SQL.items, [ids]).then((r) => r.rows), pool.query<Row>(SQL.shipments, [ids]).then((r) => r.rows)]);
+  const itemsOf = byKey(items, 'order_id');
+  const shipmentsOf = byKey(shipments, 'order_id');
+  return {
+    orders: {
+      nodes: page.map((o) => ({
+        amazonOrderId: o.amazon_order_id,
+        purchaseDate: (o.purchase_date as Date).toISOString(),
+        status: STATUS_NAME.get(String(o.status)) ?? null,
+        items: (itemsOf.get(String(o.id)) ?? []).map((i) => ({ sku: i.sku, asin: i.asin, quantity: i.quantity, itemPrice: i.item_price })),
+        shipments: (shipmentsOf.get(String(o.id)) ?? []).map((s) => ({ carrier: s.carrier })),
+      })),
+    },
+  };
+}
+
+const HANDLERS: Record<BenchQueryName, (pool: Pool) => Promise<unknown>> = { list: campaigns, nested: orders };
+const BY_QUERY = new Map(BENCH_QUERIES.map((query) => [query.query, HANDLERS[query.name]]));
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function handle(pool: Pool, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  if (req.method !== 'POST' || req.url !== '/graphql') return send(res, 404, { error: 'not found' });
+  let handler: ((pool: Pool) => Promise<unknown>) | undefined;
+  try {
+    handler = BY_QUERY.get((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query?: string }).query ?? '');
+  } catch {
+    return send(res, 400, { error: 'malformed JSON' });
+  }
+  if (!handler) return send(res, 400, { error: 'not a benchmark query' });
+  send(res, 200, { data: await handler(pool) });
+}
+
+async function main(): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is required');
+  // The gateway's TypeORM pool holds at most 10 connections (src/db/data-source.ts).
+  const pool = new Pool({ connectionString: url, max: 10 });
+  const server = createServer((req, res) => {
+    handle(pool, req, res).catch((error: unknown) => {
+      process.stderr.write(`baseline: ${String(error)}\n`);
+      if (!res.headersSent) send(res, 500, { error: 'internal' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(`${JSON.stringify({ ready: `http://127.0.0.1:${port}/graphql` })}\n`);
+  process.once('SIGTERM', () => {
+    server.close();
+    server.closeAllConnections();
+    void pool.end().then(() => process.exit(0));
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`baseline server failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+// A throwaway database on the PostgreSQL server for one benchmark run: created, migrated,
+// seeded with the demo data and given one API token per benchmark query; dropped at the end.
+import { Client } from 'pg';
+import { createToken } from '../src/auth/api-token.service';
+import type { Config } from '../src/config';
+import { connectAndMigrate } from '../src/db/data-source';
+import { seedDemo } from '../src/db/demo/seed-demo';
+import { loadGatewayPolicy } from '../src/server/components';
+import { BENCH_QUERIES, type BenchQueryName } from './bench-queries';
+
+export const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface BenchDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+function withDatabase(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function onServer<T>(serverUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** `CREATE DATABASE sg_bench_<pid>` on the server of `serverUrl`. */
+export async function createBenchDatabase(serverUrl: string): Promise<BenchDatabase> {
+  const name = `sg_bench_${process.pid}`;
+  await onServer(serverUrl, async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${name}`);
+  });
+  return {
+    name,
+    url: withDatabase(serverUrl, name),
+    drop: () => onServer(serverUrl, async (client) => void (await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
+  };
+}
+
+/** Migrates, seeds the demo data and returns an API token per benchmark query. */
+export async function prepareBenchData(url: string, config: Config, log: (message: string) => void): Promise<Record<BenchQueryName, string>> {
+  const { dataSource, applied } = await connectAndMigrate({ url, poolSize: 2 });
+  try {
+    log(`migrations applied: ${applied.length}`);
+    await seedDemo(dataSource, log);
+    const policy = loadGatewayPolicy(config);
+    const tokens = {} as Record<BenchQueryName, string>;
+    for (const query of BENCH_QUERIES) {
+      const created = await createToken(dataSource.manager, policy, {
+        role: query.role,
+        purposes: [query.purpose],
+        name: `bench ${query.name}`,
+        createdBy: 'bench',
+      });
+      tokens[query.name] = created.token;
+    }
+    await dataSource.query('ANALYZE');
+    return tokens;
+  } finally {
+    await dataSource.destroy();
+  }
+}

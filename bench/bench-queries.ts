@@ -1,0 +1,50 @@
+// The queries the gateway benchmark measures, and the role and purpose each is asked under: one
+// under which every selected field is served in full, so gateway and baseline answers compare.
+export type BenchQueryName = 'list' | 'nested';
+
+export interface BenchQuery {
+  name: BenchQueryName;
+  description: string;
+  query: string;
+  role: string;
+  purpose: string;
+}
+
+export const BENCH_QUERIES: readonly BenchQuery[] = [
+  {
+    name: 'list',
+    description: 'campaigns(first: 20): one list query',
+    query: '{ campaigns(first: 20) { nodes { campaignId name state } } }',
+    role: 'ads_manager',
+    purpose: 'ADVERTISING_MANAGEMENT',
+  },
+  {
+    name: 'nested',
+    description: 'orders(first: 20) with items and shipments: a dashboard query',
+    query:
+      '{ orders(first: 20) { nodes { amazonOrderId purchaseDate status items { sku asin quantity itemPrice } shipments { carrier } } } }',
+    role: 'operations',
+    purpose: 'AFTER_SALES',
+  },
+];
+
+/** The request body both servers receive (identical bytes for every variant). */
+export function requestBody(query: BenchQuery): string {
+  return JSON.stringify({ query: query.query });
+}
+
+export type VariantName = 'full' | 'governance-off' | 'audit-off' | 'baseline';
+
+export interface Variant {
+  name: VariantName;
+  description: string;
+  /** Gateway switches (`createComponents({ governance, audit })`); `null` for the baseline. */
+  gateway: { governance: boolean; audit: boolean } | null;
+}
+
+export const VARIANTS: readonly Variant[] = [
+  { name: 'full', description: 'gateway, governance and audit on (production wiring)', gateway: { governance: true, audit: true } },
+  { name: 'governance-off', description: 'gateway, raw schema: no shield rules, masks or purpose check', gateway: { governance: false, audit: true } },
+  { name: 'audit-off', description: 'gateway, no audit record per operation', gateway: { governance: true, audit: false } },
+  { name: 'baseline', description: 'bare node:http handler, same SQL with a pg.Pool, same JSON', gateway: null },
+];

@@ -1,0 +1,38 @@
+// Child process of the gateway benchmark: one gateway variant on the benchmark database.
+// BENCH_GOVERNANCE / BENCH_AUDIT (`0` or `1`) select the variant; prints `{"ready": url}` on
+// stdout once it listens and stops cleanly on SIGTERM (so `--cpu-prof` profiles are written).
+import 'reflect-metadata';
+import { loadConfig } from '../src/config';
+import { createDataSource } from '../src/db/data-source';
+import { createComponents, loadGatewayPolicy } from '../src/server/components';
+import { startGateway } from '../src/server/gateway';
+
+async function main(): Promise<void> {
+  const settings = loadConfig();
+  if (!settings.DATABASE_URL) throw new Error('DATABASE_URL is required');
+  const policy = loadGatewayPolicy(settings);
+  const dataSource = createDataSource({ url: settings.DATABASE_URL });
+  await dataSource.initialize();
+  const components = await createComponents({
+    dataSource,
+    config: settings,
+    policy,
+    governance: process.env.BENCH_GOVERNANCE !== '0',
+    audit: process.env.BENCH_AUDIT !== '0',
+  });
+  const gateway = await startGateway({ dataSource, config: settings, policy, components, port: 0, host: '127.0.0.1' });
+  process.stdout.write(`${JSON.stringify({ ready: `${gateway.url}/graphql` })}\n`);
+
+  process.once('SIGTERM', () => {
+    void (async () => {
+      await gateway.stop();
+      await dataSource.destroy();
+      process.exit(0);
+    })();
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`gateway benchmark server failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
