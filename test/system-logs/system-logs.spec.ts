@@ -1,8 +1,9 @@
 import { graphql, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
-import { ApiCallLog, SystemEvent, UserAction } from '../../entities/system-logs';
+import { ApiCallLog, ImportRun, SystemEvent, UserAction } from '../../entities/system-logs';
 import { systemLogsResolvers } from '../../resolvers/system-logs';
 import { AuditWriter } from '../../src/audit/audit.writer';
+import { recordSystemEvent, recordUserAction } from '../../src/audit/system-logs';
 import { seedSystemLogsDemo } from '../../src/db/demo/system-logs.seed';
 import { DEMO_TODAY } from '../../src/db/demo/demo-catalog';
 import { DemoRandom } from '../../src/db/demo/demo-random';
@@ -64,6 +65,32 @@ describe('SYSTEM_LOGS queries', () => {
     const { data } = await run('{ userActions(action: "token.revoke") { nodes { actor action target } } }');
     expect(data.userActions.nodes).toEqual([{ actor: 'user:admin', action: 'token.revoke', target: 'token:old-reporting' }]);
     expect(await db.dataSource.getRepository(UserAction).count()).toBeGreaterThan(1);
+  });
+
+  it('records administrative actions and system events for the queries to read', async () => {
+    await recordUserAction(db.dataSource.manager, { actor: 'user:root', action: 'token.create', target: 'token-42', requestId: 'req-admin' });
+    await recordSystemEvent(db.dataSource.manager, { level: 'ERROR', component: 'audit', message: 'Audit write failed', requestId: 'req-admin' });
+    const { data } = await run('{ userActions(actor: "user:root") { nodes { action target requestId } } systemEvents(requestId: "req-admin") { nodes { level component } } }');
+    expect(data).toEqual({
+      userActions: { nodes: [{ action: 'token.create', target: 'token-42', requestId: 'req-admin' }] },
+      systemEvents: { nodes: [{ level: 'ERROR', component: 'audit' }] },
+    });
+  });
+
+  it('lists import runs within the row scope, filtered by status', async () => {
+    const run1 = { fileName: 'orders.txt', sha256: 'a'.repeat(64), reportType: 'GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL', source: 'SELLER_CENTRAL_REPORT', marketplaceId: 'ATVPDKIKX0DER', importedBy: 'cli:ops', startedAt: new Date('2026-10-01T00:00:00Z'), rejectedLines: [{ line: 7, reason: 'missing order id' }] };
+    await db.dataSource.getRepository(ImportRun).insert([
+      { ...run1, sellerAccountId: 'A1DEMOSELLER', status: 'SUCCEEDED' },
+      { ...run1, sellerAccountId: 'A2OTHERSELLER', status: 'FAILED', startedAt: new Date('2026-10-02T00:00:00Z') },
+    ]);
+    const all = await run('{ importRuns { totalCount nodes { sellerAccountId status rejectedLines { line reason } } } }');
+    expect(all.data.importRuns.nodes.map((n: { sellerAccountId: string }) => n.sellerAccountId)).toEqual(['A2OTHERSELLER', 'A1DEMOSELLER']);
+    expect(all.data.importRuns.nodes[1].rejectedLines).toEqual([{ line: 7, reason: 'missing order id' }]);
+    const failed = await run('{ importRuns(status: FAILED) { totalCount } }');
+    expect(failed.data.importRuns.totalCount).toBe(1);
+    const scoped = testContext(db.dataSource, { principal: testPrincipal({ accounts: ['A1DEMOSELLER'] }), purpose: Purpose.TROUBLESHOOTING });
+    const own = await run('{ importRuns { nodes { sellerAccountId } } }', {}, scoped);
+    expect(own.data.importRuns.nodes).toEqual([{ sellerAccountId: 'A1DEMOSELLER' }]);
   });
 
   it('filters audit records by principal, outcome, category and coordinate', async () => {
