@@ -7,7 +7,10 @@ import { seedDemo } from '../db/demo/seed-demo';
 import { printGatewaySchema, SCHEMA_FILE } from '../server/emit-schema';
 import { buildGatewaySchema } from '../server/schema';
 import { serve } from '../server/serve';
+import { registerAuditCommands } from './audit.command';
 import { cliDeps, withDatabase } from './cli-deps';
+import { registerPolicyCommands } from './policy.command';
+import { registerTokenCommands } from './token.command';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -63,6 +66,9 @@ export function buildProgram(): Command {
       else process.stdout.write(sdl);
     });
 
+  registerTokenCommands(program, cliDeps);
+  registerPolicyCommands(program, cliDeps);
+  registerAuditCommands(program, cliDeps);
   return program;
 }
 
