@@ -60,7 +60,7 @@ export class SalesSummaryService {
       averageOrderValue: row.average,
     }));
     ctx.governance.countRows(Category.ORDERS, groups.length);
-    // k-suppression of small groups is applied by the policy layer, which sets this count.
+    // Groups under the k threshold are withheld by the policy layer, which adds them to this count.
     return { groups, suppressedGroups: 0 };
   }
 }

@@ -24,7 +24,7 @@ export class InventorySnapshotType {
   @Field(() => Int) @Classified(Sensitivity.INTERNAL) reserved: number;
   @Field(() => Int) @Classified(Sensitivity.INTERNAL) unfulfillable: number;
   @Field(() => Int) @Classified(Sensitivity.INTERNAL) total: number;
-  @Field() @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string;
   @Field() @Classified(Sensitivity.INTERNAL) marketplaceId: string;
 }
 
@@ -41,7 +41,7 @@ export class ReplenishmentRecommendationType {
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) alert: string | null;
   @Field(() => GraphQLLocalDate, { nullable: true }) @Classified(Sensitivity.INTERNAL) recommendedShipDate: string | null;
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) recommendedAction: string | null;
-  @Field() @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string;
   @Field() @Classified(Sensitivity.INTERNAL) marketplaceId: string;
 }
 
@@ -56,7 +56,7 @@ export class FeeEstimateType {
   @Field(() => DecimalScalar, { nullable: true }) @Classified(Sensitivity.CONFIDENTIAL, { mask: MaskKind.ROUND }) referralFee: string | null;
   @Field(() => DecimalScalar, { nullable: true }) @Classified(Sensitivity.CONFIDENTIAL, { mask: MaskKind.ROUND }) fulfillmentFee: string | null;
   @Field() @Classified(Sensitivity.INTERNAL) currency: string;
-  @Field() @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string;
   @Field() @Classified(Sensitivity.INTERNAL) marketplaceId: string;
 }
 
@@ -64,13 +64,13 @@ export class FeeEstimateType {
 @DataCategory(Category.INVENTORY_FINANCE)
 export class SettlementType {
   @Field(() => ID) @Classified(Sensitivity.INTERNAL) id: string;
-  @Field() @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) settlementId: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) settlementId: string;
   @Field() @Classified(Sensitivity.INTERNAL) startDate: Date;
   @Field() @Classified(Sensitivity.INTERNAL) endDate: Date;
   @Field(() => Date, { nullable: true }) @Classified(Sensitivity.INTERNAL) depositDate: Date | null;
-  @Field(() => DecimalScalar) @Classified(Sensitivity.CONFIDENTIAL, { mask: MaskKind.ROUND }) totalAmount: string;
+  @Field(() => DecimalScalar, { nullable: true }) @Classified(Sensitivity.CONFIDENTIAL, { mask: MaskKind.ROUND }) totalAmount: string;
   @Field() @Classified(Sensitivity.INTERNAL) currency: string;
-  @Field() @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string;
   @Field() @Classified(Sensitivity.INTERNAL) marketplaceId: string;
 }
 
@@ -84,7 +84,7 @@ export class SettlementLineType {
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) sku: string | null;
   @Field() @Classified(Sensitivity.INTERNAL) amountType: string;
   @Field() @Classified(Sensitivity.INTERNAL) amountDescription: string;
-  @Field(() => DecimalScalar) @Classified(Sensitivity.CONFIDENTIAL, { mask: MaskKind.ROUND }) amount: string;
+  @Field(() => DecimalScalar, { nullable: true }) @Classified(Sensitivity.CONFIDENTIAL, { mask: MaskKind.ROUND }) amount: string;
   @Field(() => Date, { nullable: true }) @Classified(Sensitivity.INTERNAL) postedDate: Date | null;
   @Field(() => Int, { nullable: true }) @Classified(Sensitivity.INTERNAL) quantity: number | null;
 }
@@ -93,13 +93,13 @@ export class SettlementLineType {
 @DataCategory(Category.INVENTORY_FINANCE)
 export class RefundType {
   @Field(() => ID) @Classified(Sensitivity.INTERNAL) id: string;
-  @Field() @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) orderId: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) orderId: string;
   @Field() @Classified(Sensitivity.INTERNAL) sku: string;
   @Field() @Classified(Sensitivity.INTERNAL) postedDate: Date;
-  @Field(() => DecimalScalar) @Classified(Sensitivity.CONFIDENTIAL, { mask: MaskKind.ROUND }) amount: string;
+  @Field(() => DecimalScalar, { nullable: true }) @Classified(Sensitivity.CONFIDENTIAL, { mask: MaskKind.ROUND }) amount: string;
   @Field() @Classified(Sensitivity.INTERNAL) currency: string;
   @Field() @Classified(Sensitivity.INTERNAL) refundType: string;
-  @Field() @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string;
   @Field() @Classified(Sensitivity.INTERNAL) marketplaceId: string;
 }
 

@@ -15,7 +15,7 @@ registerEnumType(ReturnSourceKind, { name: 'ReturnSourceKind', description: 'FBA
 @DataCategory(Category.ORDERS)
 export class OrderType {
   @Field(() => ID) @Classified(Sensitivity.INTERNAL) id: string;
-  @Field() @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) amazonOrderId: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) amazonOrderId: string;
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) merchantOrderId: string | null;
   @Field() @Classified(Sensitivity.INTERNAL) purchaseDate: Date;
   @Field() @Classified(Sensitivity.INTERNAL) lastUpdateDate: Date;
@@ -24,7 +24,7 @@ export class OrderType {
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) salesChannel: string | null;
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) orderChannel: string | null;
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) shipServiceLevel: string | null;
-  @Field() @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string;
   @Field() @Classified(Sensitivity.INTERNAL) marketplaceId: string;
   @Field(() => DecimalScalar, { nullable: true }) @Classified(Sensitivity.CONFIDENTIAL, { mask: MaskKind.ROUND }) orderTotal: string | null;
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) currency: string | null;
@@ -58,9 +58,9 @@ export class OrderItemType {
 @DataCategory(Category.ORDERS)
 export class ShipmentType {
   @Field(() => ID) @Classified(Sensitivity.INTERNAL) id: string;
-  @Field() @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) shipmentId: string;
-  @Field() @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) shipmentItemId: string;
-  @Field() @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) amazonOrderId: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) shipmentId: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) shipmentItemId: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) amazonOrderId: string;
   @Field() @Classified(Sensitivity.INTERNAL) sku: string;
   @Field(() => Int) @Classified(Sensitivity.INTERNAL) quantityShipped: number;
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) carrier: string | null;
@@ -68,7 +68,7 @@ export class ShipmentType {
   @Field() @Classified(Sensitivity.INTERNAL) shipDate: Date;
   @Field(() => Date, { nullable: true }) @Classified(Sensitivity.INTERNAL) estimatedArrival: Date | null;
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) fulfillmentCenterId: string | null;
-  @Field() @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string;
   @Field() @Classified(Sensitivity.INTERNAL) marketplaceId: string;
 }
 
@@ -78,7 +78,7 @@ export class OrderReturnType {
   @Field(() => ID) @Classified(Sensitivity.INTERNAL) id: string;
   @Field(() => ReturnSourceKind) @Classified(Sensitivity.INTERNAL) sourceKind: ReturnSourceKind;
   @Field() @Classified(Sensitivity.INTERNAL) returnDate: Date;
-  @Field({ description: 'Amazon order id; the order itself may not be imported' })
+  @Field(() => String, { nullable: true, description: 'Amazon order id; the order itself may not be imported' })
   @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 })
   amazonOrderId: string;
   @Field() @Classified(Sensitivity.INTERNAL) sku: string;
@@ -93,7 +93,7 @@ export class OrderReturnType {
   @Field(() => String, { nullable: true, description: 'Free text typed by the buyer' })
   @Classified(Sensitivity.PERSONAL, { mask: MaskKind.REDACT })
   customerComments: string | null;
-  @Field() @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string;
   @Field() @Classified(Sensitivity.INTERNAL) marketplaceId: string;
 }
 

@@ -41,14 +41,14 @@ export class SalesSummaryArgs {
 export class SalesGroupType {
   @Field() @Classified(Sensitivity.INTERNAL) key: string;
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) currency: string | null;
-  @Field(() => Int, { description: 'Distinct orders in the group' })
-  @Classified(Sensitivity.CONFIDENTIAL, { aggregate: true, mask: MaskKind.ROUND })
+  @Field(() => Int, { nullable: true, description: 'Distinct orders in the group (its size for the k threshold)' })
+  @Classified(Sensitivity.CONFIDENTIAL, { aggregate: true, mask: MaskKind.ROUND, groupSize: true })
   orders: number;
-  @Field(() => Int) @Classified(Sensitivity.CONFIDENTIAL, { aggregate: true, mask: MaskKind.ROUND }) units: number;
-  @Field(() => DecimalScalar, { description: 'Sum of item prices (line totals)' })
+  @Field(() => Int, { nullable: true }) @Classified(Sensitivity.CONFIDENTIAL, { aggregate: true, mask: MaskKind.ROUND }) units: number;
+  @Field(() => DecimalScalar, { nullable: true, description: 'Sum of item prices (line totals)' })
   @Classified(Sensitivity.CONFIDENTIAL, { aggregate: true, mask: MaskKind.ROUND })
   sales: string;
-  @Field(() => DecimalScalar) @Classified(Sensitivity.CONFIDENTIAL, { aggregate: true, mask: MaskKind.ROUND }) averageOrderValue: string;
+  @Field(() => DecimalScalar, { nullable: true }) @Classified(Sensitivity.CONFIDENTIAL, { aggregate: true, mask: MaskKind.ROUND }) averageOrderValue: string;
 }
 
 @ObjectType('SalesSummary')
