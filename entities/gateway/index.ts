@@ -3,6 +3,27 @@ import { ApiToken } from './api-token.entity';
 import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { AuditDocument } from './audit-document.entity';
 import { AuditRecord } from './audit-record.entity';
+import { DeletionCertificate } from './deletion-certificate.entity';
+import { DeletionRequest } from './deletion-request.entity';
+import { LegalHold } from './legal-hold.entity';
+import { RetentionArchive } from './retention-archive.entity';
+import { RetentionBatch } from './retention-batch.entity';
+import { RetentionRunRule } from './retention-run-rule.entity';
+import { RetentionRun } from './retention-run.entity';
 
 export { ApiToken, AuditCheckpoint, AuditDocument, AuditRecord };
-export const gatewayEntities: Function[] = [AuditRecord, AuditDocument, AuditCheckpoint, ApiToken];
+export { DeletionCertificate, DeletionRequest, LegalHold, RetentionArchive, RetentionBatch, RetentionRun, RetentionRunRule };
+export const gatewayEntities: Function[] = [
+  AuditRecord,
+  AuditDocument,
+  AuditCheckpoint,
+  ApiToken,
+  // Retention, legal holds and deletion requests (src/retention).
+  LegalHold,
+  RetentionRun,
+  RetentionRunRule,
+  RetentionBatch,
+  RetentionArchive,
+  DeletionRequest,
+  DeletionCertificate,
+];

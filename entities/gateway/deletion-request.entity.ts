@@ -1,0 +1,65 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export type DeletionRequestState = 'RECEIVED' | 'APPROVED' | 'REJECTED' | 'EXECUTED';
+export type DeletionRequestSource = 'COMPANY' | 'AMAZON';
+
+/**
+ * A data deletion request (the data policy's deletion process). Until execution the scope names
+ * the order ids or account; once executed they are replaced by keyed digests, so the request
+ * and its certificate no longer hold what was deleted.
+ */
+@Entity('deletion_request')
+@Index(['state', 'dueAt'])
+export class DeletionRequest {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  state: DeletionRequestState;
+
+  @Column({ type: 'varchar', length: 16 })
+  source: DeletionRequestSource;
+
+  /** Every data row of this seller account (scope ACCOUNT). */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  scopeAccountId: string | null;
+
+  /** These Amazon orders and every row derived from them (scope ORDERS). */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  scopeOrderIds: string[];
+
+  /** Keyed digests of the scope (HMAC-SHA256), kept after the scope itself is erased. */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  scopeDigests: string[];
+
+  @Column({ type: 'varchar', length: 1000 })
+  reason: string;
+
+  /** Who asked (a person, Amazon, a team); free text chosen by the operator. */
+  @Column({ type: 'varchar', length: 200 })
+  requester: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  receivedBy: string;
+
+  @Column({ type: 'timestamptz' })
+  receivedAt: Date;
+
+  @Column({ type: 'timestamptz' })
+  dueAt: Date;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  decidedBy: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  decidedAt: Date | null;
+
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  decisionReason: string | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  executedBy: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  executedAt: Date | null;
+}
