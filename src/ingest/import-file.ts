@@ -511,7 +511,6 @@ export async function importFile(dataSource: DataSource, options: ImportOptions)
     });
   } catch (error) {
     summary.status = 'FAILED';
-    if (process.env.DEBUG_IMPORT) console.error(error);
     summary.error =
       error instanceof ImportError
         ? { code: error.code, message: error.message }

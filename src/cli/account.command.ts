@@ -1,0 +1,34 @@
+// `sellergate account add|list`: the seller accounts (and marketplaces) imports are allowed for.
+import type { Command } from 'commander';
+import { KNOWN_MARKETPLACES } from '../ingest/marketplaces';
+import { listAccounts, registerAccount } from '../ingest/seller-accounts';
+import { output, withDatabase, type CliDeps } from './cli-deps';
+
+export function registerAccountCommands(program: Command, deps: CliDeps): void {
+  const account = program.command('account').description('Seller accounts the company owns or is authorized for (imports for others are refused)');
+
+  account
+    .command('add')
+    .description('Register (or update) a seller account and its marketplaces')
+    .argument('<sellerId>', 'Amazon seller (merchant) id, e.g. A2EUQ1WTGCTBG2')
+    .requiredOption('--marketplaces <ids>', `comma-separated marketplace ids (known: ${KNOWN_MARKETPLACES.map((m) => `${m.marketplaceId}=${m.countryCode}`).join(', ')})`)
+    .option('--name <name>', 'display name')
+    .option('--json', 'print the account as JSON')
+    .action(async (sellerId: string, options: { marketplaces: string; name?: string; json?: boolean }) => {
+      const added = await withDatabase(deps, (db) => registerAccount(db.dataSource, { sellerId, name: options.name, marketplaces: options.marketplaces.split(',') }));
+      output(options.json, added, () => `account ${added.sellerId} (${added.name}) registered for ${added.marketplaces.join(', ')}`);
+    });
+
+  account
+    .command('list')
+    .description('List the registered seller accounts')
+    .option('--json', 'print the accounts as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const accounts = await withDatabase(deps, (db) => listAccounts(db.dataSource));
+      output(options.json, accounts, () =>
+        accounts.length === 0
+          ? 'no accounts registered'
+          : accounts.map((a) => `${a.sellerId}\t${a.authorized ? 'authorized' : 'not authorized'}\t${a.marketplaces.join(',')}\t${a.name}`).join('\n'),
+      );
+    });
+}
