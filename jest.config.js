@@ -18,5 +18,5 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['reflect-metadata'],
   maxWorkers: 2,
-  testTimeout: 60000,
+  testTimeout: 120000,
 };

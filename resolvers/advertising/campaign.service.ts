@@ -10,7 +10,6 @@ import { paginate } from '../../src/db/paginate';
 import { applyRowScope } from '../../src/db/row-scope';
 import { Category } from '../../src/policy/taxonomy';
 import { likePattern } from '../catalog/catalog.service';
-import { withLazyCount } from '../catalog/lazy-count';
 
 function scoped<T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBuilder<T>, alias: string): SelectQueryBuilder<T> {
   return applyRowScope(qb, ctx.scope, { account: `${alias}.sellerAccountId`, marketplace: `${alias}.marketplaceId` });
@@ -31,7 +30,7 @@ export class CampaignService {
       sortBy: args.sortBy ?? CampaignSortField.NAME,
       direction: args.direction ?? SortDirection.ASC,
     });
-    return withLazyCount(connection);
+    return connection;
   }
 
   async campaignsByIds(ctx: RequestContext, campaignIds: readonly string[]): Promise<Campaign[]> {

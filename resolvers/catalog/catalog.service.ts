@@ -11,7 +11,6 @@ import type { RequestContext } from '../../src/context';
 import { paginate } from '../../src/db/paginate';
 import { applyRowScope } from '../../src/db/row-scope';
 import { Category } from '../../src/policy/taxonomy';
-import { withLazyCount } from './lazy-count';
 
 const isScoped = (scope: RowScope) => scope.accounts !== null || scope.marketplaces !== null;
 
@@ -41,7 +40,7 @@ export class CatalogService {
       sortBy: args.sortBy ?? ProductSortField.TITLE,
       direction: args.direction ?? SortDirection.ASC,
     });
-    return withLazyCount(connection);
+    return connection;
   }
 
   async productsByAsins(ctx: RequestContext, asins: readonly string[]): Promise<Product[]> {
@@ -67,7 +66,7 @@ export class CatalogService {
       sortBy,
       direction: args.direction ?? (sortBy === ListingSortField.OPEN_DATE ? SortDirection.DESC : SortDirection.ASC),
     });
-    return withLazyCount(connection);
+    return connection;
   }
 
   async listing(ctx: RequestContext, sellerAccountId: string, marketplaceId: string, sku: string): Promise<Listing | null> {

@@ -28,7 +28,6 @@ import { paginate } from '../../src/db/paginate';
 import { applyRowScope } from '../../src/db/row-scope';
 import { badUserInput } from '../../src/errors';
 import { Category } from '../../src/policy/taxonomy';
-import { awaitableCount } from './awaitable-count';
 
 type Scoped = { sellerAccountId: string; marketplaceId: string };
 
@@ -72,25 +71,25 @@ export class InventoryFinanceService {
   inventory(ctx: RequestContext, args: InventoryArgs): Promise<ConnectionShape<InventorySnapshot>> {
     const qb = applyDailyFilter(scoped(ctx, InventorySnapshot, 'inv'), 'inv', 'snapshotDate', args);
     const sortBy = args.sortBy ?? InventorySortField.SNAPSHOT_DATE;
-    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'inv', sortBy, direction: args.direction ?? 'DESC' }).then(awaitableCount);
+    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'inv', sortBy, direction: args.direction ?? 'DESC' });
   }
 
   replenishment(ctx: RequestContext, args: ReplenishmentArgs): Promise<ConnectionShape<ReplenishmentRecommendation>> {
     const qb = applyDailyFilter(scoped(ctx, ReplenishmentRecommendation, 'rr'), 'rr', 'recommendationDate', args);
     const sortBy = args.sortBy ?? ReplenishmentSortField.RECOMMENDATION_DATE;
-    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'rr', sortBy, direction: args.direction ?? 'DESC' }).then(awaitableCount);
+    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'rr', sortBy, direction: args.direction ?? 'DESC' });
   }
 
   feeEstimates(ctx: RequestContext, args: FeeEstimatesArgs): Promise<ConnectionShape<FeeEstimate>> {
     const qb = applyDailyFilter(scoped(ctx, FeeEstimate, 'fe'), 'fe', 'estimateDate', args);
     const sortBy = args.sortBy ?? FeeEstimateSortField.ESTIMATE_DATE;
-    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'fe', sortBy, direction: args.direction ?? 'DESC' }).then(awaitableCount);
+    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'fe', sortBy, direction: args.direction ?? 'DESC' });
   }
 
   settlements(ctx: RequestContext, args: SettlementsArgs): Promise<ConnectionShape<Settlement>> {
     const sortBy = args.sortBy ?? SettlementSortField.END_DATE;
     const qb = applyRangeFilter(scoped(ctx, Settlement, 'st'), 'st', sortBy, args);
-    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'st', sortBy, direction: args.direction ?? 'DESC' }).then(awaitableCount);
+    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'st', sortBy, direction: args.direction ?? 'DESC' });
   }
 
   async settlement(ctx: RequestContext, settlementId: string): Promise<Settlement | null> {
@@ -116,7 +115,7 @@ export class InventoryFinanceService {
     const qb = applyRangeFilter(scoped(ctx, Refund, 'rf'), 'rf', sortBy, args);
     if (args.sku) qb.andWhere('rf.sku = :sku', { sku: args.sku });
     if (args.orderId) qb.andWhere('rf.orderId = :orderId', { orderId: args.orderId });
-    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'rf', sortBy, direction: args.direction ?? 'DESC' }).then(awaitableCount);
+    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'rf', sortBy, direction: args.direction ?? 'DESC' });
   }
 }
 

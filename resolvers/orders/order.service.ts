@@ -9,7 +9,6 @@ import { paginate } from '../../src/db/paginate';
 import { applyRowScope } from '../../src/db/row-scope';
 import { badUserInput } from '../../src/errors';
 import { Category } from '../../src/policy/taxonomy';
-import { awaitableCount } from './awaitable-count';
 
 interface RangeFilter {
   account?: string | null;
@@ -47,7 +46,7 @@ export class OrderService {
     if (args.asin) {
       qb.andWhere('EXISTS (SELECT 1 FROM order_item fa WHERE fa.order_id = o.id AND fa.asin = :itemAsin)', { itemAsin: args.asin });
     }
-    return paginate(ctx, qb, args, { category: Category.ORDERS, alias: 'o', sortBy, direction: args.direction ?? 'DESC' }).then(awaitableCount);
+    return paginate(ctx, qb, args, { category: Category.ORDERS, alias: 'o', sortBy, direction: args.direction ?? 'DESC' });
   }
 
   async byAmazonOrderId(ctx: RequestContext, amazonOrderId: string): Promise<Order | null> {
@@ -65,7 +64,7 @@ export class OrderService {
     if (args.asin) qb.andWhere('r.asin = :asin', { asin: args.asin });
     if (args.sourceKind) qb.andWhere('r.sourceKind = :sourceKind', { sourceKind: args.sourceKind });
     if (args.amazonOrderId) qb.andWhere('r.amazonOrderId = :amazonOrderId', { amazonOrderId: args.amazonOrderId });
-    return paginate(ctx, qb, args, { category: Category.ORDERS, alias: 'r', sortBy, direction: args.direction ?? 'DESC' }).then(awaitableCount);
+    return paginate(ctx, qb, args, { category: Category.ORDERS, alias: 'r', sortBy, direction: args.direction ?? 'DESC' });
   }
 
   /** Items of many orders in one query, scoped through their order. */

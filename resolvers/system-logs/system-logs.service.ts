@@ -18,7 +18,6 @@ import { paginate } from '../../src/db/paginate';
 import { applyRowScope } from '../../src/db/row-scope';
 import { badUserInput } from '../../src/errors';
 import { Category } from '../../src/policy/taxonomy';
-import { awaitableCount } from '../orders/awaitable-count';
 
 function timeRange<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, column: string, range: { from?: Date | null; to?: Date | null }) {
   if (range.from && range.to && range.from >= range.to) throw badUserInput('`from` must be before `to`', { argumentName: 'from' });
@@ -28,7 +27,7 @@ function timeRange<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, column: s
 }
 
 function page<T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBuilder<T>, args: TimeRangeArgs | AuditRecordsArgs, sortBy: keyof T & string) {
-  return paginate(ctx, qb, args, { category: Category.SYSTEM_LOGS, alias: 'l', sortBy, direction: args.direction ?? 'DESC' }).then(awaitableCount);
+  return paginate(ctx, qb, args, { category: Category.SYSTEM_LOGS, alias: 'l', sortBy, direction: args.direction ?? 'DESC' });
 }
 
 export class SystemLogsService {

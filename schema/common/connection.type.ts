@@ -20,8 +20,8 @@ export interface ConnectionShape<T> {
   edges: { cursor: string; node: T }[];
   nodes: T[];
   pageInfo: PageInfo;
-  /** Resolved only when selected (the default resolver calls a function property). */
-  totalCount: () => Promise<number>;
+  /** Counted only when selected (a lazy thenable, see `lazyCount` in src/db/paginate.ts). */
+  totalCount: PromiseLike<number>;
 }
 
 /** Builds `<Name>Connection` and `<Name>Edge` for a node type. */

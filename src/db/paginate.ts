@@ -104,6 +104,17 @@ export async function paginate<T extends ObjectLiteral>(
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
-    totalCount: () => countQuery.getCount(),
+    totalCount: lazyCount(() => countQuery.getCount()),
+  };
+}
+
+/**
+ * A count that runs only if GraphQL awaits it (when `totalCount` is selected): GraphQL treats
+ * any thenable as a promise, so the query starts on the first `then`.
+ */
+export function lazyCount(count: () => Promise<number>): PromiseLike<number> {
+  let pending: Promise<number> | undefined;
+  return {
+    then: (onFulfilled, onRejected) => (pending ??= count()).then(onFulfilled, onRejected),
   };
 }
