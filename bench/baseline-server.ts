@@ -7,6 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { OrderStatus } from '../entities/orders/order.entity';
 import { BENCH_QUERIES, type BenchQueryName } from './bench-queries';
+import { answerProbe, countSqlStatements } from './bench-probes';
+
+countSqlStatements();
 
 const PAGE = 20;
 // GraphQL enums serialize as the enum key (`SHIPPED`), the database holds the value (`Shipped`).
@@ -75,6 +78,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 async function handle(pool: Pool, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (answerProbe(req, res)) return;
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   if (req.method !== 'POST' || req.url !== '/graphql') return send(res, 404, { error: 'not found' });

@@ -1,11 +1,16 @@
 // Child process of the gateway benchmark: one gateway variant on the benchmark database.
 // BENCH_GOVERNANCE / BENCH_AUDIT (`0` or `1`) select the variant; prints `{"ready": url}` on
 // stdout once it listens and stops cleanly on SIGTERM (so `--cpu-prof` profiles are written).
+// It also answers the benchmark's probes (bench-probes.ts: SQL statements sent, CPU time).
 import 'reflect-metadata';
 import { loadConfig } from '../src/config';
 import { createDataSource } from '../src/db/data-source';
 import { createComponents, loadGatewayPolicy } from '../src/server/components';
 import { startGateway } from '../src/server/gateway';
+import { answerProbe, countSqlStatements } from './bench-probes';
+
+// Before the data source loads pg's pool: every statement is counted (GET /__bench/sql).
+countSqlStatements();
 
 async function main(): Promise<void> {
   const settings = loadConfig();
@@ -20,6 +25,7 @@ async function main(): Promise<void> {
     governance: process.env.BENCH_GOVERNANCE !== '0',
     audit: process.env.BENCH_AUDIT !== '0',
   });
+  components.middleware = [(req, res, next) => (answerProbe(req, res) ? undefined : next()), ...(components.middleware ?? [])];
   const gateway = await startGateway({ dataSource, config: settings, policy, components, port: 0, host: '127.0.0.1' });
   process.stdout.write(`${JSON.stringify({ ready: `${gateway.url}/graphql` })}\n`);
 

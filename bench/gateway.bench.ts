@@ -2,9 +2,10 @@
 // A fresh database on the PostgreSQL server (DATABASE_URL, else the local server) gets the
 // demo data; each variant runs as a child process pinned to core 0, the load (autocannon, in
 // this process) to core 1 when `taskset` exists. No assertion on timings: figures are printed.
-// BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (10), BENCH_WARMUP (s, 2),
-// BENCH_PIN=0 (no pinning), BENCH_CPU_PROF=<variant> (`--cpu-prof` for that server, into
-// BENCH_PROFILE_DIR, default ./.bench-profiles).
+// BENCH_DURATION (s per run, default 10), BENCH_CONNECTIONS (10), BENCH_WARMUP (s, 2), BENCH_ROUNDS (2),
+// BENCH_PIN=0 (no pinning), BENCH_QUERY=list|nested (only that query), BENCH_CPU_PROF=<variant>
+// (`--cpu-prof` for that server, into BENCH_PROFILE_DIR, default ./.bench-profiles; read it with
+// `node dist/bench/cpu-profile-summary.js <file>`).
 import 'reflect-metadata';
 import { isDeepStrictEqual } from 'node:util';
 import { cpus, loadavg } from 'node:os';
@@ -33,6 +34,13 @@ function log(message: string): void {
 interface Measurement extends LoadResult {
   variant: VariantName;
   query: BenchQueryName;
+  /** CPU time of the server process per request served (ms): independent of how busy the machine is. */
+  serverCpuMsPerRequest: number;
+}
+
+async function serverCpuMicros(server: ChildServer): Promise<number> {
+  const response = await fetch(server.url.replace(/\/graphql$/, '/__bench/cpu'));
+  return ((await response.json()) as { cpuMicros: number }).cpuMicros;
 }
 
 function headersFor(query: BenchQuery, tokens: Record<BenchQueryName, string>): Record<string, string> {
@@ -69,6 +77,58 @@ async function verifyAnswers(servers: Map<VariantName, ChildServer>, tokens: Rec
   }
 }
 
+const SQL_SAMPLE = 20;
+
+/** SQL statements per request of each variant, counted over SQL_SAMPLE sequential requests. */
+async function countStatements(servers: Map<VariantName, ChildServer>, queries: readonly BenchQuery[], tokens: Record<BenchQueryName, string>): Promise<Record<string, Record<string, number>>> {
+  const report: Record<string, Record<string, number>> = {};
+  for (const query of queries) {
+    for (const variant of VARIANTS) {
+      const base = servers.get(variant.name)!.url.replace(/\/graphql$/, '');
+      await new Promise((done) => setTimeout(done, 150));
+      await fetch(`${base}/__bench/sql?reset=1&count=1`);
+      for (let i = 0; i < SQL_SAMPLE; i += 1) await post(`${base}/graphql`, query, headersFor(query, tokens));
+      // Let the batched audit and API call log writes of the sample land.
+      await new Promise((done) => setTimeout(done, 300));
+      const counts = (await (await fetch(`${base}/__bench/sql?count=0`)).json()) as Record<string, number>;
+      const perRequest: Record<string, number> = {};
+      for (const [text, count] of Object.entries(counts)) perRequest[text] = Math.round((count / SQL_SAMPLE) * 100) / 100;
+      report[`${variant.name} ${query.name}`] = perRequest;
+    }
+  }
+  return report;
+}
+
+interface Aggregated extends Measurement {
+  /** req/s of each round, in round order. */
+  perRound: number[];
+}
+
+/** Per variant and query: mean req/s and p50 over the rounds, the worst p99, CPU over all requests. */
+function aggregate(runs: Measurement[], queries: readonly BenchQuery[]): Aggregated[] {
+  const result: Aggregated[] = [];
+  for (const query of queries) {
+    for (const variant of VARIANTS) {
+      const mine = runs.filter((run) => run.variant === variant.name && run.query === query.name);
+      const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+      const requests = mine.reduce((sum, run) => sum + run.requests, 0);
+      const cpuMs = mine.reduce((sum, run) => sum + run.serverCpuMsPerRequest * run.requests, 0);
+      result.push({
+        variant: variant.name,
+        query: query.name,
+        requestsPerSecond: mean(mine.map((run) => run.requestsPerSecond)),
+        latencyP50Ms: Math.round(mean(mine.map((run) => run.latencyP50Ms))),
+        latencyP99Ms: Math.max(...mine.map((run) => run.latencyP99Ms)),
+        requests,
+        failures: 0,
+        serverCpuMsPerRequest: Math.round((cpuMs / Math.max(1, requests)) * 100) / 100,
+        perRound: mine.map((run) => Math.round(run.requestsPerSecond * 10) / 10),
+      });
+    }
+  }
+  return result;
+}
+
 function ratio(numerator: number, denominator: number): number {
   return denominator > 0 ? Math.round((numerator / denominator) * 1000) / 1000 : Number.NaN;
 }
@@ -82,10 +142,14 @@ async function main(): Promise<void> {
   const duration = envInt('BENCH_DURATION', 10);
   const connections = envInt('BENCH_CONNECTIONS', 10);
   const warmup = envInt('BENCH_WARMUP', 2);
+  const rounds = envInt('BENCH_ROUNDS', 2);
   const pinned = canPin();
   const serverUrl = process.env.DATABASE_URL ?? DEFAULT_SERVER_URL;
   const profiled = process.env.BENCH_CPU_PROF as VariantName | undefined;
   const profileDir = resolve(process.env.BENCH_PROFILE_DIR ?? '.bench-profiles');
+  const only = process.env.BENCH_QUERY;
+  const queries = BENCH_QUERIES.filter((query) => !only || query.name === only);
+  if (queries.length === 0) throw new Error(`BENCH_QUERY must be one of ${BENCH_QUERIES.map((query) => query.name).join(', ')}`);
   const startedAt = new Date();
   const loadBefore = loadavg();
 
@@ -100,6 +164,12 @@ async function main(): Promise<void> {
       PSEUDONYM_KEY: process.env.PSEUDONYM_KEY ?? 'bench-pseudonym-key-not-secret',
       AUDIT_CHECKPOINT_KEY: process.env.AUDIT_CHECKPOINT_KEY ?? 'bench-checkpoint-key-not-secret',
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      // One principal sends thousands of requests a minute here: the per-principal and per-IP
+      // rate limits and the "many rows" suspension rule would refuse the load, so they are off
+      // (0 = off); every other part of the production wiring stays on.
+      RATE_LIMIT_PER_MINUTE: '0',
+      IP_RATE_LIMIT_PER_MINUTE: '0',
+      SUSPICIOUS_ROWS_COUNT: '0',
     };
     const tokens = await prepareBenchData(database.url, loadConfig(childEnv), log);
 
@@ -122,32 +192,61 @@ async function main(): Promise<void> {
     log(pinned ? `pinned: servers on core ${SERVER_CORE}, load on core ${LOAD_CORE}` : 'not pinned (no taskset, one core, or BENCH_PIN=0)');
 
     await verifyAnswers(servers, tokens);
+    const statements = await countStatements(servers, queries, tokens);
 
-    // Query by query, every variant back to back, so background load hits them alike.
-    const measurements: Measurement[] = [];
-    for (const query of BENCH_QUERIES) {
-      for (const variant of VARIANTS) {
-        const options = { url: servers.get(variant.name)!.url, body: requestBody(query), headers: headersFor(query, tokens), connections };
-        await runLoad({ ...options, duration: warmup });
-        const result = await runLoad({ ...options, duration });
-        log(`${variant.name} ${query.name}: ${result.requestsPerSecond.toFixed(1)} req/s, p99 ${result.latencyP99Ms} ms`);
-        if (result.failures > 0) throw new Error(`${variant.name} ${query.name}: ${result.failures} of ${result.requests} requests failed or were not clean answers`);
-        measurements.push({ variant: variant.name, query: query.name, ...result });
+    // Round by round, query by query, every variant back to back (order reversed every other
+    // round), so background load on the machine hits the variants alike.
+    const runs: Measurement[] = [];
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const query of queries) {
+        for (const variant of round % 2 === 1 ? VARIANTS : [...VARIANTS].reverse()) {
+          const server = servers.get(variant.name)!;
+          const options = { url: server.url, body: requestBody(query), headers: headersFor(query, tokens), connections };
+          await runLoad({ ...options, duration: warmup });
+          const cpuBefore = await serverCpuMicros(server);
+          const result = await runLoad({ ...options, duration });
+          const serverCpuMsPerRequest = ((await serverCpuMicros(server)) - cpuBefore) / 1000 / Math.max(1, result.requests);
+          log(`round ${round} ${variant.name} ${query.name}: ${result.requestsPerSecond.toFixed(1)} req/s, p99 ${result.latencyP99Ms} ms, server CPU ${serverCpuMsPerRequest.toFixed(2)} ms/request`);
+          if (result.failures > 0) throw new Error(`${variant.name} ${query.name}: ${result.failures} of ${result.requests} requests failed or were not clean answers`);
+          runs.push({ variant: variant.name, query: query.name, ...result, serverCpuMsPerRequest });
+        }
       }
     }
+    const measurements = aggregate(runs, queries);
 
-    const find = (variant: VariantName, query: BenchQueryName) => measurements.find((m) => m.variant === variant && m.query === query)!;
-    const rows = [['variant', 'query', 'req/s', 'p50 ms', 'p99 ms', 'vs baseline']];
+    const find = (variant: VariantName, query: BenchQueryName) =>
+      measurements.find((m) => m.variant === variant && m.query === query) ?? { requestsPerSecond: Number.NaN, serverCpuMsPerRequest: Number.NaN };
+    const rows = [['variant', 'query', 'req/s', 'per round', 'p50 ms', 'p99 ms', 'vs baseline', 'CPU ms/req', 'CPU vs baseline']];
     for (const m of measurements) {
-      const vsBaseline = m.variant === 'baseline' ? '1.000' : ratio(m.requestsPerSecond, find('baseline', m.query).requestsPerSecond).toFixed(3);
-      rows.push([m.variant, m.query, m.requestsPerSecond.toFixed(1), String(m.latencyP50Ms), String(m.latencyP99Ms), vsBaseline]);
+      const base = find('baseline', m.query);
+      rows.push([
+        m.variant,
+        m.query,
+        m.requestsPerSecond.toFixed(1),
+        m.perRound.map((value) => value.toFixed(0)).join(' / '),
+        String(m.latencyP50Ms),
+        String(m.latencyP99Ms),
+        ratio(m.requestsPerSecond, base.requestsPerSecond).toFixed(3),
+        m.serverCpuMsPerRequest.toFixed(2),
+        // Baseline CPU per request / this variant's: the req/s ratio a dedicated, CPU-bound core would give.
+        ratio(base.serverCpuMsPerRequest, m.serverCpuMsPerRequest).toFixed(3),
+      ]);
     }
     const nested = (variant: VariantName) => find(variant, 'nested').requestsPerSecond;
+    const cpuOf = (variant: VariantName, query: BenchQueryName) => find(variant, query).serverCpuMsPerRequest;
+    // NaN (a query left out with BENCH_QUERY) prints as NaN and goes into the JSON as null.
     const ratios = {
       nestedVsBaseline: ratio(nested('full'), nested('baseline')),
       listVsBaseline: ratio(find('full', 'list').requestsPerSecond, find('baseline', 'list').requestsPerSecond),
       governanceOnOff: ratio(nested('full'), nested('governance-off')),
       auditOnOff: ratio(nested('full'), nested('audit-off')),
+      // The same from server CPU per request (what a dedicated core would sustain).
+      cpu: {
+        nestedVsBaseline: ratio(cpuOf('baseline', 'nested'), cpuOf('full', 'nested')),
+        listVsBaseline: ratio(cpuOf('baseline', 'list'), cpuOf('full', 'list')),
+        governanceOnOff: ratio(cpuOf('governance-off', 'nested'), cpuOf('full', 'nested')),
+        auditOnOff: ratio(cpuOf('audit-off', 'nested'), cpuOf('full', 'nested')),
+      },
     };
     const conditions = {
       date: startedAt.toISOString(),
@@ -157,6 +256,7 @@ async function main(): Promise<void> {
       pinned,
       loadAverageBefore: loadBefore.map((value) => Math.round(value * 100) / 100),
       loadAverageAfter: loadavg().map((value) => Math.round(value * 100) / 100),
+      rounds,
       durationSeconds: duration,
       warmupSeconds: warmup,
       connections,
@@ -165,24 +265,36 @@ async function main(): Promise<void> {
     process.stdout.write(`\nsellergate gateway benchmark  ${conditions.date}  node ${conditions.node}  ${conditions.cpus} CPUs (${conditions.cpuModel})\n`);
     process.stdout.write(
       `${pinned ? `pinned with taskset: servers on core ${SERVER_CORE}, autocannon on core ${LOAD_CORE}` : 'NOT pinned: servers and load share the cores'}; ` +
-        `${connections} connections, ${duration} s per run after ${warmup} s warm-up; load average before ${conditions.loadAverageBefore.join(' ')}, after ${conditions.loadAverageAfter.join(' ')}\n\n`,
+        `${connections} connections, ${rounds} rounds of ${duration} s per variant and query, each after ${warmup} s warm-up; load average before ${conditions.loadAverageBefore.join(' ')}, after ${conditions.loadAverageAfter.join(' ')}\n\n`,
     );
     process.stdout.write(`${table(rows)}\n\n`);
-    process.stdout.write(`nested query, gateway (full) / baseline:  ${ratios.nestedVsBaseline.toFixed(3)}   (aim >= 0.5)\n`);
-    process.stdout.write(`list query, gateway (full) / baseline:    ${ratios.listVsBaseline.toFixed(3)}\n`);
-    process.stdout.write(`nested query, governance on / off:        ${ratios.governanceOnOff.toFixed(3)}   (cost ${((1 - ratios.governanceOnOff) * 100).toFixed(1)} %, aim <= 15 %)\n`);
-    process.stdout.write(`nested query, audit on / off:             ${ratios.auditOnOff.toFixed(3)}   (cost ${((1 - ratios.auditOnOff) * 100).toFixed(1)} %, aim <= 10 %)\n\n`);
+    const cost = (value: number) => `${((1 - value) * 100).toFixed(1)} %`;
+    process.stdout.write('ratios                                    req/s    server CPU/request\n');
+    process.stdout.write(`nested, gateway (full) / baseline         ${ratios.nestedVsBaseline.toFixed(3)}    ${ratios.cpu.nestedVsBaseline.toFixed(3)}   (aim >= 0.5)\n`);
+    process.stdout.write(`list, gateway (full) / baseline           ${ratios.listVsBaseline.toFixed(3)}    ${ratios.cpu.listVsBaseline.toFixed(3)}\n`);
+    process.stdout.write(`nested, governance on / off               ${ratios.governanceOnOff.toFixed(3)}    ${ratios.cpu.governanceOnOff.toFixed(3)}   (cost ${cost(ratios.governanceOnOff)} / ${cost(ratios.cpu.governanceOnOff)}; aim <= 15 %)\n`);
+    process.stdout.write(`nested, audit on / off                    ${ratios.auditOnOff.toFixed(3)}    ${ratios.cpu.auditOnOff.toFixed(3)}   (cost ${cost(ratios.auditOnOff)} / ${cost(ratios.cpu.auditOnOff)}; aim <= 10 %)\n\n`);
+    process.stdout.write(`SQL statements per request (mean of ${SQL_SAMPLE} sequential requests; under load the audit batches are shared):\n`);
+    for (const [name, counts] of Object.entries(statements)) {
+      const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+      const detail = Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([text, count]) => `${count} x ${text}`).join('; ');
+      process.stdout.write(`  ${name.padEnd(22)} ${total.toFixed(2).padStart(5)}  ${detail}\n`);
+    }
+    process.stdout.write('\n');
     const summary = {
       conditions,
-      results: measurements.map(({ variant, query, requestsPerSecond, latencyP50Ms, latencyP99Ms, requests }) => ({
+      results: measurements.map(({ variant, query, requestsPerSecond, perRound, latencyP50Ms, latencyP99Ms, requests, serverCpuMsPerRequest }) => ({
         variant,
         query,
         requestsPerSecond: Math.round(requestsPerSecond * 10) / 10,
+        requestsPerSecondPerRound: perRound,
         latencyP50Ms,
         latencyP99Ms,
         requests,
+        serverCpuMsPerRequest,
       })),
       ratios,
+      sqlStatementsPerRequest: statements,
     };
     process.stdout.write(`BENCH_SUMMARY ${JSON.stringify(summary)}\n`);
   } finally {
