@@ -95,11 +95,11 @@ function looksBinary(sample: Buffer, encoding: TextEncoding): boolean {
 
 function refuseKnownBinaries(sample: Buffer): void {
   if (sample.length >= 4 && sample.readUInt32BE(0) === 0x504b0304) {
-    throw new ImportError('UNSUPPORTED_FORMAT', 'This is a ZIP/XLSX file: export the report as tab-delimited text (or CSV for Amazon Ads) and import that');
+    throw new ImportError('UNSUPPORTED_FORMAT', 'This is a ZIP/XLSX file: export the report as tab-delimited text (or CSV for Amazon Ads) and import that; nothing was imported');
   }
   if (sample.subarray(0, 5).toString('latin1') === '%PDF-') throw new ImportError('BINARY_FILE', 'This is a PDF file, not a report: nothing was imported');
   if (sample.length >= 8 && sample.readUInt32BE(0) === 0xd0cf11e0) {
-    throw new ImportError('UNSUPPORTED_FORMAT', 'This is an old Excel (.xls) file: export the report as tab-delimited text and import that');
+    throw new ImportError('UNSUPPORTED_FORMAT', 'This is an old Excel (.xls) file: export the report as tab-delimited text and import that; nothing was imported');
   }
 }
 
@@ -148,11 +148,16 @@ export async function openText(input: Readable, options: { encoding?: string; ma
   let digestHex: string | undefined;
   let bytes = 0;
   async function* raw(): AsyncGenerator<Buffer> {
-    for await (const chunk of input) {
-      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-      hash.update(buffer);
-      bytes += buffer.length;
-      yield buffer;
+    try {
+      for await (const chunk of input) {
+        const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+        hash.update(buffer);
+        bytes += buffer.length;
+        yield buffer;
+      }
+    } catch {
+      // An upload cut off or a disk error: the file as a whole is not there.
+      throw new ImportError('ABORTED', `The file could not be read to the end (stopped after ${bytes} bytes): nothing was imported`);
     }
   }
   let rawIterator: AsyncIterator<Buffer> = raw();
@@ -172,11 +177,15 @@ export async function openText(input: Readable, options: { encoding?: string; ma
         yield next.value;
       }
     }
-    const gunzip = Readable.from(again()).pipe(createGunzip());
+    const gunzip = createGunzip();
+    const compressedBytes = Readable.from(again());
+    compressedBytes.on('error', (error) => gunzip.destroy(error));
+    compressedBytes.pipe(gunzip);
     async function* inflated(): AsyncGenerator<Buffer> {
       try {
         for await (const chunk of gunzip) yield chunk as Buffer;
-      } catch {
+      } catch (error) {
+        if (error instanceof ImportError) throw error;
         throw new ImportError('TRUNCATED', 'The compressed file is damaged or cut short: nothing was imported');
       }
     }

@@ -24,6 +24,8 @@ const PERSONAL_EXACT = new Set(
     'ship-address-2',
     'ship-address-3',
     'ship-phone-number',
+    // The city narrows a buyer down with the postal code; the order tables never keep it.
+    'ship-city',
     'cpf',
     'purchase-order-number',
     'gift-message',
