@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { importFile, type ImportSummary } from '../../src/ingest/import-file';
+import { registerAccount } from '../../src/ingest/seller-accounts';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { IT, JP, SELLER, UK, US, dataCounts, dumpAllTables, importSample, registerTestAccount, sample } from './helpers';
 
@@ -133,7 +134,6 @@ describe('bad files write nothing', () => {
   });
 
   test('a row for a marketplace the account may not import is rejected by line', async () => {
-    const { registerAccount } = await import('../../src/ingest/seller-accounts');
     await registerAccount(db.dataSource, { sellerId: 'A9USONLY00001', marketplaces: [US] });
     const s = await importPath(file('orders6.tsv', orders), { account: 'A9USONLY00001' });
     expect(s).toMatchObject({ status: 'FAILED', rejectedLines: [{ line: 2, reason: `marketplace ${IT} is not registered for seller account A9USONLY00001` }] });
@@ -142,7 +142,6 @@ describe('bad files write nothing', () => {
   test("an order id owned by another account is not taken over", async () => {
     const mine = await importPath(file('orders7.tsv', orders));
     expect(mine.status).toBe('SUCCEEDED');
-    const { registerAccount } = await import('../../src/ingest/seller-accounts');
     await registerAccount(db.dataSource, { sellerId: 'A9OTHER000001', marketplaces: [US, IT] });
     const theirs = await importPath(file('orders8.tsv', orders), { account: 'A9OTHER000001', maxErrors: 5 });
     expect(theirs.rejectedLines.map((r) => r.reason)).toEqual(['order already belongs to another seller account', 'its order is in neither this file nor the database (for this account)']);
