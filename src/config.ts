@@ -29,6 +29,22 @@ export const configSchema = z.object({
   BODY_LIMIT: z.string().default('1mb'),
   /** Signs audit chain checkpoints (HMAC-SHA256); without it no periodic checkpoint is taken. */
   AUDIT_CHECKPOINT_KEY: z.string().min(16).optional(),
+  // --- Retention, legal holds and deletion requests (src/retention, docs/retention.md). ---
+  /** Retention rules file (JSON) overriding the shipped defaults by rule id; invalid -> start-up stops. */
+  RETENTION_FILE: z.string().optional(),
+  /** When the server applies retention: `daily`, `daily@HH:MM` (UTC), `hourly`, `<n>m|h|d`, or `off`. */
+  RETENTION_SCHEDULE: z.string().default('daily'),
+  /** Rows per batch; each batch is its own transaction with its progress record. */
+  RETENTION_BATCH_SIZE: intFromEnv(500),
+  /** Most rows one run touches; the rest waits for the next run. */
+  RETENTION_MAX_ROWS_PER_RUN: intFromEnv(100_000),
+  /** A RUNNING run without a heartbeat for this long crashed: the next run resumes it. */
+  RETENTION_STALE_RUN_MINUTES: intFromEnv(15),
+  /** Directory for compressed JSONL copies of archived rows; none written without it. */
+  RETENTION_ARCHIVE_DIR: z.string().optional(),
+  /** Days to carry out a deletion request, and hours for one initiated by Amazon. */
+  DELETION_DUE_DAYS: intFromEnv(30),
+  DELETION_AMAZON_DUE_HOURS: intFromEnv(72),
 });
 
 export type Config = z.infer<typeof configSchema>;
