@@ -4,7 +4,7 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { AdGroup, Campaign, Keyword, ProductAd, ProductTarget } from '../../entities/advertising';
 import { CampaignSortField, type CampaignsArgs } from '../../schema/advertising/advertising-args.type';
 import type { ConnectionShape } from '../../schema/common/connection.type';
-import { SortDirection } from '../../schema/orders/sort-direction.type';
+import { SortDirection } from '../../schema/common/sort-direction.type';
 import type { RequestContext } from '../../src/context';
 import { paginate } from '../../src/db/paginate';
 import { applyRowScope } from '../../src/db/row-scope';

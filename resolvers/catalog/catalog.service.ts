@@ -5,7 +5,7 @@ import type { SelectQueryBuilder } from 'typeorm';
 import { Listing, Marketplace, Product, SellerAccount } from '../../entities/catalog';
 import type { ConnectionShape } from '../../schema/common/connection.type';
 import { ListingSortField, ProductSortField, type ListingsArgs, type ProductsArgs } from '../../schema/catalog/catalog-args.type';
-import { SortDirection } from '../../schema/orders/sort-direction.type';
+import { SortDirection } from '../../schema/common/sort-direction.type';
 import type { RowScope } from '../../src/auth/principal';
 import type { RequestContext } from '../../src/context';
 import { paginate } from '../../src/db/paginate';

@@ -2,7 +2,7 @@
 import { ArgsType, Field, registerEnumType } from 'type-graphql';
 import { AdState, TargetingType } from '../../entities/advertising';
 import { PageArgs } from '../common/connection.type';
-import { SortDirection } from '../orders/sort-direction.type';
+import { SortDirection } from '../common/sort-direction.type';
 
 export enum CampaignSortField {
   NAME = 'name',

@@ -2,7 +2,7 @@
 import { ArgsType, Field, registerEnumType } from 'type-graphql';
 import { ListingStatus } from '../../entities/catalog';
 import { PageArgs } from '../common/connection.type';
-import { SortDirection } from '../orders/sort-direction.type';
+import { SortDirection } from '../common/sort-direction.type';
 
 export enum ProductSortField {
   ASIN = 'asin',

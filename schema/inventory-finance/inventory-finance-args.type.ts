@@ -3,7 +3,7 @@
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { ArgsType, Field, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../common/connection.type';
-import { SortDirection } from '../orders/sort-direction.type';
+import { SortDirection } from '../common/sort-direction.type';
 
 export enum InventorySortField {
   SNAPSHOT_DATE = 'snapshotDate',

@@ -2,7 +2,7 @@
 import { ArgsType, Field, registerEnumType } from 'type-graphql';
 import { FulfillmentChannel, OrderStatus, ReturnSourceKind } from '../../entities/orders';
 import { PageArgs } from '../common/connection.type';
-import { SortDirection } from './sort-direction.type';
+import { SortDirection } from '../common/sort-direction.type';
 
 export enum OrderSortField {
   PURCHASE_DATE = 'purchaseDate',

@@ -2,7 +2,7 @@
 import { ArgsType, Field, InputType, Int } from 'type-graphql';
 import { Category, Purpose } from '../../src/policy/taxonomy';
 import { PageArgs } from '../common/connection.type';
-import { SortDirection } from '../orders/sort-direction.type';
+import { SortDirection } from '../common/sort-direction.type';
 import { AuditOutcomeType } from './audit-record.type';
 import { ImportRunStatusType, SystemEventLevelType } from './system-logs.type';
 
