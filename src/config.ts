@@ -45,6 +45,10 @@ export const configSchema = z.object({
   /** Days to carry out a deletion request, and hours for one initiated by Amazon. */
   DELETION_DUE_DAYS: intFromEnv(30),
   DELETION_AMAZON_DUE_HOURS: intFromEnv(72),
+  /** Federation: key signing the internal context from gateway to subgraphs (same value on all). */
+  FEDERATION_SECRET: z.string().min(32).optional(),
+  /** Federation gateway: `name=url,...` of the subgraphs (instead of `--subgraphs`). */
+  FEDERATION_SUBGRAPHS: z.string().optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

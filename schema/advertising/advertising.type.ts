@@ -1,7 +1,7 @@
 // Sponsored Products entities as the API shows them. Ads ids are strings (they exceed 2^53).
 // Each field declares its sensitivity beside it (DESIGN.md "Sensitivity of a field").
 import { GraphQLLocalDate } from 'graphql-scalars';
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { AdState, KeywordMatchType, TargetingType } from '../../entities/advertising';
 import { Classified, DataCategory } from '../../src/policy/classification';
 import { Category, MaskKind, Sensitivity } from '../../src/policy/taxonomy';
@@ -12,6 +12,8 @@ registerEnumType(AdState, { name: 'AdState', description: 'State of a campaign, 
 registerEnumType(TargetingType, { name: 'TargetingType', description: 'MANUAL (keywords, product targets) or AUTO' });
 registerEnumType(KeywordMatchType, { name: 'KeywordMatchType' });
 
+// Federation 2 entity: other subgraphs may reference it by its key.
+@Directive('@key(fields: "id")')
 @ObjectType('Campaign', { description: 'A Sponsored Products campaign' })
 @DataCategory(Category.ADVERTISING)
 export class CampaignType {

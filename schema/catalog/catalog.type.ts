@@ -2,7 +2,7 @@
 // marketplace of one account), seller accounts and marketplaces. Each field declares its
 // sensitivity beside it (DESIGN.md "Sensitivity of a field").
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ListingStatus } from '../../entities/catalog';
 import { Classified, DataCategory } from '../../src/policy/classification';
 import { Category, MaskKind, Sensitivity } from '../../src/policy/taxonomy';
@@ -11,6 +11,8 @@ import { DecimalScalar } from '../common/decimal.scalar';
 
 registerEnumType(ListingStatus, { name: 'ListingStatus', description: 'Listing status (All Listings report: Active, Inactive, Incomplete)' });
 
+// Federation 2 entity: other subgraphs may reference it by its key.
+@Directive('@key(fields: "asin")')
 @ObjectType('Product', { description: 'A catalog product, global by ASIN: what the marketplace shows anyway' })
 @DataCategory(Category.CATALOG)
 export class ProductType {
@@ -25,6 +27,8 @@ export class ProductType {
   attributes: Record<string, unknown>;
 }
 
+// Federation 2 entity: other subgraphs may reference it by its key.
+@Directive('@key(fields: "sellerAccountId marketplaceId sellerSku")')
 @ObjectType('Listing', { description: 'One seller SKU offered in one marketplace' })
 @DataCategory(Category.CATALOG)
 export class ListingType {
@@ -48,6 +52,8 @@ export class ListingType {
   @Field() @Classified(Sensitivity.INTERNAL) openDate: Date;
 }
 
+// Federation 2 entity: other subgraphs may reference it by its key.
+@Directive('@key(fields: "marketplaceId")')
 @ObjectType('Marketplace', { description: 'An Amazon marketplace the company sells in' })
 @DataCategory(Category.CATALOG)
 export class MarketplaceType {
@@ -57,6 +63,8 @@ export class MarketplaceType {
   @Field({ description: 'Sales channel as reports spell it, e.g. Amazon.com' }) @Classified(Sensitivity.INTERNAL) salesChannel: string;
 }
 
+// Federation 2 entity: other subgraphs may reference it by its key.
+@Directive('@key(fields: "sellerId")')
 @ObjectType('SellerAccount', { description: 'A seller account the company owns or is authorized for' })
 @DataCategory(Category.CATALOG)
 export class SellerAccountType {

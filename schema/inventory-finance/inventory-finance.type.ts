@@ -1,7 +1,7 @@
 // Stock, replenishment, fees, settlements and refunds as the API shows them; each field declares
 // its sensitivity beside it. Day-only values use the LocalDate scalar (`YYYY-MM-DD`).
 import { GraphQLLocalDate } from 'graphql-scalars';
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { Classified, DataCategory } from '../../src/policy/classification';
 import { Category, MaskKind, Sensitivity } from '../../src/policy/taxonomy';
 import { Connection } from '../common/connection.type';
@@ -60,6 +60,8 @@ export class FeeEstimateType {
   @Field() @Classified(Sensitivity.INTERNAL) marketplaceId: string;
 }
 
+// Federation 2 entity: other subgraphs may reference it by its key.
+@Directive('@key(fields: "id")')
 @ObjectType('Settlement', { description: 'One settlement (payout period) of a seller account' })
 @DataCategory(Category.INVENTORY_FINANCE)
 export class SettlementType {

@@ -1,6 +1,6 @@
 // Orders, their items, shipments and returns as the API shows them; each field declares its
 // sensitivity beside it (DESIGN.md "Sensitivity of a field").
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { FulfillmentChannel, OrderStatus, ReturnSourceKind } from '../../entities/orders';
 import { Classified, DataCategory } from '../../src/policy/classification';
 import { Category, MaskKind, Sensitivity } from '../../src/policy/taxonomy';
@@ -11,6 +11,8 @@ registerEnumType(OrderStatus, { name: 'OrderStatus', description: 'Order status 
 registerEnumType(FulfillmentChannel, { name: 'FulfillmentChannel', description: 'AFN: fulfilled by Amazon; MFN: by the merchant' });
 registerEnumType(ReturnSourceKind, { name: 'ReturnSourceKind', description: 'FBA customer returns or MFN returns report' });
 
+// Federation 2 entity: other subgraphs may reference it by its key.
+@Directive('@key(fields: "id")')
 @ObjectType('Order', { description: 'An Amazon order (ORDERS); buyer name, address lines and city are never stored' })
 @DataCategory(Category.ORDERS)
 export class OrderType {

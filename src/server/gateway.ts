@@ -42,6 +42,8 @@ export interface GatewayComponents {
   routes?: express.Router[];
   /** Releases what the components hold (writers, timers); called by `stop()`. */
   stop?: () => Promise<void>;
+  /** Federated mode (src/federation): execute through @apollo/gateway instead of `schema`. */
+  apolloGateway?: import('@apollo/server-gateway-interface').GatewayInterface;
 }
 
 export interface GatewayOptions {
@@ -95,7 +97,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   for (const handler of components.middleware ?? []) app.use(handler);
 
   const apollo = new ApolloServer<RequestContext>({
-    schema: components.schema,
+    ...((components.apolloGateway ? { gateway: components.apolloGateway } : { schema: components.schema }) as { schema: GraphQLSchema }),
     plugins: [
       ...components.plugins,
       metrics.plugin,

@@ -1,0 +1,102 @@
+// `serve --gateway`: the same gateway (authentication, audit, security, governance plugins: one
+// audit record per client operation) in front of the subgraphs instead of an in-process schema.
+// Each subgraph fetch carries the signed internal context; what the subgraphs masked and denied
+// comes back in their responses and is merged into the request's governance record, so the
+// client sees the same `extensions.governance` as from the single process.
+import {
+  ApolloGateway,
+  IntrospectAndCompose,
+  RemoteGraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+} from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { isObjectType, type GraphQLSchema } from 'graphql';
+import type { RequestContext } from '../context';
+import type { Category } from '../policy/taxonomy';
+import { createComponents, type ComponentOptions } from '../server/components';
+import type { GatewayComponents } from '../server/gateway';
+import { buildGatewaySchema } from '../server/schema';
+import type { SubgraphEndpoint } from './compose';
+import { INTERNAL_CONTEXT_HEADER, signInternalContext } from './internal-context';
+import { SUBGRAPH_GOVERNANCE_EXTENSION, type SubgraphGovernance } from './subgraph-server';
+
+export interface FederatedOptions extends ComponentOptions {
+  /** FEDERATION_SECRET (same on every subgraph). */
+  secret: string;
+  /** Subgraph URLs (SDL fetched from each, composed at start), or ... */
+  subgraphs?: SubgraphEndpoint[];
+  /** ... a composed supergraph SDL (`sellergate compose`). */
+  supergraphSdl?: string;
+}
+
+function isRequestContext(value: unknown): value is RequestContext {
+  return typeof value === 'object' && value !== null && 'governance' in value && 'requestId' in value;
+}
+
+/** Subgraph data source: signs the internal context on the way out, merges governance on the way back. */
+export class GovernedDataSource extends RemoteGraphQLDataSource<Record<string, unknown>> {
+  constructor(
+    url: string,
+    private readonly secret: string,
+    private readonly policyVersion: string,
+    private readonly now: () => Date,
+  ) {
+    super({ url });
+  }
+
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions<Record<string, unknown>>): Promise<void> {
+    const ctx = options.kind === 'incoming operation' && isRequestContext(options.context) ? options.context : null;
+    const token = await signInternalContext(
+      { requestId: ctx?.requestId ?? 'gateway-schema-load', principal: ctx?.principal ?? null, purpose: ctx?.purpose ?? null, policyVersion: this.policyVersion },
+      this.secret,
+      this.now(),
+    );
+    options.request.http?.headers.set(INTERNAL_CONTEXT_HEADER, token);
+    if (ctx) options.request.http?.headers.set('x-request-id', ctx.requestId);
+  }
+
+  override async didReceiveResponse({ response, context }: { response: GatewayGraphQLResponse; context: Record<string, unknown> }): Promise<GatewayGraphQLResponse> {
+    const reported = response.extensions?.[SUBGRAPH_GOVERNANCE_EXTENSION] as SubgraphGovernance | undefined;
+    if (reported && isRequestContext(context)) {
+      const governance = context.governance;
+      for (const coordinate of reported.masked) governance.masked.add(coordinate);
+      for (const coordinate of reported.denied) governance.denied.add(coordinate);
+      for (const [category, rows] of Object.entries(reported.rowsByCategory)) governance.countRows(category as Category, rows);
+      governance.suppressedGroups += reported.suppressedGroups;
+    }
+    return response;
+  }
+}
+
+/**
+ * Gives the gateway's API schema (built by @apollo/gateway from SDL) the classifications of the
+ * in-process schema, so the governance and audit plugins read categories and sensitivities there.
+ */
+export function annotateApiSchema(apiSchema: GraphQLSchema, classified: GraphQLSchema): void {
+  for (const source of Object.values(classified.getTypeMap())) {
+    const target = apiSchema.getType(source.name);
+    if (!target || !isObjectType(source) || !isObjectType(target)) continue;
+    Object.assign(target, { extensions: { ...target.extensions, ...source.extensions } });
+    const targetFields = target.getFields();
+    for (const field of Object.values(source.getFields())) {
+      const targetField = targetFields[field.name];
+      if (targetField) Object.assign(targetField, { extensions: { ...targetField.extensions, ...field.extensions } });
+    }
+  }
+}
+
+/** The gateway's components in federated mode: the usual ones, with @apollo/gateway as the executor. */
+export async function createFederatedComponents(options: FederatedOptions): Promise<GatewayComponents> {
+  if (!options.subgraphs?.length && !options.supergraphSdl) throw new Error('The federated gateway needs subgraph URLs or a supergraph SDL');
+  const now = options.now ?? (() => new Date());
+  const components = await createComponents(options);
+  const classified = await buildGatewaySchema();
+  const gateway = new ApolloGateway({
+    ...(options.supergraphSdl
+      ? { supergraphSdl: options.supergraphSdl }
+      : { supergraphSdl: new IntrospectAndCompose({ subgraphs: options.subgraphs!.map(({ name, url }) => ({ name, url })) }) }),
+    buildService: ({ url }) => new GovernedDataSource(url!, options.secret, options.policy.version, now),
+  });
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => annotateApiSchema(apiSchema, classified));
+  return { ...components, apolloGateway: gateway };
+}

@@ -1,0 +1,193 @@
+// One category served as a Federation 2 subgraph. It answers the gateway only: every request
+// must carry a valid signed internal context (else 401 UNAUTHENTICATED, audited with the request
+// id), and the subgraph enforces field decisions, masking and row scope itself (governSchema over
+// the subgraph schema, RequestContext built from the verified context), reporting what it masked
+// and denied in `extensions.governance` so the gateway's response and audit record show it.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Request } from 'express';
+import { GraphQLError } from 'graphql';
+import type { DataSource } from 'typeorm';
+import { recordHttpRefusal } from '../audit/audit.plugin';
+import { AuditWriter } from '../audit/audit.writer';
+import { rowScopeOf } from '../auth/principal';
+import type { Config } from '../config';
+import { GovernanceRecorder, LoaderRegistry, type RequestContext } from '../context';
+import { ErrorCode } from '../errors';
+import { governSchema } from '../policy/govern-schema';
+import type { Policy } from '../policy/policy';
+import { selectedCoordinates } from '../policy/selection';
+import { formatGatewayError } from '../server/gateway';
+import { logger } from '../server/logger';
+import { requestIdMiddleware } from '../server/request-id';
+import { INTERNAL_CONTEXT_HEADER, InternalContextError, verifyInternalContext, type InternalContext } from './internal-context';
+import { buildSubgraph, type SubgraphName } from './subgraphs';
+
+export interface SubgraphServerOptions {
+  name: SubgraphName;
+  dataSource: DataSource;
+  config: Config;
+  policy: Policy;
+  /** FEDERATION_SECRET (same on the gateway). */
+  secret: string;
+  now?: () => Date;
+}
+
+export interface SubgraphServer {
+  name: SubgraphName;
+  url: string;
+  httpServer: Server;
+  stop(): Promise<void>;
+}
+
+/** Extension a subgraph adds to each response: what its governance did, for the gateway to merge. */
+export const SUBGRAPH_GOVERNANCE_EXTENSION = 'subgraphGovernance';
+
+export interface SubgraphGovernance {
+  masked: string[];
+  denied: string[];
+  rowsByCategory: Record<string, number>;
+  suppressedGroups: number;
+}
+
+function refusal(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+}
+
+/** Loading the SDL (no principal) may read `_service` and nothing else. */
+const SCHEMA_LOADING_FIELDS = new Set(['Query._service', '_Service.sdl']);
+
+function subgraphPlugin(policy: Policy): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation(request) {
+          const ctx = request.contextValue;
+          if (ctx.principal) return;
+          const selected = request.operation && request.document ? selectedCoordinates(request.schema, request.document, request.operation) : new Set<string>();
+          if ([...selected].some((coordinate) => !SCHEMA_LOADING_FIELDS.has(coordinate) && !coordinate.endsWith('.__typename'))) {
+            throw refusal('The internal context names no principal: only the subgraph SDL can be read with it');
+          }
+        },
+        async willSendResponse(request) {
+          const body = request.response.body;
+          if (body?.kind !== 'single') return;
+          const ctx = request.contextValue;
+          const governance: SubgraphGovernance = {
+            masked: [...ctx.governance.masked].sort(),
+            denied: [...ctx.governance.denied].sort(),
+            rowsByCategory: { ...ctx.governance.rowsByCategory },
+            suppressedGroups: ctx.governance.suppressedGroups,
+          };
+          body.singleResult.extensions = { ...body.singleResult.extensions, [SUBGRAPH_GOVERNANCE_EXTENSION]: governance, policyVersion: policy.version };
+        },
+      };
+    },
+  };
+}
+
+function contextOf(req: Request, internal: InternalContext, options: SubgraphServerOptions, now: () => Date): RequestContext {
+  const header = (name: string) => req.get(name) ?? null;
+  return {
+    requestId: internal.requestId,
+    principal: internal.principal,
+    purpose: internal.purpose,
+    scope: rowScopeOf(internal.principal),
+    db: options.dataSource.manager,
+    loaders: new LoaderRegistry(),
+    governance: new GovernanceRecorder(),
+    now,
+    policy: options.policy,
+    declaredPurpose: internal.purpose,
+    authError: null,
+    http: { ip: req.ip ?? null, userAgent: header('user-agent'), clientName: header('apollographql-client-name'), clientVersion: header('apollographql-client-version') },
+    startedAt: Date.now(),
+  };
+}
+
+export async function createSubgraphServer(options: SubgraphServerOptions): Promise<{ app: express.Express; httpServer: Server; stop(): Promise<void> }> {
+  const { dataSource, config, policy, secret } = options;
+  const now = options.now ?? (() => new Date());
+  const log = logger().child({ subgraph: options.name });
+  const schema = governSchema(await buildSubgraph(options.name), policy);
+  const writer = new AuditWriter(dataSource, {
+    checkpointKey: config.AUDIT_CHECKPOINT_KEY ?? null,
+    onError: (error, records) => log.error({ err: error, records }, 'audit records could not be written'),
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    plugins: [subgraphPlugin(policy), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer })],
+    formatError: formatGatewayError,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    introspection: false,
+  });
+  await apollo.start();
+
+  app.use(requestIdMiddleware());
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', subgraph: options.name });
+  });
+  app.use(
+    '/graphql',
+    // Refuse before parsing: an unauthenticated caller learns nothing, not even validation errors.
+    async (req, res, next) => {
+      const requestId = String(res.locals.requestId);
+      try {
+        const internal = await verifyInternalContext(req.get(INTERNAL_CONTEXT_HEADER), secret, now());
+        if (internal.policyVersion !== policy.version) {
+          throw new InternalContextError('policy-version', `The gateway runs policy version ${internal.policyVersion}, this subgraph ${policy.version}`);
+        }
+        res.locals.internalContext = internal;
+        next();
+      } catch (error) {
+        const message = error instanceof InternalContextError ? error.message : 'The internal context could not be verified';
+        const reason = error instanceof InternalContextError ? error.reason : 'invalid';
+        try {
+          await recordHttpRefusal(
+            writer,
+            { requestId, code: ErrorCode.UNAUTHENTICATED, message, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null, policyVersion: policy.version },
+            now(),
+          );
+        } catch (writeError) {
+          log.error({ err: writeError, requestId }, 'could not record a refused subgraph request');
+        }
+        log.warn({ requestId, reason }, 'subgraph request refused: no valid internal context');
+        res.status(401).json({ errors: [{ message, extensions: { code: ErrorCode.UNAUTHENTICATED, reason } }] });
+      }
+    },
+    express.json({ limit: config.BODY_LIMIT }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => contextOf(req, res.locals.internalContext as InternalContext, options, now),
+    }),
+  );
+
+  return {
+    app,
+    httpServer,
+    async stop() {
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await writer.stop();
+    },
+  };
+}
+
+/** Creates the subgraph server and listens on `port` (0 = any free port). */
+export async function startSubgraphServer(options: SubgraphServerOptions & { port: number; host?: string }): Promise<SubgraphServer> {
+  const server = await createSubgraphServer(options);
+  await new Promise<void>((resolve, reject) => {
+    server.httpServer.once('error', reject);
+    server.httpServer.listen(options.port, options.host ?? options.config.HOST, () => resolve());
+  });
+  const address = server.httpServer.address() as AddressInfo;
+  const host = address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return { name: options.name, url: `http://${host}:${address.port}/graphql`, httpServer: server.httpServer, stop: () => server.stop() };
+}
