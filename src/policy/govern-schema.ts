@@ -1,8 +1,9 @@
 // Applies the policy to the executable schema: graphql-shield rules for every type and field,
 // derived from the decision function, and masking middleware only where a grant can mask.
-// Wrappers cost time on every row, so a field whose answer is always `allow` (PUBLIC and
-// structural fields) keeps its rule in the rule tree but gets no wrapper.
-import { getNamedType, GraphQLError, isIntrospectionType, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+// Wrappers cost time on every row, so a field whose answer is always `allow` once reached (PUBLIC
+// and structural fields, and fields no role can be denied when every way into their type was
+// allowed) keeps its rule in the rule tree but gets no wrapper.
+import { getNamedType, GraphQLError, isAbstractType, isIntrospectionType, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { allow, deny, rule, shield } from 'graphql-shield';
 import { config } from '../config';
@@ -49,6 +50,63 @@ function forbiddenOperation(ctx: RequestContext, operation: OperationInfo): Grap
   return new GraphQLError(`Access denied: ${operation.coordinate} requires the permission ${operation.permissions.join(' or ')}`, {
     extensions: { code: ErrorCode.FORBIDDEN, coordinate: operation.coordinate, permissions: operation.permissions },
   });
+}
+
+/**
+ * The governed fields every path into each object type passes last ("gates"). `PUBLIC` marks a
+ * path through a field that is always allowed (a PUBLIC or structural root).
+ */
+function gatesByType(schema: GraphQLSchema, registry: FieldRegistry): Map<string, Set<string>> {
+  const incoming = new Map<string, { parent: string; coordinate: string }[]>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || isIntrospectionType(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const named = getNamedType(field.type);
+      const targets = isObjectType(named) ? [named] : isAbstractType(named) ? schema.getPossibleTypes(named) : [];
+      for (const target of targets) {
+        incoming.set(target.name, [...(incoming.get(target.name) ?? []), { parent: type.name, coordinate: `${type.name}.${field.name}` }]);
+      }
+    }
+  }
+  const memo = new Map<string, Set<string>>();
+  const gates = (typeName: string, visiting: Set<string>): Set<string> => {
+    const known = memo.get(typeName);
+    if (known) return known;
+    const result = new Set<string>();
+    if (registry.rootTypes.has(typeName)) result.add('PUBLIC');
+    for (const { parent, coordinate } of incoming.get(typeName) ?? []) {
+      const field = registry.fields.get(coordinate);
+      if (field) result.add(field.sensitivity === Sensitivity.PUBLIC ? 'PUBLIC' : coordinate);
+      else if (registry.operations.has(coordinate)) result.add('PUBLIC');
+      else if (visiting.has(parent)) continue;
+      else for (const gate of gates(parent, new Set([...visiting, typeName]))) result.add(gate);
+    }
+    if (visiting.size === 0) memo.set(typeName, result);
+    return result;
+  };
+  const all = new Map<string, Set<string>>();
+  for (const typeName of registry.dataTypes.keys()) all.set(typeName, gates(typeName, new Set()));
+  return all;
+}
+
+/**
+ * A field needs no shield wrapper when it can never be denied once its object is reached: every
+ * gate into its type has the same category and, for every role and purpose of the policy, is
+ * denied whenever the field would be. Its rule stays in the rule tree.
+ */
+function dominatedByGates(policy: Policy, registry: FieldRegistry, field: FieldInfo, gates: Set<string> | undefined): boolean {
+  if (!gates || gates.size === 0 || gates.has('PUBLIC')) return false;
+  for (const coordinate of gates) {
+    const gate = registry.fields.get(coordinate);
+    if (!gate || gate.category !== field.category) return false;
+    for (const [role, definition] of Object.entries(policy.roles)) {
+      for (const purpose of definition.purposes) {
+        const gateDenied = decide(policy, { role }, purpose, gate).effect === 'deny';
+        if (!gateDenied && decide(policy, { role }, purpose, field).effect === 'deny') return false;
+      }
+    }
+  }
+  return true;
 }
 
 /** Whether some role and purpose of the policy gets this field masked (or k-thresholded). */
@@ -129,6 +187,7 @@ export function governSchema(schema: GraphQLSchema, policy: Policy, options: Gov
   const masker = createMasker(options.pseudonymKey ?? resolvePseudonymKey(config()));
   registerAggregateFields(registry.fields.values(), policy);
 
+  const gates = gatesByType(schema, registry);
   const ruleTree: Record<string, Record<string, ShieldRule>> = {};
   const wrapped = new Set<string>();
   const maskMiddleware: Record<string, Record<string, FieldMiddleware>> = {};
@@ -150,7 +209,8 @@ export function governSchema(schema: GraphQLSchema, policy: Policy, options: Gov
         fieldRule = rule(`permission:${coordinate}`, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) => holdsPermission(policy, ctx, operation));
       }
       rules[fieldName] = fieldRule;
-      if (fieldRule !== allow) wrapped.add(coordinate);
+      const needsWrapper = fieldRule !== allow && !(field && dominatedByGates(policy, registry, field, gates.get(type.name)));
+      if (needsWrapper) wrapped.add(coordinate);
       const returnType = getNamedType(type.getFields()[fieldName].type).name;
       const returnsGroups = registry.groupLists.has(returnType) || (registry.groupSizeFields.has(returnType) && registry.rootTypes.has(type.name));
       if (returnsGroups) {
