@@ -1,0 +1,64 @@
+// The HTTP surface besides POST /graphql: GET queries, health, readiness, metrics, request ids.
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { seedTestCatalog, testTokenFor } from '../support/fixtures';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+
+describe('HTTP endpoints', () => {
+  let db: TestDatabase;
+  let gateway: TestGateway;
+  let token: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedTestCatalog(db.dataSource);
+    token = await testTokenFor(db.dataSource, 'catalog_manager');
+    gateway = await startTestGateway(db);
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await db?.close();
+  });
+
+  it('answers GraphQL over HTTP GET when the purpose header is sent', async () => {
+    const query = encodeURIComponent('{ products(first: 2) { nodes { asin title } } }');
+    const response = await gateway.get(`/graphql?query=${query}`, { authorization: `Bearer ${token}`, 'x-purpose': 'LISTING_MAINTENANCE' });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: { products: { nodes: unknown[] } } };
+    expect(body.data.products.nodes).toHaveLength(2);
+  });
+
+  it('refuses a GET without a preflight-forcing header (CSRF prevention)', async () => {
+    const query = encodeURIComponent('{ __typename }');
+    const response = await gateway.get(`/graphql?query=${query}`);
+    expect(response.status).toBe(400);
+  });
+
+  it('reports health and readiness', async () => {
+    const health = await gateway.get('/healthz');
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await gateway.get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('echoes a sane X-Request-Id and generates one otherwise', async () => {
+    const mine = await gateway.post('{ __typename }', { token, headers: { 'x-request-id': 'dash-42.abc' } });
+    expect(mine.headers.get('x-request-id')).toBe('dash-42.abc');
+    const hostile = await gateway.post('{ __typename }', { token, headers: { 'x-request-id': 'x'.repeat(500) } });
+    expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('counts operations by name and outcome in /metrics', async () => {
+    await gateway.post('query ListProducts { products(first: 1) { nodes { asin } } }', { token, purpose: 'LISTING_MAINTENANCE' });
+    const metrics = await (await gateway.get('/metrics')).text();
+    expect(metrics).toMatch(/sellergate_graphql_operations_total\{operation="ListProducts",outcome="ok"\} [1-9]/);
+    expect(metrics).toContain('sellergate_graphql_operation_duration_seconds_bucket');
+  });
+
+  it('answers unknown paths with 404 and the list of endpoints', async () => {
+    const response = await gateway.get('/nope');
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { endpoints: string[] }).endpoints).toContain('/graphql');
+  });
+});
