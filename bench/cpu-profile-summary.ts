@@ -48,36 +48,38 @@ export function summarize(profile: CpuProfile, top = 25): string {
   let total = 0;
   let idle = 0;
   let startup = 0;
+  let gc = 0;
   const startupCache = new Map<number, boolean>();
-  // Module loading (start-up, lazy requires) is not per-request work: reported apart.
+  // Module loading and building the schema and components is start-up, not per-request work.
   const isStartup = (id: number): boolean => {
     const cached = startupCache.get(id);
     if (cached !== undefined) return cached;
     let found = false;
     for (let cursor: number | undefined = id; cursor !== undefined && !found; cursor = parent.get(cursor)) {
-      const url = byId.get(cursor)!.callFrame.url;
-      found = url.startsWith('node:internal/modules/');
+      const frame = byId.get(cursor)!.callFrame;
+      found =
+        frame.url.startsWith('node:internal/modules/') ||
+        (frame.url.includes('/dist/') && /^(createComponents|buildGatewaySchema|governSchema|main)$/.test(frame.functionName));
     }
     startupCache.set(id, found);
     return found;
   };
   const byOwner = new Map<string, number>();
   const byFunction = new Map<string, number>();
-  // Inclusive time of frames matching these (counted once per sample, however deep the recursion).
+  // Inclusive time of the frames of each part of the gateway (counted once per sample however
+  // deep; async continuations start at the microtask queue, so callers' shares are lower bounds).
   const stages: Record<string, (frame: CallFrame) => boolean> = {
-    'graphql execute (resolvers, shield, masks)': (f) => f.url.includes('/graphql/execution/execute.js') && f.functionName === 'execute',
-    'graphql validate': (f) => f.url.includes('/graphql/validation/validate.js') && f.functionName === 'validate',
-    'graphql parse': (f) => f.url.includes('/graphql/language/parser.js') && f.functionName === 'parse',
-    'typeorm (query building, hydration)': (f) => f.url.includes('node_modules/typeorm/'),
-    'pg (protocol, parsing)': (f) => f.url.includes('node_modules/pg') || f.url.includes('node_modules/pg-protocol/'),
-    'graphql-shield': (f) => f.url.includes('node_modules/graphql-shield/'),
-    'graphql-middleware': (f) => f.url.includes('node_modules/graphql-middleware/'),
-    'src/policy (governance)': (f) => f.url.includes('/dist/src/policy/'),
-    'src/audit (audit, API call log)': (f) => f.url.includes('/dist/src/audit/'),
-    'src/auth (authentication)': (f) => f.url.includes('/dist/src/auth/'),
-    'express + body-parser': (f) => /node_modules\/(express|body-parser|router|raw-body)\//.test(f.url),
+    'typeorm (query building, running, hydration)': (f) => f.url.includes('node_modules/typeorm/'),
+    'pg client (protocol, parsing, socket writes)': (f) => /node_modules\/(pg|pg-protocol|pg-pool|pg-types|postgres-date)\//.test(f.url),
     '@apollo/server': (f) => f.url.includes('node_modules/@apollo/server/'),
-    'garbage collector': (f) => f.functionName === '(garbage collector)',
+    'graphql-js execute and validate': (f) => /node_modules\/graphql\/(execution|validation)\//.test(f.url),
+    'governance: graphql-shield, graphql-middleware, src/policy': (f) =>
+      /node_modules\/(graphql-shield|graphql-middleware)\//.test(f.url) || f.url.includes('/dist/src/policy/'),
+    'audit: src/audit (plugin, writer, API call log)': (f) => f.url.includes('/dist/src/audit/'),
+    'security: src/security (limits, cost, suspensions)': (f) => f.url.includes('/dist/src/security/'),
+    'authentication: src/auth': (f) => f.url.includes('/dist/src/auth/'),
+    'data: resolvers/, src/db/paginate': (f) => f.url.includes('/dist/resolvers/') || f.url.includes('/dist/src/db/paginate'),
+    'express, body-parser, router': (f) => /node_modules\/(express|body-parser|router|raw-body)\//.test(f.url),
   };
   const stageTime = new Map<string, number>();
   const stageCache = new Map<number, string[]>();
@@ -106,6 +108,7 @@ export function summarize(profile: CpuProfile, top = 25): string {
       return;
     }
     total += delta;
+    if (frame.functionName === '(garbage collector)') gc += delta;
     const owner = ownerOf(frame.url, frame.functionName);
     byOwner.set(owner, (byOwner.get(owner) ?? 0) + delta);
     const name = `${frame.functionName || '(anonymous)'}  ${owner}:${frame.lineNumber + 1}`;
@@ -114,9 +117,10 @@ export function summarize(profile: CpuProfile, top = 25): string {
   });
 
   const lines: string[] = [];
-  lines.push(`busy ${(total / 1e6).toFixed(2)} s (module loading ${(startup / 1e6).toFixed(2)} s more, not counted), idle/program ${(idle / 1e6).toFixed(2)} s`);
-  lines.push('', 'inclusive time by stage (share of busy time; stages overlap):');
+  lines.push(`busy ${(total / 1e6).toFixed(2)} s (start-up ${(startup / 1e6).toFixed(2)} s more, not counted), idle/program ${(idle / 1e6).toFixed(2)} s`);
+  lines.push('', 'inclusive time by part (share of busy time; parts overlap, e.g. typeorm calls pg):');
   for (const [name, time] of [...stageTime].sort((a, b) => b[1] - a[1])) lines.push(`  ${percent(time, total)}  ${name}`);
+  lines.push(`  ${percent(gc, total)}  garbage collector`);
   lines.push('', 'self time by package or file:');
   for (const [name, time] of [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${percent(time, total)}  ${name}`);
   lines.push('', 'self time by function:');

@@ -4,11 +4,11 @@
 // this process) to core 1 when `taskset` exists. No assertion on timings: figures are printed.
 // BENCH_DURATION (s per run, default 10), BENCH_CONNECTIONS (10), BENCH_WARMUP (s, 2), BENCH_ROUNDS (2),
 // BENCH_PIN=0 (no pinning), BENCH_QUERY=list|nested (only that query), BENCH_CPU_PROF=<variant>
-// (`--cpu-prof` for that server, into BENCH_PROFILE_DIR, default ./.bench-profiles; read it with
+// (`--cpu-prof` for that server, into BENCH_PROFILE_DIR, default <tmp>/sellergate-bench-profiles; read it with
 // `node dist/bench/cpu-profile-summary.js <file>`).
 import 'reflect-metadata';
 import { isDeepStrictEqual } from 'node:util';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config';
 import { BENCH_QUERIES, requestBody, VARIANTS, type BenchQuery, type BenchQueryName, type VariantName } from './bench-queries';
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
   const pinned = canPin();
   const serverUrl = process.env.DATABASE_URL ?? DEFAULT_SERVER_URL;
   const profiled = process.env.BENCH_CPU_PROF as VariantName | undefined;
-  const profileDir = resolve(process.env.BENCH_PROFILE_DIR ?? '.bench-profiles');
+  const profileDir = resolve(process.env.BENCH_PROFILE_DIR ?? join(tmpdir(), 'sellergate-bench-profiles'));
   const only = process.env.BENCH_QUERY;
   const queries = BENCH_QUERIES.filter((query) => !only || query.name === only);
   if (queries.length === 0) throw new Error(`BENCH_QUERY must be one of ${BENCH_QUERIES.map((query) => query.name).join(', ')}`);

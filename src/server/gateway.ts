@@ -1,8 +1,9 @@
 // The HTTP gateway: express 5 + Apollo Server 5. Wiring only; what decides access, what is
 // audited and how principals are authenticated come in as components (see components.ts).
 import { createServer, type Server } from 'node:http';
+import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
@@ -42,6 +43,16 @@ export interface GatewayComponents {
   routes?: express.Router[];
   /** Releases what the components hold (writers, timers); called by `stop()`. */
   stop?: () => Promise<void>;
+  /** Middleware on /graphql after the body is parsed (e.g. batch and document size limits). */
+  graphqlMiddleware?: express.RequestHandler[];
+  /** Apollo settings the components own (parse limits, persisted-query cache). */
+  apolloOptions?: Pick<ApolloServerOptions<RequestContext>, 'parseOptions' | 'persistedQueries'>;
+  /** Express `trust proxy` (source addresses and TLS behind a proxy). */
+  trustProxy?: boolean | number | string;
+  /** Creates the server (e.g. HTTPS); null or absent: plain HTTP. */
+  createServer?: (app: express.Express) => Server | null;
+  /** Checked before listening (e.g. no plain HTTP on a public address in production). */
+  beforeListen?: (host: string) => void;
   /** Federated mode (src/federation): execute through @apollo/gateway instead of `schema`. */
   apolloGateway?: import('@apollo/server-gateway-interface').GatewayInterface;
 }
@@ -91,8 +102,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const now = options.now ?? (() => new Date());
   const metrics = createMetrics();
   const app = express();
-  const httpServer = createServer(app);
+  const httpServer = components.createServer?.(app) ?? createServer(app);
   app.disable('x-powered-by');
+  if (components.trustProxy !== undefined) app.set('trust proxy', components.trustProxy);
   app.use(requestIdMiddleware());
   for (const handler of components.middleware ?? []) app.use(handler);
 
@@ -109,6 +121,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     allowBatchedHttpRequests: true,
     csrfPrevention: true,
     introspection: true,
+    ...components.apolloOptions,
   });
   await apollo.start();
 
@@ -167,6 +180,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         next(error);
       }
     },
+    ...(components.graphqlMiddleware ?? []),
     expressMiddleware(apollo, {
       context: async ({ req }) => createRequestContext(req, { dataSource, policy, authenticate: components.authenticate, now }),
     }),
@@ -194,6 +208,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
 /** Creates the gateway and listens on `port` (0 = any free port). */
 export async function startGateway(options: GatewayOptions & { port: number; host?: string }): Promise<Gateway & { url: string }> {
+  options.components.beforeListen?.(options.host ?? options.config.HOST);
   const gateway = await createGateway(options);
   await new Promise<void>((resolve, reject) => {
     gateway.httpServer.once('error', reject);
@@ -202,5 +217,6 @@ export async function startGateway(options: GatewayOptions & { port: number; hos
   const address = gateway.httpServer.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const shownHost = host === '0.0.0.0' || host === '[::]' ? 'localhost' : host;
-  return { ...gateway, url: `http://${shownHost}:${address.port}` };
+  const scheme = gateway.httpServer instanceof HttpsServer ? 'https' : 'http';
+  return { ...gateway, url: `${scheme}://${shownHost}:${address.port}` };
 }
