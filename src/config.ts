@@ -29,6 +29,51 @@ export const configSchema = z.object({
   BODY_LIMIT: z.string().default('1mb'),
   /** Signs audit chain checkpoints (HMAC-SHA256); without it no periodic checkpoint is taken. */
   AUDIT_CHECKPOINT_KEY: z.string().min(16).optional(),
+  // --- Security operations (src/security, docs/security.md); 0 switches a numeric limit off. ---
+  /** Operation limits, checked before execution. */
+  MAX_QUERY_DEPTH: z.coerce.number().int().min(0).default(12),
+  /** Cost: one per field, list fields multiply their selection by `first` (or the default page size). */
+  MAX_QUERY_COST: z.coerce.number().int().min(0).default(25_000),
+  MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
+  MAX_TOKENS: z.coerce.number().int().min(0).default(4_000),
+  /** Largest GraphQL document (bytes of the query string). */
+  MAX_DOCUMENT_BYTES: z.coerce.number().int().min(0).default(65_536),
+  /** Operations in one batched HTTP request. */
+  MAX_BATCH_OPERATIONS: z.coerce.number().int().min(0).default(10),
+  /** Execution time of one operation before its remaining fields are refused. */
+  EXECUTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+  /** Whether partner tokens may introspect (user roles follow the policy's `introspection` flag). */
+  PARTNER_INTROSPECTION: z.enum(['0', '1', 'true', 'false']).default('false'),
+  /** Partner tokens run only operations registered for them (`sellergate persisted add`). */
+  PARTNER_PERSISTED_ONLY: z.enum(['0', '1', 'true', 'false']).default('true'),
+  /** Shared rate limits and suspension cache across gateway processes; in memory without it. */
+  REDIS_URL: z.string().url().optional(),
+  /** Token bucket per principal (operations per minute, bucket size); per IP for every HTTP request. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  RATE_LIMIT_BURST: z.coerce.number().int().min(0).default(200),
+  IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1_200),
+  IP_RATE_LIMIT_BURST: z.coerce.number().int().min(0).default(600),
+  /** Browser origins allowed to call the API (comma-separated); none by default. */
+  CORS_ORIGINS: z.string().default(''),
+  /** HTTPS: PEM certificate and key files; HSTS is sent when set (or behind a TLS proxy). */
+  TLS_CERT: z.string().optional(),
+  TLS_KEY: z.string().optional(),
+  HSTS_MAX_AGE: z.coerce.number().int().min(0).default(31_536_000),
+  /** Express `trust proxy` (e.g. `loopback`, `1`, `10.0.0.0/8`): TLS ends at that proxy. */
+  TRUST_PROXY: z.string().optional(),
+  /** Suspicious activity: thresholds of the rules that suspend a principal. */
+  SUSPICIOUS_FORBIDDEN_COUNT: z.coerce.number().int().min(0).default(50),
+  SUSPICIOUS_FORBIDDEN_WINDOW_SECONDS: z.coerce.number().int().positive().default(300),
+  SUSPICIOUS_ROWS_COUNT: z.coerce.number().int().min(0).default(100_000),
+  SUSPICIOUS_ROWS_WINDOW_SECONDS: z.coerce.number().int().positive().default(3_600),
+  /** Uses of a revoked token (or outside a token's IP allow-list) before it is suspended. */
+  SUSPICIOUS_REVOKED_TOKEN_USES: z.coerce.number().int().min(0).default(1),
+  SUSPICIOUS_IP_VIOLATIONS: z.coerce.number().int().min(0).default(1),
+  /** How long a process may rely on its cached view of suspensions. */
+  SUSPENSION_CACHE_MS: z.coerce.number().int().min(0).default(1_000),
+  /** Access review: a grant (purpose) unused this many days is flagged for revocation. */
+  ACCESS_REVIEW_UNUSED_DAYS: intFromEnv(90),
   // --- Retention, legal holds and deletion requests (src/retention, docs/retention.md). ---
   /** Retention rules file (JSON) overriding the shipped defaults by rule id; invalid -> start-up stops. */
   RETENTION_FILE: z.string().optional(),

@@ -2,10 +2,13 @@
 import { ApiToken } from './api-token.entity';
 import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { AuditDocument } from './audit-document.entity';
+import { AccessReview } from './access-review.entity';
 import { AuditRecord } from './audit-record.entity';
 import { DeletionCertificate } from './deletion-certificate.entity';
 import { DeletionRequest } from './deletion-request.entity';
 import { LegalHold } from './legal-hold.entity';
+import { PersistedOperation } from './persisted-operation.entity';
+import { PrincipalSuspension } from './principal-suspension.entity';
 import { RetentionArchive } from './retention-archive.entity';
 import { RetentionBatch } from './retention-batch.entity';
 import { RetentionRunRule } from './retention-run-rule.entity';
@@ -26,4 +29,9 @@ export const gatewayEntities: Function[] = [
   RetentionArchive,
   DeletionRequest,
   DeletionCertificate,
+  // Security operations (src/security).
+  PrincipalSuspension,
+  PersistedOperation,
+  AccessReview,
 ];
+export { AccessReview, PersistedOperation, PrincipalSuspension };

@@ -12,6 +12,7 @@ import { governSchema } from '../policy/govern-schema';
 import { governancePlugin } from '../policy/governance.plugin';
 import { loadPolicy } from '../policy/load-policy';
 import type { Policy } from '../policy/policy';
+import { createSecurity } from '../security';
 import type { GatewayComponents } from './gateway';
 import { logger } from './logger';
 import { buildGatewaySchema } from './schema';
@@ -25,6 +26,8 @@ export interface ComponentOptions {
   governance?: boolean;
   /** Benchmarks only: no audit record per operation. */
   audit?: boolean;
+  /** Benchmarks only: no limits, rate limits, suspensions or HTTP hardening (src/security). */
+  security?: boolean;
 }
 
 export async function createComponents(options: ComponentOptions): Promise<GatewayComponents> {
@@ -42,19 +45,35 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     checkpointKey: config.AUDIT_CHECKPOINT_KEY ?? null,
     onError: (error, records) => log.error({ err: error, records }, 'audit records could not be written'),
   });
+  const onHttpRefusal: GatewayComponents['onHttpRefusal'] = audited
+    ? (refusal) => recordHttpRefusal(writer, { ...refusal, policyVersion: policy.version }, options.now?.())
+    : undefined;
+  // Security operations (src/security): after the audit plugin, before governance.
+  const security =
+    (options.security ?? true)
+      ? await createSecurity({ dataSource, config, policy, now: options.now, recordRefusal: onHttpRefusal, onError: (error, what) => log.error({ err: error }, `security: ${what} failed`) })
+      : null;
   const plugins = [
     ...(audited ? [auditPlugin(writer, { apiCalls, now: options.now, onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'audit record not written: response withheld') })] : []),
+    ...(security ? [security.plugin] : []),
     ...(governed ? [governancePlugin(policy)] : []),
   ];
+  const authenticate = createAuthenticator({ config, policy });
   return {
     schema,
-    authenticate: createAuthenticator({ config, policy }),
+    authenticate: security ? security.wrapAuthenticate(authenticate) : authenticate,
     plugins,
-    middleware: [apiCalls.middleware()],
-    onHttpRefusal: audited ? (refusal) => recordHttpRefusal(writer, { ...refusal, policyVersion: policy.version }, options.now?.()) : undefined,
+    middleware: [apiCalls.middleware(), ...(security?.middleware ?? [])],
+    onHttpRefusal,
+    graphqlMiddleware: security?.graphqlMiddleware,
+    apolloOptions: security?.apolloOptions,
+    trustProxy: security?.trustProxy,
+    createServer: security ? (app) => security.createServer(app) : undefined,
+    beforeListen: security ? (host) => security.assertTransportAllowed(host) : undefined,
     async stop() {
       await writer.stop();
       await apiCalls.stop();
+      await security?.stop();
     },
   };
 }

@@ -9,6 +9,7 @@ import { AuditLog1795778185436 } from './1795778185436-audit-log';
 import { SystemLogs1795778189889 } from './1795778189889-system-logs';
 import { AuditAppendOnly1795778189999 } from './1795778189999-audit-append-only';
 import { InventoryFinance1795778208312 } from './1795778208312-inventory-finance';
+import { SecurityOperations1795779610472 } from './1795779610472-security-operations';
 import { RetentionHoldsDeletion1795779682967 } from './1795779682967-retention-holds-deletion';
 import { OrderSalesSummary1795779689238 } from './1795779689238-order-sales-summary';
 
@@ -22,6 +23,7 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AuditAppendOnly1795778189999,
   InventoryFinance1795778208312,
   ApiTokens1795778557190,
+  SecurityOperations1795779610472,
   RetentionHoldsDeletion1795779682967,
   OrderSalesSummary1795779689238,
 ];

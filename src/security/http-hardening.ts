@@ -1,0 +1,169 @@
+// HTTP hardening: security headers (helmet; a CSP that GraphiQL's same-origin scripts satisfy),
+// a CORS allow-list, HTTPS with HSTS, the production start-up rule (no plain HTTP on a public
+// address unless a TLS proxy is trusted), and the HTTP-level limits: requests per source
+// address, operations per batch, document size. Refusals are audited like every other one.
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { RequestListener, Server } from 'node:http';
+import cors from 'cors';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import helmet from 'helmet';
+import type { Config } from '../config';
+import { ErrorCode } from '../errors';
+import type { HttpRefusal } from '../server/gateway';
+import { LIMIT_KEYS, type OperationLimits } from './limits';
+import type { RateLimiter } from './rate-limit';
+
+/** Whether TLS ends in this process or at a trusted proxy in front of it. */
+export function servesHttps(config: Pick<Config, 'TLS_CERT' | 'TLS_KEY' | 'TRUST_PROXY'>): boolean {
+  return Boolean(config.TLS_CERT && config.TLS_KEY) || trustsProxy(config);
+}
+
+function trustsProxy(config: Pick<Config, 'TRUST_PROXY'>): boolean {
+  const value = config.TRUST_PROXY?.trim().toLowerCase();
+  return Boolean(value) && value !== 'false' && value !== '0';
+}
+
+/** Express's `trust proxy` setting from TRUST_PROXY (a hop count, `true`, or addresses). */
+export function trustProxySetting(config: Pick<Config, 'TRUST_PROXY'>): boolean | number | string | undefined {
+  if (!trustsProxy(config)) return undefined;
+  const value = config.TRUST_PROXY!.trim();
+  if (value.toLowerCase() === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1']);
+
+/**
+ * Start-up rule: in production, plain HTTP only on a loopback address, or behind a TLS proxy
+ * named by TRUST_PROXY. Throws a message naming the settings to fix.
+ */
+export function assertTransportAllowed(config: Pick<Config, 'NODE_ENV' | 'TLS_CERT' | 'TLS_KEY' | 'TRUST_PROXY'>, host: string): void {
+  if (config.NODE_ENV !== 'production' || servesHttps(config) || LOOPBACK.has(host) || host.startsWith('127.')) return;
+  throw new Error(
+    `Refusing to serve plain HTTP on ${host} in production: set TLS_CERT and TLS_KEY, bind HOST to a loopback address, or set TRUST_PROXY when TLS ends at a proxy in front`,
+  );
+}
+
+/** An HTTPS server when TLS_CERT/TLS_KEY are set, else null (plain HTTP). */
+export function createTlsServer(config: Pick<Config, 'TLS_CERT' | 'TLS_KEY'>, app: RequestListener): Server | null {
+  if (!config.TLS_CERT && !config.TLS_KEY) return null;
+  if (!config.TLS_CERT || !config.TLS_KEY) throw new Error('TLS_CERT and TLS_KEY go together: set both or neither');
+  return createHttpsServer({ cert: readFileSync(config.TLS_CERT), key: readFileSync(config.TLS_KEY), minVersion: 'TLSv1.2' }, app) as unknown as Server;
+}
+
+export function corsOrigins(config: Pick<Config, 'CORS_ORIGINS'>): string[] {
+  return config.CORS_ORIGINS.split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}
+
+/** Security headers and CORS, for every route. */
+export function hardeningMiddleware(config: Config): RequestHandler[] {
+  const origins = corsOrigins(config);
+  return [
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          // GraphiQL sets style attributes and the page has one small <style>.
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          workerSrc: ["'self'", 'blob:'],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      strictTransportSecurity: servesHttps(config) && config.HSTS_MAX_AGE > 0 ? { maxAge: config.HSTS_MAX_AGE, includeSubDomains: true } : false,
+      crossOriginEmbedderPolicy: false,
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+    cors({
+      // Only listed origins get CORS headers; others get none (the browser then blocks the read).
+      origin: (origin, callback) => callback(null, origin !== undefined && origins.includes(origin)),
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Purpose', 'X-Request-Id', 'Apollo-Require-Preflight', 'apollographql-client-name', 'apollographql-client-version'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    }),
+  ];
+}
+
+export type RecordRefusal = (refusal: HttpRefusal) => Promise<void>;
+
+function errorBody(code: string, message: string, extensions: Record<string, unknown> = {}) {
+  return { errors: [{ message, extensions: { ...extensions, code } }] };
+}
+
+/** Sends a refusal after recording it (503 when the audit record cannot be written). */
+async function refuse(
+  record: RecordRefusal | undefined,
+  req: Request,
+  res: Response,
+  status: number,
+  code: string,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): Promise<void> {
+  try {
+    await record?.({ requestId: String(res.locals.requestId ?? ''), code, message, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
+  } catch {
+    res.status(503).json(errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'The request could not be recorded in the audit log and was not served'));
+    return;
+  }
+  res.status(status).json(errorBody(code, message, extensions));
+}
+
+/** Per-source-address token bucket on /graphql, before the body is read or anyone authenticated. */
+export function ipRateLimitMiddleware(limiter: RateLimiter, record?: RecordRefusal): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!req.path.startsWith('/graphql') || req.method === 'OPTIONS') return next();
+    limiter
+      .takeForIp(req.ip ?? 'unknown')
+      .then((taken) => {
+        if (taken.allowed) return next();
+        res.setHeader('Retry-After', String(taken.retryAfterSeconds));
+        void refuse(record, req, res, 429, ErrorCode.RATE_LIMITED, `Too many requests from this address: retry after ${taken.retryAfterSeconds} s (IP_RATE_LIMIT_PER_MINUTE, IP_RATE_LIMIT_BURST)`, {
+          retryAfterSeconds: taken.retryAfterSeconds,
+        });
+      })
+      .catch(next);
+  };
+}
+
+function documentBytes(operation: unknown): number {
+  const query = (operation as { query?: unknown } | null)?.query;
+  return typeof query === 'string' ? Buffer.byteLength(query, 'utf8') : 0;
+}
+
+/** Operations per batched request and document size, checked on the parsed body. */
+export function requestLimitsMiddleware(limits: OperationLimits, record?: RecordRefusal): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const body: unknown = req.body;
+    const operations = Array.isArray(body) ? body : [body];
+    if (Array.isArray(body) && limits.batchOperations > 0 && body.length > limits.batchOperations) {
+      void refuse(record, req, res, 400, ErrorCode.BAD_USER_INPUT, `Batch refused: it holds ${body.length} operations, above the limit of ${limits.batchOperations} (${LIMIT_KEYS.batchOperations})`, {
+        limit: LIMIT_KEYS.batchOperations,
+        max: limits.batchOperations,
+        found: body.length,
+      });
+      return;
+    }
+    const largest = Math.max(0, ...operations.map(documentBytes), typeof req.query.query === 'string' ? Buffer.byteLength(req.query.query) : 0);
+    if (limits.documentBytes > 0 && largest > limits.documentBytes) {
+      void refuse(record, req, res, 413, ErrorCode.QUERY_TOO_COMPLEX, `Operation refused: its document size in bytes is ${largest}, above the limit of ${limits.documentBytes} (${LIMIT_KEYS.documentBytes})`, {
+        limit: LIMIT_KEYS.documentBytes,
+        max: limits.documentBytes,
+        found: largest,
+      });
+      return;
+    }
+    next();
+  };
+}

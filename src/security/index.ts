@@ -1,0 +1,175 @@
+// Security operations, composed for the gateway (src/server/components.ts wires them): operation
+// limits, schema exposure, rate limits, HTTP hardening, suspicious activity -> suspension,
+// persisted operations for partner tokens. See docs/security.md.
+import type { RequestListener, Server } from 'node:http';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestHandler } from 'express';
+import Redis from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { ApiToken } from '../../entities/gateway/api-token.entity';
+import type { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
+import type { Principal } from '../auth/principal';
+import { hashTokenSecret, looksLikeTokenSecret } from '../auth/token-secret';
+import type { Config } from '../config';
+import type { RequestContext } from '../context';
+import type { Policy } from '../policy/policy';
+import type { Authenticate } from '../server/request-context';
+import {
+  assertTransportAllowed,
+  createTlsServer,
+  hardeningMiddleware,
+  ipRateLimitMiddleware,
+  requestLimitsMiddleware,
+  trustProxySetting,
+  type RecordRefusal,
+} from './http-hardening';
+import { limitsFromConfig, type OperationLimits } from './limits';
+import { PersistedOperationRegistry, PersistedQueryCache } from './persisted-operations';
+import { MemoryRateLimitStore, RateLimiter, RedisRateLimitStore } from './rate-limit';
+import { securityPlugin } from './security.plugin';
+import { MemoryCounterStore, RedisCounterStore, SuspicionRule, SuspiciousActivityDetector, thresholdsFromConfig } from './suspicious-activity';
+import { SuspensionService } from './suspension.service';
+
+export interface SecurityOptions {
+  dataSource: DataSource;
+  config: Config;
+  policy: Policy;
+  /** Records HTTP-level refusals in the audit log (rate limit per address, batch, size). */
+  recordRefusal?: RecordRefusal;
+  now?: () => Date;
+  onError?: (error: unknown, what: string) => void;
+}
+
+export interface Security {
+  limits: OperationLimits;
+  plugin: ApolloServerPlugin<RequestContext>;
+  /** Wraps authentication: suspension lookup, and the revoked-token / IP allow-list rules. */
+  wrapAuthenticate(authenticate: Authenticate): Authenticate;
+  /** For every route, before anything else: headers, CORS, per-address rate limit. */
+  middleware: RequestHandler[];
+  /** On /graphql after the body is parsed: batch size and document size. */
+  graphqlMiddleware: RequestHandler[];
+  /** Apollo settings: the token limit at parse time, persisted-query cache. */
+  apolloOptions: { parseOptions: { maxTokens?: number }; persistedQueries: { cache: PersistedQueryCache } };
+  trustProxy: boolean | number | string | undefined;
+  /** An HTTPS server when TLS is configured (else null: the gateway makes a plain one). */
+  createServer(app: RequestListener): Server | null;
+  /** Throws when production would serve plain HTTP on a public address. */
+  assertTransportAllowed(host: string): void;
+  mayIntrospect(principal: Principal | null): boolean;
+  suspensions: SuspensionService;
+  detector: SuspiciousActivityDetector;
+  rateLimiter: RateLimiter;
+  redis: Redis | null;
+  stop(): Promise<void>;
+}
+
+function flag(value: string): boolean {
+  return value === '1' || value === 'true';
+}
+
+async function connectRedis(url: string, onError: (error: unknown, what: string) => void): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableAutoPipelining: true });
+  redis.on('error', (error) => onError(error, 'redis'));
+  await redis.connect();
+  return redis;
+}
+
+function normalizeIp(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+export async function createSecurity(options: SecurityOptions): Promise<Security> {
+  const { dataSource, config, policy } = options;
+  const onError = options.onError ?? (() => {});
+  const limits = limitsFromConfig(config);
+  const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, onError) : null;
+  const rateLimiter = new RateLimiter(
+    redis ? new RedisRateLimitStore(redis) : new MemoryRateLimitStore(),
+    { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST },
+    { perMinute: config.IP_RATE_LIMIT_PER_MINUTE, burst: config.IP_RATE_LIMIT_BURST },
+    (error) => onError(error, 'rate limit store'),
+  );
+  const suspensions = new SuspensionService(dataSource, { cacheMs: config.SUSPENSION_CACHE_MS, now: options.now });
+  const detector = new SuspiciousActivityDetector(redis ? new RedisCounterStore(redis) : new MemoryCounterStore(), thresholdsFromConfig(config), (input) =>
+    suspensions.suspend(input),
+  );
+  await suspensions.start((error) => onError(error, 'suspension refresh'));
+  const registry = new PersistedOperationRegistry(dataSource, config.SUSPENSION_CACHE_MS);
+  // The suspension found when a principal authenticated, for the plugin's synchronous check.
+  const suspended = new WeakMap<Principal, PrincipalSuspension>();
+  const partnerIntrospection = flag(config.PARTNER_INTROSPECTION);
+
+  const mayIntrospect = (principal: Principal | null): boolean => {
+    if (!principal) return false;
+    const role = policy.roles[principal.role];
+    if (!role || !role.introspection) return false;
+    return !principal.partner || partnerIntrospection;
+  };
+
+  /** A refused token secret: was it revoked, or used from outside its allow-list? */
+  const noteRefusedToken = async (authorization: string | undefined, ip: string | null): Promise<void> => {
+    const secret = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+    if (!secret || !looksLikeTokenSecret(secret)) return;
+    const token = await dataSource.getRepository(ApiToken).findOne({ where: { tokenHash: hashTokenSecret(secret) } });
+    if (!token) return;
+    if (token.revokedAt) {
+      await detector.observeTokenRefusal(SuspicionRule.REVOKED_TOKEN_USE, token, null);
+    } else if (token.ipAllowList && !(ip && token.ipAllowList.includes(normalizeIp(ip)))) {
+      await detector.observeTokenRefusal(SuspicionRule.IP_ALLOW_LIST_VIOLATION, token, null);
+    }
+  };
+
+  const plugin = securityPlugin({
+    limits,
+    mayIntrospect,
+    rateLimiter,
+    suspensionOf: (principal) => suspended.get(principal) ?? suspensions.cachedFor(principal.id) ?? undefined,
+    persisted: flag(config.PARTNER_PERSISTED_ONLY) ? registry : null,
+    detector,
+    onError,
+  });
+
+  return {
+    limits,
+    plugin,
+    wrapAuthenticate(authenticate) {
+      return async (authorization, deps) => {
+        let principal: Principal | null;
+        try {
+          principal = await authenticate(authorization, deps);
+        } catch (error) {
+          await noteRefusedToken(authorization, deps.ip).catch((noteError: unknown) => onError(noteError, 'token refusal rules'));
+          throw error;
+        }
+        if (principal && config.SUSPENSION_CACHE_MS <= 0) {
+          // No cache: ask the database on every request.
+          const suspension = await suspensions.activeFor(principal);
+          if (suspension) suspended.set(principal, suspension);
+        }
+        return principal;
+      };
+    },
+    middleware: [...hardeningMiddleware(config), ipRateLimitMiddleware(rateLimiter, options.recordRefusal)],
+    graphqlMiddleware: [requestLimitsMiddleware(limits, options.recordRefusal)],
+    apolloOptions: {
+      parseOptions: limits.tokens > 0 ? { maxTokens: limits.tokens } : {},
+      persistedQueries: { cache: new PersistedQueryCache(registry) },
+    },
+    trustProxy: trustProxySetting(config),
+    createServer: (app) => createTlsServer(config, app),
+    assertTransportAllowed: (host) => assertTransportAllowed(config, host),
+    mayIntrospect,
+    suspensions,
+    detector,
+    rateLimiter,
+    redis,
+    async stop() {
+      suspensions.stop();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+export { SECURITY_COMPONENT, SuspensionService } from './suspension.service';
+export { SuspicionRule } from './suspicious-activity';
