@@ -44,7 +44,7 @@ describe('access matrix (role x purpose x field, over HTTP)', () => {
     });
     schema = await buildUngovernedSchema();
     registry = fieldRegistry(schema);
-    gateway = await startPolicyGateway(db);
+    gateway = await startPolicyGateway(db, { policyOnly: true });
 
     const query = schema.getQueryType()!;
     const dataRoots = Object.values(query.getFields()).filter((field) => registry.fields.has(`Query.${field.name}`));

@@ -45,7 +45,7 @@ describe('partner token limited to one marketplace', () => {
     await seedDemo(db.dataSource);
     schema = await buildUngovernedSchema();
     registry = fieldRegistry(schema);
-    gateway = await startPolicyGateway(db);
+    gateway = await startPolicyGateway(db, { policyOnly: true });
     const counts: { marketplace_id: string; n: string }[] = await db.dataSource.query('SELECT marketplace_id, count(*) AS n FROM amazon_order GROUP BY 1 ORDER BY 2 DESC');
     expect(counts.length).toBeGreaterThan(1);
     [mine, other] = [counts[0].marketplace_id, counts[1].marketplace_id];

@@ -1,22 +1,43 @@
-// A real HTTP gateway with the access policy wired in (governed schema, authentication,
-// governance plugin), plus one token per role. Mirrors what the server wires in production.
+// A real HTTP gateway with the access policy wired in, plus one token per role.
+// - default: the production wiring (`startTestGateway`: audit, security, governance), with the
+//   security limits that a test sending hundreds of operations would trip switched off;
+// - `{ policyOnly: true }`: only the policy components (governed schema, authentication,
+//   governance plugin) on the same express/Apollo gateway, for the matrix and scope tests whose
+//   reference data must not change under them (the audit log grows with every request).
 import 'reflect-metadata';
-import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { createToken } from '../../../src/auth/api-token.service';
 import { createAuthenticator } from '../../../src/auth/authenticate';
-import { loadConfig, type Config } from '../../../src/config';
+import { config as loadedConfig, loadConfig, type Config } from '../../../src/config';
 import { defaultPolicy } from '../../../src/policy/default-policy';
 import { governSchema } from '../../../src/policy/govern-schema';
 import { governancePlugin } from '../../../src/policy/governance.plugin';
-import { governanceResolvers } from '../../../src/policy';
 import type { Policy } from '../../../src/policy/policy';
 import { startGateway } from '../../../src/server/gateway';
-import { allResolvers } from '../../../src/server/schema';
+import { buildGatewaySchema } from '../../../src/server/schema';
+import { resolvePseudonymKey } from '../../../src/policy/masks';
 import type { TestDatabase } from '../../support/database';
-import type { GraphQLResponseBody, PostOptions, TestResponse } from '../../support/gateway';
+import { startTestGateway, type GraphQLResponseBody, type PostOptions, type TestResponse } from '../../support/gateway';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-of-at-least-32-characters!';
-export const TEST_PSEUDONYM_KEY = 'test-pseudonym-key-0123456789';
+/** The key the gateway's masks use in tests (no PSEUDONYM_KEY configured: the demo key). */
+export const TEST_PSEUDONYM_KEY = resolvePseudonymKey(loadedConfig());
+
+const TEST_ENV = {
+  JWT_SECRET: TEST_JWT_SECRET,
+  JWT_AUDIENCE: 'sellergate',
+  JWT_ISSUER: 'https://sso.example.test',
+  MAX_QUERY_COST: '0',
+  MAX_QUERY_DEPTH: '0',
+  MAX_TOKENS: '0',
+  MAX_ALIASES: '0',
+  RATE_LIMIT_PER_MINUTE: '0',
+  IP_RATE_LIMIT_PER_MINUTE: '0',
+  SUSPICIOUS_FORBIDDEN_COUNT: '0',
+  SUSPICIOUS_ROWS_COUNT: '0',
+  SUSPICIOUS_REVOKED_TOKEN_USES: '0',
+  SUSPICIOUS_IP_VIOLATIONS: '0',
+  PARTNER_PERSISTED_ONLY: 'false',
+};
 
 export interface PolicyGateway {
   url: string;
@@ -28,36 +49,36 @@ export interface PolicyGateway {
   stop(): Promise<void>;
 }
 
+/** The schema without governance (reference results). */
 export async function buildUngovernedSchema() {
-  const resolvers = [...allResolvers(), ...governanceResolvers] as unknown as NonEmptyArray<Function>;
-  return buildSchema({ resolvers, validate: false });
+  return buildGatewaySchema();
 }
 
-export async function startPolicyGateway(db: TestDatabase, options: { env?: Record<string, string>; now?: () => Date } = {}): Promise<PolicyGateway> {
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'test',
-    JWT_SECRET: TEST_JWT_SECRET,
-    JWT_AUDIENCE: 'sellergate',
-    JWT_ISSUER: 'https://sso.example.test',
-    PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
-    ...options.env,
-  });
+async function createTokens(db: TestDatabase, policy: Policy): Promise<Record<string, string>> {
+  const tokens: Record<string, string> = {};
+  for (const role of Object.keys(policy.roles)) {
+    tokens[role] = (await createToken(db.dataSource.manager, policy, { role, createdBy: 'test' })).token;
+  }
+  return tokens;
+}
+
+export async function startPolicyGateway(db: TestDatabase, options: { env?: Record<string, string>; policyOnly?: boolean } = {}): Promise<PolicyGateway> {
+  if (!options.policyOnly) {
+    const gateway = await startTestGateway(db, { env: { ...TEST_ENV, ...options.env } });
+    return { url: gateway.url, policy: gateway.policy, config: gateway.config, tokens: await createTokens(db, gateway.policy), post: gateway.post, stop: gateway.stop };
+  }
+  const config = loadConfig({ ...process.env, NODE_ENV: 'test', ...TEST_ENV, ...options.env });
   const policy = defaultPolicy();
   const schema = governSchema(await buildUngovernedSchema(), policy, { pseudonymKey: TEST_PSEUDONYM_KEY });
   const gateway = await startGateway({
     dataSource: db.dataSource,
     config,
     policy,
-    now: options.now,
     components: { schema, authenticate: createAuthenticator({ config, policy }), plugins: [governancePlugin(policy)] },
     port: 0,
     host: '127.0.0.1',
   });
-  const tokens: Record<string, string> = {};
-  for (const role of Object.keys(policy.roles)) {
-    tokens[role] = (await createToken(db.dataSource.manager, policy, { role, createdBy: 'test' })).token;
-  }
+  const tokens = await createTokens(db, policy);
   return {
     url: gateway.url,
     policy,
