@@ -286,20 +286,16 @@ export class TableWriter {
     this.counts.unchanged += records.length - rows.length;
   }
 
-  private keyParams(records: PendingRecord[], properties: string[]): (string | null)[][] {
-    return properties.map((p) => records.map((r) => toText(r.values[p], 'text')));
-  }
-
   private async guardAccount(ctx: WriteContext, records: PendingRecord[], rejections: Rejection[]): Promise<PendingRecord[]> {
     const keys = this.target.key;
     const cols = keys.map((k) => quote(this.shape.column(k).name));
-    const params: unknown[] = this.keyParams(records, keys);
-    params.push(ctx.sellerAccountId);
-    const sql =
-      `SELECT ${cols.map((c, i) => `t.${c}::text AS k${i}`).join(', ')} FROM ${quote(this.shape.table)} t ` +
-      `JOIN unnest(${keys.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS u(${keys.map((_, i) => `c${i}`).join(', ')}) ` +
-      `ON ${cols.map((c, i) => `t.${c}::text = u.c${i}`).join(' AND ')} WHERE t.${quote(this.shape.column('sellerAccountId').name)} <> $${params.length}`;
-    const foreign: Record<string, string>[] = await ctx.manager.query(sql, params);
+    const first = [...new Set(records.map((r) => toText(r.values[keys[0]], 'text')).filter((v): v is string => v !== null))];
+    // `col = ANY($1)` on the key's leading column: an index scan, whatever the batch size.
+    const foreign: Record<string, string>[] = await ctx.manager.query(
+      `SELECT ${cols.map((c, i) => `${c}::text AS k${i}`).join(', ')} FROM ${quote(this.shape.table)} ` +
+        `WHERE ${cols[0]} = ANY($1::text[]) AND ${quote(this.shape.column('sellerAccountId').name)} <> $2`,
+      [first, ctx.sellerAccountId],
+    );
     if (foreign.length === 0) return records;
     const owned = new Set(foreign.map((row) => keys.map((_, i) => row[`k${i}`]).join('\u0000')));
     return records.filter((record) => {
@@ -322,7 +318,7 @@ export class TableWriter {
     const keyColumn = quote(shape.column(reference.key).name);
     const scoped = shape.columns.has('sellerAccountId');
     const rows: { k: string }[] = await ctx.manager.query(
-      `SELECT ${keyColumn}::text AS k FROM ${quote(shape.table)} WHERE ${keyColumn}::text = ANY($1::text[])` +
+      `SELECT ${keyColumn}::text AS k FROM ${quote(shape.table)} WHERE ${keyColumn} = ANY($1::text[])` +
         (scoped ? ` AND ${quote(shape.column('sellerAccountId').name)} = $2` : ''),
       scoped ? [wanted, ctx.sellerAccountId] : [wanted],
     );
@@ -344,7 +340,7 @@ export class TableWriter {
       const keyColumn = quote(parent.column(link.parentKey).name);
       const scoped = parent.columns.has('sellerAccountId');
       const rows: { id: string; k: string }[] = await ctx.manager.query(
-        `SELECT id::text AS id, ${keyColumn}::text AS k FROM ${quote(parent.table)} WHERE ${keyColumn}::text = ANY($1::text[])` +
+        `SELECT id::text AS id, ${keyColumn}::text AS k FROM ${quote(parent.table)} WHERE ${keyColumn} = ANY($1::text[])` +
           (scoped ? ` AND ${quote(parent.column('sellerAccountId').name)} = $2` : ''),
         scoped ? [wanted, ctx.sellerAccountId] : [wanted],
       );
