@@ -7,6 +7,7 @@ import { inventoryFinanceResolvers } from '../../resolvers/inventory-finance';
 import { ordersResolvers } from '../../resolvers/orders';
 import { systemLogsResolvers } from '../../resolvers/system-logs';
 import { governanceResolvers } from '../policy';
+import { retentionResolvers } from '../retention';
 
 export const CATEGORY_RESOLVERS = {
   catalog: catalogResolvers,
@@ -18,7 +19,7 @@ export const CATEGORY_RESOLVERS = {
 
 /** Every category's resolvers plus the gateway's own (token administration, explainAccess). */
 export function allResolvers(): NonEmptyArray<Function> {
-  return [...Object.values(CATEGORY_RESOLVERS).flat(), ...governanceResolvers] as unknown as NonEmptyArray<Function>;
+  return [...Object.values(CATEGORY_RESOLVERS).flat(), ...governanceResolvers, ...retentionResolvers] as unknown as NonEmptyArray<Function>;
 }
 
 /** Builds the executable schema (without governance middleware; see src/policy). */

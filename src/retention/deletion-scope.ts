@@ -1,0 +1,143 @@
+// What a deletion request reaches, table by table: an order's own rows and every row derived
+// from it that still identifies it (items, shipments, returns, settlement lines, refunds,
+// archived copies), or every data row of a seller account. Aggregated sales summary rows of an
+// order do not identify it and stay; they go with an account.
+import type { EntityManager } from 'typeorm';
+import { ARCHIVE_HOLD, heldBy, RETENTION_TARGETS, type HoldColumns } from './retention-targets';
+
+export type DeletionScope = { kind: 'ORDERS'; orderIds: string[]; account: string | null } | { kind: 'ACCOUNT'; account: string; orderIds: [] };
+
+async function count(manager: EntityManager, sql: string, params: unknown[]): Promise<number> {
+  const rows: { n: number }[] = await manager.query(`WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`, params);
+  return rows[0]?.n ?? 0;
+}
+
+/** Rows of each table in scope: FROM + WHERE over the table's alias ($1 order ids, $2 account). */
+function orderScopedRows(): [table: string, hold: HoldColumns, where: string][] {
+  const t = RETENTION_TARGETS;
+  const account = (column: string) => `($2::text IS NULL OR ${column} = $2)`;
+  return [
+    [`amazon_order o`, t.orders.hold, `o.amazon_order_id = ANY($1) AND ${account('o.seller_account_id')}`],
+    [`order_return r`, t.order_returns.hold, `r.amazon_order_id = ANY($1) AND ${account('r.seller_account_id')}`],
+    [`shipment sh`, t.shipments.hold, `sh.amazon_order_id = ANY($1) AND ${account('sh.seller_account_id')}`],
+    [`refund f`, t.refunds.hold, `f.order_id = ANY($1) AND ${account('f.seller_account_id')}`],
+    [`settlement s`, t.settlements.hold, `EXISTS (SELECT 1 FROM settlement_line x WHERE x.settlement_row_id = s.id AND x.order_id = ANY($1)) AND ${account('s.seller_account_id')}`],
+    [`retention_archive ra`, ARCHIVE_HOLD, `ra.order_ids && $1::text[] AND ${account('ra.seller_account_id')}`],
+  ];
+}
+
+function accountScopedRows(): [table: string, hold: HoldColumns, where: string][] {
+  const t = RETENTION_TARGETS;
+  return [
+    [`amazon_order o`, t.orders.hold, 'o.seller_account_id = $2 AND $1::text[] IS NOT NULL'],
+    [`order_return r`, t.order_returns.hold, 'r.seller_account_id = $2 AND $1::text[] IS NOT NULL'],
+    [`shipment sh`, t.shipments.hold, 'sh.seller_account_id = $2 AND $1::text[] IS NOT NULL'],
+    [`refund f`, t.refunds.hold, 'f.seller_account_id = $2 AND $1::text[] IS NOT NULL'],
+    [`settlement s`, t.settlements.hold, 's.seller_account_id = $2 AND $1::text[] IS NOT NULL'],
+    [`fee_estimate fe`, t.fee_estimates.hold, 'fe.seller_account_id = $2 AND $1::text[] IS NOT NULL'],
+    [`api_call_log a`, t.api_call_logs.hold, 'a.account_id = $2 AND $1::text[] IS NOT NULL'],
+    [`retention_archive ra`, ARCHIVE_HOLD, 'ra.seller_account_id = $2 AND $1::text[] IS NOT NULL'],
+  ];
+}
+
+/** Ids of the active legal holds covering anything in scope. */
+export async function heldScope(manager: EntityManager, scope: DeletionScope, now: Date): Promise<string[]> {
+  const held = new Set<string>();
+  const tables = scope.kind === 'ORDERS' ? orderScopedRows() : accountScopedRows();
+  for (const [table, hold, where] of tables) {
+    const rows: { id: string }[] = await manager.query(
+      `SELECT DISTINCT h.id::text AS id FROM ${table} JOIN legal_hold h ON ${heldBy(hold, '$3')} WHERE ${where}`,
+      [scope.orderIds, scope.account, now],
+    );
+    rows.forEach((row) => held.add(row.id));
+  }
+  // A hold naming an order id covers it even when no row of the order is left.
+  if (scope.kind === 'ORDERS') {
+    const named: { id: string }[] = await manager.query(
+      `SELECT h.id::text AS id FROM legal_hold h WHERE h.released_at IS NULL AND (h.ends_at IS NULL OR h.ends_at > $2) AND h.amazon_order_ids && $1::text[]`,
+      [scope.orderIds, now],
+    );
+    named.forEach((row) => held.add(row.id));
+  } else {
+    const named: { id: string }[] = await manager.query(
+      `SELECT h.id::text AS id FROM legal_hold h WHERE h.released_at IS NULL AND (h.ends_at IS NULL OR h.ends_at > $2) AND h.seller_account_id = $1`,
+      [scope.account, now],
+    );
+    named.forEach((row) => held.add(row.id));
+  }
+  return [...held].sort();
+}
+
+async function deleteOrders(manager: EntityManager, scope: DeletionScope, counts: Record<string, number>): Promise<void> {
+  const params = [scope.orderIds, scope.account];
+  const ordersInScope =
+    scope.kind === 'ORDERS'
+      ? 'SELECT id FROM amazon_order WHERE amazon_order_id = ANY($1) AND ($2::text IS NULL OR seller_account_id = $2)'
+      : 'SELECT id FROM amazon_order WHERE seller_account_id = $2 AND $1::text[] IS NOT NULL';
+  const byOrder = (column: string, accountColumn: string) =>
+    scope.kind === 'ORDERS' ? `${column} = ANY($1) AND ($2::text IS NULL OR ${accountColumn} = $2)` : `${accountColumn} = $2 AND $1::text[] IS NOT NULL`;
+  counts.order_item = await count(manager, `DELETE FROM order_item WHERE order_id IN (${ordersInScope})`, params);
+  counts.shipment = await count(manager, `DELETE FROM shipment WHERE order_id IN (${ordersInScope}) OR (${byOrder('amazon_order_id', 'seller_account_id')})`, params);
+  counts.order_return = await count(manager, `DELETE FROM order_return WHERE ${byOrder('amazon_order_id', 'seller_account_id')}`, params);
+  counts.settlement_line = await count(
+    manager,
+    scope.kind === 'ORDERS'
+      ? 'DELETE FROM settlement_line l USING settlement s WHERE s.id = l.settlement_row_id AND l.order_id = ANY($1) AND ($2::text IS NULL OR s.seller_account_id = $2)'
+      : 'DELETE FROM settlement_line l USING settlement s WHERE s.id = l.settlement_row_id AND s.seller_account_id = $2 AND $1::text[] IS NOT NULL',
+    params,
+  );
+  counts.refund = await count(manager, `DELETE FROM refund WHERE ${byOrder('order_id', 'seller_account_id')}`, params);
+  counts.amazon_order = await count(manager, `DELETE FROM amazon_order WHERE id IN (${ordersInScope})`, params);
+}
+
+/** Archived copies: refunds of the orders go; archived settlements lose the orders' lines. */
+async function scrubArchive(manager: EntityManager, orderIds: string[], account: string | null, counts: Record<string, number>): Promise<void> {
+  counts.retention_archive = await count(
+    manager,
+    "DELETE FROM retention_archive WHERE source_table <> 'settlement' AND order_ids && $1::text[] AND ($2::text IS NULL OR seller_account_id = $2)",
+    [orderIds, account],
+  );
+  const scrubbed: { n: number }[] = await manager.query(
+    `WITH u AS (
+       UPDATE retention_archive SET
+         payload = jsonb_set(payload, '{lines}', COALESCE((SELECT jsonb_agg(l) FROM jsonb_array_elements(payload->'lines') l WHERE NOT ((l->>'order_id') = ANY($1::text[]))), '[]'::jsonb)),
+         order_ids = ARRAY(SELECT x FROM unnest(order_ids) x WHERE NOT (x = ANY($1::text[])))
+       WHERE source_table = 'settlement' AND order_ids && $1::text[] AND ($2::text IS NULL OR seller_account_id = $2)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM u`,
+    [orderIds, account],
+  );
+  counts.retention_archive_settlement_lines = scrubbed[0]?.n ?? 0;
+}
+
+/** Tables an account's deletion empties of its rows, children first (after orders and settlements). */
+const ACCOUNT_TABLES: [table: string, where: string][] = [
+  ['settlement', 'seller_account_id = $1'],
+  ['fee_estimate', 'seller_account_id = $1'],
+  ['inventory_snapshot', 'seller_account_id = $1'],
+  ['replenishment_recommendation', 'seller_account_id = $1'],
+  ['order_sales_summary', 'seller_account_id = $1'],
+  ['ad_daily_metric', 'seller_account_id = $1'],
+  ['keyword', 'seller_account_id = $1'],
+  ['product_target', 'seller_account_id = $1'],
+  ['product_ad', 'seller_account_id = $1'],
+  ['ad_group', 'seller_account_id = $1'],
+  ['campaign', 'seller_account_id = $1'],
+  ['listing', 'seller_account_id = $1'],
+  ['retention_archive', 'seller_account_id = $1'],
+  ['api_call_log', 'account_id = $1'],
+  ['import_run', 'seller_account_id = $1'],
+];
+
+/** Deletes everything in scope; returns rows deleted per table (only tables with rows). */
+export async function deleteScope(manager: EntityManager, scope: DeletionScope): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  await deleteOrders(manager, scope, counts);
+  if (scope.kind === 'ORDERS') {
+    await scrubArchive(manager, scope.orderIds, scope.account, counts);
+  } else {
+    // The seller account's registration stays (it says which accounts data may come from).
+    for (const [table, where] of ACCOUNT_TABLES) counts[table] = (counts[table] ?? 0) + (await count(manager, `DELETE FROM ${table} WHERE ${where}`, [scope.account]));
+  }
+  return Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+}

@@ -1,0 +1,77 @@
+// Deletion requests over GraphQL (permission MANAGE_DELETION_REQUESTS: administrators, and
+// compliance where the policy grants it); every operation is audited, with the order ids in its
+// variables redacted like every identifier.
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { DeletionCertificate } from '../../entities/gateway/deletion-certificate.entity';
+import type { DeletionRequest } from '../../entities/gateway/deletion-request.entity';
+import { config } from '../config';
+import type { RequestContext } from '../context';
+import { badUserInput } from '../errors';
+import { Allow } from '../policy/classification';
+import { Permission } from '../policy/taxonomy';
+import { decideDeletionRequest, executeDeletionRequest, findCertificate, isOverdue, listDeletionRequests, requestDeletion } from './deletion.service';
+import { actorOf, certificateKeys, deletionSettings, toCounts } from './retention-settings';
+import { DeletionCertificateType, DeletionRequestStateType, DeletionRequestType, RequestDeletionInput } from './retention.type';
+
+const requestView = (request: DeletionRequest, now: Date): DeletionRequestType => ({ ...request, overdue: isOverdue(request, now) }) as DeletionRequestType;
+const certificateView = (certificate: DeletionCertificate): DeletionCertificateType => ({ ...certificate, counts: toCounts(certificate.counts) });
+
+@Resolver(() => DeletionRequestType)
+export class DeletionRequestResolver {
+  @Query(() => [DeletionRequestType], { description: 'Deletion requests, newest first; overdue: true lists those past their due date' })
+  @Allow(Permission.MANAGE_DELETION_REQUESTS)
+  async deletionRequests(
+    @Ctx() ctx: RequestContext,
+    @Arg('state', () => DeletionRequestStateType, { nullable: true }) state?: DeletionRequestStateType,
+    @Arg('overdue', () => Boolean, { nullable: true }) overdue?: boolean,
+  ): Promise<DeletionRequestType[]> {
+    const now = ctx.now();
+    return (await listDeletionRequests(ctx.db, { state, overdue, now })).map((request) => requestView(request, now));
+  }
+
+  @Query(() => DeletionCertificateType, { nullable: true, description: 'The certificate of an executed request' })
+  @Allow(Permission.MANAGE_DELETION_REQUESTS)
+  async deletionCertificate(@Ctx() ctx: RequestContext, @Arg('requestId', () => ID) requestId: string): Promise<DeletionCertificateType | null> {
+    const certificate = await findCertificate(ctx.db, requestId);
+    return certificate ? certificateView(certificate) : null;
+  }
+
+  @Mutation(() => DeletionRequestType, { description: 'Receives a deletion request (state RECEIVED, due in 30 days; 72 hours when Amazon initiated it)' })
+  @Allow(Permission.MANAGE_DELETION_REQUESTS)
+  async requestDeletion(@Ctx() ctx: RequestContext, @Arg('input', () => RequestDeletionInput) input: RequestDeletionInput): Promise<DeletionRequestType> {
+    const now = ctx.now();
+    const request = await ctx.db.transaction((manager) =>
+      requestDeletion(
+        manager,
+        { scope: { account: input.account, amazonOrderIds: input.amazonOrderIds }, reason: input.reason, requester: input.requester, source: input.source ?? undefined },
+        { actor: actorOf(ctx), requestId: ctx.requestId, now },
+        deletionSettings(config()),
+      ),
+    );
+    return requestView(request, now);
+  }
+
+  @Mutation(() => DeletionRequestType, { description: 'Approves or rejects a RECEIVED request, with a reason' })
+  @Allow(Permission.MANAGE_DELETION_REQUESTS)
+  async decideDeletionRequest(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('decision', () => DeletionRequestStateType, { description: 'APPROVED or REJECTED' }) decision: DeletionRequestStateType,
+    @Arg('reason') reason: string,
+  ): Promise<DeletionRequestType> {
+    if (decision !== DeletionRequestStateType.APPROVED && decision !== DeletionRequestStateType.REJECTED) {
+      throw badUserInput('`decision` is APPROVED or REJECTED', { argumentName: 'decision' });
+    }
+    const now = ctx.now();
+    const request = await ctx.db.transaction((manager) => decideDeletionRequest(manager, id, decision, reason, { actor: actorOf(ctx), requestId: ctx.requestId, now }));
+    return requestView(request, now);
+  }
+
+  @Mutation(() => DeletionCertificateType, { description: 'Executes an APPROVED request (refused while a legal hold covers it) and returns its certificate' })
+  @Allow(Permission.MANAGE_DELETION_REQUESTS)
+  async executeDeletionRequest(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<DeletionCertificateType> {
+    const now = ctx.now();
+    const certificate = await ctx.db.transaction((manager) => executeDeletionRequest(manager, id, { actor: actorOf(ctx), requestId: ctx.requestId, now }, certificateKeys(config())));
+    return certificateView(certificate);
+  }
+}
