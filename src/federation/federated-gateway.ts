@@ -10,7 +10,19 @@ import {
   type GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { isObjectType, type GraphQLSchema } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  getLocation,
+  Kind,
+  isObjectType,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type SourceLocation,
+} from 'graphql';
 import type { RequestContext } from '../context';
 import type { Category } from '../policy/taxonomy';
 import { createComponents, type ComponentOptions } from '../server/components';
@@ -98,5 +110,59 @@ export async function createFederatedComponents(options: FederatedOptions): Prom
     buildService: ({ url }) => new GovernedDataSource(url!, options.secret, options.policy.version, now),
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => annotateApiSchema(apiSchema, classified));
-  return { ...components, apolloGateway: gateway };
+  return { ...components, plugins: [...components.plugins, subgraphErrorsPlugin()], apolloGateway: gateway };
+}
+
+/** The field node a response path points at in the client's operation (fragments followed). */
+function fieldAt(document: DocumentNode, operation: OperationDefinitionNode, path: readonly (string | number)[]): FieldNode | null {
+  const fragments = new Map(document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])));
+  const find = (selectionSet: SelectionSetNode, key: string): FieldNode | null => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD && (selection.alias ?? selection.name).value === key) return selection;
+      const nested =
+        selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value)?.selectionSet : undefined;
+      const found = nested ? find(nested, key) : null;
+      if (found) return found;
+    }
+    return null;
+  };
+  let field: FieldNode | null = null;
+  let selectionSet: SelectionSetNode | undefined = operation.selectionSet;
+  for (const segment of path) {
+    if (typeof segment === 'number') continue;
+    if (!selectionSet) return null;
+    field = find(selectionSet, segment);
+    if (!field) return null;
+    selectionSet = field.selectionSet;
+  }
+  return field;
+}
+
+/**
+ * Subgraph errors as the single process words them: without the gateway's `serviceName`, with
+ * `locations` in the client's document (the gateway drops the subgraph's, which point into the
+ * query plan's fetch, not into what the client sent).
+ */
+export function subgraphErrorsPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, document, operation, source }) {
+          const body = response.body;
+          if (body.kind !== 'single' || !body.singleResult.errors) return;
+          body.singleResult.errors = body.singleResult.errors.map((error): GraphQLFormattedError => {
+            if (error.extensions?.serviceName === undefined) return error;
+            const { serviceName: _serviceName, ...extensions } = error.extensions;
+            let locations: SourceLocation[] | undefined = error.locations ? [...error.locations] : undefined;
+            if (!locations && error.path && document && operation && source) {
+              const field = fieldAt(document, operation, error.path);
+              if (field?.loc) locations = [getLocation(field.loc.source, field.loc.start)];
+            }
+            const { message, path } = error;
+            return { message, ...(locations ? { locations } : {}), ...(path ? { path } : {}), extensions };
+          });
+        },
+      };
+    },
+  };
 }
