@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { seedDemo } from '../db/demo/seed-demo';
 import { printGatewaySchema, SCHEMA_FILE } from '../server/emit-schema';
 import { buildGatewaySchema } from '../server/schema';
+import { registerFederationCommands } from '../federation/compose.command';
 import { serve } from '../server/serve';
 import { registerAuditCommands } from './audit.command';
 import { cliDeps, withDatabase } from './cli-deps';
@@ -30,7 +31,11 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port to listen on (default: PORT or 4000)', port)
     .option('--host <host>', 'address to bind (default: HOST or 0.0.0.0)')
     .option('--demo', 'load the demo data set into an empty DATABASE_URL database')
-    .action(async (options: { port?: number; host?: string; demo?: boolean }) => {
+    .option('--subgraph <name>', 'serve one category as a Federation 2 subgraph (catalog, advertising, orders, inventory-finance, system-logs, governance)')
+    .option('--gateway', 'serve the gateway over subgraphs (--subgraphs or --supergraph)')
+    .option('--subgraphs <list>', 'with --gateway: name=url,... of every subgraph')
+    .option('--supergraph <file>', 'with --gateway: a supergraph SDL file (sellergate compose)')
+    .action(async (options: { port?: number; host?: string; demo?: boolean; subgraph?: string; gateway?: boolean; subgraphs?: string; supergraph?: string }) => {
       await serve(options);
     });
 
@@ -69,6 +74,7 @@ export function buildProgram(): Command {
   registerTokenCommands(program, cliDeps);
   registerPolicyCommands(program, cliDeps);
   registerAuditCommands(program, cliDeps);
+  registerFederationCommands(program);
   return program;
 }
 

@@ -3,11 +3,12 @@ import { join, resolve } from 'node:path';
 import { config } from '../config';
 import { openDatabase } from '../db/open-database';
 import { seedDemo } from '../db/demo/seed-demo';
+import { federatedGatewayComponents, serveSubgraph, type FederatedServeOptions } from '../federation/serve-federated';
 import { createComponents, ensureDemoTokens, loadGatewayPolicy } from './components';
 import { startGateway } from './gateway';
 import { logger } from './logger';
 
-export interface ServeOptions {
+export interface ServeOptions extends FederatedServeOptions {
   port?: number;
   host?: string;
   /** Load demo data into an empty database even when it is a server (DATABASE_URL). */
@@ -15,6 +16,8 @@ export interface ServeOptions {
 }
 
 export async function serve(options: ServeOptions = {}): Promise<void> {
+  // Federation (src/federation): one category as a subgraph, or the gateway over subgraphs.
+  if (options.subgraph) return serveSubgraph(options);
   const settings = config();
   const log = logger();
   const policy = loadGatewayPolicy(settings);
@@ -30,7 +33,9 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
     demoTokens = await ensureDemoTokens(db.dataSource, join(settings.DATA_DIR, 'demo-tokens.json'), policy);
   }
 
-  const components = await createComponents({ dataSource: db.dataSource, config: settings, policy });
+  const components = options.gateway
+    ? await federatedGatewayComponents(options, { dataSource: db.dataSource, config: settings, policy })
+    : await createComponents({ dataSource: db.dataSource, config: settings, policy });
   const gateway = await startGateway({
     dataSource: db.dataSource,
     config: settings,

@@ -1,0 +1,69 @@
+// `serve --subgraph <name>` and the gateway half of `serve --gateway` (see src/server/serve.ts).
+import { readFileSync } from 'node:fs';
+import type { DataSource } from 'typeorm';
+import { config, type Config } from '../config';
+import { openDatabase } from '../db/open-database';
+import type { Policy } from '../policy/policy';
+import { loadGatewayPolicy } from '../server/components';
+import type { GatewayComponents } from '../server/gateway';
+import { logger } from '../server/logger';
+import { parseSubgraphList } from './compose';
+import { createFederatedComponents } from './federated-gateway';
+import { startSubgraphServer } from './subgraph-server';
+import { isSubgraphName, SUBGRAPH_NAMES } from './subgraphs';
+
+export interface FederatedServeOptions {
+  /** Serve this one subgraph. */
+  subgraph?: string;
+  /** Serve the gateway over subgraphs (`subgraphs` or `supergraph`, else FEDERATION_SUBGRAPHS). */
+  gateway?: boolean;
+  /** `name=url,...` */
+  subgraphs?: string;
+  /** Supergraph SDL file (`sellergate compose > supergraph.graphql`). */
+  supergraph?: string;
+  port?: number;
+  host?: string;
+}
+
+/** The FEDERATION_SECRET, or a clear refusal to start without it. */
+export function federationSecret(settings: Config): string {
+  if (!settings.FEDERATION_SECRET) throw new Error('Federated modes need FEDERATION_SECRET (32 characters or more, the same on the gateway and every subgraph)');
+  return settings.FEDERATION_SECRET;
+}
+
+/** Components of `serve --gateway`. */
+export async function federatedGatewayComponents(
+  options: FederatedServeOptions,
+  deps: { dataSource: DataSource; config: Config; policy: Policy },
+): Promise<GatewayComponents> {
+  const secret = federationSecret(deps.config);
+  if (options.supergraph) {
+    return createFederatedComponents({ ...deps, secret, supergraphSdl: readFileSync(options.supergraph, 'utf8') });
+  }
+  const list = options.subgraphs ?? deps.config.FEDERATION_SUBGRAPHS;
+  if (!list) throw new Error('serve --gateway needs --subgraphs name=url,... or --supergraph <file> (or FEDERATION_SUBGRAPHS)');
+  return createFederatedComponents({ ...deps, secret, subgraphs: parseSubgraphList(list) });
+}
+
+/** `serve --subgraph <name>`: one category, guarded by the internal context, until SIGINT/SIGTERM. */
+export async function serveSubgraph(options: FederatedServeOptions): Promise<void> {
+  const name = options.subgraph ?? '';
+  if (!isSubgraphName(name)) throw new Error(`Unknown subgraph "${name}"; subgraphs: ${SUBGRAPH_NAMES.join(', ')}`);
+  const settings = config();
+  const secret = federationSecret(settings);
+  const policy = loadGatewayPolicy(settings);
+  const db = await openDatabase(settings);
+  const server = await startSubgraphServer({ name, dataSource: db.dataSource, config: settings, policy, secret, port: options.port ?? settings.PORT, host: options.host });
+  process.stdout.write(`sellergate subgraph ${name} ready at ${server.url}  (policy version ${policy.version})\n`);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger().info({ signal, subgraph: name }, 'shutting down');
+    await server.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
