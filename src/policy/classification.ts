@@ -1,7 +1,7 @@
 // Sensitivity is declared next to each GraphQL field, stored in type-graphql extensions under
 // `governance`, and read back from the built schema by the field registry (field-registry.ts).
 import { Extensions } from 'type-graphql';
-import { Category, MaskKind, Permission, Sensitivity } from './taxonomy';
+import { Category, MaskKind, Permission, Purpose, Sensitivity } from './taxonomy';
 
 /** What a field declares about itself. */
 export interface FieldClassification {
@@ -17,6 +17,11 @@ export interface FieldClassification {
   groupSize?: boolean;
   /** Category of a root field or of a field whose data comes from another category. */
   category?: Category;
+  /**
+   * Narrows the category's purposes for this field (e.g. a restricted archive readable only under
+   * AUDIT): decision step 2 then admits only these. Never widens.
+   */
+  purposes?: Purpose[];
 }
 
 export interface TypeClassification {

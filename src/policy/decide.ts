@@ -37,6 +37,8 @@ export interface DecisionField {
   sensitivity: Sensitivity;
   mask?: MaskKind;
   aggregate?: boolean;
+  /** The field narrows its category's purposes to these. */
+  purposes?: readonly Purpose[];
 }
 
 /** Who asks: a principal, or just a role (explain). */
@@ -84,6 +86,9 @@ export function decide(policy: Policy, subject: DecisionSubject | null, purpose:
       `categories.${category}`,
       `${purpose} is not a purpose of the ${category} category (${policy.categories[category]?.join(', ') || 'none'})`,
     );
+  }
+  if (field.purposes && !field.purposes.includes(purpose)) {
+    return deny(DecisionRule.PURPOSE_OUTSIDE_CATEGORY, `field ${coordinate}`, `${coordinate} is readable only under ${field.purposes.join(', ')}, not ${purpose}`);
   }
   if (!subject) return deny(DecisionRule.UNKNOWN_ROLE, 'roles', 'no authenticated principal');
   const role = policy.roles[subject.role];

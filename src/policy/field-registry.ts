@@ -11,7 +11,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { GOVERNANCE_EXTENSION, type FieldClassification, type OperationClassification, type TypeClassification } from './classification';
-import { ALL_CATEGORIES, ALL_PERMISSIONS, ALL_SENSITIVITIES, MaskKind, type Category, type Permission, type Sensitivity } from './taxonomy';
+import { ALL_CATEGORIES, ALL_PERMISSIONS, ALL_PURPOSES, ALL_SENSITIVITIES, MaskKind, type Category, type Permission, type Purpose, type Sensitivity } from './taxonomy';
 
 /** What the decision needs to know about a data field. */
 export interface FieldInfo {
@@ -24,6 +24,8 @@ export interface FieldInfo {
   mask?: MaskKind;
   aggregate: boolean;
   groupSize: boolean;
+  /** Narrower purposes than the category's, when the field declares them. */
+  purposes?: Purpose[];
   /** Named GraphQL output type (masks keep it). */
   outputType: string;
 }
@@ -136,6 +138,9 @@ export function buildFieldRegistry(schema: GraphQLSchema): FieldRegistry {
     if (!ALL_SENSITIVITIES.includes(classification.sensitivity)) problems.push(`${coordinate}: unknown sensitivity ${classification.sensitivity}`);
     if (!ALL_CATEGORIES.includes(category)) problems.push(`${coordinate}: unknown category ${String(category)}`);
     const outputType = getNamedType(field.type).name;
+    if (classification.purposes && (!Array.isArray(classification.purposes) || classification.purposes.length === 0 || classification.purposes.some((p) => !ALL_PURPOSES.includes(p)))) {
+      problems.push(`${coordinate}: purposes must be a non-empty list of purposes`);
+    }
     if (classification.mask) {
       const named = getNamedType(field.type);
       if (!Object.values(MaskKind).includes(classification.mask)) problems.push(`${coordinate}: unknown mask ${classification.mask}`);
@@ -152,6 +157,7 @@ export function buildFieldRegistry(schema: GraphQLSchema): FieldRegistry {
       mask: classification.mask,
       aggregate: classification.aggregate === true,
       groupSize: classification.groupSize === true,
+      ...(classification.purposes ? { purposes: classification.purposes } : {}),
       outputType,
     });
   };

@@ -82,3 +82,11 @@ describe('decide', () => {
     expect(decide(policy, { role: 'security' }, Purpose.AUDIT, id)).toEqual(decide(policy, { role: 'security' }, Purpose.AUDIT, id));
   });
 });
+
+describe('decide with a field narrowing its purposes', () => {
+  it('admits only the declared purposes of the category', () => {
+    const archive = { coordinate: 'Query.archive', category: Category.SYSTEM_LOGS, sensitivity: Sensitivity.INTERNAL, purposes: [Purpose.AUDIT] };
+    expect(decide(policy, { role: 'security' }, Purpose.AUDIT, archive).effect).toBe('allow');
+    expect(decide(policy, { role: 'security' }, Purpose.SECURITY, archive)).toMatchObject({ effect: 'deny', rule: DecisionRule.PURPOSE_OUTSIDE_CATEGORY });
+  });
+});
