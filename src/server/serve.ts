@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { config } from '../config';
 import { openDatabase } from '../db/open-database';
 import { seedDemo } from '../db/demo/seed-demo';
+import { startRetentionSchedule } from '../retention/retention-schedule';
 import { federatedGatewayComponents, serveSubgraph, type FederatedServeOptions } from '../federation/serve-federated';
 import { createComponents, ensureDemoTokens, loadGatewayPolicy } from './components';
 import { startGateway } from './gateway';
@@ -55,12 +56,15 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
     for (const [role, token] of Object.entries(demoTokens)) lines.push(`  ${role.padEnd(16)} ${token}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+  // Retention on RETENTION_SCHEDULE (src/retention): rules applied, overdue deletion requests flagged.
+  const retention = startRetentionSchedule(db.dataSource, { config: settings, log: (level, message, details) => log[level](details ?? {}, message) });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    await retention.stop();
     await gateway.stop();
     await db.close();
     process.exit(0);
