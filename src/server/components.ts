@@ -9,6 +9,7 @@ import { createAuthenticator } from '../auth/authenticate';
 import { createDemoTokens } from '../auth/api-token.service';
 import type { Config } from '../config';
 import { governSchema } from '../policy/govern-schema';
+import { resolvePseudonymKey } from '../policy/masks';
 import { governancePlugin } from '../policy/governance.plugin';
 import { loadPolicy } from '../policy/load-policy';
 import type { Policy } from '../policy/policy';
@@ -36,7 +37,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
   const audited = options.audit ?? true;
   const log = logger();
   const rawSchema = await buildGatewaySchema();
-  const schema = governed ? governSchema(rawSchema, policy) : rawSchema;
+  const schema = governed ? governSchema(rawSchema, policy, { pseudonymKey: resolvePseudonymKey(config) }) : rawSchema;
   const apiCalls = new ApiCallLogger(dataSource, {
     now: options.now,
     onError: (error, rows) => log.error({ err: error, rows }, 'API call log rows could not be written'),
