@@ -16,7 +16,8 @@ registerEnumType(ListingStatus, { name: 'ListingStatus', description: 'Listing s
 @ObjectType('Product', { description: 'A catalog product, global by ASIN: what the marketplace shows anyway' })
 @DataCategory(Category.CATALOG)
 export class ProductType {
-  @Field(() => ID) @Classified(Sensitivity.INTERNAL) id: string;
+  // A surrogate key of a public record: readable under any purpose, like the ASIN it stands for.
+  @Field(() => ID) @Classified(Sensitivity.PUBLIC) id: string;
   @Field() @Classified(Sensitivity.PUBLIC) asin: string;
   @Field() @Classified(Sensitivity.PUBLIC) title: string;
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.PUBLIC) brand: string | null;
