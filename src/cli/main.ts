@@ -8,8 +8,10 @@ import { printGatewaySchema, SCHEMA_FILE } from '../server/emit-schema';
 import { buildGatewaySchema } from '../server/schema';
 import { registerFederationCommands } from '../federation/compose.command';
 import { serve } from '../server/serve';
+import { registerAccountCommands } from './account.command';
 import { registerAuditCommands } from './audit.command';
 import { cliDeps, withDatabase } from './cli-deps';
+import { registerImportCommands } from './import.command';
 import { registerPolicyCommands } from './policy.command';
 import { registerTokenCommands } from './token.command';
 
@@ -74,6 +76,8 @@ export function buildProgram(): Command {
   registerTokenCommands(program, cliDeps);
   registerPolicyCommands(program, cliDeps);
   registerAuditCommands(program, cliDeps);
+  registerAccountCommands(program, cliDeps);
+  registerImportCommands(program, cliDeps);
   registerFederationCommands(program);
   return program;
 }
