@@ -16,6 +16,7 @@ import type { Policy } from '../policy/policy';
 import { createSecurity } from '../security';
 import type { GatewayComponents } from './gateway';
 import { logger } from './logger';
+import { importsRouter } from './imports.route';
 import { buildGatewaySchema } from './schema';
 
 export interface ComponentOptions {
@@ -59,12 +60,14 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     ...(security ? [security.plugin] : []),
     ...(governed ? [governancePlugin(policy)] : []),
   ];
-  const authenticate = createAuthenticator({ config, policy });
+  const plainAuthenticate = createAuthenticator({ config, policy });
+  const authenticate = security ? security.wrapAuthenticate(plainAuthenticate) : plainAuthenticate;
   return {
     schema,
-    authenticate: security ? security.wrapAuthenticate(authenticate) : authenticate,
+    authenticate,
     plugins,
     middleware: [apiCalls.middleware(), ...(security?.middleware ?? [])],
+    routes: [importsRouter({ dataSource, policy, authenticate, now: options.now ?? (() => new Date()) })],
     onHttpRefusal,
     graphqlMiddleware: security?.graphqlMiddleware,
     apolloOptions: security?.apolloOptions,
