@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import { GraphQLError } from 'graphql';
@@ -123,7 +123,7 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
   const httpServer = createServer(app);
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    plugins: [subgraphPlugin(policy), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [subgraphPlugin(policy), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer })],
     formatError: formatGatewayError,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,

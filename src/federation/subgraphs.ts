@@ -16,12 +16,11 @@ import {
 } from 'graphql';
 import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
 import { GOVERNANCE_EXTENSION, type FieldClassification } from '../policy/classification';
-import { governanceResolvers } from '../policy';
 import { Category, Sensitivity } from '../policy/taxonomy';
-import { CATEGORY_RESOLVERS } from '../server/schema';
+import { allResolvers, CATEGORY_RESOLVERS } from '../server/schema';
 import { ENTITY_REFERENCES } from './entity-references';
 
-/** Subgraph names: the five data categories plus the gateway's own operations (tokens, explainAccess). */
+/** Subgraph names: the five data categories plus the gateway's own operations (tokens, explainAccess, retention, security). */
 export const SUBGRAPH_NAMES = ['catalog', 'advertising', 'orders', 'inventory-finance', 'system-logs', 'governance'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
@@ -41,9 +40,11 @@ const SUBGRAPH_CATEGORY: Record<SubgraphName, Category> = {
 
 const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])';
 
+/** A category's resolvers; `governance` gets every other resolver of the single-process graph. */
 function resolversOf(name: SubgraphName): NonEmptyArray<Function> {
-  const list = name === 'governance' ? governanceResolvers : CATEGORY_RESOLVERS[name];
-  return [...list] as unknown as NonEmptyArray<Function>;
+  if (name !== 'governance') return [...CATEGORY_RESOLVERS[name]] as unknown as NonEmptyArray<Function>;
+  const inCategories = new Set<Function>(Object.values(CATEGORY_RESOLVERS).flat());
+  return allResolvers().filter((resolver) => !inCategories.has(resolver)) as unknown as NonEmptyArray<Function>;
 }
 
 const baseSchemas = new Map<SubgraphName, Promise<GraphQLSchema>>();
