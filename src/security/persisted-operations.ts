@@ -57,19 +57,20 @@ export async function removePersistedOperation(manager: EntityManager, tokenId: 
 
 /** Answers "may this token run this document hash?", with a short per-process cache. */
 export class PersistedOperationRegistry {
-  private readonly cache = new Map<string, { allowed: boolean; at: number }>();
+  private readonly cache = new Map<string, { at: number }>();
   constructor(
     private readonly dataSource: DataSource,
     private readonly cacheMs = 1000,
   ) {}
 
+  /** Registrations are cached for `cacheMs` (a removal takes that long); refusals are not cached. */
   async isRegistered(tokenId: string, hash: string): Promise<boolean> {
     const key = `${tokenId}:${hash}`;
     const cached = this.cache.get(key);
-    if (cached && Date.now() - cached.at < this.cacheMs) return cached.allowed;
+    if (cached && Date.now() - cached.at < this.cacheMs) return true;
     const allowed = (await this.dataSource.getRepository(PersistedOperation).countBy({ tokenId, documentHash: hash })) > 0;
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, { allowed, at: Date.now() });
+    if (allowed) this.cache.set(key, { at: Date.now() });
     return allowed;
   }
 

@@ -28,6 +28,9 @@ export function suspendedError(suspension: Pick<PrincipalSuspension, 'rule' | 's
   );
 }
 
+/** Services running in this process (one per gateway): told at once of a change made here. */
+const running = new Set<SuspensionService>();
+
 export class SuspensionService {
   private active = new Map<string, PrincipalSuspension>();
   private loadedAt = -Infinity;
@@ -61,6 +64,7 @@ export class SuspensionService {
    */
   async start(onError: (error: unknown) => void = () => {}): Promise<void> {
     await this.refresh();
+    running.add(this);
     if (this.poller || this.options.cacheMs <= 0) return;
     this.poller = setInterval(() => {
       this.refresh().catch(onError);
@@ -69,6 +73,7 @@ export class SuspensionService {
   }
 
   stop(): void {
+    running.delete(this);
     if (this.poller) clearInterval(this.poller);
     this.poller = null;
   }
@@ -134,8 +139,7 @@ export class SuspensionService {
       }
       return row;
     });
-    this.active.set(suspension.principalId, suspension);
-    this.recent.set(suspension.principalId, { row: suspension, at: Date.now() });
+    for (const service of new Set([this, ...running])) service.noteChange(suspension.principalId, suspension);
     return suspension;
   }
 
@@ -160,9 +164,15 @@ export class SuspensionService {
       return row;
     };
     const row = manager ? await run(manager) : await this.dataSource.transaction(run);
-    this.active.delete(principalId);
-    this.recent.set(principalId, { row: null, at: Date.now() });
+    for (const service of new Set([this, ...running])) service.noteChange(principalId, null);
     return row;
+  }
+
+  /** A change made in this process: visible at once, and kept over a refresh that raced it. */
+  private noteChange(principalId: string, row: PrincipalSuspension | null): void {
+    if (row) this.active.set(principalId, row);
+    else this.active.delete(principalId);
+    this.recent.set(principalId, { row, at: Date.now() });
   }
 
   /** Suspensions, newest first (active only unless `all`). */

@@ -211,7 +211,7 @@ describe('attack suite', () => {
         for (const payload of INJECTIONS) {
           const args = [`${arg.name}: $v`, ...required(arg)].join(', ');
           const list = isListType(getNullableType(arg.type));
-          const query = `query ($v: ${list ? '[String!]' : 'String'}${isNonNullType(arg.type) ? '!' : ''}) { ${field.name}(${args}) { __typename } }`;
+          const query = `query ($v: ${String(arg.type)}) { ${field.name}(${args}) { __typename } }`;
           const { status, body } = await gateway.post(query, { token: tokens[reader.role], purpose: reader.purpose, variables: { v: list ? [payload] : payload } });
           sent += 1;
           const codes = (body.errors ?? []).map((error) => error.extensions?.code);

@@ -1,0 +1,187 @@
+// Access review: every principal (API tokens, and users seen in the audit log) with role,
+// purposes, scope, dates and the grants (purposes) it has not used within the review window,
+// flagged as candidates for revocation. A reviewer signs the report off; the signed report is kept.
+import type { EntityManager } from 'typeorm';
+import { AccessReview } from '../../entities/gateway/access-review.entity';
+import { ApiToken } from '../../entities/gateway/api-token.entity';
+import { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
+import { IsNull } from 'typeorm';
+import { recordUserAction } from '../audit/system-logs';
+import type { Policy } from '../policy/policy';
+
+export interface AccessReviewEntry {
+  principalId: string;
+  kind: 'token' | 'user';
+  name: string;
+  role: string;
+  purposes: string[];
+  categories: string[] | null;
+  accounts: string[] | null;
+  marketplaces: string[] | null;
+  partner: boolean;
+  /** Token creation, or the first audit record of a user. */
+  createdAt: Date | null;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  status: 'active' | 'expired' | 'revoked' | 'suspended';
+  /** Granted purposes with no served operation within the window (principal older than the window). */
+  unusedPurposes: string[];
+  /** Candidate for revocation: an active principal with unused grants. */
+  flagged: boolean;
+}
+
+export interface AccessReviewReport {
+  generatedAt: Date;
+  unusedDays: number;
+  entries: AccessReviewEntry[];
+  flagged: number;
+}
+
+interface UsageRow {
+  principalId: string;
+  purpose: string;
+}
+
+interface UserRow {
+  principalId: string;
+  role: string | null;
+  firstSeen: Date;
+  lastSeen: Date;
+}
+
+/** Builds the report from the token table and the audit log (read-only). */
+export async function buildAccessReview(manager: EntityManager, policy: Policy, options: { now?: Date; unusedDays: number }): Promise<AccessReviewReport> {
+  const now = options.now ?? new Date();
+  const since = new Date(now.getTime() - options.unusedDays * 86_400_000);
+  const tokens = await manager.find(ApiToken, { order: { createdAt: 'ASC' } });
+  const suspended = new Set((await manager.find(PrincipalSuspension, { where: { reinstatedAt: IsNull() }, select: { principalId: true } })).map((row) => row.principalId));
+  const usage: UsageRow[] = await manager.query(
+    `SELECT DISTINCT principal_id AS "principalId", purpose
+       FROM audit_record
+      WHERE timestamp >= $1 AND purpose IS NOT NULL AND principal_id IS NOT NULL AND outcome IN ('ok', 'partial')`,
+    [since],
+  );
+  const users: UserRow[] = await manager.query(
+    `SELECT principal_id AS "principalId",
+            (array_agg(principal_role ORDER BY id DESC))[1] AS role,
+            min(timestamp) AS "firstSeen", max(timestamp) AS "lastSeen"
+       FROM audit_record
+      WHERE principal_kind = 'user' AND principal_id IS NOT NULL
+      GROUP BY principal_id
+      ORDER BY principal_id`,
+  );
+  const used = new Map<string, Set<string>>();
+  for (const row of usage) {
+    if (!used.has(row.principalId)) used.set(row.principalId, new Set());
+    used.get(row.principalId)!.add(row.purpose);
+  }
+  const unused = (principalId: string, purposes: string[], createdAt: Date | null): string[] =>
+    createdAt && createdAt <= since ? purposes.filter((purpose) => !used.get(principalId)?.has(purpose)) : [];
+
+  const entries: AccessReviewEntry[] = [];
+  for (const token of tokens) {
+    const status: AccessReviewEntry['status'] = token.revokedAt
+      ? 'revoked'
+      : token.expiresAt && token.expiresAt <= now
+        ? 'expired'
+        : suspended.has(token.id)
+          ? 'suspended'
+          : 'active';
+    const unusedPurposes = unused(token.id, token.purposes, token.createdAt);
+    entries.push({
+      principalId: token.id,
+      kind: 'token',
+      name: token.name,
+      role: token.role,
+      purposes: token.purposes,
+      categories: token.categories,
+      accounts: token.accounts,
+      marketplaces: token.marketplaces,
+      partner: token.partner,
+      createdAt: token.createdAt,
+      lastUsedAt: token.lastUsedAt,
+      expiresAt: token.expiresAt,
+      status,
+      unusedPurposes,
+      flagged: status !== 'revoked' && status !== 'expired' && unusedPurposes.length > 0,
+    });
+  }
+  for (const user of users) {
+    const role = user.role ?? 'unknown';
+    const purposes = [...(policy.roles[role]?.purposes ?? [])];
+    const unusedPurposes = unused(user.principalId, purposes, new Date(user.firstSeen));
+    entries.push({
+      principalId: user.principalId,
+      kind: 'user',
+      name: user.principalId,
+      role,
+      purposes,
+      categories: null,
+      accounts: null,
+      marketplaces: null,
+      partner: false,
+      createdAt: new Date(user.firstSeen),
+      lastUsedAt: new Date(user.lastSeen),
+      expiresAt: null,
+      status: suspended.has(user.principalId) ? 'suspended' : 'active',
+      unusedPurposes,
+      flagged: unusedPurposes.length > 0,
+    });
+  }
+  return { generatedAt: now, unusedDays: options.unusedDays, entries, flagged: entries.filter((entry) => entry.flagged).length };
+}
+
+/** Records the reviewer's sign-off with the report as reviewed. */
+export async function signOffAccessReview(
+  manager: EntityManager,
+  report: AccessReviewReport,
+  signOff: { reviewer: string; note?: string | null; requestId?: string | null; now?: Date },
+): Promise<AccessReview> {
+  const signedAt = signOff.now ?? new Date();
+  const review = await manager.save(
+    manager.create(AccessReview, {
+      reviewer: signOff.reviewer.slice(0, 200),
+      signedAt,
+      note: signOff.note?.slice(0, 2000) ?? null,
+      principals: report.entries.length,
+      flagged: report.flagged,
+      report: JSON.parse(JSON.stringify(report)) as unknown,
+    }),
+  );
+  await recordUserAction(manager, { actor: signOff.reviewer, action: 'access-review.sign-off', target: review.id, requestId: signOff.requestId ?? null, time: signedAt });
+  return review;
+}
+
+export async function lastSignOff(manager: EntityManager): Promise<AccessReview | null> {
+  return manager.findOne(AccessReview, { where: {}, order: { signedAt: 'DESC' }, select: { id: true, reviewer: true, signedAt: true, note: true, principals: true, flagged: true } });
+}
+
+const CSV_COLUMNS: (keyof AccessReviewEntry)[] = [
+  'principalId',
+  'kind',
+  'name',
+  'role',
+  'purposes',
+  'categories',
+  'accounts',
+  'marketplaces',
+  'partner',
+  'createdAt',
+  'lastUsedAt',
+  'expiresAt',
+  'status',
+  'unusedPurposes',
+  'flagged',
+];
+
+function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.join(';') : String(value);
+  // Quote always; neutralise spreadsheet formulas.
+  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
+export function accessReviewCsv(report: AccessReviewReport): string {
+  const lines = [CSV_COLUMNS.join(','), ...report.entries.map((entry) => CSV_COLUMNS.map((column) => csvCell(entry[column])).join(','))];
+  return `${lines.join('\n')}\n`;
+}
