@@ -1,7 +1,7 @@
 // Reads for GraphQL: retention runs (SYSTEM_LOGS evidence) and the restricted archive. Archived
 // finance records are readable under COMPLIANCE_REVIEW only and archived audit records under
-// AUDIT only: the decision admits every purpose of the type's category, so the archive narrows
-// it further here, explicitly (ARCHIVE_PURPOSES) and before any row is read.
+// AUDIT only: their fields narrow the category's purposes (the decision denies every other
+// purpose), and the service checks again before any row is read (defence in depth).
 import DataLoader from 'dataloader';
 import { RetentionArchive } from '../../entities/gateway/retention-archive.entity';
 import { RetentionRunRule } from '../../entities/gateway/retention-run-rule.entity';

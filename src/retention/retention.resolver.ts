@@ -6,7 +6,7 @@ import { AuditRecordConnection } from '../../schema/system-logs/audit-record.typ
 import { PageArgs } from '../../schema/common/connection.type';
 import type { RequestContext } from '../context';
 import { Allow, Classified } from '../policy/classification';
-import { Category, Permission, Sensitivity } from '../policy/taxonomy';
+import { Category, Permission, Purpose, Sensitivity } from '../policy/taxonomy';
 import { isHoldActive, listLegalHolds, placeLegalHold, releaseLegalHold } from './legal-hold.service';
 import { archivedAuditRecords, archivedRecords, retentionRuns, runRulesLoader } from './retention-query.service';
 import { actorOf, runFromGraphQL, toCounts } from './retention-settings';
@@ -88,13 +88,13 @@ export class RetentionResolver {
   }
 
   @Query(() => ArchivedRecordConnection, { description: 'Archived settlements, refunds and fee estimates; readable under COMPLIANCE_REVIEW only' })
-  @Classified(Sensitivity.INTERNAL, { category: Category.ORDERS })
+  @Classified(Sensitivity.INTERNAL, { category: Category.ORDERS, purposes: [Purpose.COMPLIANCE_REVIEW] })
   archivedRecords(@Ctx() ctx: RequestContext, @Args() args: ArchivedRecordsArgs) {
     return archivedRecords(ctx, args);
   }
 
   @Query(() => AuditRecordConnection, { description: 'Audit records moved to the archive, newest first; readable under AUDIT only' })
-  @Classified(Sensitivity.INTERNAL, { category: Category.SYSTEM_LOGS })
+  @Classified(Sensitivity.INTERNAL, { category: Category.SYSTEM_LOGS, purposes: [Purpose.AUDIT] })
   archivedAuditRecords(@Ctx() ctx: RequestContext, @Args() args: PageArgs) {
     return archivedAuditRecords(ctx, args);
   }

@@ -4,7 +4,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../schema/common/connection.type';
 import { Classified, DataCategory } from '../policy/classification';
-import { Category, MaskKind, Sensitivity } from '../policy/taxonomy';
+import { Category, MaskKind, Purpose, Sensitivity } from '../policy/taxonomy';
 
 export enum DeletionRequestStateType {
   RECEIVED = 'RECEIVED',
@@ -195,22 +195,25 @@ export class RetentionRunType {
 
 export const RetentionRunConnection = Connection(RetentionRunType, 'RetentionRun');
 
+/** Archived finance records: readable under COMPLIANCE_REVIEW only (the decision narrows the category's purposes). */
+const archive = { purposes: [Purpose.COMPLIANCE_REVIEW] };
+
 @ObjectType('ArchivedRecord', { description: 'A finance record moved to the restricted archive (readable under COMPLIANCE_REVIEW)' })
 @DataCategory(Category.ORDERS)
 export class ArchivedRecordType {
-  @Field(() => ID) @Classified(Sensitivity.INTERNAL) id: string;
-  @Field(() => ArchiveSourceType) @Classified(Sensitivity.INTERNAL) sourceTable: ArchiveSourceType;
-  @Field() @Classified(Sensitivity.INTERNAL) sourceId: string;
+  @Field(() => ID) @Classified(Sensitivity.INTERNAL, archive) id: string;
+  @Field(() => ArchiveSourceType) @Classified(Sensitivity.INTERNAL, archive) sourceTable: ArchiveSourceType;
+  @Field() @Classified(Sensitivity.INTERNAL, archive) sourceId: string;
   @Field(() => String, { nullable: true, description: 'Settlement id, order id of a refund, SKU of a fee estimate' })
-  @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 })
+  @Classified(Sensitivity.IDENTIFIER, { ...archive, mask: MaskKind.LAST4 })
   naturalKey: string | null;
-  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) sellerAccountId: string | null;
-  @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) marketplaceId: string | null;
-  @Field() @Classified(Sensitivity.INTERNAL) recordDate: Date;
-  @Field() @Classified(Sensitivity.INTERNAL) archivedAt: Date;
-  @Field() @Classified(Sensitivity.INTERNAL) ruleId: string;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { ...archive, mask: MaskKind.PSEUDONYM }) sellerAccountId: string | null;
+  @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL, archive) marketplaceId: string | null;
+  @Field() @Classified(Sensitivity.INTERNAL, archive) recordDate: Date;
+  @Field() @Classified(Sensitivity.INTERNAL, archive) archivedAt: Date;
+  @Field() @Classified(Sensitivity.INTERNAL, archive) ruleId: string;
   @Field({ description: 'The record as it was, as JSON (settlements with their lines)' })
-  @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.REDACT })
+  @Classified(Sensitivity.IDENTIFIER, { ...archive, mask: MaskKind.REDACT })
   data: string;
 }
 
