@@ -30,9 +30,9 @@ describe('subgraph guard', () => {
   let orders: SubgraphServer;
   let advertising: SubgraphServer;
 
-  const signed = (options: { now?: Date; secret?: string; principal?: Principal | null; requestId?: string } = {}) =>
+  const signed = (options: { now?: Date; secret?: string; principal?: Principal | null; requestId?: string; purpose?: Purpose } = {}) =>
     signInternalContext(
-      { requestId: options.requestId ?? 'req-direct', principal: options.principal === undefined ? ANALYST : options.principal, purpose: Purpose.BUSINESS_ANALYSIS, policyVersion: federation.policy.version },
+      { requestId: options.requestId ?? 'req-direct', principal: options.principal === undefined ? ANALYST : options.principal, purpose: options.purpose ?? Purpose.BUSINESS_ANALYSIS, policyVersion: federation.policy.version },
       options.secret ?? TEST_FEDERATION_SECRET,
       options.now ?? new Date(),
     );
@@ -90,6 +90,24 @@ describe('subgraph guard', () => {
     const response = await postGraphQL(advertising.url, query, { headers: { [INTERNAL_CONTEXT_HEADER]: await signed() } });
     expect(response.body.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(response.body.data).toBeNull();
+  });
+
+  it('resolves entity references in the row scope of the context, under the field decisions', async () => {
+    const rows = await db.dataSource.query<{ id: string; seller_account_id: string }[]>(
+      'SELECT DISTINCT ON (seller_account_id) id::text AS id, seller_account_id FROM amazon_order ORDER BY seller_account_id, id LIMIT 2',
+    );
+    expect(rows).toHaveLength(2);
+    const scoped: Principal = { ...ANALYST, role: 'operations', purposes: [Purpose.AFTER_SALES], accounts: [rows[0].seller_account_id] };
+    const query = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id sellerAccountId } } }';
+    const representations = rows.map((row) => ({ __typename: 'Order', id: row.id }));
+    const headers = { [INTERNAL_CONTEXT_HEADER]: await signed({ principal: scoped, purpose: Purpose.AFTER_SALES }) };
+    const response = await postGraphQL(orders.url, query, { headers, variables: { r: representations } });
+    expect(response.body.errors).toBeUndefined();
+    const entities = (response.body.data as { _entities: ({ id: string } | null)[] })._entities;
+    expect(entities.map((entity) => entity?.id ?? null)).toEqual([rows[0].id, null]);
+    // The same reference under a purpose that may not read orders: denied by the subgraph.
+    const analyst = await postGraphQL(orders.url, query, { headers: { [INTERNAL_CONTEXT_HEADER]: await signed() }, variables: { r: representations.slice(0, 1) } });
+    expect(new Set(analyst.body.errors?.map((error) => error.extensions?.code))).toEqual(new Set(['FORBIDDEN']));
   });
 
   it('one audit record per client operation at the gateway, and the chain verifies', async () => {
