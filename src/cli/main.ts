@@ -13,6 +13,7 @@ import { registerAuditCommands } from './audit.command';
 import { cliDeps, withDatabase } from './cli-deps';
 import { registerImportCommands } from './import.command';
 import { registerPolicyCommands } from './policy.command';
+import { registerRetentionCommands } from './retention.command';
 import { registerTokenCommands } from './token.command';
 
 function port(value: string): number {
@@ -78,6 +79,7 @@ export function buildProgram(): Command {
   registerAuditCommands(program, cliDeps);
   registerAccountCommands(program, cliDeps);
   registerImportCommands(program, cliDeps);
+  registerRetentionCommands(program, cliDeps);
   registerFederationCommands(program);
   return program;
 }

@@ -55,7 +55,8 @@ export const DEFAULT_POLICY_DOCUMENT: PolicyInput = {
     compliance: {
       description: 'Compliance review and audit; may ask the gateway to explain any decision',
       purposes: [Purpose.COMPLIANCE_REVIEW, Purpose.AUDIT, Purpose.PLATFORM_COMPLIANCE],
-      permissions: [Permission.EXPLAIN_ACCESS],
+      // Deletion requests are approved or rejected by admin or compliance (data policy §6).
+      permissions: [Permission.EXPLAIN_ACCESS, Permission.MANAGE_DELETION_REQUESTS],
       grants: {
         [Purpose.COMPLIANCE_REVIEW]: grant('full', 'full', 'masked'),
         [Purpose.AUDIT]: grant('full', 'full', 'masked'),
