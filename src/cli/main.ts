@@ -14,6 +14,7 @@ import { cliDeps, withDatabase } from './cli-deps';
 import { registerImportCommands } from './import.command';
 import { registerPolicyCommands } from './policy.command';
 import { registerRetentionCommands } from './retention.command';
+import { registerSecurityCommands } from './security.command';
 import { registerTokenCommands } from './token.command';
 
 function port(value: string): number {
@@ -80,6 +81,7 @@ export function buildProgram(): Command {
   registerAccountCommands(program, cliDeps);
   registerImportCommands(program, cliDeps);
   registerRetentionCommands(program, cliDeps);
+  registerSecurityCommands(program, cliDeps);
   registerFederationCommands(program);
   return program;
 }

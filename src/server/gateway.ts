@@ -119,7 +119,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     formatError: formatGatewayError,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: true,
-    csrfPrevention: true,
+    // X-Purpose is a non-simple header (it forces a CORS preflight), so it also proves a request is no CSRF.
+    csrfPrevention: { requestHeaders: ['x-purpose', 'x-apollo-operation-name', 'apollo-require-preflight'] },
     introspection: true,
     ...components.apolloOptions,
   });
