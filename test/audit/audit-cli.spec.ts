@@ -1,11 +1,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { AuditWriter } from '../../src/audit/audit.writer';
 import { registerAuditCommands } from '../../src/cli/audit.command';
 import type { CliDeps } from '../../src/cli/cli-deps';
-import { loadConfig } from '../../src/config';
+import { runCli, testCliDeps } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { asTamperer, auditEntry } from './audit-fixtures';
 
@@ -17,11 +16,7 @@ describe('audit CLI', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const settings = loadConfig({ ...process.env, NODE_ENV: 'test', AUDIT_CHECKPOINT_KEY: KEY });
-    deps = {
-      config: () => settings,
-      openDatabase: async () => ({ dataSource: db.dataSource, embedded: db.embedded, applied: [], close: async () => {} }),
-    };
+    deps = testCliDeps(db, { AUDIT_CHECKPOINT_KEY: KEY });
     const writer = new AuditWriter(db.dataSource, { flushIntervalMs: 1 });
     await Promise.all(Array.from({ length: 12 }, (_, i) => writer.append(auditEntry({ operationName: `Cli${i}` }))));
     await writer.stop();
@@ -31,21 +26,7 @@ describe('audit CLI', () => {
     process.exitCode = undefined;
   });
 
-  async function run(...args: string[]): Promise<string> {
-    const program = new Command('sellergate').exitOverride();
-    registerAuditCommands(program, deps);
-    let printed = '';
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      printed += String(chunk);
-      return true;
-    });
-    try {
-      await program.parseAsync(['node', 'sellergate', 'audit', ...args]);
-    } finally {
-      spy.mockRestore();
-    }
-    return printed;
-  }
+  const run = (...args: string[]) => runCli(deps, [registerAuditCommands], ['audit', ...args]);
 
   it('verifies the chain, signs a checkpoint, and reports as JSON', async () => {
     expect(await run('verify')).toMatch(/^audit chain OK: records 1\.\.12 \(12 verified\)/);

@@ -1,9 +1,8 @@
-import { Command } from 'commander';
 import { registerTokenCommands } from '../../src/cli/token.command';
 import { registerPolicyCommands } from '../../src/cli/policy.command';
 import type { CliDeps } from '../../src/cli/cli-deps';
-import { loadConfig } from '../../src/config';
 import { defaultPolicy } from '../../src/policy/default-policy';
+import { runCli, testCliDeps } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 describe('policy and token commands', () => {
@@ -11,29 +10,11 @@ describe('policy and token commands', () => {
   let deps: CliDeps;
   beforeAll(async () => {
     db = await createTestDatabase();
-    deps = {
-      config: () => loadConfig({ NODE_ENV: 'test' }),
-      openDatabase: async () => ({ dataSource: db.dataSource, embedded: db.embedded, applied: [], close: async () => {} }),
-    };
+    deps = testCliDeps(db);
   });
   afterAll(async () => db?.close());
 
-  async function run(...args: string[]): Promise<string> {
-    const program = new Command().exitOverride();
-    registerTokenCommands(program, deps);
-    registerPolicyCommands(program, deps);
-    let out = '';
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out += String(chunk);
-      return true;
-    });
-    try {
-      await program.parseAsync(['node', 'sellergate', ...args]);
-    } finally {
-      spy.mockRestore();
-    }
-    return out;
-  }
+  const run = (...args: string[]) => runCli(deps, [registerTokenCommands, registerPolicyCommands], args);
 
   it('policy show prints the version and every role', async () => {
     const text = await run('policy', 'show');

@@ -1,8 +1,7 @@
-import { Command } from 'commander';
 import { verifyChain } from '../../src/audit/audit-verify';
 import type { CliDeps } from '../../src/cli/cli-deps';
 import { registerRetentionCommands } from '../../src/cli/retention.command';
-import { loadConfig } from '../../src/config';
+import { runCli, testCliDeps } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { AUDIT_KEY, ORDERS, rowCounts, seedRetentionData } from './retention-fixture';
 
@@ -13,29 +12,11 @@ describe('retention CLI', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedRetentionData(db.dataSource);
-    const settings = loadConfig({ ...process.env, NODE_ENV: 'test', AUDIT_CHECKPOINT_KEY: AUDIT_KEY });
-    deps = {
-      config: () => settings,
-      openDatabase: async () => ({ dataSource: db.dataSource, embedded: db.embedded, applied: [], close: async () => {} }),
-    };
+    deps = testCliDeps(db, { AUDIT_CHECKPOINT_KEY: AUDIT_KEY });
   });
   afterAll(async () => db.close());
 
-  async function run(...args: string[]): Promise<string> {
-    const program = new Command('sellergate').exitOverride();
-    registerRetentionCommands(program, deps);
-    let printed = '';
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      printed += String(chunk);
-      return true;
-    });
-    try {
-      await program.parseAsync(['node', 'sellergate', ...args]);
-    } finally {
-      spy.mockRestore();
-    }
-    return printed;
-  }
+  const run = (...args: string[]) => runCli(deps, [registerRetentionCommands], args);
 
   it('retention run --dry-run --json reports per rule and changes nothing', async () => {
     const before = await rowCounts(db.dataSource);

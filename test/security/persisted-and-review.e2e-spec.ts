@@ -4,17 +4,15 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { AccessReview } from '../../entities/gateway/access-review.entity';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
 import { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import { hashTokenSecret } from '../../src/auth/token-secret';
-import type { CliDeps } from '../../src/cli/cli-deps';
 import { registerSecurityCommands } from '../../src/cli/security.command';
-import { loadConfig } from '../../src/config';
 import { defaultPolicy } from '../../src/policy/default-policy';
 import { buildAccessReview } from '../../src/security/access-review.service';
 import { documentHash } from '../../src/security/persisted-operations';
+import { runCli, testCliDeps } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestCatalog, testTokenFor } from '../support/fixtures';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -41,25 +39,7 @@ describe('persisted operations and access review', () => {
     await db?.close();
   });
 
-  async function cli(...args: string[]): Promise<string> {
-    const deps: CliDeps = {
-      config: () => loadConfig({ NODE_ENV: 'test' }),
-      openDatabase: async () => ({ dataSource: db.dataSource, embedded: db.embedded, applied: [], close: async () => {} }),
-    };
-    const program = new Command().exitOverride();
-    registerSecurityCommands(program, deps);
-    let out = '';
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out += String(chunk);
-      return true;
-    });
-    try {
-      await program.parseAsync(['node', 'sellergate', ...args]);
-    } finally {
-      spy.mockRestore();
-    }
-    return out;
-  }
+  const cli = (...args: string[]) => runCli(testCliDeps(db), [registerSecurityCommands], args);
 
   it('lets a partner token run only the operations registered for it', async () => {
     const before = await gateway.post(REGISTERED, { token: partner });

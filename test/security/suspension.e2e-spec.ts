@@ -1,16 +1,14 @@
 // Suspicious activity -> suspension: a principal crossing a rule's threshold is refused with
 // SUSPENDED from the next request on, the alert is queryable in SYSTEM_LOGS, an administrator's
 // reinstatement restores access, and every step is in the audit log.
-import { Command } from 'commander';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
 import { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
 import { UserAction } from '../../entities/system-logs/user-action.entity';
 import { revokeToken } from '../../src/auth/api-token.service';
 import { hashTokenSecret } from '../../src/auth/token-secret';
-import type { CliDeps } from '../../src/cli/cli-deps';
 import { registerSecurityCommands } from '../../src/cli/security.command';
-import { loadConfig } from '../../src/config';
+import { runCli, testCliDeps } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testTokenFor } from '../support/fixtures';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -46,25 +44,7 @@ describe('suspicious activity and suspension', () => {
     return (body.data!.systemEvents as { nodes: { message: string }[] }).nodes.map((node) => node.message);
   }
 
-  async function cli(...args: string[]): Promise<string> {
-    const deps: CliDeps = {
-      config: () => loadConfig({ NODE_ENV: 'test' }),
-      openDatabase: async () => ({ dataSource: db.dataSource, embedded: db.embedded, applied: [], close: async () => {} }),
-    };
-    const program = new Command().exitOverride();
-    registerSecurityCommands(program, deps);
-    let out = '';
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out += String(chunk);
-      return true;
-    });
-    try {
-      await program.parseAsync(['node', 'sellergate', ...args]);
-    } finally {
-      spy.mockRestore();
-    }
-    return out;
-  }
+  const cli = (...args: string[]) => runCli(testCliDeps(db), [registerSecurityCommands], args);
 
   it('suspends a principal after too many FORBIDDEN decisions, alerts, and reinstates it after review', async () => {
     const token = await testTokenFor(db.dataSource, 'analyst');

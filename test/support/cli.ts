@@ -1,0 +1,33 @@
+// Runs CLI commands in-process against a test database, capturing what they print.
+import { Command } from 'commander';
+import type { CliDeps } from '../../src/cli/cli-deps';
+import { loadConfig } from '../../src/config';
+import type { TestDatabase } from './database';
+
+export type RegisterCommands = (program: Command, deps: CliDeps) => void;
+
+/** CLI dependencies that open the test database (never closing it) with `env` over the test configuration. */
+export function testCliDeps(db: TestDatabase, env: Record<string, string> = {}): CliDeps {
+  const settings = loadConfig({ ...process.env, NODE_ENV: 'test', ...env });
+  return {
+    config: () => settings,
+    openDatabase: async () => ({ dataSource: db.dataSource, embedded: db.embedded, applied: [], close: async () => {} }),
+  };
+}
+
+/** Parses `sellergate <args>` with the given command groups registered; returns standard output. */
+export async function runCli(deps: CliDeps, register: RegisterCommands[], args: string[]): Promise<string> {
+  const program = new Command('sellergate').exitOverride();
+  for (const add of register) add(program, deps);
+  let printed = '';
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    printed += String(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(['node', 'sellergate', ...args]);
+  } finally {
+    spy.mockRestore();
+  }
+  return printed;
+}
