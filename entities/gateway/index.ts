@@ -1,4 +1,5 @@
 // Tables of the gateway itself (tokens, audit, retention, holds, ...), not of a data category.
+import { AmazonCredential } from './amazon-credential.entity';
 import { ApiToken } from './api-token.entity';
 import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { AuditDocument } from './audit-document.entity';
@@ -33,5 +34,8 @@ export const gatewayEntities: Function[] = [
   PrincipalSuspension,
   PersistedOperation,
   AccessReview,
+  // Encrypted Amazon API credentials (src/security/credentials).
+  AmazonCredential,
 ];
 export { AccessReview, PersistedOperation, PrincipalSuspension };
+export { AmazonCredential };

@@ -12,6 +12,7 @@ import { InventoryFinance1795778208312 } from './1795778208312-inventory-finance
 import { SecurityOperations1795779610472 } from './1795779610472-security-operations';
 import { RetentionHoldsDeletion1795779682967 } from './1795779682967-retention-holds-deletion';
 import { OrderSalesSummary1795779689238 } from './1795779689238-order-sales-summary';
+import { AmazonCredentials1795787327846 } from './1795787327846-amazon-credentials';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CoreAccounts1795777861725,
@@ -26,4 +27,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   SecurityOperations1795779610472,
   RetentionHoldsDeletion1795779682967,
   OrderSalesSummary1795779689238,
+  AmazonCredentials1795787327846,
 ];
