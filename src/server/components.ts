@@ -14,6 +14,7 @@ import { governancePlugin } from '../policy/governance.plugin';
 import { loadPolicy } from '../policy/load-policy';
 import type { Policy } from '../policy/policy';
 import { createSecurity } from '../security';
+import { createChangeFeed, type ChangeFeed } from './change-feed';
 import type { GatewayComponents } from './gateway';
 import { logger } from './logger';
 import { importsRouter } from './imports.route';
@@ -32,11 +33,13 @@ export interface ComponentOptions {
   security?: boolean;
 }
 
-export async function createComponents(options: ComponentOptions): Promise<GatewayComponents> {
+export async function createComponents(options: ComponentOptions): Promise<GatewayComponents & { changes: ChangeFeed }> {
   const { dataSource, config, policy } = options;
   const governed = options.governance ?? true;
   const audited = options.audit ?? true;
   const log = logger();
+  // State changes shared with the other gateway processes (src/server/change-feed.ts).
+  const changes = createChangeFeed({ config, dataSource, log });
   const rawSchema = await buildGatewaySchema();
   const schema = governed ? governSchema(rawSchema, policy, { pseudonymKey: resolvePseudonymKey(config) }) : rawSchema;
   const apiCalls = new ApiCallLogger(dataSource, {
@@ -63,6 +66,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
   const plainAuthenticate = createAuthenticator({ config, policy });
   const authenticate = security ? security.wrapAuthenticate(plainAuthenticate) : plainAuthenticate;
   return {
+    changes,
     schema,
     authenticate,
     plugins,
@@ -78,6 +82,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
       await writer.stop();
       await apiCalls.stop();
       await security?.stop();
+      await changes.stop();
     },
   };
 }

@@ -53,6 +53,8 @@ export interface GatewayComponents {
   createServer?: (app: express.Express) => Server | null;
   /** Checked before listening (e.g. no plain HTTP on a public address in production). */
   beforeListen?: (host: string) => void;
+  /** State changes shared with the other gateway processes (subscribe to reload, publish after a change). */
+  changes?: import('./change-feed').ChangeFeed;
   /** Federated mode (src/federation): execute through @apollo/gateway instead of `schema`. */
   apolloGateway?: import('@apollo/server-gateway-interface').GatewayInterface;
 }

@@ -1,0 +1,352 @@
+// The change feed: gateway processes tell each other of state changes (a token revoked, a
+// suspension changed, the access policy changed) so every process acts on them within a second.
+// Transport: Redis pub/sub when REDIS_URL is set; PostgreSQL LISTEN/NOTIFY on a PostgreSQL server
+// otherwise; on the embedded database (one process only) an in-process emitter.
+//
+// Events are hints, never the state itself: a subscriber reloads what changed from the database.
+// A lost connection never stops the gateway; it is re-established with backoff, and after a
+// reconnect every subscriber receives `{ kind: 'resync' }` (events may have been missed while
+// disconnected: reload everything). Publishing never throws: the change is already committed, and
+// the subscribers' own polling (e.g. SUSPENSION_CACHE_MS) remains the safety net.
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
+
+export const CHANGE_KINDS = ['token-revoked', 'suspension-changed', 'policy-changed'] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+export interface ChangeEvent {
+  kind: ChangeKind | 'resync';
+  /** What changed (a token id, a principal id); absent when the subscriber should reload all. */
+  id?: string;
+  /** The process (feed) that published the event. */
+  origin: string;
+}
+
+export type ChangeHandler = (event: ChangeEvent) => void | Promise<void>;
+
+export interface ChangeFeed {
+  /** This feed's process id (`host:pid:random`), the `origin` of the events it publishes. */
+  readonly origin: string;
+  readonly transport: 'redis' | 'postgres' | 'local';
+  /** Tells every process (this one at once, synchronously); never rejects. */
+  publish(event: { kind: ChangeKind; id?: string }): Promise<void>;
+  /**
+   * Calls `handler` for each event of `kind` (from any process, this one included) and for every
+   * `resync`. Returns the unsubscribe function.
+   */
+  subscribe(kind: ChangeKind, handler: ChangeHandler): () => void;
+  stop(): Promise<void>;
+}
+
+export interface ChangeFeedLog {
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+export interface ChangeFeedOptions {
+  config: Pick<Config, 'REDIS_URL' | 'DATABASE_URL'>;
+  /** The gateway's database: its URL is the LISTEN/NOTIFY channel's database; NOTIFY is sent through it. */
+  dataSource?: DataSource;
+  log?: ChangeFeedLog;
+  /** Force a transport (tests); default: redis with REDIS_URL, postgres with a server, else local. */
+  transport?: ChangeFeed['transport'];
+}
+
+/** Redis channel and PostgreSQL NOTIFY channel. */
+export const CHANGE_CHANNEL = 'sellergate_changes';
+
+const silentLog: ChangeFeedLog = { warn: () => {}, error: () => {} };
+
+function newOrigin(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+function parseEvent(payload: string): ChangeEvent | null {
+  try {
+    const value = JSON.parse(payload) as Partial<ChangeEvent>;
+    if (typeof value.origin !== 'string' || !CHANGE_KINDS.includes(value.kind as ChangeKind)) return null;
+    return { kind: value.kind as ChangeKind, origin: value.origin, ...(typeof value.id === 'string' ? { id: value.id } : {}) };
+  } catch {
+    return null;
+  }
+}
+
+/** Delivery to this process's subscribers; the transports feed it. */
+class Subscribers {
+  private readonly handlers = new Map<ChangeKind, Set<ChangeHandler>>();
+
+  constructor(private readonly log: ChangeFeedLog) {}
+
+  get empty(): boolean {
+    return [...this.handlers.values()].every((set) => set.size === 0);
+  }
+
+  add(kind: ChangeKind, handler: ChangeHandler): () => void {
+    let set = this.handlers.get(kind);
+    if (!set) this.handlers.set(kind, (set = new Set()));
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  deliver(event: ChangeEvent): void {
+    const targets = event.kind === 'resync' ? [...this.handlers.values()].flatMap((set) => [...set]) : [...(this.handlers.get(event.kind) ?? [])];
+    for (const handler of new Set(targets)) {
+      try {
+        const result = handler(event);
+        if (result && typeof (result as Promise<void>).catch === 'function') {
+          (result as Promise<void>).catch((error: unknown) => this.log.error({ err: error, kind: event.kind }, 'change feed subscriber failed'));
+        }
+      } catch (error) {
+        this.log.error({ err: error, kind: event.kind }, 'change feed subscriber failed');
+      }
+    }
+  }
+}
+
+/** Every local feed of this process shares one emitter (several gateways in one process). */
+const localBus = new EventEmitter();
+localBus.setMaxListeners(0);
+
+abstract class BaseFeed implements ChangeFeed {
+  readonly origin = newOrigin();
+  abstract readonly transport: ChangeFeed['transport'];
+  protected readonly subscribers: Subscribers;
+  protected stopped = false;
+
+  constructor(protected readonly log: ChangeFeedLog) {
+    this.subscribers = new Subscribers(log);
+  }
+
+  async publish(change: { kind: ChangeKind; id?: string }): Promise<void> {
+    if (this.stopped) return;
+    const event: ChangeEvent = { kind: change.kind, origin: this.origin, ...(change.id ? { id: change.id } : {}) };
+    this.subscribers.deliver(event);
+    try {
+      await this.send(JSON.stringify(event));
+    } catch (error) {
+      this.log.warn({ err: error, kind: change.kind, transport: this.transport }, 'change not published to the other gateway processes (they pick it up on their next poll)');
+    }
+  }
+
+  subscribe(kind: ChangeKind, handler: ChangeHandler): () => void {
+    const unsubscribe = this.subscribers.add(kind, handler);
+    if (!this.stopped) this.listen();
+    return unsubscribe;
+  }
+
+  /** An event from the transport: delivered unless this feed published it (already delivered). */
+  protected received(payload: string): void {
+    const event = parseEvent(payload);
+    if (event && event.origin !== this.origin) this.subscribers.deliver(event);
+  }
+
+  protected resync(): void {
+    this.subscribers.deliver({ kind: 'resync', origin: this.origin });
+  }
+
+  protected abstract send(payload: string): Promise<void>;
+  /** Starts receiving (idempotent); called on the first subscription. */
+  protected abstract listen(): void;
+  abstract stop(): Promise<void>;
+}
+
+class LocalFeed extends BaseFeed {
+  readonly transport = 'local' as const;
+  private readonly onMessage = (payload: string) => this.received(payload);
+  private listening = false;
+
+  protected async send(payload: string): Promise<void> {
+    localBus.emit(CHANGE_CHANNEL, payload);
+  }
+
+  protected listen(): void {
+    if (this.listening) return;
+    this.listening = true;
+    localBus.on(CHANGE_CHANNEL, this.onMessage);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    localBus.off(CHANGE_CHANNEL, this.onMessage);
+  }
+}
+
+const retryDelay = (attempt: number) => Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
+
+class RedisFeed extends BaseFeed {
+  readonly transport = 'redis' as const;
+  private publisher: Redis | null = null;
+  private subscriber: Redis | null = null;
+
+  constructor(
+    private readonly url: string,
+    log: ChangeFeedLog,
+  ) {
+    super(log);
+  }
+
+  private connection(role: 'publisher' | 'subscriber'): Redis {
+    const redis = new Redis(this.url, {
+      lazyConnect: role === 'publisher',
+      // Publishing while disconnected fails fast (the poll is the safety net); the subscriber
+      // reconnects for ever and re-subscribes by itself.
+      maxRetriesPerRequest: role === 'publisher' ? 1 : null,
+      enableOfflineQueue: role === 'subscriber',
+      retryStrategy: retryDelay,
+      connectionName: `sellergate-changes-${role}`,
+    });
+    let failing = false;
+    redis.on('error', (error) => {
+      if (!failing) this.log.warn({ err: error, role }, 'change feed: Redis connection failed; retrying');
+      failing = true;
+    });
+    redis.on('ready', () => {
+      failing = false;
+    });
+    return redis;
+  }
+
+  protected async send(payload: string): Promise<void> {
+    this.publisher ??= this.connection('publisher');
+    if (this.publisher.status === 'wait') await this.publisher.connect();
+    await this.publisher.publish(CHANGE_CHANNEL, payload);
+  }
+
+  protected listen(): void {
+    if (this.subscriber) return;
+    const subscriber = (this.subscriber = this.connection('subscriber'));
+    let connectedBefore = false;
+    subscriber.on('message', (_channel: string, payload: string) => this.received(payload));
+    subscriber.on('ready', () => {
+      // ioredis re-subscribes on reconnect; events published meanwhile were lost.
+      if (connectedBefore) this.resync();
+      connectedBefore = true;
+    });
+    subscriber.subscribe(CHANGE_CHANNEL).catch((error: unknown) => this.log.warn({ err: error }, 'change feed: Redis subscribe failed; retrying on reconnect'));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const connections = [this.publisher, this.subscriber].filter((redis): redis is Redis => redis !== null);
+    this.publisher = this.subscriber = null;
+    await Promise.all(connections.map((redis) => redis.quit().catch(() => redis.disconnect())));
+  }
+}
+
+class PostgresFeed extends BaseFeed {
+  readonly transport = 'postgres' as const;
+  private client: Client | null = null;
+  private listening = false;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly dataSource: DataSource | undefined,
+    log: ChangeFeedLog,
+  ) {
+    super(log);
+  }
+
+  protected async send(payload: string): Promise<void> {
+    if (this.dataSource?.isInitialized) {
+      await this.dataSource.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, payload]);
+      return;
+    }
+    const client = new Client({ connectionString: this.url });
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      await client.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, payload]);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+
+  protected listen(): void {
+    if (this.listening) return;
+    this.listening = true;
+    void this.connect(false);
+  }
+
+  /** A dedicated connection holding LISTEN; reconnects with backoff when it drops. */
+  private async connect(isReconnect: boolean): Promise<void> {
+    if (this.stopped) return;
+    const client = new Client({ connectionString: this.url, keepAlive: true });
+    let lost = false;
+    const onLost = (error?: unknown) => {
+      if (lost || this.stopped) return;
+      lost = true;
+      if (this.client === client) this.client = null;
+      this.log.warn({ err: error }, 'change feed: PostgreSQL LISTEN connection lost; reconnecting');
+      client.end().catch(() => {});
+      this.scheduleReconnect();
+    };
+    client.on('error', onLost);
+    client.on('end', () => onLost());
+    client.on('notification', (message) => {
+      if (message.channel === CHANGE_CHANNEL && message.payload) this.received(message.payload);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
+    } catch (error) {
+      onLost(error);
+      return;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => {});
+      return;
+    }
+    this.client = client;
+    this.attempt = 0;
+    if (isReconnect) this.resync();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.connect(true);
+    }, retryDelay(this.attempt++));
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => {});
+  }
+}
+
+/** The database URL of a TypeORM data source (its own database, e.g. a test database). */
+function dataSourceUrl(dataSource: DataSource | undefined): string | undefined {
+  return (dataSource?.options as { url?: string } | undefined)?.url;
+}
+
+/**
+ * The feed for this gateway process: Redis pub/sub with REDIS_URL, else LISTEN/NOTIFY on the
+ * PostgreSQL server (DATABASE_URL), else (embedded database: one process) in-process delivery.
+ */
+export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
+  const log = options.log ?? silentLog;
+  const pgUrl = dataSourceUrl(options.dataSource) ?? options.config.DATABASE_URL;
+  const transport = options.transport ?? (options.config.REDIS_URL ? 'redis' : options.config.DATABASE_URL && pgUrl ? 'postgres' : 'local');
+  if (transport === 'redis') {
+    if (!options.config.REDIS_URL) throw new Error('The Redis change feed needs REDIS_URL');
+    return new RedisFeed(options.config.REDIS_URL, log);
+  }
+  if (transport === 'postgres') {
+    if (!pgUrl) throw new Error('The PostgreSQL change feed needs DATABASE_URL');
+    return new PostgresFeed(pgUrl, options.dataSource, log);
+  }
+  return new LocalFeed(log);
+}
