@@ -5,10 +5,12 @@ import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { AuditDocument } from './audit-document.entity';
 import { AccessReview } from './access-review.entity';
 import { AuditRecord } from './audit-record.entity';
+import { DataExport } from './data-export.entity';
 import { DeletionCertificate } from './deletion-certificate.entity';
 import { DeletionRequest } from './deletion-request.entity';
 import { LegalHold } from './legal-hold.entity';
 import { PersistedOperation } from './persisted-operation.entity';
+import { PolicyRevision } from './policy-revision.entity';
 import { PrincipalSuspension } from './principal-suspension.entity';
 import { RetentionArchive } from './retention-archive.entity';
 import { RetentionBatch } from './retention-batch.entity';
@@ -36,6 +38,11 @@ export const gatewayEntities: Function[] = [
   AccessReview,
   // Encrypted Amazon API credentials (src/security/credentials).
   AmazonCredential,
+  // Applied access policies (src/policy/policy-store.ts).
+  PolicyRevision,
+  // Restricted exports (src/exports).
+  DataExport,
 ];
-export { AccessReview, PersistedOperation, PrincipalSuspension };
+export { AccessReview, PersistedOperation, PolicyRevision, PrincipalSuspension };
 export { AmazonCredential };
+export { DataExport };

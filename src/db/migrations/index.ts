@@ -13,6 +13,7 @@ import { SecurityOperations1795779610472 } from './1795779610472-security-operat
 import { RetentionHoldsDeletion1795779682967 } from './1795779682967-retention-holds-deletion';
 import { OrderSalesSummary1795779689238 } from './1795779689238-order-sales-summary';
 import { AmazonCredentials1795787327846 } from './1795787327846-amazon-credentials';
+import { PolicyRevisions1795787354401 } from './1795787354401-policy-revisions';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CoreAccounts1795777861725,
@@ -28,4 +29,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RetentionHoldsDeletion1795779682967,
   OrderSalesSummary1795779689238,
   AmazonCredentials1795787327846,
+  PolicyRevisions1795787354401,
 ];
