@@ -25,6 +25,8 @@ export class ApiTokenResolver {
   @Mutation(() => ApiTokenType, { description: 'Revokes a token; effective from the next request (admin)' })
   @Allow(Permission.MANAGE_TOKENS)
   async revokeApiToken(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<ApiTokenType> {
-    return (await revokeToken(ctx.db, id, ctx.now())) as ApiTokenType;
+    const revoked = await revokeToken(ctx.db, id, ctx.now());
+    await ctx.changes?.publish({ kind: 'token-revoked', id: revoked.id });
+    return revoked as ApiTokenType;
   }
 }

@@ -11,6 +11,7 @@ import { loadPolicy } from '../policy/load-policy';
 import { accessReviewCsv, buildAccessReview, lastSignOff, signOffAccessReview } from '../security/access-review.service';
 import { listPersistedOperations, registerPersistedOperation, removePersistedOperation } from '../security/persisted-operations';
 import { SuspensionService } from '../security/suspension.service';
+import { createChangeFeed } from '../server/change-feed';
 import { output, withDatabase, type CliDeps } from './cli-deps';
 
 function operator(): string {
@@ -103,7 +104,8 @@ export function registerSecurityCommands(program: Command, deps: CliDeps): void 
     .action(async (principal: string, options: { note: string; json?: boolean }) => {
       const policy = loadPolicy(deps.config());
       await withDatabase(deps, async (db) => {
-        const row = await new SuspensionService(db.dataSource, { cacheMs: 0 }).reinstate(principal, { by: operator(), note: options.note });
+        const changes = createChangeFeed({ config: deps.config(), dataSource: db.dataSource });
+        const row = await new SuspensionService(db.dataSource, { cacheMs: 0, changes }).reinstate(principal, { by: operator(), note: options.note }).finally(() => changes.stop());
         await auditCliAction(db.dataSource, policy.version, 'reinstatePrincipal');
         output(options.json, describeSuspension(row), () => `reinstated ${row.principalKind} ${row.principalId} (suspended for ${row.rule})`);
       });

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { createToken, listTokens, parseExpiresIn, revokeToken } from '../auth/api-token.service';
 import type { ApiToken } from '../../entities/gateway/api-token.entity';
 import { loadPolicy } from '../policy/load-policy';
+import { publishChange } from '../server/change-feed';
 import { output, withDatabase, type CliDeps } from './cli-deps';
 
 const list = (value: string): string[] => value.split(',').map((item) => item.trim()).filter(Boolean);
@@ -106,6 +107,7 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
     .action(async (id: string, options: { json?: boolean }) => {
       await withDatabase(deps, async (db) => {
         const revoked = await revokeToken(db.dataSource.manager, id);
+        await publishChange({ config: deps.config(), dataSource: db.dataSource }, { kind: 'token-revoked', id: revoked.id });
         output(options.json, describe(revoked), () => `revoked ${revoked.id} (${revoked.name}) at ${revoked.revokedAt?.toISOString()}`);
       });
     });

@@ -13,6 +13,7 @@ import { hashTokenSecret, looksLikeTokenSecret } from '../auth/token-secret';
 import type { Config } from '../config';
 import type { RequestContext } from '../context';
 import type { Policy } from '../policy/policy';
+import type { ChangeFeed } from '../server/change-feed';
 import type { Authenticate } from '../server/request-context';
 import {
   assertTransportAllowed,
@@ -38,6 +39,8 @@ export interface SecurityOptions {
   recordRefusal?: RecordRefusal;
   now?: () => Date;
   onError?: (error: unknown, what: string) => void;
+  /** State changes shared with the other gateway processes (suspensions published and followed). */
+  changes?: ChangeFeed;
 }
 
 export interface Security {
@@ -90,7 +93,7 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
     { perMinute: config.IP_RATE_LIMIT_PER_MINUTE, burst: config.IP_RATE_LIMIT_BURST },
     (error) => onError(error, 'rate limit store'),
   );
-  const suspensions = new SuspensionService(dataSource, { cacheMs: config.SUSPENSION_CACHE_MS, now: options.now });
+  const suspensions = new SuspensionService(dataSource, { cacheMs: config.SUSPENSION_CACHE_MS, now: options.now, changes: options.changes });
   const detector = new SuspiciousActivityDetector(redis ? new RedisCounterStore(redis) : new MemoryCounterStore(), thresholdsFromConfig(config), (input) =>
     suspensions.suspend(input),
   );

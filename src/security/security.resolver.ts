@@ -28,7 +28,7 @@ export class SecurityResolver {
     @Arg('principalId', () => ID) principalId: string,
     @Arg('note', () => String, { description: 'What the review found' }) note: string,
   ): Promise<SuspensionType> {
-    return new SuspensionService(ctx.db.connection, { cacheMs: 0, now: ctx.now }).reinstate(principalId, { by: actor(ctx), note, requestId: ctx.requestId });
+    return new SuspensionService(ctx.db.connection, { cacheMs: 0, now: ctx.now, changes: ctx.changes }).reinstate(principalId, { by: actor(ctx), note, requestId: ctx.requestId });
   }
 
   @Query(() => AccessReviewType, { description: 'Access review: every principal, its grants, and grants unused within the window flagged (compliance, admin)' })

@@ -1,13 +1,15 @@
 // Suspensions: a principal caught by a suspicious-activity rule (or suspended by an
 // administrator) is refused with SUSPENDED on every request until an administrator reviews and
 // reinstates it. Suspensions live in the database (every gateway process sees them); each
-// process caches the set of active ones for at most SUSPENSION_CACHE_MS.
+// process caches the set of active ones, reloads it at once when the change feed says a
+// suspension changed (src/server/change-feed.ts), and at the latest every SUSPENSION_CACHE_MS.
 import { GraphQLError } from 'graphql';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
 import { recordSystemEvent, recordUserAction } from '../audit/system-logs';
 import type { Principal } from '../auth/principal';
 import { badUserInput, ErrorCode } from '../errors';
+import type { ChangeFeed } from '../server/change-feed';
 
 /** Component name of the gateway's security events in SYSTEM_LOGS (`systemEvents(component:)`). */
 export const SECURITY_COMPONENT = 'security';
@@ -36,11 +38,19 @@ export class SuspensionService {
   private loadedAt = -Infinity;
   private loading: Promise<void> | null = null;
   private poller: NodeJS.Timeout | null = null;
+  private reloading: Promise<void> | null = null;
+  private unsubscribe: (() => void) | null = null;
   private readonly recent = new Map<string, { row: PrincipalSuspension | null; at: number }>();
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly options: { cacheMs: number; now?: () => Date; onSuspended?: (suspension: PrincipalSuspension) => void } = { cacheMs: 1000 },
+    private readonly options: {
+      cacheMs: number;
+      now?: () => Date;
+      onSuspended?: (suspension: PrincipalSuspension) => void;
+      /** Publishes each suspension and reinstatement to the other gateway processes (and, once started, follows theirs). */
+      changes?: ChangeFeed;
+    } = { cacheMs: 1000 },
   ) {}
 
   private now(): Date {
@@ -65,6 +75,8 @@ export class SuspensionService {
   async start(onError: (error: unknown) => void = () => {}): Promise<void> {
     await this.refresh();
     running.add(this);
+    // Another process suspended or reinstated someone (or the feed reconnected): reload at once.
+    this.unsubscribe ??= this.options.changes?.subscribe('suspension-changed', () => this.reload().catch(onError)) ?? null;
     if (this.poller || this.options.cacheMs <= 0) return;
     this.poller = setInterval(() => {
       this.refresh().catch(onError);
@@ -74,6 +86,8 @@ export class SuspensionService {
 
   stop(): void {
     running.delete(this);
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     if (this.poller) clearInterval(this.poller);
     this.poller = null;
   }
@@ -103,11 +117,32 @@ export class SuspensionService {
   }
 
   /**
+   * Reloads now; when a load is already running (it may have read before the change), once
+   * more after it.
+   */
+  reload(): Promise<void> {
+    if (!this.loading) return this.refresh();
+    this.reloading ??= this.loading
+      .catch(() => {})
+      .then(() => {
+        this.reloading = null;
+        return this.refresh();
+      });
+    return this.reloading;
+  }
+
+  /** Tells the other gateway processes (never fails: their poll is the safety net). */
+  private async publish(principalId: string): Promise<void> {
+    await this.options.changes?.publish({ kind: 'suspension-changed', id: principalId });
+  }
+
+  /**
    * Suspends a principal at once (no-op when already suspended) and writes the alert to
    * SYSTEM_LOGS. Returns the active suspension.
    */
   async suspend(input: SuspendInput): Promise<PrincipalSuspension> {
     const now = this.now();
+    let created = false;
     const suspension = await this.dataSource.transaction(async (manager) => {
       const inserted = await manager
         .createQueryBuilder()
@@ -125,7 +160,7 @@ export class SuspensionService {
         .orIgnore()
         .returning('*')
         .execute();
-      const created = (inserted.raw as unknown[]).length > 0;
+      created = (inserted.raw as unknown[]).length > 0;
       const row = await manager.findOneByOrFail(PrincipalSuspension, { principalId: input.principalId, reinstatedAt: IsNull() });
       if (created) {
         await recordSystemEvent(manager, {
@@ -140,6 +175,7 @@ export class SuspensionService {
       return row;
     });
     for (const service of new Set([this, ...running])) service.noteChange(suspension.principalId, suspension);
+    if (created) await this.publish(suspension.principalId);
     return suspension;
   }
 
@@ -165,6 +201,8 @@ export class SuspensionService {
     };
     const row = manager ? await run(manager) : await this.dataSource.transaction(run);
     for (const service of new Set([this, ...running])) service.noteChange(principalId, null);
+    // Inside a caller's transaction the caller publishes once it has committed.
+    if (!manager) await this.publish(principalId);
     return row;
   }
 

@@ -327,6 +327,19 @@ class PostgresFeed extends BaseFeed {
   }
 }
 
+/**
+ * Publishes one event from a short-lived process (the CLI): a connection opened for it and
+ * closed again. Never throws.
+ */
+export async function publishChange(options: ChangeFeedOptions, event: { kind: ChangeKind; id?: string }): Promise<void> {
+  const feed = createChangeFeed(options);
+  try {
+    await feed.publish(event);
+  } finally {
+    await feed.stop();
+  }
+}
+
 /** The database URL of a TypeORM data source (its own database, e.g. a test database). */
 function dataSourceUrl(dataSource: DataSource | undefined): string | undefined {
   return (dataSource?.options as { url?: string } | undefined)?.url;

@@ -56,7 +56,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
   // Security operations (src/security): after the audit plugin, before governance.
   const security =
     (options.security ?? true)
-      ? await createSecurity({ dataSource, config, policy, now: options.now, recordRefusal: onHttpRefusal, onError: (error, what) => log.error({ err: error }, `security: ${what} failed`) })
+      ? await createSecurity({ dataSource, config, policy, changes, now: options.now, recordRefusal: onHttpRefusal, onError: (error, what) => log.error({ err: error }, `security: ${what} failed`) })
       : null;
   const plugins = [
     ...(audited ? [auditPlugin(writer, { apiCalls, now: options.now, onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'audit record not written: response withheld') })] : []),

@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { rowScopeOf } from '../auth/principal';
 import { GovernanceRecorder, LoaderRegistry, type RequestContext } from '../context';
+import { replicaReads } from '../db/read-replica';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
 
@@ -21,6 +22,7 @@ export interface ContextDeps {
   policy: Policy;
   authenticate: Authenticate;
   now: () => Date;
+  changes?: RequestContext['changes'];
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | null {
@@ -51,6 +53,7 @@ export async function createRequestContext(req: Request, deps: ContextDeps): Pro
     purpose: null,
     scope: rowScopeOf(principal),
     db: deps.dataSource.manager,
+    reads: replicaReads(deps.dataSource),
     loaders: new LoaderRegistry(),
     governance: new GovernanceRecorder(),
     now: deps.now,
@@ -64,5 +67,6 @@ export async function createRequestContext(req: Request, deps: ContextDeps): Pro
       clientVersion: header(req.headers, 'apollographql-client-version'),
     },
     startedAt: Date.now(),
+    changes: deps.changes,
   };
 }
