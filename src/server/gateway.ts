@@ -15,7 +15,6 @@ import type { Config } from '../config';
 import type { RequestContext } from '../context';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
-import { hasReadReplica } from '../db/read-replica';
 import { graphiqlRouter } from './graphiql/graphiql';
 import { logger } from './logger';
 import { createMetrics } from './metrics';
@@ -140,22 +139,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         res.status(503).json({ status: 'not ready', reason: 'database migrations pending' });
         return;
       }
+      res.json({ status: 'ready' });
     } catch {
       res.status(503).json({ status: 'not ready', reason: 'database unreachable' });
-      return;
     }
-    if (hasReadReplica(dataSource)) {
-      const replica = dataSource.createQueryRunner('slave');
-      try {
-        await replica.query('SELECT 1');
-      } catch {
-        res.status(503).json({ status: 'not ready', reason: 'read replica unreachable' });
-        return;
-      } finally {
-        await replica.release();
-      }
-    }
-    res.json({ status: 'ready' });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
