@@ -9,6 +9,11 @@ export const configSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   /** PostgreSQL server; without it an embedded PostgreSQL (PGlite) keeps data under DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
+  /**
+   * Read replica of DATABASE_URL (only with it): the GraphQL data reads go there; writes, audit,
+   * imports, retention and every security check (tokens, suspensions) stay on DATABASE_URL.
+   */
+  DATABASE_READ_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('.data'),
   SEED_DEMO: z.enum(['0', '1', 'true', 'false']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -96,13 +101,24 @@ export const configSchema = z.object({
   FEDERATION_SUBGRAPHS: z.string().optional(),
 });
 
+/** Settings valid only together. */
+const checkedConfigSchema = configSchema.superRefine((value, issues) => {
+  if (value.DATABASE_READ_URL && !value.DATABASE_URL) {
+    issues.addIssue({
+      code: 'custom',
+      path: ['DATABASE_READ_URL'],
+      message: 'is a read replica of DATABASE_URL and needs it: set DATABASE_URL to the primary (the embedded database has no replica)',
+    });
+  }
+});
+
 export type Config = z.infer<typeof configSchema>;
 
 let cached: Config | undefined;
 
 /** Reads and validates the environment; a bad value stops start-up with the variable's name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+  const parsed = checkedConfigSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);

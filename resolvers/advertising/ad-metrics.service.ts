@@ -78,7 +78,7 @@ const GROUPINGS: Record<AdvertisingGroupBy, { level: AdEntityType; key: string; 
 export class AdMetricsService {
   /** Totals per entity over [from, to]: one statement for all the ids. */
   async totals(ctx: RequestContext, entityType: AdEntityType, entityIds: readonly string[], from: string, to: string): Promise<Map<string, RawTotals>> {
-    const qb = ctx.db
+    const qb = ctx.reads
       .getRepository(AdDailyMetric)
       .createQueryBuilder('m')
       .select('m.entityId', 'entityId')
@@ -93,7 +93,7 @@ export class AdMetricsService {
 
   /** Campaign-level rows per day over [from, to] for the given campaigns. */
   async dailyOfCampaigns(ctx: RequestContext, campaignIds: readonly string[], from: string, to: string): Promise<(AdDailyMetricsType & { campaignId: string })[]> {
-    const qb = ctx.db
+    const qb = ctx.reads
       .getRepository(AdDailyMetric)
       .createQueryBuilder('m')
       .where('m.entityType = :entityType AND m.entityId = ANY(:ids)', { entityType: AdEntityType.CAMPAIGN, ids: [...campaignIds] })
@@ -113,7 +113,7 @@ export class AdMetricsService {
     checkRange(args.from, args.to);
     const grouping = GROUPINGS[args.groupBy];
     const levelFilter = ' FILTER (WHERE m.entityType = :level)';
-    const qb = ctx.db
+    const qb = ctx.reads
       .getRepository(AdDailyMetric)
       .createQueryBuilder('m')
       .innerJoin(Marketplace, 'mk', 'mk.marketplaceId = m.marketplaceId')

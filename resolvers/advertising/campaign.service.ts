@@ -17,7 +17,7 @@ function scoped<T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBui
 
 export class CampaignService {
   async list(ctx: RequestContext, args: CampaignsArgs): Promise<ConnectionShape<Campaign>> {
-    const qb = ctx.db.getRepository(Campaign).createQueryBuilder('c');
+    const qb = ctx.reads.getRepository(Campaign).createQueryBuilder('c');
     if (args.account) qb.andWhere('c.sellerAccountId = :account', { account: args.account });
     if (args.marketplace) qb.andWhere('c.marketplaceId = :marketplace', { marketplace: args.marketplace });
     if (args.state?.length) qb.andWhere('c.state = ANY(:state)', { state: args.state });
@@ -34,12 +34,12 @@ export class CampaignService {
   }
 
   async campaignsByIds(ctx: RequestContext, campaignIds: readonly string[]): Promise<Campaign[]> {
-    const qb = ctx.db.getRepository(Campaign).createQueryBuilder('c').where('c.campaignId = ANY(:ids)', { ids: [...campaignIds] });
+    const qb = ctx.reads.getRepository(Campaign).createQueryBuilder('c').where('c.campaignId = ANY(:ids)', { ids: [...campaignIds] });
     return scoped(ctx, qb, 'c').getMany();
   }
 
   async adGroupsOfCampaigns(ctx: RequestContext, campaignIds: readonly string[]): Promise<AdGroup[]> {
-    const qb = ctx.db
+    const qb = ctx.reads
       .getRepository(AdGroup)
       .createQueryBuilder('g')
       .where('g.campaignId = ANY(:ids)', { ids: [...campaignIds] })
@@ -54,7 +54,7 @@ export class CampaignService {
     entity: new () => T,
     adGroupIds: readonly string[],
   ): Promise<T[]> {
-    const qb = ctx.db
+    const qb = ctx.reads
       .getRepository(entity)
       .createQueryBuilder('x')
       .where('x.adGroupId = ANY(:ids)', { ids: [...adGroupIds] })

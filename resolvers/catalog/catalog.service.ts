@@ -29,7 +29,7 @@ function scopeProducts(ctx: RequestContext, qb: SelectQueryBuilder<Product>, ali
 
 export class CatalogService {
   async listProducts(ctx: RequestContext, args: ProductsArgs): Promise<ConnectionShape<Product>> {
-    const qb = ctx.db.getRepository(Product).createQueryBuilder('p');
+    const qb = ctx.reads.getRepository(Product).createQueryBuilder('p');
     if (args.asin) qb.andWhere('p.asin = :asin', { asin: args.asin });
     if (args.brand) qb.andWhere('p.brand = :brand', { brand: args.brand });
     if (args.search) qb.andWhere('p.title ILIKE :search', { search: likePattern(args.search) });
@@ -44,13 +44,13 @@ export class CatalogService {
   }
 
   async productsByAsins(ctx: RequestContext, asins: readonly string[]): Promise<Product[]> {
-    const qb = ctx.db.getRepository(Product).createQueryBuilder('p').where('p.asin = ANY(:asins)', { asins: [...asins] });
+    const qb = ctx.reads.getRepository(Product).createQueryBuilder('p').where('p.asin = ANY(:asins)', { asins: [...asins] });
     scopeProducts(ctx, qb, 'p');
     return qb.getMany();
   }
 
   async listListings(ctx: RequestContext, args: ListingsArgs): Promise<ConnectionShape<Listing>> {
-    const qb = ctx.db.getRepository(Listing).createQueryBuilder('l');
+    const qb = ctx.reads.getRepository(Listing).createQueryBuilder('l');
     if (args.account) qb.andWhere('l.sellerAccountId = :account', { account: args.account });
     if (args.marketplace) qb.andWhere('l.marketplaceId = :marketplace', { marketplace: args.marketplace });
     if (args.status?.length) qb.andWhere('l.status = ANY(:status)', { status: args.status });
@@ -70,7 +70,7 @@ export class CatalogService {
   }
 
   async listing(ctx: RequestContext, sellerAccountId: string, marketplaceId: string, sku: string): Promise<Listing | null> {
-    const qb = ctx.db
+    const qb = ctx.reads
       .getRepository(Listing)
       .createQueryBuilder('l')
       .where('l.sellerAccountId = :sellerAccountId AND l.marketplaceId = :marketplaceId AND l.sellerSku = :sku', { sellerAccountId, marketplaceId, sku });
@@ -82,7 +82,7 @@ export class CatalogService {
 
   /** Accounts in scope, each with its marketplaces in scope (an account with none in scope is left out). */
   async sellerAccounts(ctx: RequestContext): Promise<SellerAccount[]> {
-    const qb = ctx.db
+    const qb = ctx.reads
       .getRepository(SellerAccount)
       .createQueryBuilder('a')
       .leftJoinAndSelect('a.marketplaces', 'm')
@@ -96,7 +96,7 @@ export class CatalogService {
 
   /** Marketplaces in scope; with an account scope, those of the accounts in scope. */
   async marketplaces(ctx: RequestContext): Promise<Marketplace[]> {
-    const qb = ctx.db.getRepository(Marketplace).createQueryBuilder('m').orderBy('m.marketplaceId', 'ASC');
+    const qb = ctx.reads.getRepository(Marketplace).createQueryBuilder('m').orderBy('m.marketplaceId', 'ASC');
     if (ctx.scope.accounts !== null) {
       const linked = qb
         .subQuery()

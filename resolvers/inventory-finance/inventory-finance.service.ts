@@ -32,7 +32,7 @@ import { Category } from '../../src/policy/taxonomy';
 type Scoped = { sellerAccountId: string; marketplaceId: string };
 
 function scoped<T extends ObjectLiteral & Scoped>(ctx: RequestContext, entity: new () => T, alias: string): SelectQueryBuilder<T> {
-  const qb = ctx.db.getRepository(entity).createQueryBuilder(alias);
+  const qb = ctx.reads.getRepository(entity).createQueryBuilder(alias);
   return applyRowScope(qb, ctx.scope, { account: `${alias}.sellerAccountId`, marketplace: `${alias}.marketplaceId` });
 }
 
@@ -100,7 +100,7 @@ export class InventoryFinanceService {
 
   /** Lines of many settlements in one query, scoped through their settlement. */
   linesOfSettlements(ctx: RequestContext, settlementRowIds: readonly string[]): Promise<SettlementLine[]> {
-    const qb = ctx.db
+    const qb = ctx.reads
       .getRepository(SettlementLine)
       .createQueryBuilder('sl')
       .innerJoin(Settlement, 'st', 'st.id = sl.settlementRowId')

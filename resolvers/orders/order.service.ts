@@ -30,7 +30,7 @@ export function applyRangeFilter<T extends object>(qb: SelectQueryBuilder<T>, al
 }
 
 function scopedOrders(ctx: RequestContext): SelectQueryBuilder<Order> {
-  const qb = ctx.db.getRepository(Order).createQueryBuilder('o');
+  const qb = ctx.reads.getRepository(Order).createQueryBuilder('o');
   return applyRowScope(qb, ctx.scope, { account: 'o.sellerAccountId', marketplace: 'o.marketplaceId' });
 }
 
@@ -57,7 +57,7 @@ export class OrderService {
 
   listReturns(ctx: RequestContext, args: ReturnsArgs): Promise<ConnectionShape<OrderReturn>> {
     const sortBy = args.sortBy ?? ReturnSortField.RETURN_DATE;
-    const qb = ctx.db.getRepository(OrderReturn).createQueryBuilder('r');
+    const qb = ctx.reads.getRepository(OrderReturn).createQueryBuilder('r');
     applyRowScope(qb, ctx.scope, { account: 'r.sellerAccountId', marketplace: 'r.marketplaceId' });
     applyRangeFilter(qb, 'r', sortBy, args);
     if (args.sku) qb.andWhere('r.sku = :sku', { sku: args.sku });
@@ -69,7 +69,7 @@ export class OrderService {
 
   /** Items of many orders in one query, scoped through their order. */
   itemsOfOrders(ctx: RequestContext, orderIds: readonly string[]): Promise<OrderItem[]> {
-    const qb = ctx.db
+    const qb = ctx.reads
       .getRepository(OrderItem)
       .createQueryBuilder('i')
       .innerJoin(Order, 'o', 'o.id = i.orderId')
@@ -81,7 +81,7 @@ export class OrderService {
 
   /** Shipments of many orders in one query, scoped by the shipment's own account and marketplace. */
   shipmentsOfOrders(ctx: RequestContext, orderIds: readonly string[]): Promise<Shipment[]> {
-    const qb = ctx.db
+    const qb = ctx.reads
       .getRepository(Shipment)
       .createQueryBuilder('s')
       .where('s.orderId = ANY(:orderIds)', { orderIds: [...orderIds] })
@@ -92,7 +92,7 @@ export class OrderService {
 
   /** Returns of many orders (by Amazon order id) in one query, scoped by their own columns. */
   returnsOfOrders(ctx: RequestContext, amazonOrderIds: readonly string[]): Promise<OrderReturn[]> {
-    const qb = ctx.db
+    const qb = ctx.reads
       .getRepository(OrderReturn)
       .createQueryBuilder('r')
       .where('r.amazonOrderId = ANY(:amazonOrderIds)', { amazonOrderIds: [...amazonOrderIds] })

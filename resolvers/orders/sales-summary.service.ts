@@ -31,7 +31,7 @@ export class SalesSummaryService {
   async summarize(ctx: RequestContext, args: SalesSummaryArgs): Promise<SalesSummaryType> {
     if (args.from >= args.to) throw badUserInput('`from` must be before `to`', { argumentName: 'from' });
     const key = GROUP_KEY[args.groupBy];
-    const qb = ctx.db
+    const qb = ctx.reads
       .getRepository(OrderItem)
       .createQueryBuilder('i')
       .innerJoin(Order, 'o', 'o.id = i.orderId')

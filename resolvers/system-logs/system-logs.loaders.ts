@@ -8,7 +8,7 @@ import type { RequestContext } from '../../src/context';
 export function auditDocumentLoader(ctx: RequestContext): DataLoader<string, string | null> {
   return ctx.loaders.get('system-logs.auditDocument', () =>
     new DataLoader<string, string | null>(async (hashes) => {
-      const rows = await ctx.db.getRepository(AuditDocument).findBy({ hash: In([...hashes]) });
+      const rows = await ctx.reads.getRepository(AuditDocument).findBy({ hash: In([...hashes]) });
       const byHash = new Map(rows.map((row) => [row.hash.trim(), row.document]));
       return hashes.map((hash) => byHash.get(hash) ?? null);
     }),

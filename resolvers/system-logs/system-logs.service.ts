@@ -32,7 +32,7 @@ function page<T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBuild
 
 export class SystemLogsService {
   apiCallLogs(ctx: RequestContext, args: ApiCallLogsArgs): Promise<ConnectionShape<ApiCallLog>> {
-    const qb = applyRowScope(ctx.db.getRepository(ApiCallLog).createQueryBuilder('l'), ctx.scope, { account: 'l.accountId' });
+    const qb = applyRowScope(ctx.reads.getRepository(ApiCallLog).createQueryBuilder('l'), ctx.scope, { account: 'l.accountId' });
     timeRange(qb, 'l.time', args);
     if (args.status !== undefined && args.status !== null) qb.andWhere('l.httpStatus = :status', { status: args.status });
     if (args.operation) qb.andWhere('l.operationName = :operation', { operation: args.operation });
@@ -41,7 +41,7 @@ export class SystemLogsService {
   }
 
   systemEvents(ctx: RequestContext, args: SystemEventsArgs): Promise<ConnectionShape<SystemEvent>> {
-    const qb = applyRowScope(ctx.db.getRepository(SystemEvent).createQueryBuilder('l'), ctx.scope, {});
+    const qb = applyRowScope(ctx.reads.getRepository(SystemEvent).createQueryBuilder('l'), ctx.scope, {});
     timeRange(qb, 'l.time', args);
     if (args.level) qb.andWhere('l.level = :level', { level: args.level });
     if (args.component) qb.andWhere('l.component = :component', { component: args.component });
@@ -50,7 +50,7 @@ export class SystemLogsService {
   }
 
   userActions(ctx: RequestContext, args: UserActionsArgs): Promise<ConnectionShape<UserAction>> {
-    const qb = applyRowScope(ctx.db.getRepository(UserAction).createQueryBuilder('l'), ctx.scope, {});
+    const qb = applyRowScope(ctx.reads.getRepository(UserAction).createQueryBuilder('l'), ctx.scope, {});
     timeRange(qb, 'l.time', args);
     if (args.actor) qb.andWhere('l.actor = :actor', { actor: args.actor });
     if (args.action) qb.andWhere('l.action = :action', { action: args.action });
@@ -59,7 +59,7 @@ export class SystemLogsService {
   }
 
   importRuns(ctx: RequestContext, args: ImportRunsArgs): Promise<ConnectionShape<ImportRun>> {
-    const qb = applyRowScope(ctx.db.getRepository(ImportRun).createQueryBuilder('l'), ctx.scope, {
+    const qb = applyRowScope(ctx.reads.getRepository(ImportRun).createQueryBuilder('l'), ctx.scope, {
       account: 'l.sellerAccountId',
       marketplace: 'l.marketplaceId',
     });
@@ -71,7 +71,7 @@ export class SystemLogsService {
   }
 
   auditRecords(ctx: RequestContext, args: AuditRecordsArgs): Promise<ConnectionShape<AuditRecord>> {
-    const qb = applyRowScope(ctx.db.getRepository(AuditRecord).createQueryBuilder('l'), ctx.scope, {});
+    const qb = applyRowScope(ctx.reads.getRepository(AuditRecord).createQueryBuilder('l'), ctx.scope, {});
     const filter = args.filter ?? {};
     timeRange(qb, 'l.timestamp', filter);
     if (filter.principal) qb.andWhere('l.principalId = :principal', { principal: filter.principal });

@@ -1,5 +1,7 @@
 // Opens the gateway's database: the DATABASE_URL server, or the embedded PostgreSQL (PGlite)
-// keeping its data under DATA_DIR. Migrations run on open unless told otherwise.
+// keeping its data under DATA_DIR. Migrations run on open unless told otherwise. Servers open it
+// with `readReplica` so DATABASE_READ_URL takes the data reads; the CLI (audit verification,
+// tokens, imports, retention) always works on the primary alone.
 import { join, resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
@@ -14,7 +16,7 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-export async function openDatabase(settings: Config, options: { migrate?: boolean } = {}): Promise<OpenDatabase> {
+export async function openDatabase(settings: Config, options: { migrate?: boolean; readReplica?: boolean } = {}): Promise<OpenDatabase> {
   const migrate = options.migrate ?? true;
   let embedded: EmbeddedPostgres | undefined;
   let url = settings.DATABASE_URL;
@@ -22,7 +24,8 @@ export async function openDatabase(settings: Config, options: { migrate?: boolea
     embedded = await startEmbeddedPostgres({ dataDir: join(resolve(settings.DATA_DIR), 'pg') });
     url = embedded.url;
   }
-  const dbSettings = { url, embedded: Boolean(embedded) };
+  const readUrl = options.readReplica && settings.DATABASE_URL ? settings.DATABASE_READ_URL : undefined;
+  const dbSettings = { url, embedded: Boolean(embedded), readUrl };
   try {
     let dataSource: DataSource;
     let applied: string[] = [];

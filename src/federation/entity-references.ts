@@ -19,7 +19,7 @@ type ResolveReference = (reference: Reference, ctx: RequestContext) => Promise<u
 /** Rows by surrogate id, in row scope, one statement per batch. */
 function byIdLoader<T extends ObjectLiteral & { id: string }>(ctx: RequestContext, entity: new () => T, category: Category): DataLoader<string, T | null> {
   return ctx.loaders.get(`federation.${entity.name}ById`, () => new DataLoader<string, T | null>(async (ids) => {
-    const qb = ctx.db.getRepository(entity).createQueryBuilder('e').where('e.id = ANY(:ids)', { ids: [...ids] });
+    const qb = ctx.reads.getRepository(entity).createQueryBuilder('e').where('e.id = ANY(:ids)', { ids: [...ids] });
     applyRowScope(qb, ctx.scope, { account: 'e.sellerAccountId', marketplace: 'e.marketplaceId' });
     const rows = await qb.getMany();
     ctx.governance.countRows(category, rows.length);

@@ -17,6 +17,7 @@ import { AuditWriter } from '../audit/audit.writer';
 import { rowScopeOf } from '../auth/principal';
 import type { Config } from '../config';
 import { GovernanceRecorder, LoaderRegistry, type RequestContext } from '../context';
+import { replicaReads } from '../db/read-replica';
 import { ErrorCode } from '../errors';
 import { governSchema } from '../policy/govern-schema';
 import type { Policy } from '../policy/policy';
@@ -98,6 +99,7 @@ function contextOf(req: Request, internal: InternalContext, options: SubgraphSer
     purpose: internal.purpose,
     scope: rowScopeOf(internal.principal),
     db: options.dataSource.manager,
+    reads: replicaReads(options.dataSource),
     loaders: new LoaderRegistry(),
     governance: new GovernanceRecorder(),
     now,

@@ -19,7 +19,7 @@ const GROUPS: Record<SalesGroupBy, { kind: SalesSummaryKind; key: string }> = {
 /** Sales groups from the summary table, filtered and row-scoped like the detail query. */
 export async function summarizedSales(ctx: RequestContext, args: SalesSummaryArgs): Promise<SalesGroupType[]> {
   const group = GROUPS[args.groupBy];
-  const qb = ctx.db
+  const qb = ctx.reads
     .getRepository(OrderSalesSummary)
     .createQueryBuilder('s')
     .select(group.key, 'key')

@@ -13,6 +13,7 @@ import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'gr
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { RequestContext } from '../context';
+import { hasReadReplica } from '../db/read-replica';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
 import { graphiqlRouter } from './graphiql/graphiql';
@@ -139,10 +140,22 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         res.status(503).json({ status: 'not ready', reason: 'database migrations pending' });
         return;
       }
-      res.json({ status: 'ready' });
     } catch {
       res.status(503).json({ status: 'not ready', reason: 'database unreachable' });
+      return;
     }
+    if (hasReadReplica(dataSource)) {
+      const replica = dataSource.createQueryRunner('slave');
+      try {
+        await replica.query('SELECT 1');
+      } catch {
+        res.status(503).json({ status: 'not ready', reason: 'read replica unreachable' });
+        return;
+      } finally {
+        await replica.release();
+      }
+    }
+    res.json({ status: 'ready' });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../../src/auth/principal';
 import { GovernanceRecorder, LoaderRegistry, type RequestContext } from '../../src/context';
+import { replicaReads } from '../../src/db/read-replica';
 import { defaultPolicy } from '../../src/policy/default-policy';
 import { ALL_PURPOSES, type Purpose } from '../../src/policy/taxonomy';
 
@@ -31,6 +32,7 @@ export function testContext(dataSource: DataSource, options: { principal?: Princ
     purpose: options.purpose ?? null,
     scope: { accounts: principal.accounts, marketplaces: principal.marketplaces },
     db: dataSource.manager,
+    reads: replicaReads(dataSource),
     loaders: new LoaderRegistry(),
     governance: new GovernanceRecorder(),
     now: () => options.now ?? new Date(),
