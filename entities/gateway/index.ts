@@ -5,6 +5,7 @@ import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { AuditDocument } from './audit-document.entity';
 import { AccessReview } from './access-review.entity';
 import { AuditRecord } from './audit-record.entity';
+import { DataExport } from './data-export.entity';
 import { DeletionCertificate } from './deletion-certificate.entity';
 import { DeletionRequest } from './deletion-request.entity';
 import { LegalHold } from './legal-hold.entity';
@@ -39,6 +40,9 @@ export const gatewayEntities: Function[] = [
   AmazonCredential,
   // Applied access policies (src/policy/policy-store.ts).
   PolicyRevision,
+  // Restricted exports (src/exports).
+  DataExport,
 ];
 export { AccessReview, PersistedOperation, PolicyRevision, PrincipalSuspension };
 export { AmazonCredential };
+export { DataExport };

@@ -14,6 +14,7 @@ import { RetentionHoldsDeletion1795779682967 } from './1795779682967-retention-h
 import { OrderSalesSummary1795779689238 } from './1795779689238-order-sales-summary';
 import { AmazonCredentials1795787327846 } from './1795787327846-amazon-credentials';
 import { PolicyRevisions1795787354401 } from './1795787354401-policy-revisions';
+import { DataExports1795787473215 } from './1795787473215-data-exports';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CoreAccounts1795777861725,
@@ -30,4 +31,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   OrderSalesSummary1795779689238,
   AmazonCredentials1795787327846,
   PolicyRevisions1795787354401,
+  DataExports1795787473215,
 ];
