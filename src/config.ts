@@ -95,6 +95,11 @@ export const configSchema = z.object({
   /** Days to carry out a deletion request, and hours for one initiated by Amazon. */
   DELETION_DUE_DAYS: intFromEnv(30),
   DELETION_AMAZON_DUE_HOURS: intFromEnv(72),
+  // --- Restricted exports (src/exports, docs/security.md). ---
+  /** Hours an export can be downloaded by the principal that made it; then it is deleted. */
+  EXPORT_TTL_HOURS: intFromEnv(24),
+  /** How often each gateway process deletes expired exports (seconds). */
+  EXPORT_SWEEP_SECONDS: intFromEnv(300),
   /** Federation: key signing the internal context from gateway to subgraphs (same value on all). */
   FEDERATION_SECRET: z.string().min(32).optional(),
   /** Federation gateway: `name=url,...` of the subgraphs (instead of `--subgraphs`). */
