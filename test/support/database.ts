@@ -39,7 +39,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const { dataSource } = await connectAndMigrate({ url: url.toString(), poolSize: 5 });
+  // SELLERGATE_TEST_READ_REPLICA=1: replication on, the database its own "replica" (a second
+  // pool), so any test can show that the data reads keep working through the read connection.
+  const readUrl = process.env.SELLERGATE_TEST_READ_REPLICA === '1' ? url.toString() : undefined;
+  const { dataSource } = await connectAndMigrate({ url: url.toString(), readUrl, poolSize: 5 });
   return {
     url: url.toString(),
     embedded: false,
