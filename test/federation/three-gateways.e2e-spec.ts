@@ -1,0 +1,173 @@
+// Scale-out with real processes: three `sellergate serve` processes on one PostgreSQL database and
+// one Redis. A token revoked through one is refused by the others within a second; a suspension
+// made by one (and its reinstatement, through the API or the CLI) reaches the others within a
+// second although each caches suspensions for a minute (only the change feed can tell them);
+// rate limits are one bucket across the three; concurrent traffic to all three leaves one audit
+// chain that verifies.
+import { ApiToken } from '../../entities/gateway/api-token.entity';
+import { AuditRecord } from '../../entities/gateway/audit-record.entity';
+import { hashTokenSecret } from '../../src/auth/token-secret';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { seedTestCatalog, testTokenFor } from '../support/fixtures';
+import type { TestResponse } from '../support/gateway';
+import { runCliProcess, startGatewayProcess, type GatewayProcess } from '../support/processes';
+
+jest.setTimeout(180_000);
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
+const FORBIDDEN_QUERY = '{ orders(first: 1) { totalCount } }'; // ORDERS is not a category of BUSINESS_ANALYSIS
+const HARMLESS_QUERY = '{ products(first: 1) { totalCount } }';
+const RATE_LIMIT_BURST = 100;
+
+const codeOf = (response: TestResponse) => response.body.errors?.[0]?.extensions?.code ?? null;
+const describeResponse = (response: TestResponse) => `${response.status} ${codeOf(response) ?? 'ok'}`;
+
+/**
+ * Polls `gateway` until `accepted(response)` or one second after `since`; resolves with the time
+ * it took, fails naming the last answer.
+ */
+async function withinOneSecond(gateway: GatewayProcess, since: number, what: string, ask: () => Promise<TestResponse>, accepted: (response: TestResponse) => boolean): Promise<number> {
+  const deadline = since + 1_000;
+  for (;;) {
+    const response = await ask();
+    const at = Date.now();
+    if (accepted(response)) return at - since;
+    if (at > deadline) throw new Error(`gateway ${gateway.name}: ${what} not within 1 s (last answer ${describeResponse(response)})\n${gateway.output().slice(-2_000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+// Real processes need what only a server has: several connections to one database. On the
+// embedded database (one process by design) the suite's PostgreSQL-server pass runs this.
+(process.env.DATABASE_URL ? describe : describe.skip)('three gateway processes on one PostgreSQL and one Redis (PostgreSQL server)', () => {
+  let db: TestDatabase;
+  let a: GatewayProcess;
+  let b: GatewayProcess;
+  let c: GatewayProcess;
+  let admin: string;
+  const figures: Record<string, number[]> = {};
+  const note = (what: string, ms: number) => (figures[what] ??= []).push(ms);
+  const env = () => ({
+    REDIS_URL,
+    // A minute: within a second only the change feed can have told the other processes.
+    SUSPENSION_CACHE_MS: '60000',
+    SUSPICIOUS_FORBIDDEN_COUNT: '3',
+    SUSPICIOUS_ROWS_COUNT: '0',
+    RATE_LIMIT_PER_MINUTE: '1',
+    RATE_LIMIT_BURST: String(RATE_LIMIT_BURST),
+    IP_RATE_LIMIT_PER_MINUTE: '1000000',
+    IP_RATE_LIMIT_BURST: '1000000',
+  });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedTestCatalog(db.dataSource);
+    admin = await testTokenFor(db.dataSource, 'admin');
+    [a, b, c] = await Promise.all(['A', 'B', 'C'].map((name) => startGatewayProcess({ name, databaseUrl: db.url, env: env() })));
+  });
+  afterAll(async () => {
+    await Promise.all([a, b, c].filter(Boolean).map((gateway) => gateway.stop()));
+    await db?.close();
+    if (process.env.PRINT_FIGURES) process.stdout.write(`propagation (ms): ${JSON.stringify(figures)}\n`);
+  });
+
+  async function tokenId(secret: string): Promise<string> {
+    return (await db.dataSource.getRepository(ApiToken).findOneByOrFail({ tokenHash: hashTokenSecret(secret) })).id;
+  }
+
+  const asAnalyst = (token: string) => ({ token, purpose: 'BUSINESS_ANALYSIS' });
+
+  it('runs as three processes', () => {
+    expect(new Set([a.pid, b.pid, c.pid, process.pid]).size).toBe(4);
+  });
+
+  it('a token revoked through one gateway is refused by the other two within one second', async () => {
+    const token = await testTokenFor(db.dataSource, 'analyst');
+    for (const gateway of [a, b, c]) expect(describeResponse(await gateway.post(HARMLESS_QUERY, asAnalyst(token)))).toBe('200 ok');
+
+    const revoked = await a.post('mutation ($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', { token: admin, variables: { id: await tokenId(token) } });
+    expect(revoked.body.errors).toBeUndefined();
+    const since = Date.now();
+    for (const gateway of [b, c]) {
+      const ms = await withinOneSecond(gateway, since, 'refusing the revoked token', () => gateway.post(HARMLESS_QUERY, asAnalyst(token)), (response) => response.status === 401 && codeOf(response) === 'UNAUTHENTICATED');
+      note('revocation', ms);
+    }
+  });
+
+  it('a suspension by one gateway is enforced by the others within one second, and so is its reinstatement (API and CLI)', async () => {
+    for (const [origin, reinstateWith] of [
+      [a, 'api'],
+      [b, 'cli'],
+    ] as const) {
+      const token = await testTokenFor(db.dataSource, 'analyst');
+      const id = await tokenId(token);
+      const others = [a, b, c].filter((gateway) => gateway !== origin);
+      for (const gateway of others) expect(describeResponse(await gateway.post(HARMLESS_QUERY, asAnalyst(token)))).toBe('200 ok');
+
+      // Three FORBIDDEN decisions on `origin`: the suspicious-activity rule suspends the token there.
+      for (let n = 0; n < 3; n++) expect(codeOf(await origin.post(FORBIDDEN_QUERY, asAnalyst(token)))).toBe('FORBIDDEN');
+      let since = Date.now();
+      expect(codeOf(await origin.post(HARMLESS_QUERY, asAnalyst(token)))).toBe('SUSPENDED');
+      for (const gateway of others) {
+        const ms = await withinOneSecond(gateway, since, 'refusing the suspended token with SUSPENDED', () => gateway.post(HARMLESS_QUERY, asAnalyst(token)), (response) => response.status === 403 && codeOf(response) === 'SUSPENDED');
+        note('suspension', ms);
+      }
+
+      if (reinstateWith === 'api') {
+        const reinstated = await origin.post('mutation ($id: ID!) { reinstatePrincipal(principalId: $id, note: "reviewed") { reinstatedAt } }', { token: admin, variables: { id } });
+        expect(reinstated.body.errors).toBeUndefined();
+      } else {
+        const cli = await runCliProcess(['suspension', 'reinstate', id, '--note', 'reviewed'], { DATABASE_URL: db.url, REDIS_URL });
+        expect(`${cli.code} ${cli.stdout}${cli.stderr}`).toMatch(/^0 reinstated token /);
+      }
+      since = Date.now();
+      for (const gateway of [a, b, c]) {
+        const ms = await withinOneSecond(gateway, since, `serving the token reinstated through the ${reinstateWith}`, () => gateway.post(HARMLESS_QUERY, asAnalyst(token)), (response) => response.status === 200 && !response.body.errors);
+        note(`reinstatement (${reinstateWith})`, ms);
+      }
+    }
+  });
+
+  it('shares one rate-limit bucket across the three gateways', async () => {
+    const token = await testTokenFor(db.dataSource, 'analyst');
+    const gateways = [a, b, c];
+    const first = await Promise.all(Array.from({ length: RATE_LIMIT_BURST }, (_, n) => gateways[n % 3].post('{ __typename }', asAnalyst(token))));
+    expect(first.map(describeResponse).filter((answer) => answer !== '200 ok')).toEqual([]);
+    // The bucket is empty whichever gateway is asked next.
+    for (const gateway of gateways) {
+      const refused = await gateway.post('{ __typename }', asAnalyst(token));
+      expect(describeResponse(refused)).toBe('429 RATE_LIMITED');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+  });
+
+  it('concurrent traffic to all three leaves one audit chain that verifies', async () => {
+    const before = await db.dataSource.getRepository(AuditRecord).count();
+    const perGateway = 25;
+    const tokens: Record<string, Promise<string>> = Object.fromEntries(['A', 'B', 'C'].map((name) => [name, testTokenFor(db.dataSource, 'analyst')]));
+    const sends = [a, b, c].flatMap((gateway) =>
+      Array.from({ length: perGateway }, async (_, n) => {
+        const token = await tokens[gateway.name];
+        return gateway.post(HARMLESS_QUERY, { ...asAnalyst(token), headers: { 'x-request-id': `chain-${gateway.name}-${n}` } });
+      }),
+    );
+    const answers = await Promise.all(sends);
+    expect(answers.map(describeResponse).filter((answer) => answer !== '200 ok')).toEqual([]);
+
+    const records = await db.dataSource.getRepository(AuditRecord).find({ order: { id: 'ASC' } });
+    expect(records.length - before).toBeGreaterThanOrEqual(3 * perGateway);
+    const chained = records.filter((record) => record.requestId?.startsWith('chain-'));
+    for (const name of ['A', 'B', 'C']) expect(chained.filter((record) => record.requestId!.startsWith(`chain-${name}-`))).toHaveLength(perGateway);
+    // Interleaved: the three processes appended to the one chain while the others did.
+    const writers = chained.map((record) => record.requestId!.split('-')[1]);
+    expect(writers.filter((writer, i) => i > 0 && writer !== writers[i - 1]).length).toBeGreaterThan(2);
+
+    const verify = await runCliProcess(['audit', 'verify', '--json'], { DATABASE_URL: db.url });
+    expect(verify.stderr).toBe('');
+    expect(verify.code).toBe(0);
+    const result = JSON.parse(verify.stdout) as { ok: boolean; checked: number; lastId: string };
+    expect(result).toMatchObject({ ok: true, problem: null });
+    expect(result.checked).toBe(records.length);
+    expect(BigInt(result.lastId)).toBeGreaterThanOrEqual(BigInt(chained[chained.length - 1].id));
+  });
+});
