@@ -1,5 +1,6 @@
 // Runtime configuration from the environment, validated once at start-up.
 import { z } from 'zod';
+import { parseCredentialKeys } from './security/credentials/key-ring';
 
 const intFromEnv = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -79,6 +80,25 @@ export const configSchema = z.object({
   SUSPENSION_CACHE_MS: z.coerce.number().int().min(0).default(1_000),
   /** Access review: a grant (purpose) unused this many days is flagged for revocation. */
   ACCESS_REVIEW_UNUSED_DAYS: intFromEnv(90),
+  /**
+   * Keys encrypting the stored Amazon credentials (AES-256-GCM): `<keyId>:<base64 of 32 bytes>,...`;
+   * the first encrypts, the others only decrypt until `sellergate credentials rotate-key` has moved
+   * every credential off them. Outside production a demo key is used without it; production
+   * without it stores no credential.
+   */
+  CREDENTIAL_KEYS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value === undefined) return;
+      try {
+        parseCredentialKeys(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  /** A stored credential whose secret is older than this (days) is flagged stale. */
+  CREDENTIAL_MAX_AGE_DAYS: intFromEnv(180),
   // --- Retention, legal holds and deletion requests (src/retention, docs/retention.md). ---
   /** Retention rules file (JSON) overriding the shipped defaults by rule id; invalid -> start-up stops. */
   RETENTION_FILE: z.string().optional(),

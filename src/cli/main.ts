@@ -11,6 +11,7 @@ import { serve } from '../server/serve';
 import { registerAccountCommands } from './account.command';
 import { registerAuditCommands } from './audit.command';
 import { cliDeps, withDatabase } from './cli-deps';
+import { registerCredentialCommands } from './credentials.command';
 import { registerImportCommands } from './import.command';
 import { registerPolicyCommands } from './policy.command';
 import { registerRetentionCommands } from './retention.command';
@@ -82,6 +83,7 @@ export function buildProgram(): Command {
   registerImportCommands(program, cliDeps);
   registerRetentionCommands(program, cliDeps);
   registerSecurityCommands(program, cliDeps);
+  registerCredentialCommands(program, cliDeps);
   registerFederationCommands(program);
   return program;
 }

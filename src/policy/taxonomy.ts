@@ -85,6 +85,8 @@ export enum Permission {
   MANAGE_RETENTION = 'MANAGE_RETENTION',
   MANAGE_DELETION_REQUESTS = 'MANAGE_DELETION_REQUESTS',
   SUSPEND_PRINCIPALS = 'SUSPEND_PRINCIPALS',
+  /** Amazon API credentials: list their metadata (never their values), remove them. */
+  MANAGE_CREDENTIALS = 'MANAGE_CREDENTIALS',
 }
 
 export const ALL_PERMISSIONS = Object.values(Permission);

@@ -8,6 +8,7 @@ import { ordersResolvers } from '../../resolvers/orders';
 import { systemLogsResolvers } from '../../resolvers/system-logs';
 import { governanceResolvers } from '../policy';
 import { retentionResolvers } from '../retention';
+import { credentialResolvers } from '../security/credentials/credentials.resolver';
 import { securityResolvers } from '../security/security.resolver';
 
 export const CATEGORY_RESOLVERS = {
@@ -20,7 +21,7 @@ export const CATEGORY_RESOLVERS = {
 
 /** Every category's resolvers plus the gateway's own (token administration, explainAccess). */
 export function allResolvers(): NonEmptyArray<Function> {
-  return [...Object.values(CATEGORY_RESOLVERS).flat(), ...governanceResolvers, ...securityResolvers, ...retentionResolvers] as unknown as NonEmptyArray<Function>;
+  return [...Object.values(CATEGORY_RESOLVERS).flat(), ...governanceResolvers, ...securityResolvers, ...credentialResolvers, ...retentionResolvers] as unknown as NonEmptyArray<Function>;
 }
 
 /** Builds the executable schema (without governance middleware; see src/policy). */

@@ -4,6 +4,7 @@ import { config } from '../config';
 import { openDatabase } from '../db/open-database';
 import { seedDemo } from '../db/demo/seed-demo';
 import { startRetentionSchedule } from '../retention/retention-schedule';
+import { reportCredentialHealth } from '../security/credentials/vault';
 import { federatedGatewayComponents, serveSubgraph, type FederatedServeOptions } from '../federation/serve-federated';
 import { createComponents, ensureDemoTokens, loadGatewayPolicy } from './components';
 import { startGateway } from './gateway';
@@ -56,6 +57,8 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
     for (const [role, token] of Object.entries(demoTokens)) lines.push(`  ${role.padEnd(16)} ${token}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+  // Stored Amazon credentials: stale ones, and ones under a key no longer configured, to SYSTEM_LOGS.
+  await reportCredentialHealth(db.dataSource, settings, log);
   // Retention on RETENTION_SCHEDULE (src/retention): rules applied, overdue deletion requests flagged.
   const retention = startRetentionSchedule(db.dataSource, { config: settings, log: (level, message, details) => log[level](details ?? {}, message) });
 

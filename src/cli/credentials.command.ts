@@ -1,0 +1,149 @@
+// `sellergate credentials set|list|rotate-key|remove`: the encrypted Amazon API credentials. A
+// value is read from standard input or a file, never from the command line (arguments are visible
+// to every user of the machine in `ps`). Every change is a user action (actor `cli:<os user>`) in
+// the same transaction as its effect, without the value.
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { InvalidArgumentError, type Command } from 'commander';
+import { createCredentialVault, CREDENTIAL_KINDS, isCredentialKind, type AmazonCredentialKind, type CredentialMetadata } from '../security/credentials/vault';
+import { output, withDatabase, type CliDeps } from './cli-deps';
+
+function operator(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
+function kind(value: string): AmazonCredentialKind {
+  const upper = value.toUpperCase();
+  if (!isCredentialKind(upper)) throw new InvalidArgumentError(`one of ${CREDENTIAL_KINDS.join(', ')}`);
+  return upper;
+}
+
+function positiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('a whole number of at least 1');
+  return parsed;
+}
+
+/** Where the value comes from: standard input unless a file is named. */
+export interface CredentialInput {
+  readStdin(): Promise<string>;
+  /** Whether standard input is a terminal (a prompt is then shown on standard error). */
+  isTTY(): boolean;
+}
+
+const processInput: CredentialInput = {
+  async readStdin() {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+    return Buffer.concat(chunks).toString('utf8');
+  },
+  isTTY: () => Boolean(process.stdin.isTTY),
+};
+
+function json(credential: CredentialMetadata) {
+  return {
+    ...credential,
+    createdAt: credential.createdAt.toISOString(),
+    secretChangedAt: credential.secretChangedAt.toISOString(),
+    lastUsedAt: credential.lastUsedAt?.toISOString() ?? null,
+  };
+}
+
+function line(credential: CredentialMetadata): string {
+  return [
+    credential.id,
+    credential.sellerAccountId.padEnd(14),
+    credential.kind.padEnd(17),
+    credential.label.padEnd(10),
+    `key ${credential.keyId}`.padEnd(12),
+    `set ${credential.secretChangedAt.toISOString().slice(0, 10)}`,
+    `${credential.ageDays} days`,
+    credential.stale ? 'STALE' : '',
+  ]
+    .join('  ')
+    .trimEnd();
+}
+
+export function registerCredentialCommands(program: Command, deps: CliDeps, input: CredentialInput = processInput): void {
+  const credentials = program
+    .command('credentials')
+    .description('Amazon API credentials (LWA client id and secret, refresh tokens, Ads profile ids), stored encrypted under CREDENTIAL_KEYS');
+
+  credentials
+    .command('set')
+    .alias('add')
+    .description('Store a credential, or replace the value of the one with the same account, kind and label; the value is read from standard input (or --from-file), never from the command line')
+    .requiredOption('--account <sellerId>', 'seller account it belongs to')
+    .requiredOption('--kind <kind>', CREDENTIAL_KINDS.join(', '), kind)
+    .option('--label <label>', 'tells credentials of one kind apart, e.g. an Ads profile per marketplace', 'default')
+    .option('--from-file <path>', 'read the value from this file instead of standard input')
+    .option('--json', 'print the stored metadata as JSON')
+    .action(async (options: { account: string; kind: AmazonCredentialKind; label: string; fromFile?: string; json?: boolean }) => {
+      let secret: string;
+      if (options.fromFile) secret = readFileSync(options.fromFile, 'utf8');
+      else {
+        if (input.isTTY()) process.stderr.write(`Value of ${options.kind} for ${options.account} (end with Ctrl-D):\n`);
+        secret = await input.readStdin();
+      }
+      const vault = createCredentialVault(deps.config());
+      await withDatabase(deps, async (db) => {
+        const { credential, replaced } = await db.dataSource.transaction((manager) =>
+          vault.set(manager, { sellerAccountId: options.account, kind: options.kind, label: options.label, secret, actor: operator() }),
+        );
+        output(options.json, { ...json(credential), replaced }, () => `${replaced ? 'replaced the value of' : 'stored'} ${credential.kind} ${credential.label} for ${credential.sellerAccountId} as ${credential.id} (key ${credential.keyId})`);
+      });
+    });
+
+  credentials
+    .command('list')
+    .description(`Stored credentials: metadata only (never a value); older than CREDENTIAL_MAX_AGE_DAYS flagged STALE`)
+    .option('--account <sellerId>', 'only this account\'s')
+    .option('--stale', 'only stale ones')
+    .option('--json', 'print as JSON')
+    .action(async (options: { account?: string; stale?: boolean; json?: boolean }) => {
+      const vault = createCredentialVault(deps.config());
+      await withDatabase(deps, async (db) => {
+        const rows = await vault.list(db.dataSource.manager, { sellerAccountId: options.account, staleOnly: options.stale });
+        output(options.json, rows.map(json), () => (rows.length === 0 ? 'no credentials' : rows.map(line).join('\n')));
+      });
+    });
+
+  credentials
+    .command('rotate-key')
+    .description('Re-encrypt every credential under the first key of CREDENTIAL_KEYS (batches, one transaction each; run it again to finish an interrupted rotation); then the old key can leave CREDENTIAL_KEYS')
+    .option('--batch-size <n>', 'credentials per transaction', positiveInt, 100)
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { batchSize: number; json?: boolean }) => {
+      const vault = createCredentialVault(deps.config());
+      await withDatabase(deps, async (db) => {
+        const report = await vault.rotate(db.dataSource, {
+          actor: operator(),
+          batchSize: options.batchSize,
+          onProgress: (done, total) => process.stderr.write(`re-encrypting: ${done}/${total}\n`),
+        });
+        output(options.json, report, () =>
+          [
+            `current key ${report.currentKeyId}: ${report.reencrypted} re-encrypted, ${report.alreadyCurrent} already under it, ${report.failed.length} failed`,
+            ...report.failed.map((failure) => `  ${failure.id} (key ${failure.keyId}): ${failure.reason}`),
+          ].join('\n'),
+        );
+        if (report.failed.length > 0) throw new Error(`${report.failed.length} credential(s) could not be re-encrypted; keep their keys in CREDENTIAL_KEYS or store them again`);
+      });
+    });
+
+  credentials
+    .command('remove <id>')
+    .description('Delete a stored credential')
+    .action(async (id: string) => {
+      const vault = createCredentialVault(deps.config());
+      await withDatabase(deps, async (db) => {
+        const removed = await db.dataSource.transaction((manager) => vault.remove(manager, id, { actor: operator() }));
+        if (!removed) throw new Error(`No credential ${id}`);
+        output(false, null, () => `removed ${removed.kind} ${removed.label} of ${removed.sellerAccountId} (${removed.id})`);
+      });
+    });
+}
