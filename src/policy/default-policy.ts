@@ -38,6 +38,7 @@ export const DEFAULT_POLICY_DOCUMENT: PolicyInput = {
     finance: {
       description: 'Accounting, settlements and business analysis',
       purposes: [Purpose.ACCOUNTING, Purpose.BUSINESS_ANALYSIS, Purpose.OPERATIONAL_REPORTING],
+      permissions: [Permission.EXPORT_DATA],
       grants: {
         [Purpose.ACCOUNTING]: grant('full', 'full', 'deny'),
         [Purpose.BUSINESS_ANALYSIS]: grant('full', 'masked', 'deny'),
@@ -47,6 +48,7 @@ export const DEFAULT_POLICY_DOCUMENT: PolicyInput = {
     analyst: {
       description: 'Business analysis on masked detail and k-anonymous aggregates',
       purposes: [Purpose.BUSINESS_ANALYSIS, Purpose.OPERATIONAL_REPORTING],
+      permissions: [Permission.EXPORT_DATA],
       grants: {
         [Purpose.BUSINESS_ANALYSIS]: grant('masked', 'masked', 'deny'),
         [Purpose.OPERATIONAL_REPORTING]: grant('masked', 'masked', 'deny'),
@@ -56,7 +58,7 @@ export const DEFAULT_POLICY_DOCUMENT: PolicyInput = {
       description: 'Compliance review and audit; may ask the gateway to explain any decision',
       purposes: [Purpose.COMPLIANCE_REVIEW, Purpose.AUDIT, Purpose.PLATFORM_COMPLIANCE],
       // Deletion requests are approved or rejected by admin or compliance (data policy §6).
-      permissions: [Permission.EXPLAIN_ACCESS, Permission.MANAGE_DELETION_REQUESTS],
+      permissions: [Permission.EXPLAIN_ACCESS, Permission.MANAGE_DELETION_REQUESTS, Permission.EXPORT_DATA],
       grants: {
         [Purpose.COMPLIANCE_REVIEW]: grant('full', 'full', 'masked'),
         [Purpose.AUDIT]: grant('full', 'full', 'masked'),

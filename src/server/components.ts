@@ -8,6 +8,7 @@ import { AuditWriter } from '../audit/audit.writer';
 import { createAuthenticator } from '../auth/authenticate';
 import { createDemoTokens } from '../auth/api-token.service';
 import type { Config } from '../config';
+import { exportsPlugin, exportsRouter, startExportSweep } from '../exports';
 import { governSchema } from '../policy/govern-schema';
 import { resolvePseudonymKey } from '../policy/masks';
 import { governancePlugin } from '../policy/governance.plugin';
@@ -62,16 +63,35 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     ...(audited ? [auditPlugin(writer, { apiCalls, now: options.now, onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'audit record not written: response withheld') })] : []),
     ...(security ? [security.plugin] : []),
     ...(governed ? [governancePlugin(policy)] : []),
+    // Restricted exports run their query under this gateway's limits (src/exports).
+    exportsPlugin({ ttlHours: config.EXPORT_TTL_HOURS, limits: security?.limits ?? null }),
   ];
   const plainAuthenticate = createAuthenticator({ config, policy });
   const authenticate = security ? security.wrapAuthenticate(plainAuthenticate) : plainAuthenticate;
+  const now = options.now ?? (() => new Date());
+  const exportSweep = startExportSweep(dataSource, {
+    intervalMs: config.EXPORT_SWEEP_SECONDS * 1000,
+    now,
+    onError: (error) => log.error({ err: error }, 'expired exports could not be deleted'),
+    onDeleted: (count) => log.info({ count }, 'expired exports deleted'),
+  });
   return {
     changes,
     schema,
     authenticate,
     plugins,
     middleware: [apiCalls.middleware(), ...(security?.middleware ?? [])],
-    routes: [importsRouter({ dataSource, policy, authenticate, now: options.now ?? (() => new Date()) })],
+    routes: [
+      importsRouter({ dataSource, policy, authenticate, now: options.now ?? (() => new Date()) }),
+      exportsRouter({
+        dataSource,
+        policy,
+        authenticate,
+        now,
+        audit: audited ? (entry) => writer.append(entry) : undefined,
+        isSuspended: security ? async (principal) => (await security.suspensions.activeFor(principal)) !== null : undefined,
+      }),
+    ],
     onHttpRefusal,
     graphqlMiddleware: security?.graphqlMiddleware,
     apolloOptions: security?.apolloOptions,
@@ -79,6 +99,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     createServer: security ? (app) => security.createServer(app) : undefined,
     beforeListen: security ? (host) => security.assertTransportAllowed(host) : undefined,
     async stop() {
+      await exportSweep.stop();
       await writer.stop();
       await apiCalls.stop();
       await security?.stop();

@@ -1,0 +1,132 @@
+// What an export file holds: the rows of one GraphQL result, exactly as the GraphQL response
+// carries them, after a watermark line naming the export. JSONL: one `JSON.stringify(row)` per
+// line. CSV: one column per dotted path of the rows' JSON, values written as in that JSON.
+import { stringify } from 'csv-stringify/sync';
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../errors';
+
+export enum ExportFormat {
+  CSV = 'CSV',
+  JSONL = 'JSONL',
+}
+
+export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
+  [ExportFormat.CSV]: 'text/csv; charset=utf-8',
+  [ExportFormat.JSONL]: 'application/x-ndjson; charset=utf-8',
+};
+
+export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = {
+  [ExportFormat.CSV]: 'csv',
+  [ExportFormat.JSONL]: 'jsonl',
+};
+
+/** Names the export inside the file; identifiers and policy facts only, never a data value. */
+export interface ExportWatermark {
+  id: string;
+  format: ExportFormat;
+  /** `<kind>:<id>` of the principal that made it. */
+  principal: string;
+  role: string;
+  purpose: string | null;
+  policyVersion: string;
+  operationName: string | null;
+  documentHash: string;
+  rows: number;
+  createdAt: string;
+  expiresAt: string;
+}
+
+function badInput(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function isObject(value: unknown): value is Record<string, Json> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * The rows of a result (docs/security.md, "Restricted exports"): the query selects one root field
+ * (aliases allowed). A list is the rows; a connection's `nodes`, or its `edges`' `node`s, are the
+ * rows; any other object with exactly one list field has that list's elements as rows.
+ */
+export function rowsOf(data: Record<string, unknown>): Record<string, Json>[] {
+  const roots = Object.keys(data);
+  if (roots.length !== 1) {
+    throw badInput(`An export takes its rows from one root field; this query selects ${roots.length} (${roots.join(', ')})`);
+  }
+  const [root] = roots;
+  const value = data[root] as Json;
+  let list: Json[];
+  let where = root;
+  if (Array.isArray(value)) {
+    list = value;
+  } else if (isObject(value)) {
+    const lists = Object.entries(value).filter(([, field]) => Array.isArray(field)) as [string, Json[]][];
+    if (lists.length !== 1) {
+      const found = lists.length === 0 ? 'none' : lists.map(([name]) => name).join(', ');
+      throw badInput(`An export takes its rows from one list: select exactly one list field (e.g. nodes) under ${root}; found ${found}`);
+    }
+    const [name, items] = lists[0];
+    where = `${root}.${name}`;
+    list = name === 'edges' ? items.map((edge) => (isObject(edge) && 'node' in edge ? edge.node : edge)) : items;
+  } else {
+    throw badInput(`An export needs a list of rows; ${root} returned ${value === null ? 'null' : typeof value}`);
+  }
+  return list.map((row, index) => {
+    if (!isObject(row)) throw badInput(`Row ${index} of ${where} is not an object: select the fields to export`);
+    return row;
+  });
+}
+
+/** Dotted paths of a row's JSON (nested objects flattened; lists and nulls are leaves). */
+function pathsOf(row: Record<string, Json>, prefix: string, into: Set<string>): void {
+  for (const [key, value] of Object.entries(row)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (isObject(value)) pathsOf(value, path, into);
+    else into.add(path);
+  }
+}
+
+/** The CSV columns: every dotted path in the order first met; a path is dropped when its children are columns. */
+export function columnsOf(rows: Record<string, Json>[]): string[] {
+  const paths = new Set<string>();
+  for (const row of rows) pathsOf(row, '', paths);
+  const all = [...paths];
+  return all.filter((path) => !all.some((other) => other.startsWith(`${path}.`)));
+}
+
+function valueAt(row: Record<string, Json>, path: string): Json | undefined {
+  let value: Json | undefined = row;
+  for (const key of path.split('.')) {
+    if (!isObject(value)) return undefined;
+    value = value[key];
+  }
+  return value;
+}
+
+/** A CSV cell: strings as they are, numbers and booleans as their JSON text, lists as JSON, null empty. */
+export function csvCell(value: Json | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
+export function watermarkLine(format: ExportFormat, watermark: ExportWatermark): string {
+  if (format === ExportFormat.JSONL) return JSON.stringify({ sellergateExport: watermark });
+  const facts = Object.entries(watermark)
+    .filter(([key]) => key !== 'format')
+    .map(([key, value]) => `${key}=${value ?? ''}`);
+  return `# sellergate export ${facts.join(' ')}`;
+}
+
+/** The file's text: the watermark line, then the rows (each line ends with `\n`). */
+export function renderExport(format: ExportFormat, rows: Record<string, Json>[], watermark: ExportWatermark): string {
+  const head = `${watermarkLine(format, watermark)}\n`;
+  if (format === ExportFormat.JSONL) return head + rows.map((row) => `${JSON.stringify(row)}\n`).join('');
+  const columns = columnsOf(rows);
+  if (columns.length === 0) return head;
+  const records = rows.map((row) => columns.map((column) => csvCell(valueAt(row, column))));
+  return head + stringify([columns, ...records], { record_delimiter: '\n' });
+}

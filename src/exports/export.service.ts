@@ -1,0 +1,266 @@
+// Restricted exports: a query run under the caller's own principal, purpose and policy (the
+// governed schema, its shield rules and masks, the operation limits), its rows written to a
+// watermarked CSV or JSONL file kept for the same principal only, until it expires.
+import { createHash, randomUUID } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  execute,
+  getOperationAST,
+  GraphQLError,
+  parse,
+  validate,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
+import { LessThanOrEqual, MoreThan, type DataSource, type EntityManager } from 'typeorm';
+import { DataExport } from '../../entities/gateway/data-export.entity';
+import { sha256Hex } from '../audit/canonical';
+import { recordUserAction } from '../audit/system-logs';
+import type { Principal } from '../auth/principal';
+import { GovernanceRecorder, LoaderRegistry, type RequestContext } from '../context';
+import { ErrorCode } from '../errors';
+import { fieldRegistry } from '../policy/field-registry';
+import { resolvePurpose } from '../policy/governance.plugin';
+import { selectedCoordinates } from '../policy/selection';
+import type { Category } from '../policy/taxonomy';
+import { hasNulCharacter, isIntrospection } from '../security/security.plugin';
+import { checkOperationLimits, limitExceeded, type OperationLimits } from '../security/limits';
+import { EXPORT_CONTENT_TYPES, renderExport, rowsOf, type ExportFormat, type ExportWatermark } from './export-file';
+
+/** What the gateway's configuration says about exports (set on each request by exportsPlugin). */
+export interface ExportSettings {
+  /** Hours an export can be downloaded before it is deleted. */
+  ttlHours: number;
+  /** The gateway's operation limits; null when the gateway runs without them (benchmarks). */
+  limits: OperationLimits | null;
+}
+
+const SETTINGS = Symbol('sellergate.exportSettings');
+
+/** Gives every operation the export settings of this gateway (so exports follow its limits). */
+export function exportsPlugin(settings: ExportSettings): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      if (contextValue) (contextValue as unknown as Record<symbol, ExportSettings>)[SETTINGS] = settings;
+    },
+  };
+}
+
+export function exportSettingsOf(ctx: RequestContext): ExportSettings | undefined {
+  return (ctx as unknown as Record<symbol, ExportSettings | undefined>)[SETTINGS];
+}
+
+export interface ExportRequest {
+  document: string;
+  variables: Record<string, unknown> | null;
+  operationName: string | null;
+  format: ExportFormat;
+}
+
+function badInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code: ErrorCode.BAD_USER_INPUT } });
+}
+
+export function principalLabel(principal: Pick<Principal, 'kind' | 'id'>): string {
+  return `${principal.kind}:${principal.id}`;
+}
+
+/** Parses, validates and checks the exported document against the gateway's limits. */
+function prepare(schema: GraphQLSchema, request: ExportRequest, limits: OperationLimits | null): DocumentNode {
+  if (limits && limits.documentBytes > 0) {
+    const bytes = Buffer.byteLength(request.document, 'utf8');
+    if (bytes > limits.documentBytes) throw limitExceeded('documentBytes', limits.documentBytes, bytes, ErrorCode.BAD_USER_INPUT);
+  }
+  let document: DocumentNode;
+  try {
+    document = parse(request.document, limits && limits.tokens > 0 ? { maxTokens: limits.tokens } : {});
+  } catch (error) {
+    if (error instanceof GraphQLError && /more tha[nt] \d+ tokens/.test(error.message) && limits) throw limitExceeded('tokens', limits.tokens, null);
+    throw badInput(`The exported document does not parse: ${(error as Error).message}`);
+  }
+  const problems = validate(schema, document);
+  if (problems.length > 0) {
+    throw badInput(`The exported document is not valid: ${problems.map((problem) => problem.message).join('; ')}`);
+  }
+  const operation = getOperationAST(document, request.operationName ?? undefined);
+  if (!operation) {
+    throw badInput(request.operationName ? `The document has no operation named ${request.operationName}` : 'The document holds several operations: name the one to export with operationName');
+  }
+  if (operation.operation !== 'query') {
+    throw badInput(`Only queries can be exported; this operation is a ${operation.operation}`);
+  }
+  if (isIntrospection(document, operation)) throw badInput('Introspection cannot be exported');
+  if (hasNulCharacter(document, request.variables ?? undefined)) {
+    throw badInput('String arguments and variables may not contain NUL (\\u0000) characters');
+  }
+  if (limits) {
+    const refusal = checkOperationLimits(schema, document, request.operationName, request.variables ?? undefined, limits);
+    if (refusal) throw refusal;
+  }
+  return document;
+}
+
+function codeOf(error: GraphQLFormattedError | GraphQLError): string {
+  return String(error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+}
+
+/** A result with errors is not exported: the refusal names each error's code, path and coordinate. */
+function refusalOf(errors: readonly GraphQLError[], executed: boolean): GraphQLError {
+  const described = errors.map((error) => ({
+    code: error.extensions?.code ? codeOf(error) : executed ? ErrorCode.INTERNAL_SERVER_ERROR : ErrorCode.BAD_USER_INPUT,
+    path: error.path?.join('.') ?? null,
+    coordinate: typeof error.extensions?.coordinate === 'string' ? error.extensions.coordinate : null,
+    // Messages of errors raised on purpose are kept (they name limits and coordinates, never values).
+    message: error.extensions?.code || !executed ? error.message : 'Internal server error',
+  }));
+  const codes = [...new Set(described.map((error) => error.code))];
+  const code = codes.includes(ErrorCode.FORBIDDEN) ? ErrorCode.FORBIDDEN : codes.length === 1 ? codes[0] : ErrorCode.BAD_USER_INPUT;
+  const shown = described
+    .slice(0, 5)
+    .map((error) => `${error.code}${error.path ? ` at ${error.path}` : ''}${error.coordinate ? ` (${error.coordinate})` : ''}`)
+    .join('; ');
+  const more = described.length > 5 ? `; and ${described.length - 5} more` : '';
+  return new GraphQLError(`Export refused: the query's result has ${described.length} error(s), and an export never leaves data out: ${shown}${more}`, {
+    extensions: { code, errors: described },
+  });
+}
+
+/** Copies what the exported query's governance recorded into the request's (for the audit record). */
+function mergeGovernance(into: GovernanceRecorder, from: GovernanceRecorder): void {
+  for (const coordinate of from.masked) into.masked.add(coordinate);
+  for (const coordinate of from.denied) into.denied.add(coordinate);
+  for (const [category, rows] of Object.entries(from.rowsByCategory)) into.countRows(category as Category, rows ?? 0);
+  into.suppressedGroups += from.suppressedGroups;
+}
+
+/**
+ * Runs `request.document` as the caller (same principal, declared purpose, row scope, policy and
+ * limits) against the governed `schema`, and stores its rows as an export file.
+ */
+export async function createExport(ctx: RequestContext, schema: GraphQLSchema, request: ExportRequest, settings: ExportSettings): Promise<DataExport> {
+  const principal = ctx.principal!;
+  const document = prepare(schema, request, settings.limits);
+  const operation = getOperationAST(document, request.operationName ?? undefined)!;
+  const registry = fieldRegistry(schema);
+  const selectsData = [...selectedCoordinates(schema, document, operation)].some((coordinate) => registry.fields.has(coordinate));
+  const purpose = resolvePurpose(ctx, ctx.policy, selectsData);
+
+  const inner: RequestContext = { ...ctx, purpose, governance: new GovernanceRecorder(), loaders: new LoaderRegistry() };
+  const result = await execute({
+    schema,
+    document,
+    contextValue: inner,
+    variableValues: request.variables ?? undefined,
+    operationName: request.operationName ?? undefined,
+  });
+  mergeGovernance(ctx.governance, inner.governance);
+  if (result.errors && result.errors.length > 0) throw refusalOf(result.errors, result.data !== undefined);
+  // The same JSON the GraphQL response carries (custom scalars already serialized).
+  const data = JSON.parse(JSON.stringify(result.data ?? {})) as Record<string, unknown>;
+  const rows = rowsOf(data);
+
+  const now = ctx.now();
+  const id = randomUUID();
+  const expiresAt = new Date(now.getTime() + settings.ttlHours * 3_600_000);
+  const watermark: ExportWatermark = {
+    id,
+    format: request.format,
+    principal: principalLabel(principal),
+    role: principal.role,
+    purpose,
+    policyVersion: ctx.policy.version,
+    operationName: operation.name?.value ?? request.operationName ?? null,
+    documentHash: sha256Hex(request.document),
+    rows: rows.length,
+    createdAt: now.toISOString(),
+    expiresAt: expiresAt.toISOString(),
+  };
+  const content = Buffer.from(renderExport(request.format, rows, watermark), 'utf8');
+  const record: DataExport = {
+    id,
+    principalId: principal.id,
+    principalKind: principal.kind,
+    principalRole: principal.role,
+    purpose,
+    format: request.format,
+    operationName: watermark.operationName,
+    documentHash: watermark.documentHash,
+    policyVersion: ctx.policy.version.slice(0, 64),
+    rowCount: rows.length,
+    byteSize: content.length,
+    sha256: createHash('sha256').update(content).digest('hex'),
+    content,
+    requestId: ctx.requestId.slice(0, 100) || 'unknown',
+    createdAt: now,
+    expiresAt,
+    downloads: 0,
+    lastDownloadedAt: null,
+  };
+  await ctx.db.transaction(async (manager) => {
+    await manager.insert(DataExport, record);
+    await recordUserAction(manager, { actor: principal.id, action: 'export.create', target: id, requestId: ctx.requestId, time: now });
+    await deleteExpiredExports(manager, now);
+  });
+  return record;
+}
+
+/** The principal's exports that can still be downloaded, newest first (no content). */
+export async function listExports(db: EntityManager, principal: Pick<Principal, 'kind' | 'id'>, now: Date): Promise<DataExport[]> {
+  return db.find(DataExport, {
+    where: { principalId: principal.id, principalKind: principal.kind, expiresAt: MoreThan(now) },
+    order: { createdAt: 'DESC' },
+  });
+}
+
+export type DownloadLookup =
+  | { status: 'ok'; export: DataExport; contentType: string }
+  | { status: 'expired'; export: DataExport }
+  | { status: 'not-found' };
+
+/**
+ * The export `id` for `principal`: another principal's export is reported as not found (its
+ * existence is not confirmed); an expired one of the principal's own as expired.
+ */
+export async function findExportFor(db: EntityManager, id: string, principal: Pick<Principal, 'kind' | 'id'>, now: Date): Promise<DownloadLookup> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return { status: 'not-found' };
+  const found = await db
+    .createQueryBuilder(DataExport, 'e')
+    .addSelect('e.content')
+    .where('e.id = :id AND e.principalId = :principalId AND e.principalKind = :kind', { id, principalId: principal.id, kind: principal.kind })
+    .getOne();
+  if (!found) return { status: 'not-found' };
+  if (found.expiresAt.getTime() <= now.getTime()) return { status: 'expired', export: found };
+  return { status: 'ok', export: found, contentType: EXPORT_CONTENT_TYPES[found.format as ExportFormat] };
+}
+
+/** Deletes every export past its expiry; returns how many. */
+export async function deleteExpiredExports(db: EntityManager, now: Date): Promise<number> {
+  const result = await db.delete(DataExport, { expiresAt: LessThanOrEqual(now) });
+  return result.affected ?? 0;
+}
+
+/** Deletes expired exports every `intervalMs` (and once at start); `stop()` ends it. */
+export function startExportSweep(dataSource: DataSource, options: { intervalMs: number; now: () => Date; onError: (error: unknown) => void; onDeleted?: (count: number) => void }): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const sweep = () => {
+    if (running) return;
+    running = deleteExpiredExports(dataSource.manager, options.now())
+      .then((count) => {
+        if (count > 0) options.onDeleted?.(count);
+      })
+      .catch(options.onError)
+      .finally(() => {
+        running = null;
+      });
+  };
+  sweep();
+  const timer = setInterval(sweep, options.intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

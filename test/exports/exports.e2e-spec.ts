@@ -1,0 +1,229 @@
+// Restricted exports: the file of a query is byte-for-byte what the same principal reads through
+// GraphQL (masked the same way), only that principal can download it, and it is gone after expiry.
+import { createHash } from 'node:crypto';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { seedTestDemo, testTokenFor } from '../support/fixtures';
+import { startTestGateway, type GraphQLResponseBody, type TestGateway } from '../support/gateway';
+
+const PURPOSE = 'OPERATIONAL_REPORTING';
+
+const ORDERS_QUERY = `query RecentOrders($first: Int) {
+  orders(first: $first) {
+    totalCount
+    nodes { id amazonOrderId sellerAccountId orderTotal currency purchaseDate status items { sku quantity itemPrice } }
+  }
+}`;
+
+const ORDERS_EDGES_QUERY = `query RecentOrderEdges {
+  orders(first: 12) {
+    edges { node { id amazonOrderId orderTotal status merchantOrderId } }
+  }
+}`;
+
+const CREATE_EXPORT = `mutation MakeExport($document: String!, $variables: JSONObject, $format: ExportFormat!, $operationName: String) {
+  createExport(document: $document, variables: $variables, format: $format, operationName: $operationName) {
+    id format status rowCount byteSize sha256 createdAt expiresAt downloadUrl purpose policyVersion
+  }
+}`;
+
+interface ExportInfo {
+  id: string;
+  format: string;
+  status: string;
+  rowCount: number;
+  byteSize: number;
+  sha256: string;
+  expiresAt: string;
+  downloadUrl: string;
+  purpose: string;
+  policyVersion: string;
+}
+
+type Row = Record<string, unknown>;
+
+describe('restricted exports', () => {
+  let db: TestDatabase;
+  let gateway: TestGateway;
+  let analyst: string;
+  let otherAnalyst: string;
+  let catalogManager: string;
+  let admin: string;
+  let analystId: string;
+  let offsetMs = 0;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedTestDemo(db.dataSource);
+    analyst = await testTokenFor(db.dataSource, 'analyst');
+    otherAnalyst = await testTokenFor(db.dataSource, 'analyst');
+    catalogManager = await testTokenFor(db.dataSource, 'catalog_manager');
+    admin = await testTokenFor(db.dataSource, 'admin');
+    gateway = await startTestGateway(db, {
+      env: { EXPORT_SWEEP_SECONDS: '1', MAX_ALIASES: '3', RATE_LIMIT_PER_MINUTE: '0' },
+      now: () => new Date(Date.now() + offsetMs),
+    });
+    const [token] = await db.dataSource.query("SELECT id FROM api_token WHERE role = 'analyst' ORDER BY created_at LIMIT 1");
+    analystId = token.id;
+  }, 120_000);
+  afterAll(async () => {
+    await gateway?.stop();
+    await db?.close();
+  });
+
+  const createExport = async (token: string, document: string, format: 'CSV' | 'JSONL', variables?: Row, purpose: string | null = PURPOSE) =>
+    gateway.post(CREATE_EXPORT, { token, purpose: purpose ?? undefined, variables: { document, format, variables } });
+
+  const exported = async (token: string, document: string, format: 'CSV' | 'JSONL', variables?: Row): Promise<ExportInfo> => {
+    const response = await createExport(token, document, format, variables);
+    expect(response.body.errors).toBeUndefined();
+    return (response.body.data as { createExport: ExportInfo }).createExport;
+  };
+
+  const download = (token: string | null, path: string) => gateway.get(path, token ? { authorization: `Bearer ${token}` } : {});
+
+  it('exports as JSONL exactly the rows the same principal reads through GraphQL, masked the same way', async () => {
+    const variables = { first: 15 };
+    const read = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${analyst}`, 'x-purpose': PURPOSE },
+      body: JSON.stringify({ query: ORDERS_QUERY, variables }),
+    });
+    const rawResponse = await read.text();
+    const body = JSON.parse(rawResponse) as GraphQLResponseBody;
+    expect(body.errors).toBeUndefined();
+    const nodes = (body.data as { orders: { nodes: Row[] } }).orders.nodes;
+    expect(nodes).toHaveLength(15);
+    const governance = body.extensions?.governance as { masked: string[] };
+    expect(governance.masked).toEqual(expect.arrayContaining(['Order.amazonOrderId', 'Order.sellerAccountId', 'Order.orderTotal']));
+
+    const info = await exported(analyst, ORDERS_QUERY, 'JSONL', variables);
+    expect(info).toMatchObject({ format: 'JSONL', status: 'READY', rowCount: 15, purpose: PURPOSE, policyVersion: gateway.policy.version, downloadUrl: `/exports/${info.id}` });
+
+    const response = await download(analyst, info.downloadUrl);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="sellergate-export-${info.id}.jsonl"`);
+    expect(response.headers.get('x-sellergate-export-id')).toBe(info.id);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(bytes.length).toBe(info.byteSize);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(info.sha256);
+
+    const [watermark, ...lines] = bytes.toString('utf8').split('\n');
+    expect(JSON.parse(watermark)).toEqual({
+      sellergateExport: expect.objectContaining({ id: info.id, principal: `token:${analystId}`, role: 'analyst', purpose: PURPOSE, rows: 15, policyVersion: gateway.policy.version }),
+    });
+    // Byte for byte: each line is the row's JSON as the GraphQL response carried it.
+    expect(lines.join('\n')).toBe(`${nodes.map((node) => JSON.stringify(node)).join('\n')}\n`);
+    for (const line of lines.filter(Boolean)) expect(rawResponse).toContain(line);
+    const first = JSON.parse(lines[0]) as Row;
+    expect(first.amazonOrderId).toMatch(/^\*{3}-\*{7}-\d{4}$/);
+    expect(first.sellerAccountId).toMatch(/^psn_[0-9a-f]{16}$/);
+  });
+
+  it('exports as CSV the values of the same response, one column per field path, from connection edges', async () => {
+    const body = (await gateway.post(ORDERS_EDGES_QUERY, { token: analyst, purpose: PURPOSE })).body;
+    expect(body.errors).toBeUndefined();
+    const nodes = (body.data as { orders: { edges: { node: Row }[] } }).orders.edges.map((edge) => edge.node);
+
+    const info = await exported(analyst, ORDERS_EDGES_QUERY, 'CSV');
+    expect(info.rowCount).toBe(nodes.length);
+    const response = await download(analyst, info.downloadUrl);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
+    const text = await response.text();
+    expect(text.split('\n')[0]).toMatch(new RegExp(`^# sellergate export id=${info.id} principal=token:${analystId} role=analyst purpose=${PURPOSE} `));
+
+    const [header, ...records] = parseCsv(text, { from_line: 2 }) as string[][];
+    expect(header).toEqual(['id', 'amazonOrderId', 'orderTotal', 'status', 'merchantOrderId']);
+    const cell = (value: unknown) => (value === null ? '' : String(value));
+    expect(records).toEqual(nodes.map((node) => header.map((column) => cell(node[column]))));
+    expect(records[0][1]).toMatch(/^\*{3}-\*{7}-\d{4}$/);
+  });
+
+  it('serves the file to no one but the principal that made it, and audits every attempt', async () => {
+    const info = await exported(analyst, ORDERS_EDGES_QUERY, 'JSONL');
+    const other = await download(otherAnalyst, info.downloadUrl);
+    expect(other.status).toBe(404);
+    expect(await other.text()).not.toContain('amazonOrderId');
+    expect((await download(admin, info.downloadUrl)).status).toBe(404);
+    expect((await download(null, info.downloadUrl)).status).toBe(401);
+    expect((await download(analyst, info.downloadUrl)).status).toBe(200);
+
+    const attempts = await db.dataSource.query(
+      `SELECT principal_id, outcome, error_codes, variables FROM audit_record WHERE operation_name = 'GET /exports/:id' AND variables->>'exportId' = $1 ORDER BY id`,
+      [info.id],
+    );
+    expect(attempts.map((row: { outcome: string }) => row.outcome)).toEqual(['denied', 'denied', 'refused', 'ok']);
+    expect(attempts[0].principal_id).not.toBe(analystId);
+    expect(attempts[3].principal_id).toBe(analystId);
+    const [listed] = (await gateway.post('{ myExports { id } }', { token: otherAnalyst })).body.data!.myExports as { id: string }[];
+    expect(listed).toBeUndefined();
+  });
+
+  it('records the export in the audit log with its row count and masked fields, never its values', async () => {
+    const info = await exported(analyst, ORDERS_QUERY, 'JSONL', { first: 7 });
+    const [record] = await db.dataSource.query(
+      `SELECT r.outcome, r.rows_by_category, r.masked, r.categories, r.request_id FROM audit_record r JOIN data_export e ON e.request_id = r.request_id WHERE e.id = $1 AND r.operation_name = 'MakeExport'`,
+      [info.id],
+    );
+    expect(record.outcome).toBe('ok');
+    expect(record.rows_by_category.ORDERS).toBeGreaterThanOrEqual(7);
+    expect(record.masked).toEqual(expect.arrayContaining(['Order.amazonOrderId', 'Order.orderTotal']));
+    expect(record.categories).toContain('ORDERS');
+    const [action] = await db.dataSource.query(`SELECT action, target, request_id FROM user_action WHERE action = 'export.create' AND target = $1`, [info.id]);
+    expect(action.request_id).toBe(record.request_id);
+    const body = await (await download(analyst, info.downloadUrl)).text();
+    const maskedId = (JSON.parse(body.split('\n')[1]) as Row).amazonOrderId as string;
+    const audit = JSON.stringify(await db.dataSource.query('SELECT * FROM audit_record'));
+    expect(audit).not.toContain(maskedId);
+  });
+
+  it('refuses callers without the permission, purposes not granted, mutations, denied fields and documents over the limits', async () => {
+    const codeOf = (body: GraphQLResponseBody) => body.errors?.[0]?.extensions?.code;
+    expect(codeOf((await createExport(catalogManager, ORDERS_QUERY, 'JSONL', undefined, 'LISTING_MAINTENANCE')).body)).toBe('FORBIDDEN');
+    expect(codeOf((await createExport(admin, ORDERS_QUERY, 'JSONL', undefined, PURPOSE)).body)).toBe('PURPOSE_NOT_GRANTED');
+    expect(codeOf((await createExport(analyst, ORDERS_QUERY, 'JSONL', undefined, null)).body)).toBe('PURPOSE_REQUIRED');
+
+    const mutation = await createExport(analyst, 'mutation { signOffAccessReview(note: "x") { reviewer } }', 'JSONL');
+    expect(codeOf(mutation.body)).toBe('BAD_USER_INPUT');
+    expect(mutation.body.errors![0].message).toMatch(/Only queries can be exported; this operation is a mutation/);
+
+    const denied = await createExport(analyst, '{ orders(first: 3) { nodes { id shipPostalCode } } }', 'CSV');
+    expect(codeOf(denied.body)).toBe('FORBIDDEN');
+    expect(denied.body.errors![0].message).toMatch(/FORBIDDEN at orders\.nodes\.0\.shipPostalCode \(Order\.shipPostalCode\)/);
+
+    const aliases = await createExport(analyst, '{ orders(first: 1) { a: nodes { id } b: nodes { id } c: nodes { id } d: nodes { id } } }', 'JSONL');
+    expect(codeOf(aliases.body)).toBe('QUERY_TOO_COMPLEX');
+    expect(aliases.body.errors![0].message).toMatch(/MAX_ALIASES/);
+
+    const twoLists = await createExport(analyst, '{ orders(first: 2) { nodes { id } edges { cursor } } }', 'JSONL');
+    expect(codeOf(twoLists.body)).toBe('BAD_USER_INPUT');
+    expect(twoLists.body.errors![0].message).toMatch(/select exactly one list field .* found nodes, edges/);
+
+    const [{ count }] = await db.dataSource.query(`SELECT count(*)::int AS count FROM data_export WHERE principal_id <> $1`, [analystId]);
+    expect(count).toBe(0);
+  });
+
+  it('is gone once it expires: refused at once, then deleted by the sweep', async () => {
+    const info = await exported(analyst, ORDERS_EDGES_QUERY, 'CSV');
+    expect(new Date(info.expiresAt).getTime() - Date.now()).toBeGreaterThan(23.9 * 3_600_000);
+    offsetMs = 24 * 3_600_000 + 60_000;
+    try {
+      const late = await download(analyst, info.downloadUrl);
+      expect([410, 404]).toContain(late.status);
+      const deadline = Date.now() + 5_000;
+      let remaining = 1;
+      while (remaining > 0 && Date.now() < deadline) {
+        [{ remaining }] = await db.dataSource.query('SELECT count(*)::int AS remaining FROM data_export WHERE id = $1', [info.id]);
+        if (remaining > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(remaining).toBe(0);
+      expect((await download(analyst, info.downloadUrl)).status).toBe(404);
+      const listed = (await gateway.post('{ myExports { id } }', { token: analyst })).body.data!.myExports as { id: string }[];
+      expect(listed).toEqual([]);
+    } finally {
+      offsetMs = 0;
+    }
+  });
+});
