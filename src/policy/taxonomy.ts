@@ -87,6 +87,8 @@ export enum Permission {
   SUSPEND_PRINCIPALS = 'SUSPEND_PRINCIPALS',
   /** Amazon API credentials: list their metadata (never their values), remove them. */
   MANAGE_CREDENTIALS = 'MANAGE_CREDENTIALS',
+  /** Make restricted exports (CSV/JSONL files of a query's rows, read under the same policy). */
+  EXPORT_DATA = 'EXPORT_DATA',
 }
 
 export const ALL_PERMISSIONS = Object.values(Permission);
