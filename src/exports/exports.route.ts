@@ -18,7 +18,8 @@ import { findExportFor, principalLabel } from './export.service';
 
 export interface ExportsRouteDeps {
   dataSource: DataSource;
-  policy: Policy;
+  /** The policy in force: a fixed one, or the process's holder (asked on every download). */
+  policy: Policy | { current(): Policy };
   authenticate: Authenticate;
   now: () => Date;
   /** Appends an audit record; a download whose record cannot be written is not served. */
@@ -35,6 +36,7 @@ function refuse(res: Response, status: number, code: string, message: string): v
 
 export function exportsRouter(deps: ExportsRouteDeps): Router {
   const router = Router();
+  const policyInForce = (): Policy => ('current' in deps.policy && typeof deps.policy.current === 'function' ? deps.policy.current() : (deps.policy as Policy));
   router.get('/exports/:id', async (req: Request, res: Response) => {
     const startedAt = performance.now();
     const requestId = String(res.locals.requestId);
@@ -71,7 +73,7 @@ export function exportsRouter(deps: ExportsRouteDeps): Router {
           outcome,
           errorCodes: codes,
           durationMs: performance.now() - startedAt,
-          policyVersion: deps.policy.version,
+          policyVersion: policyInForce().version,
         });
         return true;
       } catch (error) {
@@ -92,7 +94,7 @@ export function exportsRouter(deps: ExportsRouteDeps): Router {
       return;
     }
     const caller = principal;
-    const role = deps.policy.roles[caller.role];
+    const role = policyInForce().roles[caller.role];
     if (!role?.permissions.includes(Permission.EXPORT_DATA) || principal.partner) {
       if (await audit('refused', [ErrorCode.FORBIDDEN], null)) {
         refuse(res, 403, ErrorCode.FORBIDDEN, `Role ${principal.role} may not download exports (needs ${Permission.EXPORT_DATA})`);
