@@ -3,7 +3,7 @@
 // made by one (and its reinstatement, through the API or the CLI) reaches the others within a
 // second although each caches suspensions for a minute (only the change feed can tell them);
 // rate limits are one bucket across the three; concurrent traffic to all three leaves one audit
-// chain that verifies.
+// chain that verifies. Without Redis, PostgreSQL LISTEN/NOTIFY carries the same events.
 import { ApiToken } from '../../entities/gateway/api-token.entity';
 import { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import { hashTokenSecret } from '../../src/auth/token-secret';
@@ -39,16 +39,13 @@ async function withinOneSecond(gateway: GatewayProcess, since: number, what: str
 
 // Real processes need what only a server has: several connections to one database. On the
 // embedded database (one process by design) the suite's PostgreSQL-server pass runs this.
-(process.env.DATABASE_URL ? describe : describe.skip)('three gateway processes on one PostgreSQL and one Redis (PostgreSQL server)', () => {
+(process.env.DATABASE_URL ? describe : describe.skip)('gateway processes sharing state changes (PostgreSQL server)', () => {
   let db: TestDatabase;
-  let a: GatewayProcess;
-  let b: GatewayProcess;
-  let c: GatewayProcess;
   let admin: string;
   const figures: Record<string, number[]> = {};
   const note = (what: string, ms: number) => (figures[what] ??= []).push(ms);
-  const env = () => ({
-    REDIS_URL,
+  const env = (redis: string | undefined) => ({
+    REDIS_URL: redis,
     // A minute: within a second only the change feed can have told the other processes.
     SUSPENSION_CACHE_MS: '60000',
     SUSPICIOUS_FORBIDDEN_COUNT: '3',
@@ -63,10 +60,8 @@ async function withinOneSecond(gateway: GatewayProcess, since: number, what: str
     db = await createTestDatabase();
     await seedTestCatalog(db.dataSource);
     admin = await testTokenFor(db.dataSource, 'admin');
-    [a, b, c] = await Promise.all(['A', 'B', 'C'].map((name) => startGatewayProcess({ name, databaseUrl: db.url, env: env() })));
   });
   afterAll(async () => {
-    await Promise.all([a, b, c].filter(Boolean).map((gateway) => gateway.stop()));
     await db?.close();
     if (process.env.PRINT_FIGURES) process.stdout.write(`propagation (ms): ${JSON.stringify(figures)}\n`);
   });
@@ -77,97 +72,139 @@ async function withinOneSecond(gateway: GatewayProcess, since: number, what: str
 
   const asAnalyst = (token: string) => ({ token, purpose: 'BUSINESS_ANALYSIS' });
 
-  it('runs as three processes', () => {
-    expect(new Set([a.pid, b.pid, c.pid, process.pid]).size).toBe(4);
-  });
-
-  it('a token revoked through one gateway is refused by the other two within one second', async () => {
-    const token = await testTokenFor(db.dataSource, 'analyst');
-    for (const gateway of [a, b, c]) expect(describeResponse(await gateway.post(HARMLESS_QUERY, asAnalyst(token)))).toBe('200 ok');
-
-    const revoked = await a.post('mutation ($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', { token: admin, variables: { id: await tokenId(token) } });
-    expect(revoked.body.errors).toBeUndefined();
+  /** Three FORBIDDEN decisions on `origin`: the suspicious-activity rule suspends the token there; resolves when it did. */
+  async function suspendThrough(origin: GatewayProcess, token: string): Promise<number> {
+    for (let n = 0; n < 3; n++) expect(codeOf(await origin.post(FORBIDDEN_QUERY, asAnalyst(token)))).toBe('FORBIDDEN');
     const since = Date.now();
-    for (const gateway of [b, c]) {
-      const ms = await withinOneSecond(gateway, since, 'refusing the revoked token', () => gateway.post(HARMLESS_QUERY, asAnalyst(token)), (response) => response.status === 401 && codeOf(response) === 'UNAUTHENTICATED');
-      note('revocation', ms);
-    }
-  });
+    expect(codeOf(await origin.post(HARMLESS_QUERY, asAnalyst(token)))).toBe('SUSPENDED');
+    return since;
+  }
 
-  it('a suspension by one gateway is enforced by the others within one second, and so is its reinstatement (API and CLI)', async () => {
-    for (const [origin, reinstateWith] of [
-      [a, 'api'],
-      [b, 'cli'],
-    ] as const) {
+  describe('three processes, one Redis', () => {
+    let a: GatewayProcess;
+    let b: GatewayProcess;
+    let c: GatewayProcess;
+    beforeAll(async () => {
+      [a, b, c] = await Promise.all(['A', 'B', 'C'].map((name) => startGatewayProcess({ name, databaseUrl: db.url, env: env(REDIS_URL) })));
+    });
+    afterAll(async () => {
+      await Promise.all([a, b, c].filter(Boolean).map((gateway) => gateway.stop()));
+    });
+
+    it('runs as three processes', () => {
+      expect(new Set([a.pid, b.pid, c.pid, process.pid]).size).toBe(4);
+    });
+
+    it('a token revoked through one gateway is refused by the other two within one second', async () => {
       const token = await testTokenFor(db.dataSource, 'analyst');
-      const id = await tokenId(token);
-      const others = [a, b, c].filter((gateway) => gateway !== origin);
-      for (const gateway of others) expect(describeResponse(await gateway.post(HARMLESS_QUERY, asAnalyst(token)))).toBe('200 ok');
+      for (const gateway of [a, b, c]) expect(describeResponse(await gateway.post(HARMLESS_QUERY, asAnalyst(token)))).toBe('200 ok');
 
-      // Three FORBIDDEN decisions on `origin`: the suspicious-activity rule suspends the token there.
-      for (let n = 0; n < 3; n++) expect(codeOf(await origin.post(FORBIDDEN_QUERY, asAnalyst(token)))).toBe('FORBIDDEN');
-      let since = Date.now();
-      expect(codeOf(await origin.post(HARMLESS_QUERY, asAnalyst(token)))).toBe('SUSPENDED');
-      for (const gateway of others) {
-        const ms = await withinOneSecond(gateway, since, 'refusing the suspended token with SUSPENDED', () => gateway.post(HARMLESS_QUERY, asAnalyst(token)), (response) => response.status === 403 && codeOf(response) === 'SUSPENDED');
-        note('suspension', ms);
+      const revoked = await a.post('mutation ($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', { token: admin, variables: { id: await tokenId(token) } });
+      expect(revoked.body.errors).toBeUndefined();
+      const since = Date.now();
+      for (const gateway of [b, c]) {
+        const ms = await withinOneSecond(gateway, since, 'refusing the revoked token', () => gateway.post(HARMLESS_QUERY, asAnalyst(token)), (response) => response.status === 401 && codeOf(response) === 'UNAUTHENTICATED');
+        note('revocation', ms);
       }
+    });
 
-      if (reinstateWith === 'api') {
-        const reinstated = await origin.post('mutation ($id: ID!) { reinstatePrincipal(principalId: $id, note: "reviewed") { reinstatedAt } }', { token: admin, variables: { id } });
-        expect(reinstated.body.errors).toBeUndefined();
-      } else {
-        const cli = await runCliProcess(['suspension', 'reinstate', id, '--note', 'reviewed'], { DATABASE_URL: db.url, REDIS_URL });
-        expect(`${cli.code} ${cli.stdout}${cli.stderr}`).toMatch(/^0 reinstated token /);
+    it('a suspension by one gateway is enforced by the others within one second, and so is its reinstatement (API and CLI)', async () => {
+      for (const [origin, reinstateWith] of [
+        [a, 'api'],
+        [b, 'cli'],
+      ] as const) {
+        const token = await testTokenFor(db.dataSource, 'analyst');
+        const id = await tokenId(token);
+        const others = [a, b, c].filter((gateway) => gateway !== origin);
+        for (const gateway of others) expect(describeResponse(await gateway.post(HARMLESS_QUERY, asAnalyst(token)))).toBe('200 ok');
+
+        let since = await suspendThrough(origin, token);
+        for (const gateway of others) {
+          const ms = await withinOneSecond(gateway, since, 'refusing the suspended token with SUSPENDED', () => gateway.post(HARMLESS_QUERY, asAnalyst(token)), (response) => response.status === 403 && codeOf(response) === 'SUSPENDED');
+          note('suspension', ms);
+        }
+
+        if (reinstateWith === 'api') {
+          const reinstated = await origin.post('mutation ($id: ID!) { reinstatePrincipal(principalId: $id, note: "reviewed") { reinstatedAt } }', { token: admin, variables: { id } });
+          expect(reinstated.body.errors).toBeUndefined();
+        } else {
+          const cli = await runCliProcess(['suspension', 'reinstate', id, '--note', 'reviewed'], { DATABASE_URL: db.url, REDIS_URL });
+          expect(`${cli.code} ${cli.stdout}${cli.stderr}`).toMatch(/^0 reinstated token /);
+        }
+        since = Date.now();
+        for (const gateway of [a, b, c]) {
+          const ms = await withinOneSecond(gateway, since, `serving the token reinstated through the ${reinstateWith}`, () => gateway.post(HARMLESS_QUERY, asAnalyst(token)), (response) => response.status === 200 && !response.body.errors);
+          note(`reinstatement (${reinstateWith})`, ms);
+        }
       }
+    });
+
+    it('shares one rate-limit bucket across the three gateways', async () => {
+      const token = await testTokenFor(db.dataSource, 'analyst');
+      const gateways = [a, b, c];
+      const first = await Promise.all(Array.from({ length: RATE_LIMIT_BURST }, (_, n) => gateways[n % 3].post('{ __typename }', asAnalyst(token))));
+      expect(first.map(describeResponse).filter((answer) => answer !== '200 ok')).toEqual([]);
+      // The bucket is empty whichever gateway is asked next.
+      for (const gateway of gateways) {
+        const refused = await gateway.post('{ __typename }', asAnalyst(token));
+        expect(describeResponse(refused)).toBe('429 RATE_LIMITED');
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+    });
+
+    it('concurrent traffic to all three leaves one audit chain that verifies', async () => {
+      const before = await db.dataSource.getRepository(AuditRecord).count();
+      const perGateway = 25;
+      const tokens: Record<string, Promise<string>> = Object.fromEntries(['A', 'B', 'C'].map((name) => [name, testTokenFor(db.dataSource, 'analyst')]));
+      const sends = [a, b, c].flatMap((gateway) =>
+        Array.from({ length: perGateway }, async (_, n) => {
+          const token = await tokens[gateway.name];
+          return gateway.post(HARMLESS_QUERY, { ...asAnalyst(token), headers: { 'x-request-id': `chain-${gateway.name}-${n}` } });
+        }),
+      );
+      const answers = await Promise.all(sends);
+      expect(answers.map(describeResponse).filter((answer) => answer !== '200 ok')).toEqual([]);
+
+      const records = await db.dataSource.getRepository(AuditRecord).find({ order: { id: 'ASC' } });
+      expect(records.length - before).toBeGreaterThanOrEqual(3 * perGateway);
+      const chained = records.filter((record) => record.requestId?.startsWith('chain-'));
+      for (const name of ['A', 'B', 'C']) expect(chained.filter((record) => record.requestId!.startsWith(`chain-${name}-`))).toHaveLength(perGateway);
+      // Interleaved: the three processes appended to the one chain while the others did.
+      const writers = chained.map((record) => record.requestId!.split('-')[1]);
+      expect(writers.filter((writer, i) => i > 0 && writer !== writers[i - 1]).length).toBeGreaterThan(2);
+
+      const verify = await runCliProcess(['audit', 'verify', '--json'], { DATABASE_URL: db.url });
+      expect(verify.stderr).toBe('');
+      expect(verify.code).toBe(0);
+      const result = JSON.parse(verify.stdout) as { ok: boolean; checked: number; lastId: string };
+      expect(result).toMatchObject({ ok: true, problem: null });
+      expect(result.checked).toBe(records.length);
+      expect(BigInt(result.lastId)).toBeGreaterThanOrEqual(BigInt(chained[chained.length - 1].id));
+    });
+  });
+
+  describe('two processes without Redis: PostgreSQL LISTEN/NOTIFY', () => {
+    let p: GatewayProcess;
+    let q: GatewayProcess;
+    beforeAll(async () => {
+      [p, q] = await Promise.all(['P', 'Q'].map((name) => startGatewayProcess({ name, databaseUrl: db.url, env: env(undefined) })));
+    });
+    afterAll(async () => {
+      await Promise.all([p, q].filter(Boolean).map((gateway) => gateway.stop()));
+    });
+
+    it('a suspension by one process, and its reinstatement through the CLI, reach the other within one second', async () => {
+      const token = await testTokenFor(db.dataSource, 'analyst');
+      expect(describeResponse(await q.post(HARMLESS_QUERY, asAnalyst(token)))).toBe('200 ok');
+      let since = await suspendThrough(p, token);
+      note('suspension (notify)', await withinOneSecond(q, since, 'refusing the suspended token with SUSPENDED', () => q.post(HARMLESS_QUERY, asAnalyst(token)), (response) => codeOf(response) === 'SUSPENDED'));
+
+      const cli = await runCliProcess(['suspension', 'reinstate', await tokenId(token), '--note', 'reviewed'], { DATABASE_URL: db.url, REDIS_URL: undefined });
+      expect(`${cli.code} ${cli.stdout}${cli.stderr}`).toMatch(/^0 reinstated token /);
       since = Date.now();
-      for (const gateway of [a, b, c]) {
-        const ms = await withinOneSecond(gateway, since, `serving the token reinstated through the ${reinstateWith}`, () => gateway.post(HARMLESS_QUERY, asAnalyst(token)), (response) => response.status === 200 && !response.body.errors);
-        note(`reinstatement (${reinstateWith})`, ms);
+      for (const gateway of [p, q]) {
+        note('reinstatement (notify, cli)', await withinOneSecond(gateway, since, 'serving the reinstated token', () => gateway.post(HARMLESS_QUERY, asAnalyst(token)), (response) => response.status === 200 && !response.body.errors));
       }
-    }
-  });
-
-  it('shares one rate-limit bucket across the three gateways', async () => {
-    const token = await testTokenFor(db.dataSource, 'analyst');
-    const gateways = [a, b, c];
-    const first = await Promise.all(Array.from({ length: RATE_LIMIT_BURST }, (_, n) => gateways[n % 3].post('{ __typename }', asAnalyst(token))));
-    expect(first.map(describeResponse).filter((answer) => answer !== '200 ok')).toEqual([]);
-    // The bucket is empty whichever gateway is asked next.
-    for (const gateway of gateways) {
-      const refused = await gateway.post('{ __typename }', asAnalyst(token));
-      expect(describeResponse(refused)).toBe('429 RATE_LIMITED');
-      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    }
-  });
-
-  it('concurrent traffic to all three leaves one audit chain that verifies', async () => {
-    const before = await db.dataSource.getRepository(AuditRecord).count();
-    const perGateway = 25;
-    const tokens: Record<string, Promise<string>> = Object.fromEntries(['A', 'B', 'C'].map((name) => [name, testTokenFor(db.dataSource, 'analyst')]));
-    const sends = [a, b, c].flatMap((gateway) =>
-      Array.from({ length: perGateway }, async (_, n) => {
-        const token = await tokens[gateway.name];
-        return gateway.post(HARMLESS_QUERY, { ...asAnalyst(token), headers: { 'x-request-id': `chain-${gateway.name}-${n}` } });
-      }),
-    );
-    const answers = await Promise.all(sends);
-    expect(answers.map(describeResponse).filter((answer) => answer !== '200 ok')).toEqual([]);
-
-    const records = await db.dataSource.getRepository(AuditRecord).find({ order: { id: 'ASC' } });
-    expect(records.length - before).toBeGreaterThanOrEqual(3 * perGateway);
-    const chained = records.filter((record) => record.requestId?.startsWith('chain-'));
-    for (const name of ['A', 'B', 'C']) expect(chained.filter((record) => record.requestId!.startsWith(`chain-${name}-`))).toHaveLength(perGateway);
-    // Interleaved: the three processes appended to the one chain while the others did.
-    const writers = chained.map((record) => record.requestId!.split('-')[1]);
-    expect(writers.filter((writer, i) => i > 0 && writer !== writers[i - 1]).length).toBeGreaterThan(2);
-
-    const verify = await runCliProcess(['audit', 'verify', '--json'], { DATABASE_URL: db.url });
-    expect(verify.stderr).toBe('');
-    expect(verify.code).toBe(0);
-    const result = JSON.parse(verify.stdout) as { ok: boolean; checked: number; lastId: string };
-    expect(result).toMatchObject({ ok: true, problem: null });
-    expect(result.checked).toBe(records.length);
-    expect(BigInt(result.lastId)).toBeGreaterThanOrEqual(BigInt(chained[chained.length - 1].id));
+    });
   });
 });

@@ -58,8 +58,8 @@ export interface GatewayProcessOptions {
   /** Shown in failure messages. */
   name: string;
   databaseUrl: string;
-  /** Extra environment (REDIS_URL, limits...). */
-  env?: Record<string, string>;
+  /** Extra environment (REDIS_URL, limits...); `undefined` removes a variable. */
+  env?: Record<string, string | undefined>;
   startTimeoutMs?: number;
 }
 
@@ -72,20 +72,22 @@ function exited(child: ChildProcess): Promise<void> {
 export async function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
   await ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'sellergate-process-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: options.databaseUrl,
+    DATA_DIR: dataDir,
+    SEED_DEMO: '0',
+    RETENTION_SCHEDULE: 'off',
+    ...options.env,
+  };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'sellergate.js'), 'serve'], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATABASE_URL: options.databaseUrl,
-      DATA_DIR: dataDir,
-      SEED_DEMO: '0',
-      RETENTION_SCHEDULE: 'off',
-      ...options.env,
-    },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -162,10 +164,12 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
 }
 
 /** Runs the CLI (`node bin/sellergate.js ...`) as its own process; resolves with its exit code and output. */
-export async function runCliProcess(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCliProcess(args: string[], extraEnv: Record<string, string | undefined>): Promise<{ code: number; stdout: string; stderr: string }> {
   await ensureBuilt();
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', ...extraEnv };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [join(ROOT, 'bin', 'sellergate.js'), ...args], { cwd: ROOT, env: { ...process.env, NODE_ENV: 'test', ...env } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [join(ROOT, 'bin', 'sellergate.js'), ...args], { cwd: ROOT, env }, (error, stdout, stderr) => {
       const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : null) : 0;
       if (code === null) reject(error);
       else resolve({ code, stdout, stderr });
