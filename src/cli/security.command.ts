@@ -98,7 +98,7 @@ export function registerSecurityCommands(program: Command, deps: CliDeps): void 
     });
   suspension
     .command('reinstate <principal>')
-    .description('End a suspension after review: the principal is served again (every gateway within SUSPENSION_CACHE_MS)')
+    .description('End a suspension after review: the principal is served again (every gateway at once, through the change feed)')
     .requiredOption('--note <text>', 'what the review found')
     .option('--json', 'print the result as JSON')
     .action(async (principal: string, options: { note: string; json?: boolean }) => {
