@@ -43,8 +43,16 @@ export interface RequestContext {
   principal: Principal | null;
   purpose: Purpose | null;
   scope: RowScope;
-  /** Entity manager for this request's reads (a transaction's manager when one is open). */
+  /**
+   * Entity manager on the primary: writes, transactions, and every read that must not lag
+   * (tokens, suspensions, audit, retention, administration).
+   */
   db: EntityManager;
+  /**
+   * Entity manager for the data categories' reads (lists, loaders, entity references): the read
+   * replica when DATABASE_READ_URL is set (src/db/read-replica.ts), else the same as `db`.
+   */
+  reads: EntityManager;
   loaders: LoaderRegistry;
   governance: GovernanceRecorder;
   /** Current time; injected so retention and expiry can be tested. */

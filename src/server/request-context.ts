@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { rowScopeOf } from '../auth/principal';
 import { GovernanceRecorder, LoaderRegistry, type RequestContext } from '../context';
+import { replicaReads } from '../db/read-replica';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
 
@@ -52,6 +53,7 @@ export async function createRequestContext(req: Request, deps: ContextDeps): Pro
     purpose: null,
     scope: rowScopeOf(principal),
     db: deps.dataSource.manager,
+    reads: replicaReads(deps.dataSource),
     loaders: new LoaderRegistry(),
     governance: new GovernanceRecorder(),
     now: deps.now,
