@@ -22,6 +22,11 @@ export const configSchema = z.object({
   MAX_PAGE_SIZE: intFromEnv(100),
   /** Access policy file (JSON) replacing the shipped default; invalid -> start-up stops. */
   POLICY_FILE: z.string().optional(),
+  /**
+   * Safety-net poll (ms) of the newest applied policy revision; a 'policy-changed' event on the
+   * change feed switches every process at once, the poll catches a missed event. 0: no poll.
+   */
+  POLICY_POLL_MS: z.coerce.number().int().min(0).default(2_000),
   /** Key of the PSEUDONYM mask (HMAC-SHA256); required in production, a demo key elsewhere. */
   PSEUDONYM_KEY: z.string().min(16).optional(),
   /** User JWTs: HS256 secret, or a JWKS URL for RS256/ES256 (single sign-on). */

@@ -8,6 +8,7 @@ import { ApiToken } from '../../entities/gateway/api-token.entity';
 import type { Config } from '../config';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
+import { asPolicySource, type PolicySource } from '../policy/policy-holder';
 import { isPurpose, type Purpose } from '../policy/taxonomy';
 import { tokenPrincipal } from './api-token.service';
 import type { Principal } from './principal';
@@ -117,8 +118,12 @@ export async function authenticate(authorization: string | undefined | null, dep
   return credential.startsWith(TOKEN_PREFIX) ? authenticateToken(credential, deps, now) : authenticateJwt(credential, deps, now);
 }
 
-/** An authenticate function with the configuration and policy bound (the gateway's component). */
-export function createAuthenticator(settings: { config: AuthConfig; policy: Policy }) {
+/**
+ * An authenticate function with the configuration and policy bound (the gateway's component); a
+ * policy source (the process's policy holder) is asked on every call, so roles follow policy changes.
+ */
+export function createAuthenticator(settings: { config: AuthConfig; policy: Policy | PolicySource }) {
+  const policy = asPolicySource(settings.policy);
   return (authorization: string | undefined, deps: { dataSource: DataSource; now: () => Date; ip: string | null }): Promise<Principal | null> =>
-    authenticate(authorization, { ...deps, ...settings });
+    authenticate(authorization, { ...deps, config: settings.config, policy: policy.current() });
 }

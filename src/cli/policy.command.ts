@@ -1,24 +1,62 @@
-// `sellergate policy show|explain`: the access policy in force, and why a decision is what it is.
-import type { Command } from 'commander';
+// `sellergate policy show|explain|apply|history`: the access policy in force, why a decision is
+// what it is, and changing the policy at runtime (every gateway process switches within a second).
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
 import { explainAccess } from '../policy/explain';
 import { fieldRegistry } from '../policy/field-registry';
-import { loadPolicy } from '../policy/load-policy';
-import { GRANTED_SENSITIVITIES } from '../policy/policy';
+import { readPolicyDocument } from '../policy/load-policy';
+import { GRANTED_SENSITIVITIES, PolicyValidationError } from '../policy/policy';
+import { applyPolicy, baselinePolicy, policyDocument, policyHistory, policyInForce, type PolicyOrigin } from '../policy/policy-store';
 import { isPurpose, Sensitivity } from '../policy/taxonomy';
+import { createChangeFeed } from '../server/change-feed';
 import { buildGatewaySchema } from '../server/schema';
-import { output, type CliDeps } from './cli-deps';
+import { output, withDatabase, type CliDeps } from './cli-deps';
+
+function operator(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
+/** One line saying where the policy in force comes from. */
+export function describeOrigin(origin: PolicyOrigin): string {
+  switch (origin.kind) {
+    case 'database':
+      return `applied revision ${origin.revisionId} (by ${origin.appliedBy} at ${origin.appliedAt.toISOString()}${origin.file ? ` from ${origin.file}` : ''})`;
+    case 'file':
+      return `POLICY_FILE ${origin.file} (no policy applied with \`policy apply\`)`;
+    default:
+      return 'the shipped default (no POLICY_FILE, no policy applied with `policy apply`)';
+  }
+}
+
+function positive(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('a positive whole number');
+  return parsed;
+}
 
 export function registerPolicyCommands(program: Command, deps: CliDeps): void {
-  const policyCommand = program.command('policy').description('The access policy: show it, explain a decision');
+  const policyCommand = program
+    .command('policy')
+    .description('The access policy: show it, explain a decision, apply a new one to every gateway process, list the applied ones');
 
   policyCommand
     .command('show')
-    .description('Print the policy in force (POLICY_FILE or the default) and its version')
-    .option('--json', 'print as JSON')
-    .action((options: { json?: boolean }) => {
-      const policy = loadPolicy(deps.config());
-      output(options.json, policy, () => {
-        const lines = [`policy version ${policy.version}`, `aggregates: k = ${policy.aggregates.k}`, '', 'categories:'];
+    .description('Print the policy in force (the newest applied, else POLICY_FILE, else the default), its version and where it comes from')
+    .option('--json', 'print as JSON (the policy, plus `source`)')
+    .option('--document', 'print the policy document only (JSON, a starting point for `policy apply`)')
+    .action(async (options: { json?: boolean; document?: boolean }) => {
+      const { policy, origin } = await withDatabase(deps, (db) => policyInForce(db.dataSource.manager, deps.config()));
+      if (options.document) {
+        process.stdout.write(`${JSON.stringify(policyDocument(policy), null, 2)}\n`);
+        return;
+      }
+      output(options.json, { ...policy, source: origin }, () => {
+        const lines = [`policy version ${policy.version}`, `source: ${describeOrigin(origin)}`, `aggregates: k = ${policy.aggregates.k}`, '', 'categories:'];
         for (const [category, purposes] of Object.entries(policy.categories)) lines.push(`  ${category.padEnd(18)} ${purposes.join(', ')}`);
         lines.push('', `roles (grant per purpose: ${GRANTED_SENSITIVITIES.join(' / ')}; ${Sensitivity.PUBLIC} is always readable):`);
         for (const [name, role] of Object.entries(policy.roles)) {
@@ -36,13 +74,13 @@ export function registerPolicyCommands(program: Command, deps: CliDeps): void {
 
   policyCommand
     .command('explain <coordinate>')
-    .description('Explain the decision for a role, a purpose and a field (Type.field)')
+    .description('Explain the decision of the policy in force for a role, a purpose and a field (Type.field)')
     .requiredOption('--role <role>', 'role of the policy')
     .requiredOption('--purpose <purpose>', 'declared purpose')
     .option('--json', 'print as JSON')
     .action(async (coordinate: string, options: { role: string; purpose: string; json?: boolean }) => {
-      const policy = loadPolicy(deps.config());
       if (!isPurpose(options.purpose)) throw new Error(`Unknown purpose ${options.purpose}`);
+      const { policy } = await withDatabase(deps, (db) => policyInForce(db.dataSource.manager, deps.config()));
       const explanation = explainAccess(policy, fieldRegistry(await buildGatewaySchema()), options.role, options.purpose, coordinate);
       output(options.json, explanation, () =>
         [
@@ -54,4 +92,80 @@ export function registerPolicyCommands(program: Command, deps: CliDeps): void {
         ].join('\n'),
       );
     });
+
+  policyCommand
+    .command('apply <file>')
+    .description(
+      'Validate a policy file (same rules as POLICY_FILE) and put it in force on every gateway process (within a second, no restart); ' +
+        'it takes precedence over POLICY_FILE and the default. A version label may name one content only',
+    )
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, options: { json?: boolean }) => {
+      const settings = deps.config();
+      const path = resolve(file);
+      let document: unknown;
+      try {
+        document = readPolicyDocument(path);
+      } catch (error) {
+        throw refused(error);
+      }
+      const result = await withDatabase(deps, async (db) => {
+        let applied;
+        try {
+          applied = await applyPolicy(db.dataSource, document, { appliedBy: operator(), source: path, baseline: baselinePolicy(settings) });
+        } catch (error) {
+          throw refused(error);
+        }
+        if (applied.status === 'applied') {
+          // Every gateway process reloads at once; a missed event is caught by their POLICY_POLL_MS poll.
+          const feed = createChangeFeed({ config: settings, dataSource: db.dataSource });
+          await feed.publish({ kind: 'policy-changed', id: applied.revision!.id });
+          await feed.stop();
+        }
+        return applied;
+      });
+      const summary = {
+        status: result.status,
+        version: result.policy.version,
+        previousVersion: result.previousVersion,
+        revision: result.revision ? String(result.revision.id) : null,
+      };
+      output(options.json, summary, () =>
+        result.status === 'applied'
+          ? `Applied policy version ${summary.version} (revision ${summary.revision}); was ${summary.previousVersion}. Every gateway process switches to it within a second.`
+          : `Policy version ${summary.version} is already in force; nothing changed.`,
+      );
+    });
+
+  policyCommand
+    .command('history')
+    .description('The policies applied with `policy apply`, newest (in force) first')
+    .option('--limit <n>', 'how many (default 20)', positive)
+    .option('--json', 'print as JSON')
+    .action(async (options: { limit?: number; json?: boolean }) => {
+      const revisions = await withDatabase(deps, (db) => policyHistory(db.dataSource.manager, options.limit ?? 20));
+      const rows = revisions.map((revision, index) => ({
+        revision: String(revision.id),
+        version: revision.version,
+        sha256: revision.sha256,
+        appliedBy: revision.appliedBy,
+        appliedAt: revision.appliedAt.toISOString(),
+        source: revision.source,
+        inForce: index === 0,
+      }));
+      output(options.json, rows, () =>
+        rows.length === 0
+          ? `No policy applied with \`policy apply\`: in force is ${describeOrigin(baselinePolicy(deps.config()).origin)}.`
+          : rows
+              .map((row) => `${row.inForce ? '*' : ' '} ${row.revision.padStart(4)}  ${row.version.padEnd(32)} ${row.appliedAt}  ${row.appliedBy}${row.source ? `  ${row.source}` : ''}`)
+              .join('\n'),
+      );
+    });
+}
+
+/** A refused apply: the reasons, and that nothing changed. */
+function refused(error: unknown): Error {
+  if (error instanceof PolicyValidationError) return new Error(`${error.message}. Nothing was changed.`);
+  if (error instanceof Error && error.name === 'PolicyConflictError') return new Error(`${error.message}. Nothing was changed.`);
+  return error instanceof Error ? error : new Error(String(error));
 }

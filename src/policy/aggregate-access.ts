@@ -25,7 +25,8 @@ export function registerAggregateFields(fields: Iterable<FieldInfo>, policy: Pol
 
 /** Smallest group size this request may receive for groups of `typeName` (0: no threshold). */
 export function aggregateMinGroupSize(ctx: RequestContext, typeName: string): number {
-  const policy = governedPolicy ?? ctx.policy;
+  // The request's policy (bound to the version its schema was governed by).
+  const policy = ctx.policy ?? governedPolicy;
   let size = 0;
   for (const field of aggregateFields.get(typeName) ?? []) {
     const decision = decisionFor(ctx, policy, field);

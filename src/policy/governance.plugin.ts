@@ -42,8 +42,11 @@ export function resolvePurpose(ctx: RequestContext, policy: Policy, selectsData:
   return purpose;
 }
 
-/** Governance of operations: refusals before execution and the response's governance extension. */
-export function governancePlugin(policy: Policy): ApolloServerPlugin<RequestContext> {
+/**
+ * Governance of operations: refusals before execution and the response's governance extension,
+ * under the request's policy (`ctx.policy`, one version for the whole request).
+ */
+export function governancePlugin(): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
@@ -53,14 +56,14 @@ export function governancePlugin(policy: Policy): ApolloServerPlugin<RequestCont
           const registry = fieldRegistry(request.schema);
           const selected = request.operation && request.document ? selectedCoordinates(request.schema, request.document, request.operation) : new Set<string>();
           const selectsData = [...selected].some((coordinate) => registry.fields.has(coordinate));
-          ctx.purpose = resolvePurpose(ctx, policy, selectsData);
+          ctx.purpose = resolvePurpose(ctx, ctx.policy, selectsData);
         },
         async willSendResponse(request: GraphQLRequestContext<RequestContext>) {
           const body = request.response.body;
           if (body?.kind !== 'single') return;
           const ctx = request.contextValue;
           const governance: Record<string, unknown> = {
-            policyVersion: policy.version,
+            policyVersion: ctx.policy.version,
             purpose: ctx.purpose,
             masked: [...ctx.governance.masked].sort(),
             denied: [...ctx.governance.denied].sort(),

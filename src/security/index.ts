@@ -13,6 +13,7 @@ import { hashTokenSecret, looksLikeTokenSecret } from '../auth/token-secret';
 import type { Config } from '../config';
 import type { RequestContext } from '../context';
 import type { Policy } from '../policy/policy';
+import { asPolicySource, type PolicySource } from '../policy/policy-holder';
 import type { ChangeFeed } from '../server/change-feed';
 import type { Authenticate } from '../server/request-context';
 import {
@@ -34,7 +35,8 @@ import { SuspensionService } from './suspension.service';
 export interface SecurityOptions {
   dataSource: DataSource;
   config: Config;
-  policy: Policy;
+  /** The policy in force (the process's holder); a request passes the policy it is bound to. */
+  policy: Policy | PolicySource;
   /** Records HTTP-level refusals in the audit log (rate limit per address, batch, size). */
   recordRefusal?: RecordRefusal;
   now?: () => Date;
@@ -59,7 +61,7 @@ export interface Security {
   createServer(app: RequestListener): Server | null;
   /** Throws when production would serve plain HTTP on a public address. */
   assertTransportAllowed(host: string): void;
-  mayIntrospect(principal: Principal | null): boolean;
+  mayIntrospect(principal: Principal | null, policy?: Policy): boolean;
   suspensions: SuspensionService;
   detector: SuspiciousActivityDetector;
   rateLimiter: RateLimiter;
@@ -83,7 +85,8 @@ function normalizeIp(ip: string): string {
 }
 
 export async function createSecurity(options: SecurityOptions): Promise<Security> {
-  const { dataSource, config, policy } = options;
+  const { dataSource, config } = options;
+  const policySource = asPolicySource(options.policy);
   const onError = options.onError ?? (() => {});
   const limits = limitsFromConfig(config);
   const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, onError) : null;
@@ -103,7 +106,7 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
   const suspended = new WeakMap<Principal, PrincipalSuspension>();
   const partnerIntrospection = flag(config.PARTNER_INTROSPECTION);
 
-  const mayIntrospect = (principal: Principal | null): boolean => {
+  const mayIntrospect = (principal: Principal | null, policy: Policy = policySource.current()): boolean => {
     if (!principal) return false;
     const role = policy.roles[principal.role];
     if (!role || !role.introspection) return false;

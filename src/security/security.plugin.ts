@@ -7,6 +7,7 @@ import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '
 import { BREAK, GraphQLError, Kind, visit, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
 import type { Principal } from '../auth/principal';
+import type { Policy } from '../policy/policy';
 import type { RequestContext } from '../context';
 import { ErrorCode } from '../errors';
 import { checkOperationLimits, isTokenLimitError, LIMIT_KEYS, limitExceeded, type OperationLimits } from './limits';
@@ -18,7 +19,8 @@ import { suspendedError } from './suspension.service';
 export interface SecurityPluginOptions {
   limits: OperationLimits;
   /** Whether the principal may introspect the schema (and see "Did you mean" suggestions). */
-  mayIntrospect(principal: Principal | null): boolean;
+  /** Whether the principal may introspect under the request's policy (ctx.policy). */
+  mayIntrospect(principal: Principal | null, policy?: Policy): boolean;
   rateLimiter: RateLimiter | null;
   /** The principal's active suspension, looked up when it authenticated. */
   suspensionOf(principal: Principal): PrincipalSuspension | undefined;
@@ -116,7 +118,7 @@ export function securityPlugin(options: SecurityPluginOptions): ApolloServerPlug
           if (principal && !ctx.authError) {
             const suspension = options.suspensionOf(principal);
             if (suspension) throw suspendedError(suspension);
-            if (request.operation && isIntrospection(request.document, request.operation) && !options.mayIntrospect(principal)) {
+            if (request.operation && isIntrospection(request.document, request.operation) && !options.mayIntrospect(principal, ctx.policy)) {
               throw new GraphQLError('Introspection is not allowed for this principal', {
                 extensions: { code: ErrorCode.FORBIDDEN, coordinate: 'Query.__schema', http: { status: 403 } },
               });
@@ -170,7 +172,7 @@ export function securityPlugin(options: SecurityPluginOptions): ApolloServerPlug
           };
         },
         async didEncounterErrors(request) {
-          const hide = !options.mayIntrospect(request.contextValue?.authError ? null : (request.contextValue?.principal ?? null));
+          const hide = !options.mayIntrospect(request.contextValue?.authError ? null : (request.contextValue?.principal ?? null), request.contextValue?.policy);
           const errors = request.errors as GraphQLError[];
           // A refused operation is a client error, not Apollo's default 500.
           const status = REFUSAL_STATUS[String(errors[0]?.extensions?.code)];

@@ -11,9 +11,11 @@ import type { Config } from '../config';
 import { exportsPlugin, exportsRouter, startExportSweep } from '../exports';
 import { governSchema } from '../policy/govern-schema';
 import { resolvePseudonymKey } from '../policy/masks';
+import { GovernedSchemaSource, policyBindingPlugin } from '../policy/governed-schema-source';
 import { governancePlugin } from '../policy/governance.plugin';
 import { loadPolicy } from '../policy/load-policy';
 import type { Policy } from '../policy/policy';
+import { PolicyHolder } from '../policy/policy-holder';
 import { createSecurity } from '../security';
 import { createChangeFeed, type ChangeFeed } from './change-feed';
 import type { GatewayComponents } from './gateway';
@@ -24,7 +26,10 @@ import { buildGatewaySchema } from './schema';
 export interface ComponentOptions {
   dataSource: DataSource;
   config: Config;
+  /** The policy when none was applied with `policy apply` (POLICY_FILE or the default). */
   policy: Policy;
+  /** The process's policy holder; by default one following the database and the change feed. */
+  policyHolder?: PolicyHolder;
   now?: () => Date;
   /** Benchmarks only: serve the raw schema without shield rules, masks or purpose checks. */
   governance?: boolean;
@@ -41,8 +46,23 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
   const log = logger();
   // State changes shared with the other gateway processes (src/server/change-feed.ts).
   const changes = createChangeFeed({ config, dataSource, log });
+  // The policy in force: the newest applied revision, else `policy`; swapped at runtime on a
+  // 'policy-changed' event or at the POLICY_POLL_MS poll (src/policy/policy-holder.ts).
+  const ownHolder = !options.policyHolder;
+  const policies =
+    options.policyHolder ??
+    (await new PolicyHolder({
+      dataSource,
+      baseline: { policy, origin: config.POLICY_FILE ? { kind: 'file', file: config.POLICY_FILE } : { kind: 'default' } },
+      pollMs: config.POLICY_POLL_MS,
+      onSwap: (swap) => log.info({ from: swap.from, to: swap.to, origin: swap.origin, preparedInMs: Math.round(swap.preparedInMs) }, `access policy ${swap.to} in force`),
+      onError: (error, what) => log.error({ err: error }, `${what} failed: the policy in force is unchanged`),
+    }).start());
+  if (ownHolder) policies.follow(changes);
   const rawSchema = await buildGatewaySchema();
-  const schema = governed ? governSchema(rawSchema, policy, { pseudonymKey: resolvePseudonymKey(config) }) : rawSchema;
+  const pseudonymKey = resolvePseudonymKey(config);
+  // Apollo takes its schema from here: rebuilt for each new policy, swapped between requests.
+  const schemas = new GovernedSchemaSource(policies, (next) => (governed ? governSchema(rawSchema, next, { pseudonymKey }) : rawSchema));
   const apiCalls = new ApiCallLogger(dataSource, {
     now: options.now,
     onError: (error, rows) => log.error({ err: error, rows }, 'API call log rows could not be written'),
@@ -52,21 +72,23 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     onError: (error, records) => log.error({ err: error, records }, 'audit records could not be written'),
   });
   const onHttpRefusal: GatewayComponents['onHttpRefusal'] = audited
-    ? (refusal) => recordHttpRefusal(writer, { ...refusal, policyVersion: policy.version }, options.now?.())
+    ? (refusal) => recordHttpRefusal(writer, { ...refusal, policyVersion: policies.current().version }, options.now?.())
     : undefined;
   // Security operations (src/security): after the audit plugin, before governance.
   const security =
     (options.security ?? true)
-      ? await createSecurity({ dataSource, config, policy, changes, now: options.now, recordRefusal: onHttpRefusal, onError: (error, what) => log.error({ err: error }, `security: ${what} failed`) })
+      ? await createSecurity({ dataSource, config, policy: policies, changes, now: options.now, recordRefusal: onHttpRefusal, onError: (error, what) => log.error({ err: error }, `security: ${what} failed`) })
       : null;
   const plugins = [
+    // First: binds each request to the policy its schema was governed by.
+    policyBindingPlugin(policies, schemas),
     ...(audited ? [auditPlugin(writer, { apiCalls, now: options.now, onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'audit record not written: response withheld') })] : []),
     ...(security ? [security.plugin] : []),
-    ...(governed ? [governancePlugin(policy)] : []),
+    ...(governed ? [governancePlugin()] : []),
     // Restricted exports run their query under this gateway's limits (src/exports).
     exportsPlugin({ ttlHours: config.EXPORT_TTL_HOURS, limits: security?.limits ?? null }),
   ];
-  const plainAuthenticate = createAuthenticator({ config, policy });
+  const plainAuthenticate = createAuthenticator({ config, policy: policies });
   const authenticate = security ? security.wrapAuthenticate(plainAuthenticate) : plainAuthenticate;
   const now = options.now ?? (() => new Date());
   const exportSweep = startExportSweep(dataSource, {
@@ -77,15 +99,17 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
   });
   return {
     changes,
-    schema,
+    schema: schemas.current(),
+    apolloGateway: schemas,
+    policies,
     authenticate,
     plugins,
     middleware: [apiCalls.middleware(), ...(security?.middleware ?? [])],
     routes: [
-      importsRouter({ dataSource, policy, authenticate, now: options.now ?? (() => new Date()) }),
+      importsRouter({ dataSource, policy: policies, authenticate, now: options.now ?? (() => new Date()) }),
       exportsRouter({
         dataSource,
-        policy,
+        policy: policies,
         authenticate,
         now,
         audit: audited ? (entry) => writer.append(entry) : undefined,
@@ -103,6 +127,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
       await writer.stop();
       await apiCalls.stop();
       await security?.stop();
+      if (ownHolder) await policies.stop();
       await changes.stop();
     },
   };

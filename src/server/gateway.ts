@@ -56,7 +56,12 @@ export interface GatewayComponents {
   beforeListen?: (host: string) => void;
   /** State changes shared with the other gateway processes (subscribe to reload, publish after a change). */
   changes?: import('./change-feed').ChangeFeed;
-  /** Federated mode (src/federation): execute through @apollo/gateway instead of `schema`. */
+  /** The process's policy holder: each request context starts with the policy in force. */
+  policies?: import('../policy/policy-holder').PolicyHolder;
+  /**
+   * Apollo's schema through the gateway interface instead of `schema`: the governed schema of the
+   * policy in force (swapped at runtime), or @apollo/gateway in federated mode (src/federation).
+   */
   apolloGateway?: import('@apollo/server-gateway-interface').GatewayInterface;
 }
 
@@ -198,7 +203,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     ...(components.graphqlMiddleware ?? []),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createRequestContext(req, { dataSource, policy, authenticate: components.authenticate, now, changes: components.changes }),
+      context: async ({ req }) => createRequestContext(req, { dataSource, policy: components.policies?.current() ?? policy, authenticate: components.authenticate, now, changes: components.changes }),
     }),
   );
 

@@ -7,13 +7,15 @@ import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../errors';
 import { importStream } from '../ingest/import-file';
 import type { Policy } from '../policy/policy';
+import { asPolicySource, type PolicySource } from '../policy/policy-holder';
 import { Permission } from '../policy/taxonomy';
 import { logger } from './logger';
 import type { Authenticate } from './request-context';
 
 export interface ImportsRouteDeps {
   dataSource: DataSource;
-  policy: Policy;
+  /** The policy in force (the process's holder), asked on every upload. */
+  policy: Policy | PolicySource;
   authenticate: Authenticate;
   now: () => Date;
 }
@@ -38,6 +40,7 @@ function outOfScope(principal: Principal, account: string, marketplace: string |
  */
 export function importsRouter(deps: ImportsRouteDeps): Router {
   const router = Router();
+  const policySource = asPolicySource(deps.policy);
   router.post('/imports', async (req, res) => {
     const requestId = String(res.locals.requestId);
     let principal: Principal | null;
@@ -47,7 +50,7 @@ export function importsRouter(deps: ImportsRouteDeps): Router {
       principal = null;
     }
     if (!principal) return refuse(res, 401, ErrorCode.UNAUTHENTICATED, 'Authentication required: send a valid token as Authorization: Bearer <token>');
-    if (!deps.policy.roles[principal.role]?.permissions.includes(Permission.IMPORT_DATA)) {
+    if (!policySource.current().roles[principal.role]?.permissions.includes(Permission.IMPORT_DATA)) {
       return refuse(res, 403, ErrorCode.FORBIDDEN, `Role ${principal.role} may not import data (needs ${Permission.IMPORT_DATA})`);
     }
     const account = query(req, 'account');

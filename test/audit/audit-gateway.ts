@@ -48,7 +48,7 @@ export async function startAuditTestGateway(dataSource: DataSource, options: { w
         if (!principal) throw new GraphQLError('Invalid token', { extensions: { code: 'UNAUTHENTICATED' } });
         return principal;
       },
-      plugins: [auditPlugin(writer, { apiCalls }), governancePlugin(policy)],
+      plugins: [auditPlugin(writer, { apiCalls }), governancePlugin()],
       onHttpRefusal: (refusal) => recordHttpRefusal(writer, refusal),
       routes: [router],
       stop: async () => {

@@ -74,7 +74,7 @@ export async function startPolicyGateway(db: TestDatabase, options: { env?: Reco
     dataSource: db.dataSource,
     config,
     policy,
-    components: { schema, authenticate: createAuthenticator({ config, policy }), plugins: [governancePlugin(policy)] },
+    components: { schema, authenticate: createAuthenticator({ config, policy }), plugins: [governancePlugin()] },
     port: 0,
     host: '127.0.0.1',
   });

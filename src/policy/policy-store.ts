@@ -1,0 +1,150 @@
+// Applied access policies: `sellergate policy apply` stores a validated document as a new
+// revision (append-only table `policy_revision`), and every gateway process switches to the
+// newest revision within a second (src/policy/policy-holder.ts). Precedence of the policy in
+// force: the newest applied revision, else POLICY_FILE, else the shipped default.
+import { createHash } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { PolicyRevision } from '../../entities/gateway/policy-revision.entity';
+import { recordUserAction } from '../audit/system-logs';
+import type { Config } from '../config';
+import { loadPolicy } from './load-policy';
+import { canonicalJson, parsePolicy, type Policy } from './policy';
+
+/** Where the policy in force comes from. */
+export type PolicyOrigin =
+  | { kind: 'database'; revisionId: string; appliedBy: string; appliedAt: Date; file: string | null }
+  | { kind: 'file'; file: string }
+  | { kind: 'default' };
+
+export interface PolicyInForce {
+  policy: Policy;
+  origin: PolicyOrigin;
+}
+
+/** A policy refused by `policy apply` for a reason other than its content (e.g. a reused label). */
+export class PolicyConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PolicyConflictError';
+  }
+}
+
+/** The operator's label of a version (`<label>+<hash>`), or null for a bare hash. */
+export function labelOf(version: string): string | null {
+  const plus = version.lastIndexOf('+');
+  return plus > 0 ? version.slice(0, plus) : null;
+}
+
+/** The validated document of a policy (defaults filled in), as stored and enforced. */
+export function policyDocument(policy: Policy): Record<string, unknown> {
+  const { version, ...content } = policy;
+  const label = labelOf(version);
+  return label ? { version: label, ...content } : content;
+}
+
+export function policySha256(policy: Policy): string {
+  return createHash('sha256').update(canonicalJson(policyDocument(policy))).digest('hex');
+}
+
+/** The policy of a stored revision (validated again: the code enforcing it may be newer). */
+export function policyOfRevision(revision: PolicyRevision): Policy {
+  return parsePolicy(revision.document, `policy revision ${revision.id}`);
+}
+
+export function originOfRevision(revision: PolicyRevision): PolicyOrigin {
+  return { kind: 'database', revisionId: String(revision.id), appliedBy: revision.appliedBy, appliedAt: revision.appliedAt, file: revision.source };
+}
+
+/** The policy below the applied revisions: POLICY_FILE, else the shipped default. */
+export function baselinePolicy(config: Pick<Config, 'POLICY_FILE'>): PolicyInForce {
+  return { policy: loadPolicy(config), origin: config.POLICY_FILE ? { kind: 'file', file: config.POLICY_FILE } : { kind: 'default' } };
+}
+
+export async function latestRevision(manager: EntityManager): Promise<PolicyRevision | null> {
+  return manager.getRepository(PolicyRevision).findOne({ where: {}, order: { id: 'DESC' } });
+}
+
+/** Id of the newest revision (cheap: what every process polls), or null when none was applied. */
+export async function latestRevisionId(manager: EntityManager): Promise<string | null> {
+  const rows = (await manager.query('SELECT max(id)::text AS id FROM policy_revision')) as { id: string | null }[];
+  return rows[0]?.id ?? null;
+}
+
+/** Newest first. */
+export async function policyHistory(manager: EntityManager, limit = 50): Promise<PolicyRevision[]> {
+  return manager.getRepository(PolicyRevision).find({ order: { id: 'DESC' }, take: limit });
+}
+
+/** The policy in force: the newest applied revision, else `baseline` (POLICY_FILE or the default). */
+export async function policyInForce(manager: EntityManager, baseline: PolicyInForce | Pick<Config, 'POLICY_FILE'>): Promise<PolicyInForce> {
+  const revision = await latestRevision(manager);
+  if (revision) return { policy: policyOfRevision(revision), origin: originOfRevision(revision) };
+  return 'policy' in baseline ? baseline : baselinePolicy(baseline);
+}
+
+export interface ApplyResult {
+  /** `applied`: a new revision is in force; `unchanged`: this content already was. */
+  status: 'applied' | 'unchanged';
+  policy: Policy;
+  revision: PolicyRevision | null;
+  /** The version in force before. */
+  previousVersion: string;
+}
+
+export interface ApplyOptions {
+  /** `cli:<os user>` or a principal. */
+  appliedBy: string;
+  /** File name, shown in the history. */
+  source?: string | null;
+  /** The policy below the revisions (POLICY_FILE or the default), for the label check and the report. */
+  baseline: PolicyInForce;
+  now?: Date;
+}
+
+/**
+ * Validates `document` (same rules as POLICY_FILE; PolicyValidationError names every bad entry)
+ * and stores it as the newest revision with an administrative action record, in one transaction.
+ * A label (`version`) names one content only: reusing it for different content is refused.
+ * Publishing the change to the gateway processes is the caller's (after the commit).
+ */
+export async function applyPolicy(dataSource: DataSource, document: unknown, options: ApplyOptions): Promise<ApplyResult> {
+  const policy = parsePolicy(document, options.source ?? 'policy');
+  const sha256 = policySha256(policy);
+  const label = labelOf(policy.version);
+  const now = options.now ?? new Date();
+  return dataSource.transaction(async (manager) => {
+    // One apply at a time, so the label check and the newest revision cannot race.
+    await manager.query('LOCK TABLE policy_revision IN EXCLUSIVE MODE');
+    const latest = await latestRevision(manager);
+    const current = latest ? { policy: policyOfRevision(latest), origin: originOfRevision(latest) } : options.baseline;
+    if (current.policy.version === policy.version) {
+      return { status: 'unchanged' as const, policy, revision: latest, previousVersion: current.policy.version };
+    }
+    if (label) {
+      const sameLabel = await manager.getRepository(PolicyRevision).findOne({ where: { label }, order: { id: 'DESC' } });
+      if (sameLabel && sameLabel.sha256 !== sha256) {
+        throw new PolicyConflictError(
+          `Policy version "${label}" was already applied with different content (revision ${sameLabel.id}, ${sameLabel.version}, by ${sameLabel.appliedBy} at ${sameLabel.appliedAt.toISOString()}); give the changed policy a new "version"`,
+        );
+      }
+      const baselineLabel = labelOf(options.baseline.policy.version);
+      if (!sameLabel && baselineLabel === label && options.baseline.policy.version !== policy.version) {
+        const where = options.baseline.origin.kind === 'file' ? `POLICY_FILE ${options.baseline.origin.file}` : 'the shipped default policy';
+        throw new PolicyConflictError(`Policy version "${label}" is the version of ${where} with different content (${options.baseline.policy.version}); give the changed policy a new "version"`);
+      }
+    }
+    const inserted = await manager.getRepository(PolicyRevision).save(
+      manager.getRepository(PolicyRevision).create({
+        version: policy.version,
+        label,
+        document: policyDocument(policy),
+        sha256,
+        appliedBy: options.appliedBy.slice(0, 200),
+        appliedAt: now,
+        source: options.source?.slice(0, 500) ?? null,
+      }),
+    );
+    await recordUserAction(manager, { actor: options.appliedBy, action: 'policy.apply', target: `${policy.version} (revision ${inserted.id})`, time: now });
+    return { status: 'applied' as const, policy, revision: inserted, previousVersion: current.policy.version };
+  });
+}
