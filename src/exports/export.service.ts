@@ -126,6 +126,20 @@ function refusalOf(errors: readonly GraphQLError[], executed: boolean): GraphQLE
   });
 }
 
+/** The exported query's result, or the execution-time refusal when it takes longer than `ms` (0: no limit). */
+async function withinTimeout<T>(execution: Promise<T>, ms: number): Promise<T> {
+  if (ms <= 0) return execution;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(limitExceeded('executionTimeoutMs', ms, null)), ms);
+  });
+  try {
+    return await Promise.race([execution, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Copies what the exported query's governance recorded into the request's (for the audit record). */
 function mergeGovernance(into: GovernanceRecorder, from: GovernanceRecorder): void {
   for (const coordinate of from.masked) into.masked.add(coordinate);
@@ -147,13 +161,18 @@ export async function createExport(ctx: RequestContext, schema: GraphQLSchema, r
   const purpose = resolvePurpose(ctx, ctx.policy, selectsData);
 
   const inner: RequestContext = { ...ctx, purpose, governance: new GovernanceRecorder(), loaders: new LoaderRegistry() };
-  const result = await execute({
-    schema,
-    document,
-    contextValue: inner,
-    variableValues: request.variables ?? undefined,
-    operationName: request.operationName ?? undefined,
-  });
+  const result = await withinTimeout(
+    Promise.resolve(
+      execute({
+        schema,
+        document,
+        contextValue: inner,
+        variableValues: request.variables ?? undefined,
+        operationName: request.operationName ?? undefined,
+      }),
+    ),
+    settings.limits?.executionTimeoutMs ?? 0,
+  );
   mergeGovernance(ctx.governance, inner.governance);
   if (result.errors && result.errors.length > 0) throw refusalOf(result.errors, result.data !== undefined);
   // The same JSON the GraphQL response carries (custom scalars already serialized).
