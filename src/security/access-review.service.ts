@@ -7,6 +7,8 @@ import { ApiToken } from '../../entities/gateway/api-token.entity';
 import { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
 import { IsNull } from 'typeorm';
 import { recordUserAction } from '../audit/system-logs';
+import { config } from '../config';
+import { createCredentialVault, type CredentialMetadata } from './credentials/vault';
 import type { Policy } from '../policy/policy';
 
 export interface AccessReviewEntry {
@@ -35,6 +37,9 @@ export interface AccessReviewReport {
   unusedDays: number;
   entries: AccessReviewEntry[];
   flagged: number;
+  /** Stored Amazon credentials whose value is older than `credentialMaxAgeDays` (metadata only). */
+  staleCredentials: CredentialMetadata[];
+  credentialMaxAgeDays: number;
 }
 
 interface UsageRow {
@@ -50,7 +55,11 @@ interface UserRow {
 }
 
 /** Builds the report from the token table and the audit log (read-only). */
-export async function buildAccessReview(manager: EntityManager, policy: Policy, options: { now?: Date; unusedDays: number }): Promise<AccessReviewReport> {
+export async function buildAccessReview(
+  manager: EntityManager,
+  policy: Policy,
+  options: { now?: Date; unusedDays: number; credentialMaxAgeDays?: number },
+): Promise<AccessReviewReport> {
   const now = options.now ?? new Date();
   const since = new Date(now.getTime() - options.unusedDays * 86_400_000);
   const tokens = await manager.find(ApiToken, { order: { createdAt: 'ASC' } });
@@ -128,7 +137,10 @@ export async function buildAccessReview(manager: EntityManager, policy: Policy, 
       flagged: unusedPurposes.length > 0,
     });
   }
-  return { generatedAt: now, unusedDays: options.unusedDays, entries, flagged: entries.filter((entry) => entry.flagged).length };
+  const settings = config();
+  const credentialMaxAgeDays = options.credentialMaxAgeDays ?? settings.CREDENTIAL_MAX_AGE_DAYS;
+  const staleCredentials = await createCredentialVault({ ...settings, CREDENTIAL_MAX_AGE_DAYS: credentialMaxAgeDays }, () => now).list(manager, { staleOnly: true });
+  return { generatedAt: now, unusedDays: options.unusedDays, entries, flagged: entries.filter((entry) => entry.flagged).length, staleCredentials, credentialMaxAgeDays };
 }
 
 /** Records the reviewer's sign-off with the report as reviewed. */

@@ -1,5 +1,6 @@
 // GraphQL shapes of the security operations (administrative: no data category, no purpose).
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { AmazonCredentialType } from './credentials/credentials.type';
 
 @ObjectType('Suspension', { description: 'A principal suspended after suspicious activity, until an administrator reinstates it' })
 export class SuspensionType {
@@ -119,6 +120,12 @@ export class AccessReviewType {
 
   @Field(() => Int)
   flagged: number;
+
+  @Field(() => [AmazonCredentialType], { description: 'Stored Amazon credentials older than credentialMaxAgeDays (metadata only): replace them' })
+  staleCredentials: AmazonCredentialType[];
+
+  @Field(() => Int, { description: 'CREDENTIAL_MAX_AGE_DAYS' })
+  credentialMaxAgeDays: number;
 
   @Field(() => AccessReviewSignOffType, { nullable: true, description: 'The latest sign-off' })
   lastSignOff: AccessReviewSignOffType | null;
