@@ -119,6 +119,10 @@ function copyClassifications(from: GraphQLSchema, to: GraphQLSchema, category: C
 
 /** Builds the executable Federation 2 subgraph schema of one category (ungoverned; see governSchema). */
 export async function buildSubgraph(name: SubgraphName): Promise<GraphQLSchema> {
+  // Every category schema first, always in the same order: type-graphql completes shared object
+  // types (AuditRecord's field resolvers, ...) as it builds, so a subgraph serving alone in its
+  // process must see the same SDL as when all are built in one process, or composition fails.
+  await sharedValueTypes();
   const schema = await categorySchema(name);
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
   for (const [typeName, resolveReference] of Object.entries(ENTITY_REFERENCES)) {
