@@ -33,17 +33,25 @@ export function requestBody(query: BenchQuery): string {
   return JSON.stringify({ query: query.query });
 }
 
-export type VariantName = 'full' | 'governance-off' | 'audit-off' | 'baseline';
+export type VariantName = 'full' | 'federated' | 'governance-off' | 'audit-off' | 'baseline';
 
 export interface Variant {
   name: VariantName;
   description: string;
   /** Gateway switches (`createComponents({ governance, audit })`); `null` for the baseline. */
   gateway: { governance: boolean; audit: boolean } | null;
+  /** The federated gateway (`serve --gateway`) over one process per category subgraph. */
+  federated?: boolean;
 }
 
 export const VARIANTS: readonly Variant[] = [
   { name: 'full', description: 'gateway, governance and audit on (production wiring)', gateway: { governance: true, audit: true } },
+  {
+    name: 'federated',
+    description: 'federated gateway (audit, authentication, security) over the six category subgraphs (governance), each its own process',
+    gateway: { governance: true, audit: true },
+    federated: true,
+  },
   { name: 'governance-off', description: 'gateway, raw schema: no shield rules, masks or purpose check', gateway: { governance: false, audit: true } },
   { name: 'audit-off', description: 'gateway, no audit record per operation', gateway: { governance: true, audit: false } },
   { name: 'baseline', description: 'bare node:http handler, same SQL with a pg.Pool, same JSON', gateway: null },

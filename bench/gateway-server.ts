@@ -1,10 +1,12 @@
 // Child process of the gateway benchmark: one gateway variant on the benchmark database.
-// BENCH_GOVERNANCE / BENCH_AUDIT (`0` or `1`) select the variant; prints `{"ready": url}` on
+// BENCH_GOVERNANCE / BENCH_AUDIT (`0` or `1`) select the variant, BENCH_FEDERATED=1 the federated
+// gateway over the subgraphs of FEDERATION_SUBGRAPHS (`name=url,...`); prints `{"ready": url}` on
 // stdout once it listens and stops cleanly on SIGTERM (so `--cpu-prof` profiles are written).
 // It also answers the benchmark's probes (bench-probes.ts: SQL statements sent, CPU time).
 import 'reflect-metadata';
 import { loadConfig } from '../src/config';
 import { createDataSource } from '../src/db/data-source';
+import { federatedGatewayComponents } from '../src/federation/serve-federated';
 import { createComponents, loadGatewayPolicy } from '../src/server/components';
 import { startGateway } from '../src/server/gateway';
 import { answerProbe, countSqlStatements } from './bench-probes';
@@ -18,13 +20,16 @@ async function main(): Promise<void> {
   const policy = loadGatewayPolicy(settings);
   const dataSource = createDataSource({ url: settings.DATABASE_URL });
   await dataSource.initialize();
-  const components = await createComponents({
-    dataSource,
-    config: settings,
-    policy,
-    governance: process.env.BENCH_GOVERNANCE !== '0',
-    audit: process.env.BENCH_AUDIT !== '0',
-  });
+  const components =
+    process.env.BENCH_FEDERATED === '1'
+      ? await federatedGatewayComponents({ gateway: true }, { dataSource, config: settings, policy })
+      : await createComponents({
+          dataSource,
+          config: settings,
+          policy,
+          governance: process.env.BENCH_GOVERNANCE !== '0',
+          audit: process.env.BENCH_AUDIT !== '0',
+        });
   components.middleware = [(req, res, next) => (answerProbe(req, res) ? undefined : next()), ...(components.middleware ?? [])];
   const gateway = await startGateway({ dataSource, config: settings, policy, components, port: 0, host: '127.0.0.1' });
   process.stdout.write(`${JSON.stringify({ ready: `${gateway.url}/graphql` })}\n`);

@@ -1,4 +1,5 @@
-// `npm run bench`: gateway throughput and latency against a bare pg baseline, in one run.
+// `npm run bench`: gateway throughput and latency against a bare pg baseline, in one run, and
+// the federated mode (gateway + one process per category subgraph) next to the single process.
 // A fresh database on the PostgreSQL server (DATABASE_URL, else the local server) gets the
 // demo data; each variant runs as a child process pinned to core 0, the load (autocannon, in
 // this process) to core 1 when `taskset` exists. No assertion on timings: figures are printed.
@@ -11,6 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config';
+import { SUBGRAPH_NAMES } from '../src/federation/subgraphs';
 import { BENCH_QUERIES, requestBody, VARIANTS, type BenchQuery, type BenchQueryName, type VariantName } from './bench-queries';
 import { createBenchDatabase, DEFAULT_SERVER_URL, prepareBenchData } from './bench-database';
 import { canPin, pinSelf, startChild, type ChildServer } from './child-server';
@@ -38,9 +40,17 @@ interface Measurement extends LoadResult {
   serverCpuMsPerRequest: number;
 }
 
-async function serverCpuMicros(server: ChildServer): Promise<number> {
-  const response = await fetch(server.url.replace(/\/graphql$/, '/__bench/cpu'));
-  return ((await response.json()) as { cpuMicros: number }).cpuMicros;
+/** The processes serving a variant: its server, plus the subgraphs of the federated variant. */
+type Processes = Map<VariantName, ChildServer[]>;
+
+/** CPU time of all of a variant's processes (gateway and subgraphs alike). */
+async function serverCpuMicros(processes: ChildServer[]): Promise<number> {
+  let total = 0;
+  for (const server of processes) {
+    const response = await fetch(server.url.replace(/\/graphql$/, '/__bench/cpu'));
+    total += ((await response.json()) as { cpuMicros: number }).cpuMicros;
+  }
+  return total;
 }
 
 function headersFor(query: BenchQuery, tokens: Record<BenchQueryName, string>): Record<string, string> {
@@ -80,17 +90,22 @@ async function verifyAnswers(servers: Map<VariantName, ChildServer>, tokens: Rec
 const SQL_SAMPLE = 20;
 
 /** SQL statements per request of each variant, counted over SQL_SAMPLE sequential requests. */
-async function countStatements(servers: Map<VariantName, ChildServer>, queries: readonly BenchQuery[], tokens: Record<BenchQueryName, string>): Promise<Record<string, Record<string, number>>> {
+async function countStatements(processes: Processes, queries: readonly BenchQuery[], tokens: Record<BenchQueryName, string>): Promise<Record<string, Record<string, number>>> {
   const report: Record<string, Record<string, number>> = {};
   for (const query of queries) {
     for (const variant of VARIANTS) {
-      const base = servers.get(variant.name)!.url.replace(/\/graphql$/, '');
+      const bases = processes.get(variant.name)!.map((server) => server.url.replace(/\/graphql$/, ''));
       await new Promise((done) => setTimeout(done, 150));
-      await fetch(`${base}/__bench/sql?reset=1&count=1`);
-      for (let i = 0; i < SQL_SAMPLE; i += 1) await post(`${base}/graphql`, query, headersFor(query, tokens));
+      for (const base of bases) await fetch(`${base}/__bench/sql?reset=1&count=1`);
+      for (let i = 0; i < SQL_SAMPLE; i += 1) await post(`${bases[0]}/graphql`, query, headersFor(query, tokens));
       // Let the batched audit and API call log writes of the sample land.
       await new Promise((done) => setTimeout(done, 300));
-      const counts = (await (await fetch(`${base}/__bench/sql?count=0`)).json()) as Record<string, number>;
+      const counts: Record<string, number> = {};
+      for (const base of bases) {
+        for (const [text, count] of Object.entries((await (await fetch(`${base}/__bench/sql?count=0`)).json()) as Record<string, number>)) {
+          counts[text] = (counts[text] ?? 0) + count;
+        }
+      }
       const perRequest: Record<string, number> = {};
       for (const [text, count] of Object.entries(counts)) perRequest[text] = Math.round((count / SQL_SAMPLE) * 100) / 100;
       report[`${variant.name} ${query.name}`] = perRequest;
@@ -156,6 +171,8 @@ async function main(): Promise<void> {
   const database = await createBenchDatabase(serverUrl);
   log(`database ${database.name} created`);
   const servers = new Map<VariantName, ChildServer>();
+  const processes: Processes = new Map();
+  const subgraphs: ChildServer[] = [];
   try {
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
@@ -170,13 +187,29 @@ async function main(): Promise<void> {
       RATE_LIMIT_PER_MINUTE: '0',
       IP_RATE_LIMIT_PER_MINUTE: '0',
       SUSPICIOUS_ROWS_COUNT: '0',
+      // Signs the internal context from the federated gateway to its subgraphs.
+      FEDERATION_SECRET: process.env.FEDERATION_SECRET ?? 'bench-federation-secret-not-secret-0123456789',
     };
     const tokens = await prepareBenchData(database.url, loadConfig(childEnv), log);
 
     for (const variant of VARIANTS) {
-      const env = variant.gateway
+      let env = variant.gateway
         ? { ...childEnv, BENCH_GOVERNANCE: variant.gateway.governance ? '1' : '0', BENCH_AUDIT: variant.gateway.audit ? '1' : '0' }
         : childEnv;
+      if (variant.federated) {
+        // One process per category subgraph, on the servers' core like every other variant.
+        for (const name of SUBGRAPH_NAMES) {
+          const subgraph = await startChild({
+            label: `${variant.name}/${name}`,
+            script: join(__dirname, 'subgraph-server.js'),
+            env: { ...childEnv, BENCH_SUBGRAPH: name },
+            core: pinned ? SERVER_CORE : null,
+          });
+          subgraphs.push(subgraph);
+          log(`${variant.name}: subgraph ${name} listening at ${subgraph.url} (pid ${subgraph.pid})`);
+        }
+        env = { ...env, BENCH_FEDERATED: '1', FEDERATION_SUBGRAPHS: subgraphs.map((subgraph, i) => `${SUBGRAPH_NAMES[i]}=${subgraph.url}`).join(',') };
+      }
       const nodeArgs = profiled === variant.name ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
       const server = await startChild({
         label: variant.name,
@@ -186,13 +219,14 @@ async function main(): Promise<void> {
         nodeArgs,
       });
       servers.set(variant.name, server);
+      processes.set(variant.name, variant.federated ? [server, ...subgraphs] : [server]);
       log(`${variant.name} listening at ${server.url} (pid ${server.pid})`);
     }
     if (pinned) pinSelf(LOAD_CORE);
     log(pinned ? `pinned: servers on core ${SERVER_CORE}, load on core ${LOAD_CORE}` : 'not pinned (no taskset, one core, or BENCH_PIN=0)');
 
     await verifyAnswers(servers, tokens);
-    const statements = await countStatements(servers, queries, tokens);
+    const statements = await countStatements(processes, queries, tokens);
 
     // Round by round, query by query, every variant back to back (order reversed every other
     // round), so background load on the machine hits the variants alike.
@@ -203,9 +237,9 @@ async function main(): Promise<void> {
           const server = servers.get(variant.name)!;
           const options = { url: server.url, body: requestBody(query), headers: headersFor(query, tokens), connections };
           await runLoad({ ...options, duration: warmup });
-          const cpuBefore = await serverCpuMicros(server);
+          const cpuBefore = await serverCpuMicros(processes.get(variant.name)!);
           const result = await runLoad({ ...options, duration });
-          const serverCpuMsPerRequest = ((await serverCpuMicros(server)) - cpuBefore) / 1000 / Math.max(1, result.requests);
+          const serverCpuMsPerRequest = ((await serverCpuMicros(processes.get(variant.name)!)) - cpuBefore) / 1000 / Math.max(1, result.requests);
           log(`round ${round} ${variant.name} ${query.name}: ${result.requestsPerSecond.toFixed(1)} req/s, p99 ${result.latencyP99Ms} ms, server CPU ${serverCpuMsPerRequest.toFixed(2)} ms/request`);
           if (result.failures > 0) throw new Error(`${variant.name} ${query.name}: ${result.failures} of ${result.requests} requests failed or were not clean answers`);
           runs.push({ variant: variant.name, query: query.name, ...result, serverCpuMsPerRequest });
@@ -216,9 +250,10 @@ async function main(): Promise<void> {
 
     const find = (variant: VariantName, query: BenchQueryName) =>
       measurements.find((m) => m.variant === variant && m.query === query) ?? { requestsPerSecond: Number.NaN, serverCpuMsPerRequest: Number.NaN };
-    const rows = [['variant', 'query', 'req/s', 'per round', 'p50 ms', 'p99 ms', 'vs baseline', 'CPU ms/req', 'CPU vs baseline']];
+    const rows = [['variant', 'query', 'req/s', 'per round', 'p50 ms', 'p99 ms', 'vs baseline', 'vs full', 'CPU ms/req', 'CPU vs baseline']];
     for (const m of measurements) {
       const base = find('baseline', m.query);
+      const single = find('full', m.query);
       rows.push([
         m.variant,
         m.query,
@@ -227,6 +262,8 @@ async function main(): Promise<void> {
         String(m.latencyP50Ms),
         String(m.latencyP99Ms),
         ratio(m.requestsPerSecond, base.requestsPerSecond).toFixed(3),
+        // This variant's req/s over the single process's (`full`): federated / single for `federated`.
+        ratio(m.requestsPerSecond, single.requestsPerSecond).toFixed(3),
         m.serverCpuMsPerRequest.toFixed(2),
         // Baseline CPU per request / this variant's: the req/s ratio a dedicated, CPU-bound core would give.
         ratio(base.serverCpuMsPerRequest, m.serverCpuMsPerRequest).toFixed(3),
@@ -240,12 +277,16 @@ async function main(): Promise<void> {
       listVsBaseline: ratio(find('full', 'list').requestsPerSecond, find('baseline', 'list').requestsPerSecond),
       governanceOnOff: ratio(nested('full'), nested('governance-off')),
       auditOnOff: ratio(nested('full'), nested('audit-off')),
+      nestedFederatedVsSingle: ratio(nested('federated'), nested('full')),
+      listFederatedVsSingle: ratio(find('federated', 'list').requestsPerSecond, find('full', 'list').requestsPerSecond),
       // The same from server CPU per request (what a dedicated core would sustain).
       cpu: {
         nestedVsBaseline: ratio(cpuOf('baseline', 'nested'), cpuOf('full', 'nested')),
         listVsBaseline: ratio(cpuOf('baseline', 'list'), cpuOf('full', 'list')),
         governanceOnOff: ratio(cpuOf('governance-off', 'nested'), cpuOf('full', 'nested')),
         auditOnOff: ratio(cpuOf('audit-off', 'nested'), cpuOf('full', 'nested')),
+        nestedFederatedVsSingle: ratio(cpuOf('full', 'nested'), cpuOf('federated', 'nested')),
+        listFederatedVsSingle: ratio(cpuOf('full', 'list'), cpuOf('federated', 'list')),
       },
     };
     const conditions = {
@@ -273,7 +314,12 @@ async function main(): Promise<void> {
     process.stdout.write(`nested, gateway (full) / baseline         ${ratios.nestedVsBaseline.toFixed(3)}    ${ratios.cpu.nestedVsBaseline.toFixed(3)}   (aim >= 0.5)\n`);
     process.stdout.write(`list, gateway (full) / baseline           ${ratios.listVsBaseline.toFixed(3)}    ${ratios.cpu.listVsBaseline.toFixed(3)}\n`);
     process.stdout.write(`nested, governance on / off               ${ratios.governanceOnOff.toFixed(3)}    ${ratios.cpu.governanceOnOff.toFixed(3)}   (cost ${cost(ratios.governanceOnOff)} / ${cost(ratios.cpu.governanceOnOff)}; aim <= 15 %)\n`);
-    process.stdout.write(`nested, audit on / off                    ${ratios.auditOnOff.toFixed(3)}    ${ratios.cpu.auditOnOff.toFixed(3)}   (cost ${cost(ratios.auditOnOff)} / ${cost(ratios.cpu.auditOnOff)}; aim <= 10 %)\n\n`);
+    process.stdout.write(`nested, audit on / off                    ${ratios.auditOnOff.toFixed(3)}    ${ratios.cpu.auditOnOff.toFixed(3)}   (cost ${cost(ratios.auditOnOff)} / ${cost(ratios.cpu.auditOnOff)}; aim <= 10 %)\n`);
+    process.stdout.write(`nested, federated / single process        ${ratios.nestedFederatedVsSingle.toFixed(3)}    ${ratios.cpu.nestedFederatedVsSingle.toFixed(3)}\n`);
+    process.stdout.write(`list, federated / single process          ${ratios.listFederatedVsSingle.toFixed(3)}    ${ratios.cpu.listFederatedVsSingle.toFixed(3)}\n`);
+    process.stdout.write(
+      `federated: gateway + ${SUBGRAPH_NAMES.length} subgraphs (${SUBGRAPH_NAMES.join(', ')}), each its own process on the same database${pinned ? `, all on core ${SERVER_CORE} like the single process` : ''}; CPU counts all ${SUBGRAPH_NAMES.length + 1} processes\n\n`,
+    );
     process.stdout.write(`SQL statements per request (mean of ${SQL_SAMPLE} sequential requests; under load the audit batches are shared):\n`);
     for (const [name, counts] of Object.entries(statements)) {
       const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
@@ -299,6 +345,7 @@ async function main(): Promise<void> {
     process.stdout.write(`BENCH_SUMMARY ${JSON.stringify(summary)}\n`);
   } finally {
     for (const server of servers.values()) await server.stop();
+    for (const subgraph of subgraphs) await subgraph.stop();
     if (profiled) log(`CPU profile of ${profiled} written under ${profileDir}`);
     await database.drop().catch((error: unknown) => log(`could not drop ${database.name}: ${String(error)}`));
     log(`database ${database.name} dropped`);
