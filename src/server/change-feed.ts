@@ -181,6 +181,7 @@ const retryDelay = (attempt: number) => Math.min(5_000, 100 * 2 ** Math.min(atte
 class RedisFeed extends BaseFeed {
   readonly transport = 'redis' as const;
   private publisher: Redis | null = null;
+  private connecting: Promise<void> | null = null;
   private subscriber: Redis | null = null;
 
   constructor(
@@ -212,9 +213,11 @@ class RedisFeed extends BaseFeed {
   }
 
   protected async send(payload: string): Promise<void> {
-    this.publisher ??= this.connection('publisher');
-    if (this.publisher.status === 'wait') await this.publisher.connect();
-    await this.publisher.publish(CHANGE_CHANNEL, payload);
+    const publisher = (this.publisher ??= this.connection('publisher'));
+    // The first publications share one connect (a second connect() would be refused).
+    if (publisher.status === 'wait') this.connecting ??= publisher.connect().finally(() => (this.connecting = null));
+    if (this.connecting) await this.connecting;
+    await publisher.publish(CHANGE_CHANNEL, payload);
   }
 
   protected listen(): void {
@@ -234,7 +237,8 @@ class RedisFeed extends BaseFeed {
     this.stopped = true;
     const connections = [this.publisher, this.subscriber].filter((redis): redis is Redis => redis !== null);
     this.publisher = this.subscriber = null;
-    await Promise.all(connections.map((redis) => redis.quit().catch(() => redis.disconnect())));
+    // Nothing is pending (publish() awaits its reply): close at once, also while Redis is away.
+    for (const redis of connections) redis.disconnect();
   }
 }
 

@@ -89,6 +89,10 @@ describe('change feed', () => {
       });
       await publisher.publish({ kind: 'suspension-changed', id: 'principal-1' });
       expect(await until('the event', () => find(events, (event) => event.id === 'principal-1'))).toEqual({ kind: 'suspension-changed', id: 'principal-1', origin: publisher.origin });
+      // A fresh process publishing several changes at once, before its connection is up.
+      const fresh = open(createChangeFeed({ config: { REDIS_URL } }));
+      await Promise.all(['x1', 'x2', 'x3'].map((id) => fresh.publish({ kind: 'suspension-changed', id })));
+      await until('the three events', () => (['x1', 'x2', 'x3'].every((id) => find(events, (event) => event.id === id)) ? true : undefined));
 
       proxy.cut();
       await new Promise((resolve) => setTimeout(resolve, 200));
