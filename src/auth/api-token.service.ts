@@ -7,7 +7,7 @@ import { SellerAccount } from '../../entities/catalog/seller-account.entity';
 import { badUserInput } from '../errors';
 import { defaultPolicy } from '../policy/default-policy';
 import type { Policy } from '../policy/policy';
-import { ALL_CATEGORIES, categoryOfPurpose, isPurpose, type Category, type Purpose } from '../policy/taxonomy';
+import { ALL_CATEGORIES, categoryOfPurpose, isPurpose, Permission, type Category, type Purpose } from '../policy/taxonomy';
 import type { Principal } from './principal';
 import { generateTokenSecret, hashTokenSecret } from './token-secret';
 
@@ -69,7 +69,10 @@ export async function createToken(db: EntityManager, policy: Policy, input: Crea
     if (stray.length) throw badUserInput(`Purposes ${stray.join(', ')} belong to categories the token is not limited to`, { argumentName: 'purposes' });
   }
   const partner = input.partner === true;
-  if (partner && role.permissions.length > 0) throw badUserInput(`A partner token cannot hold the administrative role ${input.role}`, { argumentName: 'role' });
+  // EXPORT_DATA only lets a role make files of what it reads: it makes no role administrative. A
+  // partner token holds no permission whatever its role (holdsPermission), so it cannot export.
+  const administrative = role.permissions.filter((permission) => permission !== Permission.EXPORT_DATA);
+  if (partner && administrative.length > 0) throw badUserInput(`A partner token cannot hold the administrative role ${input.role}`, { argumentName: 'role' });
   if (partner && (input.expiresInDays === null || input.expiresInDays === undefined)) {
     throw badUserInput(`A partner token needs an expiry of at most ${MAX_TOKEN_DAYS} days`, { argumentName: 'expiresIn' });
   }

@@ -148,15 +148,18 @@ describe('restricted exports', () => {
     expect(await other.text()).not.toContain('amazonOrderId');
     expect((await download(admin, info.downloadUrl)).status).toBe(404);
     expect((await download(null, info.downloadUrl)).status).toBe(401);
+    // A partner (service provider) token of the same role holds no permission: no download.
+    const partner = await testTokenFor(db.dataSource, 'analyst', { partner: true, expiresInDays: 30 });
+    expect((await download(partner, info.downloadUrl)).status).toBe(403);
     expect((await download(analyst, info.downloadUrl)).status).toBe(200);
 
     const attempts = await db.dataSource.query(
       `SELECT principal_id, outcome, error_codes, variables FROM audit_record WHERE operation_name = 'GET /exports/:id' AND variables->>'exportId' = $1 ORDER BY id`,
       [info.id],
     );
-    expect(attempts.map((row: { outcome: string }) => row.outcome)).toEqual(['denied', 'denied', 'refused', 'ok']);
+    expect(attempts.map((row: { outcome: string }) => row.outcome)).toEqual(['denied', 'denied', 'refused', 'refused', 'ok']);
     expect(attempts[0].principal_id).not.toBe(analystId);
-    expect(attempts[3].principal_id).toBe(analystId);
+    expect(attempts[4].principal_id).toBe(analystId);
     const [listed] = (await gateway.post('{ myExports { id } }', { token: otherAnalyst })).body.data!.myExports as { id: string }[];
     expect(listed).toBeUndefined();
   });
