@@ -50,7 +50,8 @@ export class GovernedDataSource extends RemoteGraphQLDataSource<Record<string, u
   constructor(
     url: string,
     private readonly secret: string,
-    private readonly policyVersion: string,
+    /** The policy in force (for schema loading; a client operation signs its own request's version). */
+    private readonly policyVersion: () => string,
     private readonly now: () => Date,
   ) {
     super({ url });
@@ -59,7 +60,7 @@ export class GovernedDataSource extends RemoteGraphQLDataSource<Record<string, u
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<Record<string, unknown>>): Promise<void> {
     const ctx = options.kind === 'incoming operation' && isRequestContext(options.context) ? options.context : null;
     const token = await signInternalContext(
-      { requestId: ctx?.requestId ?? 'gateway-schema-load', principal: ctx?.principal ?? null, purpose: ctx?.purpose ?? null, policyVersion: this.policyVersion },
+      { requestId: ctx?.requestId ?? 'gateway-schema-load', principal: ctx?.principal ?? null, purpose: ctx?.purpose ?? null, policyVersion: ctx?.policy?.version ?? this.policyVersion() },
       this.secret,
       this.now(),
     );
@@ -102,12 +103,15 @@ export async function createFederatedComponents(options: FederatedOptions): Prom
   if (!options.subgraphs?.length && !options.supergraphSdl) throw new Error('The federated gateway needs subgraph URLs or a supergraph SDL');
   const now = options.now ?? (() => new Date());
   const components = await createComponents(options);
+  // @apollo/gateway executes here: the in-process governed schema is not served, nor rebuilt when
+  // the policy changes (the subgraphs rebuild theirs).
+  await components.apolloGateway?.stop();
   const classified = await buildGatewaySchema();
   const gateway = new ApolloGateway({
     ...(options.supergraphSdl
       ? { supergraphSdl: options.supergraphSdl }
       : { supergraphSdl: new IntrospectAndCompose({ subgraphs: options.subgraphs!.map(({ name, url }) => ({ name, url })) }) }),
-    buildService: ({ url }) => new GovernedDataSource(url!, options.secret, options.policy.version, now),
+    buildService: ({ url }) => new GovernedDataSource(url!, options.secret, () => components.policies?.current().version ?? options.policy.version, now),
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => annotateApiSchema(apiSchema, classified));
   return { ...components, plugins: [...components.plugins, subgraphErrorsPlugin()], apolloGateway: gateway };

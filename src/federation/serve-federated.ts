@@ -54,7 +54,7 @@ export async function serveSubgraph(options: FederatedServeOptions): Promise<voi
   const policy = loadGatewayPolicy(settings);
   const db = await openDatabase(settings, { readReplica: true });
   const server = await startSubgraphServer({ name, dataSource: db.dataSource, config: settings, policy, secret, port: options.port ?? settings.PORT, host: options.host });
-  process.stdout.write(`sellergate subgraph ${name} ready at ${server.url}  (policy version ${policy.version})\n`);
+  process.stdout.write(`sellergate subgraph ${name} ready at ${server.url}  (policy version ${server.policies.current().version})\n`);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

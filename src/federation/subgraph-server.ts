@@ -20,7 +20,10 @@ import { GovernanceRecorder, LoaderRegistry, type RequestContext } from '../cont
 import { replicaReads } from '../db/read-replica';
 import { ErrorCode } from '../errors';
 import { governSchema } from '../policy/govern-schema';
+import { GovernedSchemaSource, policyBindingPlugin } from '../policy/governed-schema-source';
 import type { Policy } from '../policy/policy';
+import { PolicyHolder } from '../policy/policy-holder';
+import { createChangeFeed } from '../server/change-feed';
 import { selectedCoordinates } from '../policy/selection';
 import { formatGatewayError } from '../server/gateway';
 import { logger } from '../server/logger';
@@ -32,6 +35,7 @@ export interface SubgraphServerOptions {
   name: SubgraphName;
   dataSource: DataSource;
   config: Config;
+  /** The policy when none was applied with `policy apply` (POLICY_FILE or the default). */
   policy: Policy;
   /** FEDERATION_SECRET (same on the gateway). */
   secret: string;
@@ -42,6 +46,8 @@ export interface SubgraphServer {
   name: SubgraphName;
   url: string;
   httpServer: Server;
+  /** The subgraph's policy holder (follows applied policies like the gateway's). */
+  policies: PolicyHolder;
   stop(): Promise<void>;
 }
 
@@ -62,7 +68,7 @@ function refusal(message: string): GraphQLError {
 /** Loading the SDL (no principal) may read `_service` and nothing else. */
 const SCHEMA_LOADING_FIELDS = new Set(['Query._service', '_Service.sdl']);
 
-function subgraphPlugin(policy: Policy): ApolloServerPlugin<RequestContext> {
+function subgraphPlugin(): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
@@ -84,14 +90,14 @@ function subgraphPlugin(policy: Policy): ApolloServerPlugin<RequestContext> {
             rowsByCategory: { ...ctx.governance.rowsByCategory },
             suppressedGroups: ctx.governance.suppressedGroups,
           };
-          body.singleResult.extensions = { ...body.singleResult.extensions, [SUBGRAPH_GOVERNANCE_EXTENSION]: governance, policyVersion: policy.version };
+          body.singleResult.extensions = { ...body.singleResult.extensions, [SUBGRAPH_GOVERNANCE_EXTENSION]: governance, policyVersion: ctx.policy.version };
         },
       };
     },
   };
 }
 
-function contextOf(req: Request, internal: InternalContext, options: SubgraphServerOptions, now: () => Date): RequestContext {
+function contextOf(req: Request, internal: InternalContext, options: SubgraphServerOptions, policy: Policy, now: () => Date): RequestContext {
   const header = (name: string) => req.get(name) ?? null;
   return {
     requestId: internal.requestId,
@@ -103,7 +109,7 @@ function contextOf(req: Request, internal: InternalContext, options: SubgraphSer
     loaders: new LoaderRegistry(),
     governance: new GovernanceRecorder(),
     now,
-    policy: options.policy,
+    policy,
     declaredPurpose: internal.purpose,
     authError: null,
     http: { ip: req.ip ?? null, userAgent: header('user-agent'), clientName: header('apollographql-client-name'), clientVersion: header('apollographql-client-version') },
@@ -111,11 +117,22 @@ function contextOf(req: Request, internal: InternalContext, options: SubgraphSer
   };
 }
 
-export async function createSubgraphServer(options: SubgraphServerOptions): Promise<{ app: express.Express; httpServer: Server; stop(): Promise<void> }> {
-  const { dataSource, config, policy, secret } = options;
+export async function createSubgraphServer(options: SubgraphServerOptions): Promise<{ app: express.Express; httpServer: Server; policies: PolicyHolder; stop(): Promise<void> }> {
+  const { dataSource, config, secret } = options;
   const now = options.now ?? (() => new Date());
   const log = logger().child({ subgraph: options.name });
-  const schema = governSchema(await buildSubgraph(options.name), policy);
+  // The policy in force follows applied policies like the gateway's (src/policy/policy-holder.ts).
+  const changes = createChangeFeed({ config, dataSource, log });
+  const policies = await new PolicyHolder({
+    dataSource,
+    baseline: { policy: options.policy, origin: config.POLICY_FILE ? { kind: 'file', file: config.POLICY_FILE } : { kind: 'default' } },
+    pollMs: config.POLICY_POLL_MS,
+    onSwap: (swap) => log.info({ from: swap.from, to: swap.to, origin: swap.origin }, `access policy ${swap.to} in force`),
+    onError: (error, what) => log.error({ err: error }, `${what} failed: the policy in force is unchanged`),
+  }).start();
+  policies.follow(changes);
+  const subgraphSchema = await buildSubgraph(options.name);
+  const schemas = new GovernedSchemaSource(policies, (policy) => governSchema(subgraphSchema, policy));
   const writer = new AuditWriter(dataSource, {
     checkpointKey: config.AUDIT_CHECKPOINT_KEY ?? null,
     onError: (error, records) => log.error({ err: error, records }, 'audit records could not be written'),
@@ -124,8 +141,8 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
   app.disable('x-powered-by');
   const httpServer = createServer(app);
   const apollo = new ApolloServer<RequestContext>({
-    schema,
-    plugins: [subgraphPlugin(policy), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer })],
+    gateway: schemas,
+    plugins: [policyBindingPlugin(policies, schemas), subgraphPlugin(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer })],
     formatError: formatGatewayError,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
@@ -144,8 +161,10 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
       const requestId = String(res.locals.requestId);
       try {
         const internal = await verifyInternalContext(req.get(INTERNAL_CONTEXT_HEADER), secret, now());
-        if (internal.policyVersion !== policy.version) {
-          throw new InternalContextError('policy-version', `The gateway runs policy version ${internal.policyVersion}, this subgraph ${policy.version}`);
+        // The gateway may have seen a newer policy first: look for it once before refusing.
+        if (internal.policyVersion !== policies.current().version) await policies.refresh();
+        if (internal.policyVersion !== policies.current().version) {
+          throw new InternalContextError('policy-version', `The gateway runs policy version ${internal.policyVersion}, this subgraph ${policies.current().version}`);
         }
         res.locals.internalContext = internal;
         next();
@@ -155,7 +174,7 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
         try {
           await recordHttpRefusal(
             writer,
-            { requestId, code: ErrorCode.UNAUTHENTICATED, message, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null, policyVersion: policy.version },
+            { requestId, code: ErrorCode.UNAUTHENTICATED, message, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null, policyVersion: policies.current().version },
             now(),
           );
         } catch (writeError) {
@@ -167,17 +186,20 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
     },
     express.json({ limit: config.BODY_LIMIT }),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => contextOf(req, res.locals.internalContext as InternalContext, options, now),
+      context: async ({ req, res }) => contextOf(req, res.locals.internalContext as InternalContext, options, policies.current(), now),
     }),
   );
 
   return {
     app,
     httpServer,
+    policies,
     async stop() {
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await writer.stop();
+      await policies.stop();
+      await changes.stop();
     },
   };
 }
@@ -191,5 +213,5 @@ export async function startSubgraphServer(options: SubgraphServerOptions & { por
   });
   const address = server.httpServer.address() as AddressInfo;
   const host = address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return { name: options.name, url: `http://${host}:${address.port}/graphql`, httpServer: server.httpServer, stop: () => server.stop() };
+  return { name: options.name, url: `http://${host}:${address.port}/graphql`, httpServer: server.httpServer, policies: server.policies, stop: () => server.stop() };
 }

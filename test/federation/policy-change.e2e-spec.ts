@@ -1,0 +1,61 @@
+// Federated mode: a policy applied with `sellergate policy apply` reaches the gateway and every
+// subgraph within a second; the subgraphs enforce it (their field decisions) and the gateway
+// reports its version.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { registerPolicyCommands } from '../../src/cli/policy.command';
+import { defaultPolicy } from '../../src/policy/default-policy';
+import { parsePolicy } from '../../src/policy/policy';
+import { policyDocument } from '../../src/policy/policy-store';
+import { runCli, testCliDeps } from '../support/cli';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { seedTestCatalog, testTokenFor } from '../support/fixtures';
+import type { GraphQLResponseBody } from '../support/gateway';
+import { startTestFederation, type TestFederation } from './support/federation';
+
+const LISTINGS = '{ listings(first: 3) { nodes { sellerSku } } }';
+const PURPOSE = 'LISTING_MAINTENANCE';
+
+describe('federated gateway: policy changes at runtime', () => {
+  let db: TestDatabase;
+  let federation: TestFederation;
+  let token: string;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedTestCatalog(db.dataSource);
+    token = await testTokenFor(db.dataSource, 'catalog_manager');
+    federation = await startTestFederation(db, { env: { SUSPICIOUS_FORBIDDEN_COUNT: '0', PARTNER_PERSISTED_ONLY: 'false' } });
+  });
+  afterAll(async () => {
+    await federation?.stop();
+    await db?.close();
+  });
+
+  it('the gateway and the subgraphs switch to the applied policy within a second', async () => {
+    const post = async () => (await federation.post(LISTINGS, { token, purpose: PURPOSE })).body as GraphQLResponseBody;
+    const versionOf = (body: GraphQLResponseBody) => (body.extensions?.governance as { policyVersion?: string } | undefined)?.policyVersion;
+    const before = await post();
+    expect(versionOf(before)).toBe(defaultPolicy().version);
+    expect((before.data?.listings as { nodes: unknown[] }).nodes.length).toBeGreaterThan(0);
+
+    const document = JSON.parse(JSON.stringify(policyDocument(defaultPolicy()))) as { version: string; roles: Record<string, { grants: Record<string, Record<string, string>> }> };
+    document.version = 'federated-closed';
+    document.roles.catalog_manager.grants[PURPOSE].INTERNAL = 'deny';
+    const file = join(mkdtempSync(join(tmpdir(), 'sg-policy-')), 'policy.json');
+    writeFileSync(file, JSON.stringify(document));
+    const next = parsePolicy(document);
+    await runCli(testCliDeps(db), [registerPolicyCommands], ['policy', 'apply', file]);
+
+    const started = Date.now();
+    let after = await post();
+    while (versionOf(after) !== next.version && Date.now() - started < 1000) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      after = await post();
+    }
+    expect(versionOf(after)).toBe(next.version);
+    expect(after.errors?.map((error) => error.extensions?.code)).toContain('FORBIDDEN');
+    expect(after.extensions?.governance).toMatchObject({ denied: expect.arrayContaining(['Query.listings']) });
+    expect(federation.subgraphs.map((subgraph) => subgraph.policies.current().version)).toEqual(federation.subgraphs.map(() => next.version));
+  });
+});
