@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestCatalog, testTokenFor } from '../support/fixtures';
 import type { TestResponse } from '../support/gateway';
 import { runCliProcess, startGatewayProcess, type GatewayProcess } from '../support/processes';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
 jest.setTimeout(180_000);
 
@@ -84,11 +85,15 @@ async function withinOneSecond(gateway: GatewayProcess, since: number, what: str
     let a: GatewayProcess;
     let b: GatewayProcess;
     let c: GatewayProcess;
+    // C reaches Redis through a proxy, so its connection can be cut.
+    let redisProxy: TcpProxy;
     beforeAll(async () => {
-      [a, b, c] = await Promise.all(['A', 'B', 'C'].map((name) => startGatewayProcess({ name, databaseUrl: db.url, env: env(REDIS_URL) })));
+      redisProxy = await startTcpProxy(REDIS_URL);
+      [a, b, c] = await Promise.all(['A', 'B', 'C'].map((name) => startGatewayProcess({ name, databaseUrl: db.url, env: env(name === 'C' ? redisProxy.url : REDIS_URL) })));
     });
     afterAll(async () => {
       await Promise.all([a, b, c].filter(Boolean).map((gateway) => gateway.stop()));
+      await redisProxy?.close();
     });
 
     it('runs as three processes', () => {
@@ -180,6 +185,31 @@ async function withinOneSecond(gateway: GatewayProcess, since: number, what: str
       expect(result).toMatchObject({ ok: true, problem: null });
       expect(result.checked).toBe(records.length);
       expect(BigInt(result.lastId)).toBeGreaterThanOrEqual(BigInt(chained[chained.length - 1].id));
+    });
+
+    it('a process that lost Redis keeps serving, and catches up with the changes it missed once Redis is back', async () => {
+      const token = await testTokenFor(db.dataSource, 'analyst');
+      expect(describeResponse(await c.post(HARMLESS_QUERY, asAnalyst(token)))).toBe('200 ok');
+      redisProxy.cut();
+      let restoredAt: number;
+      try {
+        await suspendThrough(a, token);
+        // C cannot have heard of it (and polls only every minute): it still serves the token.
+        expect(describeResponse(await c.post(HARMLESS_QUERY, asAnalyst(token)))).toBe('200 ok');
+        expect((await fetch(`${c.url}/healthz`)).status).toBe(200);
+      } finally {
+        redisProxy.restore();
+        restoredAt = Date.now();
+      }
+      // Reconnect (backoff at most 5 s), then a resync: C reloads every suspension.
+      const deadline = restoredAt + 6_000;
+      for (;;) {
+        const response = await c.post(HARMLESS_QUERY, asAnalyst(token));
+        if (codeOf(response) === 'SUSPENDED') break;
+        if (Date.now() > deadline) throw new Error(`gateway C still answers ${describeResponse(response)} 6 s after Redis came back\n${c.output().slice(-2_000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      note('catch-up after Redis came back', Date.now() - restoredAt);
     });
   });
 
