@@ -58,7 +58,10 @@ export const configSchema = z.object({
   PARTNER_INTROSPECTION: z.enum(['0', '1', 'true', 'false']).default('false'),
   /** Partner tokens run only operations registered for them (`sellergate persisted add`). */
   PARTNER_PERSISTED_ONLY: z.enum(['0', '1', 'true', 'false']).default('true'),
-  /** Shared rate limits and suspension cache across gateway processes; in memory without it. */
+  /**
+   * Shared rate limits and suspicious-activity counters across gateway processes (in memory without
+   * it), and the change feed between them (without it: LISTEN/NOTIFY on the PostgreSQL server).
+   */
   REDIS_URL: z.string().url().optional(),
   /** Token bucket per principal (operations per minute, bucket size); per IP for every HTTP request. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
