@@ -12,6 +12,7 @@ import { registerAccountCommands } from './account.command';
 import { registerAuditCommands } from './audit.command';
 import { cliDeps, withDatabase } from './cli-deps';
 import { registerCredentialCommands } from './credentials.command';
+import { registerExportCommands } from './export.command';
 import { registerImportCommands } from './import.command';
 import { registerPolicyCommands } from './policy.command';
 import { registerRetentionCommands } from './retention.command';
@@ -84,6 +85,7 @@ export function buildProgram(): Command {
   registerRetentionCommands(program, cliDeps);
   registerSecurityCommands(program, cliDeps);
   registerCredentialCommands(program, cliDeps);
+  registerExportCommands(program, cliDeps);
   registerFederationCommands(program);
   return program;
 }
