@@ -7,7 +7,7 @@ import { explainAccess } from '../policy/explain';
 import { fieldRegistry } from '../policy/field-registry';
 import { readPolicyDocument } from '../policy/load-policy';
 import { GRANTED_SENSITIVITIES, PolicyValidationError } from '../policy/policy';
-import { applyPolicy, baselinePolicy, policyDocument, policyHistory, policyInForce, type PolicyOrigin } from '../policy/policy-store';
+import { applyPolicy, baselinePolicy, describeOrigin, policyDocument, policyHistory, policyInForce } from '../policy/policy-store';
 import { isPurpose, Sensitivity } from '../policy/taxonomy';
 import { createChangeFeed } from '../server/change-feed';
 import { buildGatewaySchema } from '../server/schema';
@@ -18,18 +18,6 @@ function operator(): string {
     return `cli:${userInfo().username}`;
   } catch {
     return 'cli';
-  }
-}
-
-/** One line saying where the policy in force comes from. */
-export function describeOrigin(origin: PolicyOrigin): string {
-  switch (origin.kind) {
-    case 'database':
-      return `applied revision ${origin.revisionId} (by ${origin.appliedBy} at ${origin.appliedAt.toISOString()}${origin.file ? ` from ${origin.file}` : ''})`;
-    case 'file':
-      return `POLICY_FILE ${origin.file} (no policy applied with \`policy apply\`)`;
-    default:
-      return 'the shipped default (no POLICY_FILE, no policy applied with `policy apply`)';
   }
 }
 

@@ -7,7 +7,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { DataSource } from 'typeorm';
 import type { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
 import { AuditWriter } from '../audit/audit.writer';
-import { loadPolicy } from '../policy/load-policy';
+import { policyInForce } from '../policy/policy-store';
 import { accessReviewCsv, buildAccessReview, lastSignOff, signOffAccessReview } from '../security/access-review.service';
 import { listPersistedOperations, registerPersistedOperation, removePersistedOperation } from '../security/persisted-operations';
 import { SuspensionService } from '../security/suspension.service';
@@ -102,8 +102,9 @@ export function registerSecurityCommands(program: Command, deps: CliDeps): void 
     .requiredOption('--note <text>', 'what the review found')
     .option('--json', 'print the result as JSON')
     .action(async (principal: string, options: { note: string; json?: boolean }) => {
-      const policy = loadPolicy(deps.config());
       await withDatabase(deps, async (db) => {
+        // The policy in force (the newest applied, else POLICY_FILE, else the default).
+        const { policy } = await policyInForce(db.dataSource.manager, deps.config());
         const changes = createChangeFeed({ config: deps.config(), dataSource: db.dataSource });
         const row = await new SuspensionService(db.dataSource, { cacheMs: 0, changes }).reinstate(principal, { by: operator(), note: options.note }).finally(() => changes.stop());
         await auditCliAction(db.dataSource, policy.version, 'reinstatePrincipal');
@@ -119,8 +120,9 @@ export function registerSecurityCommands(program: Command, deps: CliDeps): void 
     .option('--json', 'print the result as JSON')
     .action(async (file: string, options: { token: string; json?: boolean }) => {
       const document = readFileSync(file, 'utf8');
-      const policy = loadPolicy(deps.config());
       await withDatabase(deps, async (db) => {
+        // The policy in force (the newest applied, else POLICY_FILE, else the default).
+        const { policy } = await policyInForce(db.dataSource.manager, deps.config());
         const row = await db.dataSource.transaction((manager) => registerPersistedOperation(manager, { tokenId: options.token, document, createdBy: operator() }));
         await auditCliAction(db.dataSource, policy.version, 'registerPersistedOperation');
         output(options.json, { id: row.id, tokenId: row.tokenId, documentHash: row.documentHash, operationName: row.operationName }, () =>
@@ -146,8 +148,9 @@ export function registerSecurityCommands(program: Command, deps: CliDeps): void 
     .description('Unregister an operation for a token')
     .requiredOption('--token <id>', 'token id')
     .action(async (hash: string, options: { token: string }) => {
-      const policy = loadPolicy(deps.config());
       await withDatabase(deps, async (db) => {
+        // The policy in force (the newest applied, else POLICY_FILE, else the default).
+        const { policy } = await policyInForce(db.dataSource.manager, deps.config());
         const removed = await removePersistedOperation(db.dataSource.manager, options.token, hash, operator());
         if (!removed) throw new Error(`No operation ${hash} registered for token ${options.token}`);
         await auditCliAction(db.dataSource, policy.version, 'removePersistedOperation');
@@ -164,8 +167,9 @@ export function registerSecurityCommands(program: Command, deps: CliDeps): void 
     .option('--reviewer <name>', 'who signs off (default: cli:<os user>)')
     .action(async (options: { format: 'csv' | 'json'; signOff?: boolean; note?: string; reviewer?: string }) => {
       const settings = deps.config();
-      const policy = loadPolicy(settings);
       await withDatabase(deps, async (db) => {
+        // The policy in force (the newest applied, else POLICY_FILE, else the default).
+        const { policy } = await policyInForce(db.dataSource.manager, settings);
         const report = await buildAccessReview(db.dataSource.manager, policy, { unusedDays: settings.ACCESS_REVIEW_UNUSED_DAYS });
         let signedOff = null;
         if (options.signOff) {

@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { createToken, listTokens, parseExpiresIn, revokeToken } from '../auth/api-token.service';
 import type { ApiToken } from '../../entities/gateway/api-token.entity';
-import { loadPolicy } from '../policy/load-policy';
+import { policyInForce } from '../policy/policy-store';
 import { publishChange } from '../server/change-feed';
 import { output, withDatabase, type CliDeps } from './cli-deps';
 
@@ -58,8 +58,9 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
     .option('--partner', 'service-provider token (needs --expires-in)')
     .option('--json', 'print the result as JSON (holds id and token)')
     .action(async (options: { role: string; purposes?: string[]; name?: string; expiresIn?: string; accounts?: string[]; marketplaces?: string[]; categories?: string[]; partner?: boolean; json?: boolean }) => {
-      const policy = loadPolicy(deps.config());
       await withDatabase(deps, async (db) => {
+        // The policy in force (the newest applied, else POLICY_FILE, else the default).
+        const { policy } = await policyInForce(db.dataSource.manager, deps.config());
         const created = await createToken(db.dataSource.manager, policy, {
           role: options.role,
           purposes: options.purposes,

@@ -49,6 +49,8 @@ export class PolicyHolder implements PolicySource {
   private policy: Policy;
   private policyOrigin: PolicyOrigin;
   private revisionId: string | null = null;
+  /** A revision this code could not put in force (reported once, not at every poll). */
+  private failedRevisionId: string | null = null;
   private readonly preparers = new Set<PolicyPreparer>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -127,17 +129,23 @@ export class PolicyHolder implements PolicySource {
     const dataSource = this.options.dataSource;
     if (!dataSource?.isInitialized || this.stopped) return;
     const newest = await latestRevisionId(dataSource.manager);
-    if (newest === null || newest === this.revisionId) return;
+    if (newest === null || newest === this.revisionId || newest === this.failedRevisionId) return;
     const started = performance.now();
     const revision = await latestRevision(dataSource.manager);
     if (!revision || String(revision.id) === this.revisionId) return;
-    const policy = policyOfRevision(revision);
     const commits: (() => void)[] = [];
-    if (policy.version !== this.policy.version) {
-      for (const preparer of this.preparers) {
-        const commit = await preparer(policy);
-        if (commit) commits.push(commit);
+    let policy: Policy;
+    try {
+      policy = policyOfRevision(revision);
+      if (policy.version !== this.policy.version) {
+        for (const preparer of this.preparers) {
+          const commit = await preparer(policy);
+          if (commit) commits.push(commit);
+        }
       }
+    } catch (error) {
+      this.failedRevisionId = String(revision.id);
+      throw error;
     }
     if (this.stopped) return;
     const from = this.policy.version;

@@ -29,6 +29,18 @@ export class PolicyConflictError extends Error {
   }
 }
 
+/** One line saying where the policy in force comes from. */
+export function describeOrigin(origin: PolicyOrigin): string {
+  switch (origin.kind) {
+    case 'database':
+      return `applied revision ${origin.revisionId} (by ${origin.appliedBy} at ${origin.appliedAt.toISOString()}${origin.file ? ` from ${origin.file}` : ''})`;
+    case 'file':
+      return `POLICY_FILE ${origin.file} (no policy applied with \`policy apply\`)`;
+    default:
+      return 'the shipped default (no POLICY_FILE, no policy applied with `policy apply`)';
+  }
+}
+
 /** The operator's label of a version (`<label>+<hash>`), or null for a bare hash. */
 export function labelOf(version: string): string | null {
   const plus = version.lastIndexOf('+');

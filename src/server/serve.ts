@@ -7,6 +7,7 @@ import { startRetentionSchedule } from '../retention/retention-schedule';
 import { reportCredentialHealth } from '../security/credentials/vault';
 import { federatedGatewayComponents, serveSubgraph, type FederatedServeOptions } from '../federation/serve-federated';
 import { createComponents, ensureDemoTokens, loadGatewayPolicy } from './components';
+import { describeOrigin } from '../policy/policy-store';
 import { startGateway } from './gateway';
 import { logger } from './logger';
 
@@ -51,7 +52,7 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
         : { Authorization: 'Bearer <token>', 'X-Purpose': '<PURPOSE>' },
   });
 
-  const lines = [`sellergate ready at ${gateway.url}/graphql  (GraphiQL: ${gateway.url}/graphiql)`, `policy version ${policy.version}`];
+  const lines = [`sellergate ready at ${gateway.url}/graphql  (GraphiQL: ${gateway.url}/graphiql)`, `policy version ${components.policies?.current().version ?? policy.version} (${components.policies ? describeOrigin(components.policies.origin()) : 'fixed'})`];
   if (Object.keys(demoTokens).length > 0) {
     lines.push(`demo tokens (also in ${join(settings.DATA_DIR, 'demo-tokens.json')}):`);
     for (const [role, token] of Object.entries(demoTokens)) lines.push(`  ${role.padEnd(16)} ${token}`);
