@@ -223,12 +223,16 @@ class RedisFeed extends BaseFeed {
   protected listen(): void {
     if (this.subscriber) return;
     const subscriber = (this.subscriber = this.connection('subscriber'));
-    let connectedBefore = false;
+    // Set once the subscription had a gap: a reconnect, or a first connection that failed.
+    let gap = false;
     subscriber.on('message', (_channel: string, payload: string) => this.received(payload));
+    subscriber.on('close', () => {
+      gap = true;
+    });
     subscriber.on('ready', () => {
       // ioredis re-subscribes on reconnect; events published meanwhile were lost.
-      if (connectedBefore) this.resync();
-      connectedBefore = true;
+      if (gap) this.resync();
+      gap = false;
     });
     subscriber.subscribe(CHANGE_CHANNEL).catch((error: unknown) => this.log.warn({ err: error }, 'change feed: Redis subscribe failed; retrying on reconnect'));
   }

@@ -104,16 +104,18 @@ describe('change feed', () => {
       });
     });
 
-    it('publishing while Redis is unreachable resolves (the change is already made)', async () => {
+    it('publishing while Redis is unreachable resolves (the change is already made); a subscriber that started then resyncs once Redis is there', async () => {
       proxy.cut();
+      let own: ChangeEvent[];
       try {
         const feed = open(createChangeFeed({ config: { REDIS_URL: proxy.url } }));
-        const own = recorder(feed);
+        own = recorder(feed);
         await expect(feed.publish({ kind: 'token-revoked', id: 't' })).resolves.toBeUndefined();
         expect(own.map((event) => event.id)).toEqual(['t']);
       } finally {
         proxy.restore();
       }
+      await until('a resync once Redis is reachable', () => find(own, (event) => event.kind === 'resync'));
     });
   });
 
