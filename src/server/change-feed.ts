@@ -82,10 +82,6 @@ class Subscribers {
 
   constructor(private readonly log: ChangeFeedLog) {}
 
-  get empty(): boolean {
-    return [...this.handlers.values()].every((set) => set.size === 0);
-  }
-
   add(kind: ChangeKind, handler: ChangeHandler): () => void {
     let set = this.handlers.get(kind);
     if (!set) this.handlers.set(kind, (set = new Set()));
