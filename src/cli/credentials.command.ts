@@ -28,20 +28,47 @@ function positiveInt(value: string): number {
   return parsed;
 }
 
-/** Where the value comes from: standard input unless a file is named. */
+/** Where a value comes from when no file is named: standard input. */
 export interface CredentialInput {
-  readStdin(): Promise<string>;
-  /** Whether standard input is a terminal (a prompt is then shown on standard error). */
-  isTTY(): boolean;
+  /** A terminal gets `prompt` and hidden typing (one line); a pipe is read to its end. */
+  readValue(prompt: string): Promise<string>;
+}
+
+/** One line from the terminal without echo (raw mode): Enter ends it, Ctrl-C cancels. */
+function readHidden(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  stdin.resume();
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const finish = (error?: Error) => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      if (error) reject(error);
+      else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const char of chunk) {
+        if (char === '\r' || char === '\n' || char === '\u0004') return finish();
+        if (char === '\u0003') return finish(new Error('cancelled: nothing stored'));
+        value = char === '\u007f' || char === '\b' ? value.slice(0, -1) : value + char;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 const processInput: CredentialInput = {
-  async readStdin() {
+  async readValue(prompt) {
+    if (process.stdin.isTTY) return readHidden(prompt);
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
     return Buffer.concat(chunks).toString('utf8');
   },
-  isTTY: () => Boolean(process.stdin.isTTY),
 };
 
 function json(credential: CredentialMetadata) {
@@ -85,10 +112,7 @@ export function registerCredentialCommands(program: Command, deps: CliDeps, inpu
     .action(async (options: { account: string; kind: AmazonCredentialKind; label: string; fromFile?: string; json?: boolean }) => {
       let secret: string;
       if (options.fromFile) secret = readFileSync(options.fromFile, 'utf8');
-      else {
-        if (input.isTTY()) process.stderr.write(`Value of ${options.kind} for ${options.account} (end with Ctrl-D):\n`);
-        secret = await input.readStdin();
-      }
+      else secret = await input.readValue(`${options.kind} for ${options.account} (not shown): `);
       const vault = createCredentialVault(deps.config());
       await withDatabase(deps, async (db) => {
         const { credential, replaced } = await db.dataSource.transaction((manager) =>

@@ -238,7 +238,7 @@ describe('credential vault', () => {
   });
 
   describe('command line', () => {
-    const input = (value: string): CredentialInput => ({ readStdin: async () => value, isTTY: () => false });
+    const input = (value: string): CredentialInput => ({ readValue: async () => value });
     const cli = (stdin: string, ...args: string[]) =>
       runCli(testCliDeps(db, { CREDENTIAL_KEYS: `k2:${K2},k1:${K1}` }), [(program, deps) => registerCredentialCommands(program, deps, input(stdin))], args);
 

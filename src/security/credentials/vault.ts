@@ -9,7 +9,7 @@ import { AmazonCredential, AmazonCredentialKind } from '../../../entities/gatewa
 import { SellerAccount } from '../../../entities/catalog/seller-account.entity';
 import { recordSystemEvent, recordUserAction } from '../../audit/system-logs';
 import type { Config } from '../../config';
-import { resolveCredentialKeys, type KeyRing } from './key-ring';
+import { DEMO_CREDENTIAL_KEY_ID, resolveCredentialKeys, type KeyRing } from './key-ring';
 
 export { AmazonCredentialKind };
 export const CREDENTIAL_KINDS = Object.values(AmazonCredentialKind);
@@ -122,7 +122,11 @@ export class CredentialVault {
     const ring = this.requireKeys('reveal');
     const key = ring.keys.get(row.keyId);
     if (!key) {
-      throw new CredentialVaultError(`Credential ${row.id} is encrypted under key "${row.keyId}", which CREDENTIAL_KEYS does not hold: add that key back (after the current one) and run \`sellergate credentials rotate-key\``, 'UNKNOWN_KEY');
+      const remedy =
+        row.keyId === DEMO_CREDENTIAL_KEY_ID
+          ? 'it was stored with the development demo key, which only development and test have without CREDENTIAL_KEYS: store it again'
+          : 'add that key back (after the current one) and run `sellergate credentials rotate-key`';
+      throw new CredentialVaultError(`Credential ${row.id} is encrypted under key "${row.keyId}", which CREDENTIAL_KEYS does not hold: ${remedy}`, 'UNKNOWN_KEY');
     }
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, row.iv, { authTagLength: TAG_BYTES });
