@@ -21,6 +21,7 @@ import type { Principal } from '../auth/principal';
 import { GovernanceRecorder, LoaderRegistry, type RequestContext } from '../context';
 import { ErrorCode } from '../errors';
 import { fieldRegistry } from '../policy/field-registry';
+import { pseudonym } from '../policy/masks';
 import { resolvePurpose } from '../policy/governance.plugin';
 import { selectedCoordinates } from '../policy/selection';
 import type { Category } from '../policy/taxonomy';
@@ -34,6 +35,8 @@ export interface ExportSettings {
   ttlHours: number;
   /** The gateway's operation limits; null when the gateway runs without them (benchmarks). */
   limits: OperationLimits | null;
+  /** Key of the PSEUDONYM mask: a user's subject is written pseudonymized in the watermark. */
+  pseudonymKey: string;
 }
 
 const SETTINGS = Symbol('sellergate.exportSettings');
@@ -62,8 +65,12 @@ function badInput(message: string, extensions: Record<string, unknown> = {}): Gr
   return new GraphQLError(message, { extensions: { ...extensions, code: ErrorCode.BAD_USER_INPUT } });
 }
 
-export function principalLabel(principal: Pick<Principal, 'kind' | 'id'>): string {
-  return `${principal.kind}:${principal.id}`;
+/**
+ * The principal as the watermark names it: a token by its id; a user by the pseudonym of its
+ * subject (a subject may be an e-mail address; the export's row keeps it for the access check).
+ */
+export function watermarkPrincipal(principal: Pick<Principal, 'kind' | 'id'>, pseudonymKey: string): string {
+  return principal.kind === 'token' ? `token:${principal.id}` : `${principal.kind}:${pseudonym(principal.id, pseudonymKey)}`;
 }
 
 /** Parses, validates and checks the exported document against the gateway's limits. */
@@ -185,7 +192,7 @@ export async function createExport(ctx: RequestContext, schema: GraphQLSchema, r
   const watermark: ExportWatermark = {
     id,
     format: request.format,
-    principal: principalLabel(principal),
+    principal: watermarkPrincipal(principal, settings.pseudonymKey),
     role: principal.role,
     purpose,
     policyVersion: ctx.policy.version,

@@ -14,7 +14,7 @@ import { Permission } from '../policy/taxonomy';
 import { logger } from '../server/logger';
 import type { Authenticate } from '../server/request-context';
 import { EXPORT_EXTENSIONS, type ExportFormat } from './export-file';
-import { findExportFor, principalLabel } from './export.service';
+import { findExportFor } from './export.service';
 
 export interface ExportsRouteDeps {
   dataSource: DataSource;
@@ -135,7 +135,6 @@ export function exportsRouter(deps: ExportsRouteDeps): Router {
       'content-disposition': `attachment; filename="sellergate-export-${file.id}.${EXPORT_EXTENSIONS[file.format as ExportFormat]}"`,
       'cache-control': 'no-store',
       'x-sellergate-export-id': file.id,
-      'x-sellergate-export-principal': principalLabel(caller),
       'x-sellergate-export-purpose': file.purpose ?? '',
       'x-sellergate-export-policy-version': file.policyVersion,
       'x-sellergate-export-rows': String(file.rowCount),

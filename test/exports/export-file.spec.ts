@@ -1,6 +1,7 @@
 // The rows an export takes from a result, and the CSV and JSONL it writes from them.
 import { parse as parseCsv } from 'csv-parse/sync';
 import { columnsOf, ExportFormat, renderExport, rowsOf, type ExportWatermark } from '../../src/exports/export-file';
+import { watermarkPrincipal } from '../../src/exports/export.service';
 
 const WATERMARK: ExportWatermark = {
   id: '00000000-0000-4000-8000-000000000001',
@@ -58,5 +59,16 @@ describe('export files', () => {
     const lines = text.split('\n');
     expect(JSON.parse(lines[0])).toEqual({ sellergateExport: { ...WATERMARK, format: 'JSONL' } });
     expect(lines.slice(1)).toEqual([JSON.stringify(rows[0]), JSON.stringify(rows[1]), '']);
+  });
+});
+
+describe('export watermark', () => {
+  it('names a token by its id and a user by the pseudonym of its subject, never the subject itself', () => {
+    const key = 'k'.repeat(32);
+    expect(watermarkPrincipal({ kind: 'token', id: '3f0e1c9a-0000-4000-8000-000000000001' }, key)).toBe('token:3f0e1c9a-0000-4000-8000-000000000001');
+    const user = watermarkPrincipal({ kind: 'user', id: 'alice@example.com' }, key);
+    expect(user).toMatch(/^user:psn_[0-9a-f]{16}$/);
+    expect(user).not.toContain('alice');
+    expect(watermarkPrincipal({ kind: 'user', id: 'alice@example.com' }, 'j'.repeat(32))).not.toBe(user);
   });
 });
