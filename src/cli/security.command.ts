@@ -181,6 +181,10 @@ export function registerSecurityCommands(program: Command, deps: CliDeps): void 
           output(true, { ...report, lastSignOff: last ? { id: last.id, reviewer: last.reviewer, signedAt: last.signedAt, note: last.note } : null }, () => '');
         } else {
           process.stdout.write(accessReviewCsv(report));
+          // The CSV lists principals; stale Amazon credentials (in the JSON) are named here.
+          for (const credential of report.staleCredentials) {
+            process.stderr.write(`stale Amazon credential ${credential.id} (${credential.sellerAccountId} ${credential.kind} ${credential.label}): ${credential.ageDays} days old, limit ${report.credentialMaxAgeDays}\n`);
+          }
           if (signedOff) process.stderr.write(`signed off as ${signedOff.id} by ${signedOff.reviewer}\n`);
         }
       });

@@ -10,6 +10,7 @@ import { AmazonCredential, AmazonCredentialKind } from '../../entities/gateway/a
 import { SystemEvent } from '../../entities/system-logs/system-event.entity';
 import { UserAction } from '../../entities/system-logs/user-action.entity';
 import { registerCredentialCommands, type CredentialInput } from '../../src/cli/credentials.command';
+import { registerSecurityCommands } from '../../src/cli/security.command';
 import { loadConfig } from '../../src/config';
 import { parseCredentialKeys, resolveCredentialKeys } from '../../src/security/credentials/key-ring';
 import { checkCredentialHealth, CredentialVault, CredentialVaultError, createCredentialVault, reportCredentialHealth } from '../../src/security/credentials/vault';
@@ -289,6 +290,25 @@ describe('credential vault', () => {
       expect(await cli('', 'credentials', 'remove', stored.id)).toContain(`removed LWA_CLIENT_SECRET default of ${ACCOUNT} (${stored.id})`);
       await expect(cli('', 'credentials', 'remove', stored.id)).rejects.toThrow(`No credential ${stored.id}`);
       expect(await db.dataSource.getRepository(UserAction).countBy({ target: stored.id, action: 'credential.remove' })).toBe(1);
+    });
+
+    it('names stale credentials in the access review (JSON, and beside the CSV)', async () => {
+      const credential = JSON.parse(await cli('Atzr|old', 'credentials', 'set', '--account', OTHER, '--kind', 'REFRESH_TOKEN', '--json')) as { id: string };
+      await db.dataSource.getRepository(AmazonCredential).update({ id: credential.id }, { secretChangedAt: new Date(Date.now() - 200 * DAY) });
+      const review = (...args: string[]) => runCli(testCliDeps(db), [registerSecurityCommands], ['access-review', ...args]);
+      const json = JSON.parse(await review('--format', 'json'));
+      expect(json).toMatchObject({ credentialMaxAgeDays: 180, staleCredentials: [{ id: credential.id, kind: 'REFRESH_TOKEN', ageDays: 200, stale: true }] });
+      let printed = '';
+      const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        printed += String(chunk);
+        return true;
+      });
+      try {
+        await review('--format', 'csv');
+      } finally {
+        spy.mockRestore();
+      }
+      expect(printed).toBe(`stale Amazon credential ${credential.id} (${OTHER} REFRESH_TOKEN default): 200 days old, limit 180\n`);
     });
   });
 });
