@@ -182,7 +182,9 @@ export class CredentialVault {
 
   /** Metadata of every credential (or of the stale ones), by account, kind and label. */
   async list(manager: EntityManager, filter: { staleOnly?: boolean; sellerAccountId?: string } = {}): Promise<CredentialMetadata[]> {
+    // Metadata columns only: the ciphertext is not even read.
     const rows = await manager.find(AmazonCredential, {
+      select: { id: true, sellerAccountId: true, kind: true, label: true, keyId: true, createdAt: true, secretChangedAt: true, lastUsedAt: true, createdBy: true },
       where: filter.sellerAccountId ? { sellerAccountId: filter.sellerAccountId } : {},
       order: { sellerAccountId: 'ASC', kind: 'ASC', label: 'ASC' },
     });
