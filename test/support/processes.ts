@@ -60,6 +60,8 @@ export interface GatewayProcessOptions {
   databaseUrl: string;
   /** Extra environment (REDIS_URL, limits...); `undefined` removes a variable. */
   env?: Record<string, string | undefined>;
+  /** Extra `serve` arguments (`--subgraph orders`, `--gateway`...). */
+  args?: string[];
   startTimeoutMs?: number;
 }
 
@@ -68,7 +70,10 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Starts `sellergate serve` in its own process and resolves once /readyz answers 200. */
+/**
+ * Starts `sellergate serve` in its own process and resolves once /readyz answers 200 (a subgraph,
+ * `serve --subgraph <name>`, has /healthz only).
+ */
 export async function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
   await ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'sellergate-process-'));
@@ -85,7 +90,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     ...options.env,
   };
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'sellergate.js'), 'serve'], {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'sellergate.js'), 'serve', ...(options.args ?? [])], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -110,14 +115,14 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
   };
 
   try {
-    const url = await new Promise<string>((resolve, reject) => {
+    const [url, readyPath] = await new Promise<[string, string]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`Not ready within ${options.startTimeoutMs ?? 60_000} ms: ${describe()}`)), options.startTimeoutMs ?? 60_000);
       const onData = () => {
-        const match = /sellergate ready at (\S+)\/graphql/.exec(output);
+        const match = /sellergate (subgraph \S+ )?ready at (\S+)\/graphql/.exec(output);
         if (!match) return;
         clearTimeout(timer);
         child.stdout!.off('data', onData);
-        resolve(match[1]);
+        resolve([match[2], match[1] ? '/healthz' : '/readyz']);
       };
       child.stdout!.on('data', onData);
       child.once('exit', (code, signal) => {
@@ -127,9 +132,9 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     });
     const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
     for (;;) {
-      const status = await fetch(`${url}/readyz`).then((response) => response.status, () => 0);
+      const status = await fetch(`${url}${readyPath}`).then((response) => response.status, () => 0);
       if (status === 200) break;
-      if (Date.now() > deadline) throw new Error(`/readyz answered ${status}: ${describe()}`);
+      if (Date.now() > deadline) throw new Error(`${readyPath} answered ${status}: ${describe()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return {

@@ -1,0 +1,129 @@
+// The federated deployment as it runs: one `sellergate serve --subgraph <name>` process per
+// subgraph and a `sellergate serve --gateway` process over them, beside a single-process
+// `sellergate serve`, all on one PostgreSQL database. The shared operations
+// (support/equivalence-cases.ts) get identical data, errors and extensions.governance from both;
+// a subgraph process called directly without a valid internal context refuses, and the refusal
+// is in the audit log.
+import { AuditRecord } from '../../entities/gateway/audit-record.entity';
+import type { Principal } from '../../src/auth/principal';
+import { loadConfig } from '../../src/config';
+import { INTERNAL_CONTEXT_HEADER, signInternalContext } from '../../src/federation/internal-context';
+import { SUBGRAPH_NAMES } from '../../src/federation/subgraphs';
+import { Purpose } from '../../src/policy/taxonomy';
+import { loadGatewayPolicy } from '../../src/server/components';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { seedTestDemo } from '../support/fixtures';
+import type { PostOptions } from '../support/gateway';
+import { startGatewayProcess, type GatewayProcess } from '../support/processes';
+import { EQUIVALENCE_CASES, equivalenceTokens, observable, UNAUTHENTICATED_CASE, type EquivalenceCase } from './support/equivalence-cases';
+import { TEST_FEDERATION_SECRET } from './support/federation';
+
+jest.setTimeout(180_000);
+
+const OPERATIONS: Principal = {
+  id: 'operations-token',
+  kind: 'token',
+  name: 'operations',
+  role: 'operations',
+  purposes: [Purpose.AFTER_SALES],
+  categories: null,
+  accounts: null,
+  marketplaces: null,
+  partner: false,
+  expiresAt: null,
+};
+
+// Separate processes need what only a server has: several connections to one database. On the
+// embedded database (one process by design) the suite's PostgreSQL-server pass runs this.
+(process.env.DATABASE_URL ? describe : describe.skip)('single process and federated processes answer alike (PostgreSQL server)', () => {
+  let db: TestDatabase;
+  let single: GatewayProcess;
+  let subgraphs: GatewayProcess[] = [];
+  let gateway: GatewayProcess;
+  let optionsFor: (testCase: EquivalenceCase) => PostOptions;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedTestDemo(db.dataSource);
+    ({ optionsFor } = await equivalenceTokens(db.dataSource));
+    const env = { FEDERATION_SECRET: TEST_FEDERATION_SECRET, REDIS_URL: undefined };
+    // The subgraphs and the single process start together; the gateway composes over the subgraphs once they answer.
+    const started = await Promise.allSettled([
+      startGatewayProcess({ name: 'single', databaseUrl: db.url, env }),
+      ...SUBGRAPH_NAMES.map((name) => startGatewayProcess({ name: `subgraph ${name}`, databaseUrl: db.url, env, args: ['--subgraph', name] })),
+    ]);
+    const up = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    if (up.length < started.length) {
+      await Promise.all(up.map((child) => child.stop()));
+      throw (started.find((result) => result.status === 'rejected') as PromiseRejectedResult).reason;
+    }
+    [single, ...subgraphs] = up;
+    const list = subgraphs.map((subgraph, i) => `${SUBGRAPH_NAMES[i]}=${subgraph.url}/graphql`).join(',');
+    gateway = await startGatewayProcess({ name: 'federated gateway', databaseUrl: db.url, env: { ...env, FEDERATION_SUBGRAPHS: list }, args: ['--gateway'] });
+  });
+  afterAll(async () => {
+    await Promise.all([gateway, single, ...subgraphs].filter(Boolean).map((child) => child.stop()));
+    await db?.close();
+  });
+
+  it('runs as eight processes', () => {
+    expect(new Set([gateway.pid, single.pid, ...subgraphs.map((subgraph) => subgraph.pid), process.pid]).size).toBe(2 + SUBGRAPH_NAMES.length + 1);
+  });
+
+  it.each(EQUIVALENCE_CASES)('$name', async (testCase) => {
+    const options = optionsFor(testCase);
+    const direct = await single.post(testCase.query, options);
+    const federated = await gateway.post(testCase.query, options);
+    expect(federated.status).toBe(direct.status);
+    expect(observable(federated.body)).toEqual(observable(direct.body));
+    testCase.shows(federated.body);
+  });
+
+  it('refuses a call without a token at the gateway, as the single process does', async () => {
+    const { query, purpose } = UNAUTHENTICATED_CASE;
+    const direct = await single.post(query, { purpose });
+    const federated = await gateway.post(query, { purpose });
+    expect(federated.status).toBe(401);
+    expect(observable(federated.body)).toEqual(observable(direct.body));
+  });
+
+  it('a subgraph process called directly refuses a missing, expired or altered internal context, and audits the refusal', async () => {
+    const orders = subgraphs[SUBGRAPH_NAMES.indexOf('orders')];
+    const policyVersion = loadGatewayPolicy(loadConfig({ ...process.env, NODE_ENV: 'test' })).version;
+    const sign = (now = new Date()) => signInternalContext({ requestId: 'direct', principal: OPERATIONS, purpose: Purpose.AFTER_SALES, policyVersion }, TEST_FEDERATION_SECRET, now);
+    const altered = async () => {
+      const [header, payload, signature] = (await sign()).split('.');
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      claims.p.role = 'admin';
+      return `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
+    };
+    const query = '{ orders(first: 2) { nodes { id } } }';
+    const run = Math.random().toString(36).slice(2, 10);
+    const call = async (label: string, context: string | null) => {
+      const requestId = `direct-${label}-${run}`;
+      const response = await orders.post(query, { headers: { 'x-request-id': requestId, ...(context ? { [INTERNAL_CONTEXT_HEADER]: context } : {}) } });
+      const records = await db.dataSource.getRepository(AuditRecord).findBy({ requestId });
+      return { response, records };
+    };
+
+    // The same request with the context as the gateway signs it is served: the context is what is refused.
+    const valid = await call('valid', await sign());
+    expect(valid.response.status).toBe(200);
+    expect((valid.response.body.data as { orders: { nodes: unknown[] } }).orders.nodes).toHaveLength(2);
+
+    for (const [label, context, reason] of [
+      ['missing', null, 'missing'],
+      ['expired', await sign(new Date(Date.now() - 10 * 60_000)), 'expired'],
+      ['altered', await altered(), 'invalid'],
+    ] as const) {
+      const { response, records } = await call(label, context);
+      expect({ label, status: response.status, data: response.body.data, errors: response.body.errors }).toEqual({
+        label,
+        status: 401,
+        data: undefined,
+        errors: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED', reason } })],
+      });
+      expect(records).toEqual([expect.objectContaining({ outcome: 'refused', errorCodes: ['UNAUTHENTICATED'], fields: [] })]);
+    }
+  });
+});
