@@ -7,7 +7,7 @@ import { explainAccess } from '../policy/explain';
 import { fieldRegistry } from '../policy/field-registry';
 import { readPolicyDocument } from '../policy/load-policy';
 import { GRANTED_SENSITIVITIES, PolicyValidationError } from '../policy/policy';
-import { applyPolicy, baselinePolicy, describeOrigin, policyDocument, policyHistory, policyInForce } from '../policy/policy-store';
+import { applyPolicy, baselinePolicy, describeOrigin, policyChanges, policyDocument, policyHistory, policyInForce } from '../policy/policy-store';
 import { isPurpose, Sensitivity } from '../policy/taxonomy';
 import { createChangeFeed } from '../server/change-feed';
 import { buildGatewaySchema } from '../server/schema';
@@ -87,8 +87,9 @@ export function registerPolicyCommands(program: Command, deps: CliDeps): void {
       'Validate a policy file (same rules as POLICY_FILE) and put it in force on every gateway process (within a second, no restart); ' +
         'it takes precedence over POLICY_FILE and the default. A version label may name one content only',
     )
+    .option('--dry-run', 'validate and list what would change; store nothing')
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, options: { json?: boolean }) => {
+    .action(async (file: string, options: { json?: boolean; dryRun?: boolean }) => {
       const settings = deps.config();
       const path = resolve(file);
       let document: unknown;
@@ -100,7 +101,7 @@ export function registerPolicyCommands(program: Command, deps: CliDeps): void {
       const result = await withDatabase(deps, async (db) => {
         let applied;
         try {
-          applied = await applyPolicy(db.dataSource, document, { appliedBy: operator(), source: path, baseline: baselinePolicy(settings) });
+          applied = await applyPolicy(db.dataSource, document, { appliedBy: operator(), source: path, baseline: baselinePolicy(settings), dryRun: options.dryRun });
         } catch (error) {
           throw refused(error);
         }
@@ -115,14 +116,19 @@ export function registerPolicyCommands(program: Command, deps: CliDeps): void {
       const summary = {
         status: result.status,
         version: result.policy.version,
-        previousVersion: result.previousVersion,
-        revision: result.revision ? String(result.revision.id) : null,
+        previousVersion: result.previous.version,
+        revision: result.status === 'applied' && result.revision ? String(result.revision.id) : null,
+        changes: result.status === 'unchanged' ? [] : policyChanges(result.previous, result.policy),
       };
-      output(options.json, summary, () =>
-        result.status === 'applied'
-          ? `Applied policy version ${summary.version} (revision ${summary.revision}); was ${summary.previousVersion}. Every gateway process switches to it within a second.`
-          : `Policy version ${summary.version} is already in force; nothing changed.`,
-      );
+      output(options.json, summary, () => {
+        if (result.status === 'unchanged') return `Policy version ${summary.version} is already in force; nothing changed.`;
+        const head =
+          result.status === 'applied'
+            ? `Applied policy version ${summary.version} (revision ${summary.revision}); was ${summary.previousVersion}. Every gateway process switches to it within a second.`
+            : `Valid: policy version ${summary.version} would replace ${summary.previousVersion} (dry run, nothing stored).`;
+        const changes = summary.changes.length ? ['Changes:', ...summary.changes.map((change) => `  ${change}`)] : ['No change in roles, grants, categories or k (descriptions only).'];
+        return [head, ...changes].join('\n');
+      });
     });
 
   policyCommand

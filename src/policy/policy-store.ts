@@ -41,6 +41,49 @@ export function describeOrigin(origin: PolicyOrigin): string {
   }
 }
 
+/**
+ * What changes from `before` to `after`, one line per change (roles, their purposes, permissions
+ * and introspection, every grant effect, category purposes, k), for the operator to review.
+ */
+export function policyChanges(before: Policy, after: Policy): string[] {
+  const changes: string[] = [];
+  const list = (values: readonly string[]) => (values.length ? values.join(', ') : 'none');
+  const added = (from: readonly string[], to: readonly string[]) => to.filter((value) => !from.includes(value));
+  if (before.aggregates.k !== after.aggregates.k) changes.push(`aggregates.k: ${before.aggregates.k} -> ${after.aggregates.k}`);
+  for (const category of new Set([...Object.keys(before.categories), ...Object.keys(after.categories)])) {
+    const from = before.categories[category as keyof Policy['categories']] ?? [];
+    const to = after.categories[category as keyof Policy['categories']] ?? [];
+    if (added(from, to).length || added(to, from).length) changes.push(`categories.${category}: ${list(from)} -> ${list(to)}`);
+  }
+  for (const name of new Set([...Object.keys(before.roles), ...Object.keys(after.roles)])) {
+    const from = before.roles[name];
+    const to = after.roles[name];
+    if (!from) {
+      changes.push(`roles.${name}: added (purposes ${list(to.purposes)})`);
+      continue;
+    }
+    if (!to) {
+      changes.push(`roles.${name}: removed (its tokens and users are refused)`);
+      continue;
+    }
+    if (added(from.purposes, to.purposes).length || added(to.purposes, from.purposes).length) changes.push(`roles.${name}.purposes: ${list(from.purposes)} -> ${list(to.purposes)}`);
+    if (added(from.permissions, to.permissions).length || added(to.permissions, from.permissions).length) {
+      changes.push(`roles.${name}.permissions: ${list(from.permissions)} -> ${list(to.permissions)}`);
+    }
+    if (from.introspection !== to.introspection) changes.push(`roles.${name}.introspection: ${from.introspection} -> ${to.introspection}`);
+    for (const purpose of to.purposes) {
+      const fromGrant = from.grants[purpose];
+      const toGrant = to.grants[purpose];
+      if (!fromGrant || !toGrant) continue;
+      for (const [sensitivity, effect] of Object.entries(toGrant)) {
+        const previous = fromGrant[sensitivity as keyof typeof fromGrant];
+        if (previous !== effect) changes.push(`roles.${name}.grants.${purpose}.${sensitivity}: ${previous} -> ${effect}`);
+      }
+    }
+  }
+  return changes;
+}
+
 /** The operator's label of a version (`<label>+<hash>`), or null for a bare hash. */
 export function labelOf(version: string): string | null {
   const plus = version.lastIndexOf('+');
@@ -95,12 +138,12 @@ export async function policyInForce(manager: EntityManager, baseline: PolicyInFo
 }
 
 export interface ApplyResult {
-  /** `applied`: a new revision is in force; `unchanged`: this content already was. */
-  status: 'applied' | 'unchanged';
+  /** `applied`: a new revision is in force; `unchanged`: this content already was; `checked`: dry run, would apply. */
+  status: 'applied' | 'unchanged' | 'checked';
   policy: Policy;
   revision: PolicyRevision | null;
-  /** The version in force before. */
-  previousVersion: string;
+  /** The policy in force before. */
+  previous: Policy;
 }
 
 export interface ApplyOptions {
@@ -111,6 +154,8 @@ export interface ApplyOptions {
   /** The policy below the revisions (POLICY_FILE or the default), for the label check and the report. */
   baseline: PolicyInForce;
   now?: Date;
+  /** Validate and check against the history only; store nothing. */
+  dryRun?: boolean;
 }
 
 /**
@@ -130,7 +175,7 @@ export async function applyPolicy(dataSource: DataSource, document: unknown, opt
     const latest = await latestRevision(manager);
     const current = latest ? { policy: policyOfRevision(latest), origin: originOfRevision(latest) } : options.baseline;
     if (current.policy.version === policy.version) {
-      return { status: 'unchanged' as const, policy, revision: latest, previousVersion: current.policy.version };
+      return { status: 'unchanged' as const, policy, revision: latest, previous: current.policy };
     }
     if (label) {
       const sameLabel = await manager.getRepository(PolicyRevision).findOne({ where: { label }, order: { id: 'DESC' } });
@@ -145,6 +190,7 @@ export async function applyPolicy(dataSource: DataSource, document: unknown, opt
         throw new PolicyConflictError(`Policy version "${label}" is the version of ${where} with different content (${options.baseline.policy.version}); give the changed policy a new "version"`);
       }
     }
+    if (options.dryRun) return { status: 'checked' as const, policy, revision: null, previous: current.policy };
     const inserted = await manager.getRepository(PolicyRevision).save(
       manager.getRepository(PolicyRevision).create({
         version: policy.version,
@@ -157,6 +203,6 @@ export async function applyPolicy(dataSource: DataSource, document: unknown, opt
       }),
     );
     await recordUserAction(manager, { actor: options.appliedBy, action: 'policy.apply', target: `${policy.version} (revision ${inserted.id})`, time: now });
-    return { status: 'applied' as const, policy, revision: inserted, previousVersion: current.policy.version };
+    return { status: 'applied' as const, policy, revision: inserted, previous: current.policy };
   });
 }

@@ -131,6 +131,7 @@ describe('changing the access policy at runtime', () => {
       const printed = await cli('policy', 'apply', file('closed.json', denyingListings('listings-closed')));
       expect(printed).toContain(`Applied policy version ${next.version}`);
       expect(printed).toContain(`was ${before}`);
+      expect(printed).toContain(`roles.catalog_manager.grants.${PURPOSE}.INTERNAL: full -> deny`);
 
       const [onFirst, onSecond] = await Promise.all([firstResponseUnder(first, token, next.version, 1000), firstResponseUnder(second, token, next.version, 1000)]);
       for (const { body } of [onFirst, onSecond]) {
@@ -190,6 +191,12 @@ describe('changing the access policy at runtime', () => {
       // Still the same version a second later (the poll found nothing new either).
       await new Promise((resolve) => setTimeout(resolve, 1000));
       expect(versionOf(await gateway.post(LISTINGS, token))).toBe(inForce);
+
+      // A dry run validates and lists the changes, and stores nothing.
+      const dryRun = await cli('policy', 'apply', '--dry-run', file('reopen.json', { ...reopened, version: 'listings-reopened-dry' }));
+      expect(dryRun).toContain('(dry run, nothing stored)');
+      expect(dryRun).toContain(`roles.catalog_manager.grants.${PURPOSE}.INTERNAL: deny -> full`);
+      expect((await policyHistory(db.dataSource.manager)).length).toBe(revisions);
 
       // The same content again: nothing to do.
       expect(await cli('policy', 'apply', file('again.json', denyingListings('listings-closed')))).toContain('is already in force; nothing changed');
