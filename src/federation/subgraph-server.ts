@@ -6,7 +6,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
@@ -20,7 +19,6 @@ import { GovernanceRecorder, LoaderRegistry, type RequestContext } from '../cont
 import { replicaReads } from '../db/read-replica';
 import { ErrorCode } from '../errors';
 import { governSchema } from '../policy/govern-schema';
-import { GovernedSchemaSource, policyBindingPlugin } from '../policy/governed-schema-source';
 import type { Policy } from '../policy/policy';
 import { PolicyHolder } from '../policy/policy-holder';
 import { createChangeFeed } from '../server/change-feed';
@@ -49,6 +47,15 @@ export interface SubgraphServer {
   /** The subgraph's policy holder (follows applied policies like the gateway's). */
   policies: PolicyHolder;
   stop(): Promise<void>;
+}
+
+/** How long a subgraph keeps serving the policy before the one in force (operations started under it). */
+const PREVIOUS_POLICY_GRACE_MS = 60_000;
+
+interface VersionServer {
+  policy: Policy;
+  apollo: ApolloServer<RequestContext>;
+  handler: express.RequestHandler;
 }
 
 /** Extension a subgraph adds to each response: what its governance did, for the gateway to merge. */
@@ -132,7 +139,6 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
   }).start();
   policies.follow(changes);
   const subgraphSchema = await buildSubgraph(options.name);
-  const schemas = new GovernedSchemaSource(policies, (policy) => governSchema(subgraphSchema, policy));
   const writer = new AuditWriter(dataSource, {
     checkpointKey: config.AUDIT_CHECKPOINT_KEY ?? null,
     onError: (error, records) => log.error({ err: error, records }, 'audit records could not be written'),
@@ -140,15 +146,48 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
-  const apollo = new ApolloServer<RequestContext>({
-    gateway: schemas,
-    plugins: [policyBindingPlugin(policies, schemas), subgraphPlugin(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDrainHttpServer({ httpServer })],
-    formatError: formatGatewayError,
-    includeStacktraceInErrorResponses: false,
-    csrfPrevention: true,
-    introspection: false,
+
+  // One Apollo server per policy version: the one in force, and the one before it for a grace
+  // period, so an operation the gateway started under the previous policy finishes under it.
+  const serve = async (policy: Policy): Promise<VersionServer> => {
+    const apollo = new ApolloServer<RequestContext>({
+      schema: governSchema(subgraphSchema, policy),
+      plugins: [subgraphPlugin(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled()],
+      formatError: formatGatewayError,
+      includeStacktraceInErrorResponses: false,
+      csrfPrevention: true,
+      introspection: false,
+      // serveSubgraph stops the whole server on SIGINT/SIGTERM; no handlers per policy version.
+      stopOnTerminationSignals: false,
+    });
+    await apollo.start();
+    const handler = expressMiddleware(apollo, {
+      context: async ({ req, res }) => contextOf(req, res.locals.internalContext as InternalContext, options, policy, now),
+    });
+    return { policy, apollo, handler };
+  };
+  let current = await serve(policies.current());
+  let previous: VersionServer | null = null;
+  let retireTimer: NodeJS.Timeout | null = null;
+  const retire = (server: VersionServer | null) => {
+    if (server) server.apollo.stop().catch((error: unknown) => log.error({ err: error }, 'could not stop the server of a previous policy'));
+  };
+  const unregister = policies.prepare(async (policy) => {
+    const next = await serve(policy);
+    return () => {
+      retire(previous);
+      previous = current;
+      current = next;
+      if (retireTimer) clearTimeout(retireTimer);
+      retireTimer = setTimeout(() => {
+        retire(previous);
+        previous = null;
+      }, PREVIOUS_POLICY_GRACE_MS);
+      retireTimer.unref();
+    };
   });
-  await apollo.start();
+  const serverFor = (version: string): VersionServer | null =>
+    current.policy.version === version ? current : previous?.policy.version === version ? previous : null;
 
   app.use(requestIdMiddleware());
   app.get('/healthz', (_req, res) => {
@@ -162,11 +201,13 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
       try {
         const internal = await verifyInternalContext(req.get(INTERNAL_CONTEXT_HEADER), secret, now());
         // The gateway may have seen a newer policy first: look for it once before refusing.
-        if (internal.policyVersion !== policies.current().version) await policies.refresh();
-        if (internal.policyVersion !== policies.current().version) {
-          throw new InternalContextError('policy-version', `The gateway runs policy version ${internal.policyVersion}, this subgraph ${policies.current().version}`);
+        if (!serverFor(internal.policyVersion)) await policies.refresh();
+        const server = serverFor(internal.policyVersion);
+        if (!server) {
+          throw new InternalContextError('policy-version', `The gateway runs policy version ${internal.policyVersion}, this subgraph ${current.policy.version}`);
         }
         res.locals.internalContext = internal;
+        res.locals.versionServer = server;
         next();
       } catch (error) {
         const message = error instanceof InternalContextError ? error.message : 'The internal context could not be verified';
@@ -185,9 +226,7 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
       }
     },
     express.json({ limit: config.BODY_LIMIT }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => contextOf(req, res.locals.internalContext as InternalContext, options, policies.current(), now),
-    }),
+    (req, res, next) => (res.locals.versionServer as VersionServer).handler(req, res, next),
   );
 
   return {
@@ -195,11 +234,20 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
     httpServer,
     policies,
     async stop() {
-      await apollo.stop();
-      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      await writer.stop();
+      unregister();
       await policies.stop();
       await changes.stop();
+      if (retireTimer) clearTimeout(retireTimer);
+      // Stop taking requests, let those in flight finish (10 s at most), then stop the servers.
+      if (httpServer.listening) {
+        const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        httpServer.closeIdleConnections();
+        const timer = setTimeout(() => httpServer.closeAllConnections(), 10_000);
+        await closed;
+        clearTimeout(timer);
+      }
+      await Promise.all([current, previous].filter((server): server is VersionServer => server !== null).map((server) => server.apollo.stop()));
+      await writer.stop();
     },
   };
 }

@@ -1,10 +1,13 @@
 // Federated mode: a policy applied with `sellergate policy apply` reaches the gateway and every
 // subgraph within a second; the subgraphs enforce it (their field decisions) and the gateway
-// reports its version.
+// reports its version. An operation the gateway started under the previous policy is still
+// served by the subgraphs under that policy.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerPolicyCommands } from '../../src/cli/policy.command';
+import type { RequestContext } from '../../src/context';
 import { defaultPolicy } from '../../src/policy/default-policy';
 import { parsePolicy } from '../../src/policy/policy';
 import { policyDocument } from '../../src/policy/policy-store';
@@ -21,13 +24,30 @@ describe('federated gateway: policy changes at runtime', () => {
   let db: TestDatabase;
   let federation: TestFederation;
   let token: string;
+  // Operations named "Held" wait at the gateway after their policy was bound, before any subgraph fetch.
+  let release!: () => void;
+  let started!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const heldStarted = new Promise<void>((resolve) => (started = resolve));
+  const hold: ApolloServerPlugin<RequestContext> = {
+    async requestDidStart() {
+      return {
+        async executionDidStart(request) {
+          if (request.operationName !== 'Held') return;
+          started();
+          await released;
+        },
+      };
+    },
+  };
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedTestCatalog(db.dataSource);
     token = await testTokenFor(db.dataSource, 'catalog_manager');
-    federation = await startTestFederation(db, { env: { SUSPICIOUS_FORBIDDEN_COUNT: '0', PARTNER_PERSISTED_ONLY: 'false' } });
+    federation = await startTestFederation(db, { env: { SUSPICIOUS_FORBIDDEN_COUNT: '0', PARTNER_PERSISTED_ONLY: 'false' }, plugins: [hold] });
   });
   afterAll(async () => {
+    release();
     await federation?.stop();
     await db?.close();
   });
@@ -38,6 +58,8 @@ describe('federated gateway: policy changes at runtime', () => {
     const before = await post();
     expect(versionOf(before)).toBe(defaultPolicy().version);
     expect((before.data?.listings as { nodes: unknown[] }).nodes.length).toBeGreaterThan(0);
+    const inFlight = federation.post(`query Held ${LISTINGS}`, { token, purpose: PURPOSE, operationName: 'Held' });
+    await heldStarted;
 
     const document = JSON.parse(JSON.stringify(policyDocument(defaultPolicy()))) as { version: string; roles: Record<string, { grants: Record<string, Record<string, string>> }> };
     document.version = 'federated-closed';
@@ -57,5 +79,11 @@ describe('federated gateway: policy changes at runtime', () => {
     expect(after.errors?.map((error) => error.extensions?.code)).toContain('FORBIDDEN');
     expect(after.extensions?.governance).toMatchObject({ denied: expect.arrayContaining(['Query.listings']) });
     expect(federation.subgraphs.map((subgraph) => subgraph.policies.current().version)).toEqual(federation.subgraphs.map(() => next.version));
+
+    release();
+    const held = (await inFlight).body as GraphQLResponseBody;
+    expect(held.errors).toBeUndefined();
+    expect(versionOf(held)).toBe(defaultPolicy().version);
+    expect((held.data?.listings as { nodes: unknown[] }).nodes.length).toBeGreaterThan(0);
   });
 });

@@ -1,7 +1,9 @@
 // Gateway + one subgraph server per category, in this jest process on separate ports, all on
 // the test database's DataSource (PGlite: one shared session), plus the single process beside
 // them, so a test can send the same operation to both.
+import type { ApolloServerPlugin } from '@apollo/server';
 import { loadConfig, type Config } from '../../../src/config';
+import type { RequestContext } from '../../../src/context';
 import { createFederatedComponents } from '../../../src/federation/federated-gateway';
 import { startSubgraphServer, type SubgraphServer } from '../../../src/federation/subgraph-server';
 import { SUBGRAPH_NAMES } from '../../../src/federation/subgraphs';
@@ -37,7 +39,10 @@ export async function postGraphQL(endpoint: string, query: string, options: Post
   return { status: response.status, headers: response.headers, body: body as GraphQLResponseBody };
 }
 
-export async function startTestFederation(db: TestDatabase, options: { env?: Record<string, string>; now?: () => Date } = {}): Promise<TestFederation> {
+export async function startTestFederation(
+  db: TestDatabase,
+  options: { env?: Record<string, string>; now?: () => Date; /** Extra gateway plugins, after the gateway's own. */ plugins?: ApolloServerPlugin<RequestContext>[] } = {},
+): Promise<TestFederation> {
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', FEDERATION_SECRET: TEST_FEDERATION_SECRET, ...options.env });
   const policy = loadGatewayPolicy(config);
   const secret = config.FEDERATION_SECRET!;
@@ -53,6 +58,7 @@ export async function startTestFederation(db: TestDatabase, options: { env?: Rec
     now: options.now,
     subgraphs: subgraphs.map(({ name, url }) => ({ name, url })),
   });
+  components.plugins.push(...(options.plugins ?? []));
   const gateway = await startGateway({ dataSource: db.dataSource, config, policy, components, now: options.now, port: 0, host: '127.0.0.1' });
   return {
     gatewayUrl: gateway.url,
