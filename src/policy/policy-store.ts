@@ -173,8 +173,18 @@ export async function applyPolicy(dataSource: DataSource, document: unknown, opt
     // One apply at a time, so the label check and the newest revision cannot race.
     await manager.query('LOCK TABLE policy_revision IN EXCLUSIVE MODE');
     const latest = await latestRevision(manager);
-    const current = latest ? { policy: policyOfRevision(latest), origin: originOfRevision(latest) } : options.baseline;
-    if (current.policy.version === policy.version) {
+    // A newest revision this code cannot read (written by another release) is replaced; the
+    // changes are then listed against the baseline.
+    let current = options.baseline;
+    let readable = true;
+    if (latest) {
+      try {
+        current = { policy: policyOfRevision(latest), origin: originOfRevision(latest) };
+      } catch {
+        readable = false;
+      }
+    }
+    if (readable && current.policy.version === policy.version) {
       return { status: 'unchanged' as const, policy, revision: latest, previous: current.policy };
     }
     if (label) {

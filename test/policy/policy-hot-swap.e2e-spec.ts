@@ -222,6 +222,32 @@ describe('changing the access policy at runtime', () => {
     }
   });
 
+  it('a stored revision the gateway cannot enforce leaves the policy in force as it was', async () => {
+    const gateway = await startGatewayOn(db, { env: { POLICY_POLL_MS: '100' } });
+    try {
+      const inForce = versionOf(await gateway.post(LISTINGS, token));
+      // Written past `policy apply` (e.g. by a newer release): a grant effect this code does not know.
+      const unknown = denyingListings('from-the-future') as { roles: Record<string, { grants: Record<string, Record<string, string>> }> };
+      unknown.roles.catalog_manager.grants[PURPOSE].INTERNAL = 'sometimes';
+      await db.dataSource.query(
+        `INSERT INTO policy_revision (version, label, document, sha256, applied_by, applied_at) VALUES ('from-the-future+000000000000', 'from-the-future', $1, $2, 'test', now())`,
+        [JSON.stringify(unknown), '0'.repeat(64)],
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const body = await gateway.post(LISTINGS, token);
+      expect(versionOf(body)).toBe(inForce);
+      expect(body.errors).toBeUndefined();
+
+      // The next valid policy is taken as usual.
+      const next = denyingListings('after-the-future');
+      const result = await applyPolicy(db.dataSource, next, { appliedBy: 'test', baseline: baselinePolicy(loadConfig({ ...process.env, NODE_ENV: 'test' })) });
+      const { body: after } = await firstResponseUnder(gateway, token, result.policy.version, 1000);
+      expect(deniedListings(after)).toBe(true);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   it('applied policies cannot be altered or removed in the database', async () => {
     await expect(db.dataSource.query(`UPDATE policy_revision SET applied_by = 'someone else'`)).rejects.toThrow(/append-only/);
     await expect(db.dataSource.query(`DELETE FROM policy_revision`)).rejects.toThrow(/append-only/);
