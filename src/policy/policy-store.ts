@@ -184,7 +184,9 @@ export async function applyPolicy(dataSource: DataSource, document: unknown, opt
         readable = false;
       }
     }
-    if (readable && current.policy.version === policy.version) {
+    // Only an applied revision makes an apply redundant: applying the policy of this command's
+    // POLICY_FILE (or the default) stores it, so that every process follows it, whatever its file.
+    if (latest && readable && current.policy.version === policy.version) {
       return { status: 'unchanged' as const, policy, revision: latest, previous: current.policy };
     }
     if (label) {

@@ -97,6 +97,15 @@ describe('changing the access policy at runtime', () => {
     return path;
   };
 
+  it('applying the configured policy stores it, so that every process follows it whatever its POLICY_FILE', async () => {
+    expect(await cli('policy', 'show')).toContain('source: the shipped default');
+    const printed = await cli('policy', 'apply', file('default.json', policyDocument(defaultPolicy())));
+    expect(printed).toContain(`Applied policy version ${defaultPolicy().version} (revision `);
+    expect(await cli('policy', 'show')).toMatch(/source: applied revision \d+ \(by cli:.*default\.json\)/);
+    expect(await cli('policy', 'apply', file('default.json', policyDocument(defaultPolicy())))).toContain('is already in force; nothing changed');
+    expect(await policyHistory(db.dataSource.manager)).toHaveLength(1);
+  });
+
   it('policy apply reaches two running gateways within a second; a request in flight finishes under the old version', async () => {
     // Operations named "Held" wait after their policy was bound, until released.
     let release!: () => void;
@@ -158,9 +167,8 @@ describe('changing the access policy at runtime', () => {
       expect(await cli('policy', 'explain', '--role', 'catalog_manager', '--purpose', PURPOSE, 'Listing.sellerSku')).toContain('DENY');
       const history = JSON.parse(await cli('policy', 'history', '--json')) as { version: string; inForce: boolean }[];
       expect(history[0]).toMatchObject({ version: next.version, inForce: true });
-      const actions = (await db.dataSource.query(`SELECT action, target FROM user_action WHERE action = 'policy.apply'`)) as { target: string }[];
-      expect(actions).toHaveLength(1);
-      expect(actions[0].target).toContain(next.version);
+      const actions = (await db.dataSource.query(`SELECT action, target FROM user_action WHERE action = 'policy.apply' ORDER BY id`)) as { target: string }[];
+      expect(actions.map((action) => action.target)).toEqual([expect.stringContaining(before), expect.stringContaining(next.version)]);
     } finally {
       release();
       await first.stop();
