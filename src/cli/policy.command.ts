@@ -7,7 +7,7 @@ import { explainAccess } from '../policy/explain';
 import { fieldRegistry } from '../policy/field-registry';
 import { readPolicyDocument } from '../policy/load-policy';
 import { GRANTED_SENSITIVITIES, PolicyValidationError } from '../policy/policy';
-import { applyPolicy, baselinePolicy, describeOrigin, policyChanges, policyDocument, policyHistory, policyInForce } from '../policy/policy-store';
+import { applyPolicy, baselinePolicy, describeOrigin, policyChanges, policyDocument, policyHistory, policyInForce, type PolicyInForce } from '../policy/policy-store';
 import { isPurpose, Sensitivity } from '../policy/taxonomy';
 import { createChangeFeed } from '../server/change-feed';
 import { buildGatewaySchema } from '../server/schema';
@@ -18,6 +18,21 @@ function operator(): string {
     return `cli:${userInfo().username}`;
   } catch {
     return 'cli';
+  }
+}
+
+/**
+ * The policy in force for the read-only commands. When the database cannot be opened (e.g. the
+ * embedded one while the gateway runs on it) they show the configured policy, saying so.
+ */
+async function policyForReading(deps: CliDeps): Promise<PolicyInForce & { warning?: string }> {
+  try {
+    return await withDatabase(deps, (db) => policyInForce(db.dataSource.manager, deps.config()));
+  } catch (error) {
+    if (error instanceof PolicyValidationError) throw error;
+    const warning = `the database could not be opened (${error instanceof Error ? error.message : String(error)}): showing the configured policy; a policy applied with \`policy apply\` takes precedence over it`;
+    process.stderr.write(`sellergate: ${warning}\n`);
+    return { ...baselinePolicy(deps.config()), warning };
   }
 }
 
@@ -38,13 +53,13 @@ export function registerPolicyCommands(program: Command, deps: CliDeps): void {
     .option('--json', 'print as JSON (the policy, plus `source`)')
     .option('--document', 'print the policy document only (JSON, a starting point for `policy apply`)')
     .action(async (options: { json?: boolean; document?: boolean }) => {
-      const { policy, origin } = await withDatabase(deps, (db) => policyInForce(db.dataSource.manager, deps.config()));
+      const { policy, origin, warning } = await policyForReading(deps);
       if (options.document) {
         process.stdout.write(`${JSON.stringify(policyDocument(policy), null, 2)}\n`);
         return;
       }
-      output(options.json, { ...policy, source: origin }, () => {
-        const lines = [`policy version ${policy.version}`, `source: ${describeOrigin(origin)}`, `aggregates: k = ${policy.aggregates.k}`, '', 'categories:'];
+      output(options.json, { ...policy, source: origin, ...(warning ? { warning } : {}) }, () => {
+        const lines = [`policy version ${policy.version}`, `source: ${describeOrigin(origin)}${warning ? ' (database not opened)' : ''}`, `aggregates: k = ${policy.aggregates.k}`, '', 'categories:'];
         for (const [category, purposes] of Object.entries(policy.categories)) lines.push(`  ${category.padEnd(18)} ${purposes.join(', ')}`);
         lines.push('', `roles (grant per purpose: ${GRANTED_SENSITIVITIES.join(' / ')}; ${Sensitivity.PUBLIC} is always readable):`);
         for (const [name, role] of Object.entries(policy.roles)) {
@@ -68,7 +83,7 @@ export function registerPolicyCommands(program: Command, deps: CliDeps): void {
     .option('--json', 'print as JSON')
     .action(async (coordinate: string, options: { role: string; purpose: string; json?: boolean }) => {
       if (!isPurpose(options.purpose)) throw new Error(`Unknown purpose ${options.purpose}`);
-      const { policy } = await withDatabase(deps, (db) => policyInForce(db.dataSource.manager, deps.config()));
+      const { policy } = await policyForReading(deps);
       const explanation = explainAccess(policy, fieldRegistry(await buildGatewaySchema()), options.role, options.purpose, coordinate);
       output(options.json, explanation, () =>
         [

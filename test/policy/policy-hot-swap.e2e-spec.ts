@@ -256,6 +256,21 @@ describe('changing the access policy at runtime', () => {
     }
   });
 
+  it('policy show and explain without the database show the configured policy and say so', async () => {
+    const deps = { ...testCliDeps(db, ENV), openDatabase: async () => Promise.reject(new Error('the embedded database is in use by process 4242')) };
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const shown = await runCli(deps, [registerPolicyCommands], ['policy', 'show']);
+      expect(shown).toContain(`policy version ${defaultPolicy().version}`);
+      expect(shown).toContain('source: the shipped default (no POLICY_FILE, no policy applied with `policy apply`) (database not opened)');
+      expect(stderr).toHaveBeenCalledWith(expect.stringContaining('in use by process 4242'));
+      expect(await runCli(deps, [registerPolicyCommands], ['policy', 'explain', '--role', 'catalog_manager', '--purpose', PURPOSE, 'Listing.sellerSku'])).toContain('ALLOW');
+      await expect(runCli(deps, [registerPolicyCommands], ['policy', 'apply', file('closed-again.json', denyingListings('closed-again'))])).rejects.toThrow(/in use by process 4242/);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
   it('applied policies cannot be altered or removed in the database', async () => {
     await expect(db.dataSource.query(`UPDATE policy_revision SET applied_by = 'someone else'`)).rejects.toThrow(/append-only/);
     await expect(db.dataSource.query(`DELETE FROM policy_revision`)).rejects.toThrow(/append-only/);
