@@ -108,7 +108,7 @@ function graphqlErrorBody(code: string, message: string) {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { dataSource, config, policy, components } = options;
   const now = options.now ?? (() => new Date());
-  const metrics = createMetrics();
+  const metrics = createMetrics({ policy: components.policies });
   const app = express();
   const httpServer = components.createServer?.(app) ?? createServer(app);
   app.disable('x-powered-by');

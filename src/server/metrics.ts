@@ -1,7 +1,8 @@
 // Prometheus metrics (prom-client): request counts and durations by operation and outcome.
 import type { ApolloServerPlugin } from '@apollo/server';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestContext } from '../context';
+import type { PolicySource } from '../policy/policy-holder';
 
 export interface GatewayMetrics {
   registry: Registry;
@@ -14,9 +15,23 @@ export function outcomeOf(errorCodes: string[], hasData: boolean): string {
   return errorCodes[0].toLowerCase();
 }
 
-export function createMetrics(): GatewayMetrics {
+/** `policy`: the process's policy in force, exported as `sellergate_policy_info{version}` (1). */
+export function createMetrics(options: { policy?: PolicySource } = {}): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const policy = options.policy;
+  if (policy) {
+    const info = new Gauge({
+      name: 'sellergate_policy_info',
+      help: 'The access policy version in force in this process (value 1); every process should show the same',
+      labelNames: ['version'] as const,
+      registers: [registry],
+      collect() {
+        info.reset();
+        info.set({ version: policy.current().version }, 1);
+      },
+    });
+  }
   const requests = new Counter({
     name: 'sellergate_graphql_operations_total',
     help: 'GraphQL operations by operation name and outcome',

@@ -160,6 +160,11 @@ describe('changing the access policy at runtime', () => {
       const latest = (await db.dataSource.query(`SELECT policy_version FROM audit_record WHERE operation_name IS DISTINCT FROM 'Held' ORDER BY id DESC LIMIT 1`)) as { policy_version: string }[];
       expect(latest[0].policy_version).toBe(next.version);
 
+      // Each process exports the version in force.
+      for (const gateway of [first, second]) {
+        expect(await (await fetch(`${gateway.url}/metrics`)).text()).toContain(`sellergate_policy_info{version="${next.version}"} 1`);
+      }
+
       // Shown with where it comes from, kept in the history, recorded as an administrative action.
       const shown = await cli('policy', 'show');
       expect(shown).toContain(`policy version ${next.version}`);
