@@ -128,6 +128,11 @@ export const configSchema = z.object({
   EXPORT_TTL_HOURS: intFromEnv(24),
   /** How often each gateway process deletes expired exports (seconds). */
   EXPORT_SWEEP_SECONDS: intFromEnv(300),
+  /**
+   * Most rows one export holds. An export of a connection pages through it to the last page;
+   * a result with more rows than this is refused (BAD_USER_INPUT), never cut.
+   */
+  EXPORT_MAX_ROWS: intFromEnv(50_000),
   /** Federation: key signing the internal context from gateway to subgraphs (same value on all). */
   FEDERATION_SECRET: z.string().min(32).optional(),
   /** Federation gateway: `name=url,...` of the subgraphs (instead of `--subgraphs`). */

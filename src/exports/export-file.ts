@@ -40,7 +40,7 @@ function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function isObject(value: unknown): value is Record<string, Json> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -121,12 +121,38 @@ export function watermarkLine(format: ExportFormat, watermark: ExportWatermark):
   return `# sellergate export ${facts.join(' ')}`;
 }
 
+/**
+ * Builds an export file page by page: JSONL rows are serialized as they arrive (the row objects
+ * of a page are not kept); CSV rows are kept until `finish`, as the columns depend on them all.
+ */
+export class ExportFileBuilder {
+  private readonly lines: string[] = [];
+  private readonly records: Record<string, Json>[] = [];
+  /** Rows added so far. */
+  rows = 0;
+
+  constructor(readonly format: ExportFormat) {}
+
+  add(rows: Record<string, Json>[]): void {
+    if (this.format === ExportFormat.JSONL) for (const row of rows) this.lines.push(`${JSON.stringify(row)}\n`);
+    else for (const row of rows) this.records.push(row);
+    this.rows += rows.length;
+  }
+
+  /** The file's text: the watermark line, then the rows (each line ends with `\n`). */
+  finish(watermark: ExportWatermark): string {
+    const head = `${watermarkLine(this.format, watermark)}\n`;
+    if (this.format === ExportFormat.JSONL) return head + this.lines.join('');
+    const columns = columnsOf(this.records);
+    if (columns.length === 0) return head;
+    const records = this.records.map((row) => columns.map((column) => csvCell(valueAt(row, column))));
+    return head + stringify([columns, ...records], { record_delimiter: '\n' });
+  }
+}
+
 /** The file's text: the watermark line, then the rows (each line ends with `\n`). */
 export function renderExport(format: ExportFormat, rows: Record<string, Json>[], watermark: ExportWatermark): string {
-  const head = `${watermarkLine(format, watermark)}\n`;
-  if (format === ExportFormat.JSONL) return head + rows.map((row) => `${JSON.stringify(row)}\n`).join('');
-  const columns = columnsOf(rows);
-  if (columns.length === 0) return head;
-  const records = rows.map((row) => columns.map((column) => csvCell(valueAt(row, column))));
-  return head + stringify([columns, ...records], { record_delimiter: '\n' });
+  const builder = new ExportFileBuilder(format);
+  builder.add(rows);
+  return builder.finish(watermark);
 }

@@ -27,7 +27,8 @@ import { selectedCoordinates } from '../policy/selection';
 import type { Category } from '../policy/taxonomy';
 import { hasNulCharacter, isIntrospection } from '../security/security.plugin';
 import { checkOperationLimits, limitExceeded, type OperationLimits } from '../security/limits';
-import { EXPORT_CONTENT_TYPES, renderExport, rowsOf, type ExportFormat, type ExportWatermark } from './export-file';
+import { EXPORT_CONTENT_TYPES, ExportFileBuilder, rowsOf, type ExportFormat, type ExportWatermark } from './export-file';
+import { connectionPaging, takePageInfo, type ConnectionPaging } from './export-paging';
 
 /** What the gateway's configuration says about exports (set on each request by exportsPlugin). */
 export interface ExportSettings {
@@ -37,6 +38,8 @@ export interface ExportSettings {
   limits: OperationLimits | null;
   /** Key of the PSEUDONYM mask: a user's subject is written pseudonymized in the watermark. */
   pseudonymKey: string;
+  /** Most rows one export holds (EXPORT_MAX_ROWS): a result with more is refused, never cut. */
+  maxRows: number;
 }
 
 const SETTINGS = Symbol('sellergate.exportSettings');
@@ -113,7 +116,7 @@ function codeOf(error: GraphQLFormattedError | GraphQLError): string {
 }
 
 /** A result with errors is not exported: the refusal names each error's code, path and coordinate. */
-function refusalOf(errors: readonly GraphQLError[], executed: boolean): GraphQLError {
+function refusalOf(errors: readonly GraphQLError[], executed: boolean, page: number | null = null): GraphQLError {
   const described = errors.map((error) => ({
     code: error.extensions?.code ? codeOf(error) : executed ? ErrorCode.INTERNAL_SERVER_ERROR : ErrorCode.BAD_USER_INPUT,
     path: error.path?.join('.') ?? null,
@@ -128,17 +131,21 @@ function refusalOf(errors: readonly GraphQLError[], executed: boolean): GraphQLE
     .map((error) => `${error.code}${error.path ? ` at ${error.path}` : ''}${error.coordinate ? ` (${error.coordinate})` : ''}`)
     .join('; ');
   const more = described.length > 5 ? `; and ${described.length - 5} more` : '';
-  return new GraphQLError(`Export refused: the query's result has ${described.length} error(s), and an export never leaves data out: ${shown}${more}`, {
-    extensions: { code, errors: described },
+  const where = page === null ? "the query's result" : `page ${page} of the query's result`;
+  return new GraphQLError(`Export refused: ${where} has ${described.length} error(s), and an export never leaves data out: ${shown}${more}`, {
+    extensions: { code, errors: described, ...(page === null ? {} : { page }) },
   });
 }
 
-/** The exported query's result, or the execution-time refusal when it takes longer than `ms` (0: no limit). */
-async function withinTimeout<T>(execution: Promise<T>, ms: number): Promise<T> {
-  if (ms <= 0) return execution;
+/**
+ * The exported query's result, or the execution-time refusal (naming the `limitMs` configured)
+ * when it does not finish within `ms` (Infinity: no limit).
+ */
+async function withinTimeout<T>(execution: Promise<T>, ms: number, limitMs: number): Promise<T> {
+  if (!Number.isFinite(ms)) return execution;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(limitExceeded('executionTimeoutMs', ms, null)), ms);
+    timer = setTimeout(() => reject(limitExceeded('executionTimeoutMs', limitMs, null)), Math.max(0, ms));
   });
   try {
     return await Promise.race([execution, timeout]);
@@ -155,9 +162,25 @@ function mergeGovernance(into: GovernanceRecorder, from: GovernanceRecorder): vo
   into.suppressedGroups += from.suppressedGroups;
 }
 
+/** The refusal of a result over EXPORT_MAX_ROWS (an export is never cut silently). */
+function tooManyRows(maxRows: number, paged: boolean): GraphQLError {
+  const hint = paged
+    ? 'narrow the query with its filters (e.g. a date range), or start it later with `after`, and export each part'
+    : 'narrow the query with its filters and export each part';
+  return badInput(`Export refused: the result holds more than EXPORT_MAX_ROWS (${maxRows}) rows, and an export never leaves rows out; ${hint}`, {
+    limit: 'EXPORT_MAX_ROWS',
+    max: maxRows,
+  });
+}
+
 /**
  * Runs `request.document` as the caller (same principal, declared purpose, row scope, policy and
- * limits) against the governed `schema`, and stores its rows as an export file.
+ * limits) against the governed `schema`, and stores its rows as an export file. When the query's
+ * root field is a connection, it is run page after page (each page after the previous page's
+ * `endCursor`) until the last page: every page on the same schema and request context, so under
+ * the same policy version; the operation limits hold for each page (each page is the exported
+ * document itself), the execution timeout for the whole export, and an error on any page, or more
+ * than `settings.maxRows` rows, refuses the whole export.
  */
 export async function createExport(ctx: RequestContext, schema: GraphQLSchema, request: ExportRequest, settings: ExportSettings): Promise<DataExport> {
   const principal = ctx.principal!;
@@ -166,25 +189,43 @@ export async function createExport(ctx: RequestContext, schema: GraphQLSchema, r
   const registry = fieldRegistry(schema);
   const selectsData = [...selectedCoordinates(schema, document, operation)].some((coordinate) => registry.fields.has(coordinate));
   const purpose = resolvePurpose(ctx, ctx.policy, selectsData);
+  const paging = connectionPaging(schema, document, operation, request.variables, request.document);
 
-  const inner: RequestContext = { ...ctx, purpose, governance: new GovernanceRecorder(), loaders: new LoaderRegistry() };
-  const result = await withinTimeout(
-    Promise.resolve(
-      execute({
-        schema,
-        document,
-        contextValue: inner,
-        variableValues: request.variables ?? undefined,
-        operationName: request.operationName ?? undefined,
-      }),
-    ),
-    settings.limits?.executionTimeoutMs ?? 0,
-  );
-  mergeGovernance(ctx.governance, inner.governance);
-  if (result.errors && result.errors.length > 0) throw refusalOf(result.errors, result.data !== undefined);
-  // The same JSON the GraphQL response carries (custom scalars already serialized).
-  const data = JSON.parse(JSON.stringify(result.data ?? {})) as Record<string, unknown>;
-  const rows = rowsOf(data);
+  const timeoutMs = settings.limits?.executionTimeoutMs ?? 0;
+  const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
+  const file = new ExportFileBuilder(request.format);
+  const runPage = async (after: string | null, page: number | null): Promise<Record<string, unknown>> => {
+    if (Date.now() >= deadline) throw limitExceeded('executionTimeoutMs', timeoutMs, null);
+    const inner: RequestContext = { ...ctx, purpose, governance: new GovernanceRecorder(), loaders: new LoaderRegistry() };
+    const result = await withinTimeout(
+      Promise.resolve(
+        execute({
+          schema,
+          document: paging?.document ?? document,
+          contextValue: inner,
+          variableValues: paging ? { ...request.variables, [paging.afterVariable]: after } : (request.variables ?? undefined),
+          operationName: request.operationName ?? undefined,
+        }),
+      ),
+      deadline - Date.now(),
+      timeoutMs,
+    );
+    mergeGovernance(ctx.governance, inner.governance);
+    if (result.errors && result.errors.length > 0) throw refusalOf(result.errors, result.data !== undefined, page);
+    // The same JSON the GraphQL response carries (custom scalars already serialized).
+    return JSON.parse(JSON.stringify(result.data ?? {})) as Record<string, unknown>;
+  };
+  const addRows = (data: Record<string, unknown>) => {
+    const rows = rowsOf(data);
+    if (file.rows + rows.length > settings.maxRows) throw tooManyRows(settings.maxRows, paging !== null);
+    file.add(rows);
+  };
+
+  if (!paging) {
+    addRows(await runPage(null, null));
+  } else {
+    await pageThrough(paging, settings.maxRows, file, runPage, addRows);
+  }
 
   const now = ctx.now();
   const id = randomUUID();
@@ -198,11 +239,11 @@ export async function createExport(ctx: RequestContext, schema: GraphQLSchema, r
     policyVersion: ctx.policy.version,
     operationName: operation.name?.value ?? request.operationName ?? null,
     documentHash: sha256Hex(request.document),
-    rows: rows.length,
+    rows: file.rows,
     createdAt: now.toISOString(),
     expiresAt: expiresAt.toISOString(),
   };
-  const content = Buffer.from(renderExport(request.format, rows, watermark), 'utf8');
+  const content = Buffer.from(file.finish(watermark), 'utf8');
   const record: DataExport = {
     id,
     principalId: principal.id,
@@ -213,7 +254,7 @@ export async function createExport(ctx: RequestContext, schema: GraphQLSchema, r
     operationName: watermark.operationName,
     documentHash: watermark.documentHash,
     policyVersion: ctx.policy.version.slice(0, 64),
-    rowCount: rows.length,
+    rowCount: file.rows,
     byteSize: content.length,
     sha256: createHash('sha256').update(content).digest('hex'),
     content,
@@ -229,6 +270,31 @@ export async function createExport(ctx: RequestContext, schema: GraphQLSchema, r
     await deleteExpiredExports(manager, now);
   });
   return record;
+}
+
+/** Runs a connection export's pages, from the document's own `after` to the last page. */
+async function pageThrough(
+  paging: ConnectionPaging,
+  maxRows: number,
+  file: ExportFileBuilder,
+  runPage: (after: string | null, page: number) => Promise<Record<string, unknown>>,
+  addRows: (data: Record<string, unknown>) => void,
+): Promise<void> {
+  let after = paging.firstAfter;
+  for (let page = 1; ; page += 1) {
+    const data = await runPage(after, page);
+    const info = takePageInfo(data, paging);
+    addRows(data);
+    if (!info || !info.hasNextPage) return;
+    // More rows follow: at the cap already, they would not fit.
+    if (file.rows >= maxRows) throw tooManyRows(maxRows, true);
+    if (info.endCursor === null || info.endCursor === after) {
+      throw new GraphQLError(`Export refused: ${paging.coordinate} reported a next page without a new endCursor on page ${page}`, {
+        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+      });
+    }
+    after = info.endCursor;
+  }
 }
 
 /** The principal's exports that can still be downloaded, newest first (no content). */

@@ -86,7 +86,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     ...(security ? [security.plugin] : []),
     ...(governed ? [governancePlugin()] : []),
     // Restricted exports run their query under this gateway's limits (src/exports).
-    exportsPlugin({ ttlHours: config.EXPORT_TTL_HOURS, limits: security?.limits ?? null, pseudonymKey }),
+    exportsPlugin({ ttlHours: config.EXPORT_TTL_HOURS, limits: security?.limits ?? null, pseudonymKey, maxRows: config.EXPORT_MAX_ROWS }),
   ];
   const plainAuthenticate = createAuthenticator({ config, policy: policies });
   const authenticate = security ? security.wrapAuthenticate(plainAuthenticate) : plainAuthenticate;
