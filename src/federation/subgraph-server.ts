@@ -25,6 +25,7 @@ import { createChangeFeed } from '../server/change-feed';
 import { selectedCoordinates } from '../policy/selection';
 import { formatGatewayError } from '../server/gateway';
 import { logger } from '../server/logger';
+import { readinessHandler } from '../server/readiness';
 import { requestIdMiddleware } from '../server/request-id';
 import { INTERNAL_CONTEXT_HEADER, InternalContextError, verifyInternalContext, type InternalContext } from './internal-context';
 import { buildSubgraph, type SubgraphName } from './subgraphs';
@@ -193,6 +194,7 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', subgraph: options.name });
   });
+  app.get('/readyz', readinessHandler(dataSource, { subgraph: options.name }));
   app.use(
     '/graphql',
     // Refuse before parsing: an unauthenticated caller learns nothing, not even validation errors.

@@ -13,11 +13,11 @@ import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'gr
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { RequestContext } from '../context';
-import { hasReadReplica } from '../db/read-replica';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
 import { graphiqlRouter } from './graphiql/graphiql';
 import { logger } from './logger';
+import { readinessHandler } from './readiness';
 import { createMetrics } from './metrics';
 import { requestIdMiddleware } from './request-id';
 import { createRequestContext, type Authenticate } from './request-context';
@@ -137,31 +137,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
-    try {
-      await dataSource.query('SELECT 1');
-      const pending = await dataSource.showMigrations();
-      if (pending) {
-        res.status(503).json({ status: 'not ready', reason: 'database migrations pending' });
-        return;
-      }
-    } catch {
-      res.status(503).json({ status: 'not ready', reason: 'database unreachable' });
-      return;
-    }
-    if (hasReadReplica(dataSource)) {
-      const replica = dataSource.createQueryRunner('slave');
-      try {
-        await replica.query('SELECT 1');
-      } catch {
-        res.status(503).json({ status: 'not ready', reason: 'read replica unreachable' });
-        return;
-      } finally {
-        await replica.release();
-      }
-    }
-    res.json({ status: 'ready' });
-  });
+  app.get('/readyz', readinessHandler(dataSource));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -77,6 +77,13 @@ describe('subgraph guard', () => {
     expect(records[0]).toMatchObject({ outcome: 'refused', errorCodes: ['UNAUTHENTICATED'], fields: [] });
   });
 
+  it('each subgraph answers /readyz (database reachable and migrated) without any context', async () => {
+    for (const subgraph of federation.subgraphs) {
+      const response = await fetch(subgraph.url.replace(/\/graphql$/, '/readyz'));
+      expect({ name: subgraph.name, status: response.status, body: await response.json() }).toEqual({ name: subgraph.name, status: 200, body: { status: 'ready', subgraph: subgraph.name } });
+    }
+  });
+
   it('refuses data to the schema-loading context (no principal)', async () => {
     const response = await postGraphQL(orders.url, QUERY, { headers: { [INTERNAL_CONTEXT_HEADER]: await signed({ principal: null }) } });
     expect(response.body.errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);

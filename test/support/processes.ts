@@ -71,8 +71,8 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts `sellergate serve` in its own process and resolves once /readyz answers 200 (a subgraph,
- * `serve --subgraph <name>`, has /healthz only).
+ * Starts `sellergate serve` (or `serve --subgraph <name>`, `serve --gateway`) in its own process and
+ * resolves once /readyz answers 200.
  */
 export async function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
   await ensureBuilt();
@@ -115,14 +115,14 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
   };
 
   try {
-    const [url, readyPath] = await new Promise<[string, string]>((resolve, reject) => {
+    const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`Not ready within ${options.startTimeoutMs ?? 60_000} ms: ${describe()}`)), options.startTimeoutMs ?? 60_000);
       const onData = () => {
         const match = /sellergate (subgraph \S+ )?ready at (\S+)\/graphql/.exec(output);
         if (!match) return;
         clearTimeout(timer);
         child.stdout!.off('data', onData);
-        resolve([match[2], match[1] ? '/healthz' : '/readyz']);
+        resolve(match[2]);
       };
       child.stdout!.on('data', onData);
       child.once('exit', (code, signal) => {
@@ -132,9 +132,9 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     });
     const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
     for (;;) {
-      const status = await fetch(`${url}${readyPath}`).then((response) => response.status, () => 0);
+      const status = await fetch(`${url}/readyz`).then((response) => response.status, () => 0);
       if (status === 200) break;
-      if (Date.now() > deadline) throw new Error(`${readyPath} answered ${status}: ${describe()}`);
+      if (Date.now() > deadline) throw new Error(`/readyz answered ${status}: ${describe()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return {
