@@ -1,7 +1,9 @@
 // Federated mode: a policy applied with `sellergate policy apply` reaches the gateway and every
-// subgraph within a second; the subgraphs enforce it (their field decisions) and the gateway
+// subgraph without a restart; the subgraphs enforce it (their field decisions) and the gateway
 // reports its version. An operation the gateway started under the previous policy is still
-// served by the subgraphs under that policy.
+// served by the subgraphs under that policy. The gateway and its six subgraphs share this jest
+// process, so their seven schema rebuilds run one after the other: they get 3 s here (separate
+// processes are held to 1 s in test/policy/policy-processes.e2e-spec.ts).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { tmpdir } from 'node:os';
@@ -52,7 +54,7 @@ describe('federated gateway: policy changes at runtime', () => {
     await db?.close();
   });
 
-  it('the gateway and the subgraphs switch to the applied policy within a second', async () => {
+  it('the gateway and the subgraphs switch to the applied policy without a restart', async () => {
     const post = async () => (await federation.post(LISTINGS, { token, purpose: PURPOSE })).body as GraphQLResponseBody;
     const versionOf = (body: GraphQLResponseBody) => (body.extensions?.governance as { policyVersion?: string } | undefined)?.policyVersion;
     const before = await post();
@@ -71,7 +73,7 @@ describe('federated gateway: policy changes at runtime', () => {
 
     const started = Date.now();
     let after = await post();
-    while (versionOf(after) !== next.version && Date.now() - started < 1000) {
+    while (versionOf(after) !== next.version && Date.now() - started < 3_000) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       after = await post();
     }
