@@ -40,7 +40,11 @@ export class ExportResolver {
   async createExport(
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
-    @Arg('document', () => String, { description: 'The query to export (one root field; its list, connection nodes or single list field are the rows)' }) document: string,
+    @Arg('document', () => String, {
+      description:
+        'The query to export (one root field; its list, connection nodes or single list field are the rows). A connection is paged through to its last page (after each endCursor); more than EXPORT_MAX_ROWS rows are refused',
+    })
+    document: string,
     @Arg('format', () => ExportFormat) format: ExportFormat,
     @Arg('variables', () => GraphQLJSONObject, { nullable: true }) variables: Record<string, unknown> | null,
     @Arg('operationName', () => String, { nullable: true }) operationName: string | null,

@@ -177,6 +177,19 @@ describe('exports of a connection', () => {
     expect(lines.join('\n')).toBe(`${nodes.slice(-20).map((node) => JSON.stringify(node)).join('\n')}\n`);
   });
 
+  it('pages an aliased root whose own selections use the names paging needs (pageInfo, the internal ones)', async () => {
+    // `pageInfo` aliases totalCount here, and the text mentions the internal names: paging picks others.
+    const document = `# sellergateExportAfter sellergateExportPageInfo
+      query Canceled($after: String) { all: orders(first: 50, status: [CANCELED], after: $after) { pageInfo: totalCount nodes { id status } } }`;
+    const expected = allNodes()
+      .filter((node) => node.status === 'CANCELED')
+      .map((node) => ({ id: node.id, status: node.status }));
+    expect(expected.length).toBeGreaterThan(100);
+    const info = await exported(gateway, document, 'JSONL', { after: null });
+    const [, ...lines] = (await fileOf(gateway, info)).split('\n');
+    expect(lines.join('\n')).toBe(`${expected.map((row) => JSON.stringify(row)).join('\n')}\n`);
+  });
+
   it('refuses a connection selected through a fragment at the root instead of exporting one page of it', async () => {
     const response = await createExport(gateway, '{ ...Rows } fragment Rows on Query { orders(first: 5) { nodes { id } } }', 'JSONL');
     expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
