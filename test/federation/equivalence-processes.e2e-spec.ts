@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestDemo } from '../support/fixtures';
 import type { PostOptions } from '../support/gateway';
 import { startGatewayProcess, type GatewayProcess } from '../support/processes';
-import { EQUIVALENCE_CASES, equivalenceTokens, observable, UNAUTHENTICATED_CASE, type EquivalenceCase } from './support/equivalence-cases';
+import { equivalenceTokens, itAnswersAlike, type EquivalenceCase } from './support/equivalence-cases';
 import { TEST_FEDERATION_SECRET } from './support/federation';
 
 jest.setTimeout(180_000);
@@ -70,22 +70,7 @@ const OPERATIONS: Principal = {
     expect(new Set([gateway.pid, single.pid, ...subgraphs.map((subgraph) => subgraph.pid), process.pid]).size).toBe(2 + SUBGRAPH_NAMES.length + 1);
   });
 
-  it.each(EQUIVALENCE_CASES)('$name', async (testCase) => {
-    const options = optionsFor(testCase);
-    const direct = await single.post(testCase.query, options);
-    const federated = await gateway.post(testCase.query, options);
-    expect(federated.status).toBe(direct.status);
-    expect(observable(federated.body)).toEqual(observable(direct.body));
-    testCase.shows(federated.body);
-  });
-
-  it('refuses a call without a token at the gateway, as the single process does', async () => {
-    const { query, purpose } = UNAUTHENTICATED_CASE;
-    const direct = await single.post(query, { purpose });
-    const federated = await gateway.post(query, { purpose });
-    expect(federated.status).toBe(401);
-    expect(observable(federated.body)).toEqual(observable(direct.body));
-  });
+  itAnswersAlike(() => ({ single, federated: gateway, optionsFor }));
 
   it('a subgraph process called directly refuses a missing, expired or altered internal context, and audits the refusal', async () => {
     const orders = subgraphs[SUBGRAPH_NAMES.indexOf('orders')];

@@ -5,7 +5,7 @@
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestDemo } from '../support/fixtures';
 import { startTestGateway, type PostOptions, type TestGateway } from '../support/gateway';
-import { EQUIVALENCE_CASES, equivalenceTokens, observable, UNAUTHENTICATED_CASE, type EquivalenceCase } from './support/equivalence-cases';
+import { equivalenceTokens, itAnswersAlike, type EquivalenceCase } from './support/equivalence-cases';
 import { startTestFederation, TEST_FEDERATION_SECRET, type TestFederation } from './support/federation';
 
 describe('single process and federated gateway answer alike', () => {
@@ -27,20 +27,5 @@ describe('single process and federated gateway answer alike', () => {
     await db?.close();
   });
 
-  it.each(EQUIVALENCE_CASES)('$name', async (testCase) => {
-    const options = optionsFor(testCase);
-    const direct = await single.post(testCase.query, options);
-    const federated = await federation.post(testCase.query, options);
-    expect(federated.status).toBe(direct.status);
-    expect(observable(federated.body)).toEqual(observable(direct.body));
-    testCase.shows(federated.body);
-  });
-
-  it('refuses a call without a token at the gateway, as the single process does', async () => {
-    const { query, purpose } = UNAUTHENTICATED_CASE;
-    const direct = await single.post(query, { purpose });
-    const federated = await federation.post(query, { purpose });
-    expect(federated.status).toBe(401);
-    expect(observable(federated.body)).toEqual(observable(direct.body));
-  });
+  itAnswersAlike(() => ({ single, federated: federation, optionsFor }));
 });

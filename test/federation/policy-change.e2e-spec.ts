@@ -5,11 +5,9 @@
 // process, so their seven schema rebuilds run one after the other: they get 3 s here (separate
 // processes are held to 1 s in test/policy/policy-processes.e2e-spec.ts).
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { ApolloServerPlugin } from '@apollo/server';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerPolicyCommands } from '../../src/cli/policy.command';
-import type { RequestContext } from '../../src/context';
 import { defaultPolicy } from '../../src/policy/default-policy';
 import { parsePolicy } from '../../src/policy/policy';
 import { policyDocument } from '../../src/policy/policy-store';
@@ -17,6 +15,7 @@ import { runCli, testCliDeps } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestCatalog, testTokenFor } from '../support/fixtures';
 import type { GraphQLResponseBody } from '../support/gateway';
+import { holdOperations } from '../support/hold-operations';
 import { startTestFederation, type TestFederation } from './support/federation';
 
 const LISTINGS = '{ listings(first: 3) { nodes { sellerSku } } }';
@@ -27,29 +26,15 @@ describe('federated gateway: policy changes at runtime', () => {
   let federation: TestFederation;
   let token: string;
   // Operations named "Held" wait at the gateway after their policy was bound, before any subgraph fetch.
-  let release!: () => void;
-  let started!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const heldStarted = new Promise<void>((resolve) => (started = resolve));
-  const hold: ApolloServerPlugin<RequestContext> = {
-    async requestDidStart() {
-      return {
-        async executionDidStart(request) {
-          if (request.operationName !== 'Held') return;
-          started();
-          await released;
-        },
-      };
-    },
-  };
+  const holding = holdOperations('Held');
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedTestCatalog(db.dataSource);
     token = await testTokenFor(db.dataSource, 'catalog_manager');
-    federation = await startTestFederation(db, { env: { SUSPICIOUS_FORBIDDEN_COUNT: '0', PARTNER_PERSISTED_ONLY: 'false' }, plugins: [hold] });
+    federation = await startTestFederation(db, { env: { SUSPICIOUS_FORBIDDEN_COUNT: '0', PARTNER_PERSISTED_ONLY: 'false' }, plugins: [holding.plugin] });
   });
   afterAll(async () => {
-    release();
+    holding.release();
     await federation?.stop();
     await db?.close();
   });
@@ -61,7 +46,7 @@ describe('federated gateway: policy changes at runtime', () => {
     expect(versionOf(before)).toBe(defaultPolicy().version);
     expect((before.data?.listings as { nodes: unknown[] }).nodes.length).toBeGreaterThan(0);
     const inFlight = federation.post(`query Held ${LISTINGS}`, { token, purpose: PURPOSE, operationName: 'Held' });
-    await heldStarted;
+    await holding.started;
 
     const document = JSON.parse(JSON.stringify(policyDocument(defaultPolicy()))) as { version: string; roles: Record<string, { grants: Record<string, Record<string, string>> }> };
     document.version = 'federated-closed';
@@ -82,7 +67,7 @@ describe('federated gateway: policy changes at runtime', () => {
     expect(after.extensions?.governance).toMatchObject({ denied: expect.arrayContaining(['Query.listings']) });
     expect(federation.subgraphs.map((subgraph) => subgraph.policies.current().version)).toEqual(federation.subgraphs.map(() => next.version));
 
-    release();
+    holding.release();
     const held = (await inFlight).body as GraphQLResponseBody;
     expect(held.errors).toBeUndefined();
     expect(versionOf(held)).toBe(defaultPolicy().version);

@@ -20,6 +20,7 @@ import { runCli, testCliDeps } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestCatalog, testTokenFor } from '../support/fixtures';
 import type { GraphQLResponseBody } from '../support/gateway';
+import { holdOperations } from '../support/hold-operations';
 
 const ENV = { SUSPICIOUS_FORBIDDEN_COUNT: '0', RATE_LIMIT_PER_MINUTE: '0', IP_RATE_LIMIT_PER_MINUTE: '0', PARTNER_PERSISTED_ONLY: 'false' };
 const LISTINGS = '{ listings(first: 3) { nodes { sellerSku status } } }';
@@ -114,22 +115,8 @@ describe('changing the access policy at runtime', () => {
 
   it('policy apply reaches two running gateways without a restart; a request in flight finishes under the old version', async () => {
     // Operations named "Held" wait after their policy was bound, until released.
-    let release!: () => void;
-    let started!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const heldStarted = new Promise<void>((resolve) => (started = resolve));
-    const hold: ApolloServerPlugin<RequestContext> = {
-      async requestDidStart() {
-        return {
-          async executionDidStart(request) {
-            if (request.operationName !== 'Held') return;
-            started();
-            await released;
-          },
-        };
-      },
-    };
-    const first = await startGatewayOn(db, { hold });
+    const holding = holdOperations('Held');
+    const first = await startGatewayOn(db, { hold: holding.plugin });
     const second = await startGatewayOn(db);
     try {
       const before = defaultPolicy().version;
@@ -140,7 +127,7 @@ describe('changing the access policy at runtime', () => {
         expect((body.data?.listings as { nodes: unknown[] }).nodes.length).toBeGreaterThan(0);
       }
       const inFlight = first.post(`query Held ${LISTINGS}`, token, 'Held');
-      await heldStarted;
+      await holding.started;
 
       const next = parsePolicy(denyingListings('listings-closed'));
       const printed = await cli('policy', 'apply', file('closed.json', denyingListings('listings-closed')));
@@ -154,7 +141,7 @@ describe('changing the access policy at runtime', () => {
         expect(body.extensions?.governance).toMatchObject({ policyVersion: next.version, denied: expect.arrayContaining(['Query.listings']) });
       }
 
-      release();
+      holding.release();
       const held = await inFlight;
       expect(versionOf(held)).toBe(before);
       expect(deniedListings(held)).toBe(false);
@@ -181,7 +168,7 @@ describe('changing the access policy at runtime', () => {
       const actions = (await db.dataSource.query(`SELECT action, target FROM user_action WHERE action = 'policy.apply' ORDER BY id`)) as { target: string }[];
       expect(actions.map((action) => action.target)).toEqual([expect.stringContaining(before), expect.stringContaining(next.version)]);
     } finally {
-      release();
+      holding.release();
       await first.stop();
       await second.stop();
     }

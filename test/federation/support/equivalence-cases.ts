@@ -4,7 +4,7 @@
 // run over separate `sellergate serve` processes (equivalence-processes.e2e-spec.ts).
 import type { DataSource } from 'typeorm';
 import { testTokenFor } from '../../support/fixtures';
-import type { GraphQLResponseBody, PostOptions } from '../../support/gateway';
+import type { GraphQLResponseBody, PostOptions, TestResponse } from '../../support/gateway';
 
 export interface EquivalenceCase {
   name: string;
@@ -57,4 +57,34 @@ export async function equivalenceTokens(dataSource: DataSource): Promise<{ optio
     if (!tokens.has(key)) tokens.set(key, await testTokenFor(dataSource, testCase.role, testCase.scoped ? { accounts: [account.seller_id] } : {}));
   }
   return { optionsFor: (testCase) => ({ token: tokens.get(keyOf(testCase)), purpose: testCase.purpose, variables: testCase.variables }) };
+}
+
+/** Anything that answers a GraphQL POST: a single process or a federated gateway. */
+interface Endpoint {
+  post(query: string, options?: PostOptions): Promise<TestResponse>;
+}
+
+/**
+ * The equivalence tests themselves, for a describe block whose beforeAll sets up `endpoints()`:
+ * every case gives the same status, data, errors and governance from both, and shows real content.
+ */
+export function itAnswersAlike(endpoints: () => { single: Endpoint; federated: Endpoint; optionsFor(testCase: EquivalenceCase): PostOptions }): void {
+  it.each(EQUIVALENCE_CASES)('$name', async (testCase) => {
+    const { single, federated, optionsFor } = endpoints();
+    const options = optionsFor(testCase);
+    const direct = await single.post(testCase.query, options);
+    const throughGateway = await federated.post(testCase.query, options);
+    expect(throughGateway.status).toBe(direct.status);
+    expect(observable(throughGateway.body)).toEqual(observable(direct.body));
+    testCase.shows(throughGateway.body);
+  });
+
+  it('refuses a call without a token at the gateway, as the single process does', async () => {
+    const { single, federated } = endpoints();
+    const { query, purpose } = UNAUTHENTICATED_CASE;
+    const direct = await single.post(query, { purpose });
+    const throughGateway = await federated.post(query, { purpose });
+    expect(throughGateway.status).toBe(401);
+    expect(observable(throughGateway.body)).toEqual(observable(direct.body));
+  });
 }
