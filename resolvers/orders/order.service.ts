@@ -5,8 +5,9 @@ import { Order, OrderItem, OrderReturn, Shipment } from '../../entities/orders';
 import type { ConnectionShape } from '../../schema/common/connection.type';
 import { OrderSortField, ReturnSortField, type OrdersArgs, type ReturnsArgs } from '../../schema/orders/order-args.type';
 import type { RequestContext } from '../../src/context';
-import { paginate } from '../../src/db/paginate';
-import { applyRowScope } from '../../src/db/row-scope';
+import { paginate, paginateRows } from '../../src/db/paginate';
+import { type RawTable, SqlConditions, rawTable, selectEntities } from '../../src/db/raw-rows';
+import { applyRowScope, rowScopeConditions } from '../../src/db/row-scope';
 import { badUserInput } from '../../src/errors';
 import { Category } from '../../src/policy/taxonomy';
 
@@ -29,6 +30,19 @@ export function applyRangeFilter<T extends object>(qb: SelectQueryBuilder<T>, al
   return qb;
 }
 
+/** `applyRangeFilter` for a prebuilt statement on `table`'s own columns. */
+export function rangeConditions<T>(where: SqlConditions, table: RawTable<T>, dateProperty: keyof T & string, args: RangeFilter): SqlConditions {
+  if (args.from && args.to && args.from >= args.to) {
+    throw badUserInput('`from` must be before `to`', { argumentName: 'from' });
+  }
+  const columns = table as RawTable<{ sellerAccountId: string; marketplaceId: string }>;
+  if (args.account) where.and(`${columns.column('sellerAccountId')} = ${where.param(args.account)}`);
+  if (args.marketplace) where.and(`${columns.column('marketplaceId')} = ${where.param(args.marketplace)}`);
+  if (args.from) where.and(`${table.column(dateProperty)} >= ${where.param(args.from)}`);
+  if (args.to) where.and(`${table.column(dateProperty)} < ${where.param(args.to)}`);
+  return where;
+}
+
 function scopedOrders(ctx: RequestContext): SelectQueryBuilder<Order> {
   const qb = ctx.reads.getRepository(Order).createQueryBuilder('o');
   return applyRowScope(qb, ctx.scope, { account: 'o.sellerAccountId', marketplace: 'o.marketplaceId' });
@@ -37,16 +51,21 @@ function scopedOrders(ctx: RequestContext): SelectQueryBuilder<Order> {
 export class OrderService {
   list(ctx: RequestContext, args: OrdersArgs): Promise<ConnectionShape<Order>> {
     const sortBy = args.sortBy ?? OrderSortField.PURCHASE_DATE;
-    const qb = applyRangeFilter(scopedOrders(ctx), 'o', sortBy, args);
-    if (args.status?.length) qb.andWhere('o.status IN (:...statuses)', { statuses: args.status });
-    if (args.fulfillmentChannel) qb.andWhere('o.fulfillmentChannel = :channel', { channel: args.fulfillmentChannel });
+    const table = rawTable(ctx.reads.connection, Order, 'o');
+    const where = rowScopeConditions(new SqlConditions(), ctx.scope, {
+      account: table.column('sellerAccountId'),
+      marketplace: table.column('marketplaceId'),
+    });
+    rangeConditions(where, table, sortBy, args);
+    if (args.status?.length) where.and(`${table.column('status')} = ANY(${where.param([...args.status])})`);
+    if (args.fulfillmentChannel) where.and(`${table.column('fulfillmentChannel')} = ${where.param(args.fulfillmentChannel)}`);
     if (args.sku) {
-      qb.andWhere('EXISTS (SELECT 1 FROM order_item fi WHERE fi.order_id = o.id AND fi.sku = :itemSku)', { itemSku: args.sku });
+      where.and(`EXISTS (SELECT 1 FROM order_item fi WHERE fi.order_id = ${table.column('id')} AND fi.sku = ${where.param(args.sku)})`);
     }
     if (args.asin) {
-      qb.andWhere('EXISTS (SELECT 1 FROM order_item fa WHERE fa.order_id = o.id AND fa.asin = :itemAsin)', { itemAsin: args.asin });
+      where.and(`EXISTS (SELECT 1 FROM order_item fa WHERE fa.order_id = ${table.column('id')} AND fa.asin = ${where.param(args.asin)})`);
     }
-    return paginate(ctx, qb, args, { category: Category.ORDERS, alias: 'o', sortBy, direction: args.direction ?? 'DESC' });
+    return paginateRows(ctx, where, args, { category: Category.ORDERS, table, sortBy, direction: args.direction ?? 'DESC' });
   }
 
   async byAmazonOrderId(ctx: RequestContext, amazonOrderId: string): Promise<Order | null> {
@@ -69,25 +88,23 @@ export class OrderService {
 
   /** Items of many orders in one query, scoped through their order. */
   itemsOfOrders(ctx: RequestContext, orderIds: readonly string[]): Promise<OrderItem[]> {
-    const qb = ctx.reads
-      .getRepository(OrderItem)
-      .createQueryBuilder('i')
-      .innerJoin(Order, 'o', 'o.id = i.orderId')
-      .where('i.orderId = ANY(:orderIds)', { orderIds: [...orderIds] })
-      .orderBy('i.orderId')
-      .addOrderBy('i.id');
-    return applyRowScope(qb, ctx.scope, { account: 'o.sellerAccountId', marketplace: 'o.marketplaceId' }).getMany();
+    const items = rawTable(ctx.reads.connection, OrderItem, 'i');
+    const orders = rawTable(ctx.reads.connection, Order, 'o');
+    const where = new SqlConditions().and(`${items.column('orderId')} = ANY($1)`);
+    where.params.push([...orderIds]);
+    rowScopeConditions(where, ctx.scope, { account: orders.column('sellerAccountId'), marketplace: orders.column('marketplaceId') });
+    const sql = `SELECT ${items.select} FROM ${items.from} INNER JOIN ${orders.from} ON ${orders.column('id')} = ${items.column('orderId')}${where.where()} ORDER BY ${items.column('orderId')} ASC, ${items.column('id')} ASC`;
+    return selectEntities(ctx.reads, items, sql, where.params);
   }
 
   /** Shipments of many orders in one query, scoped by the shipment's own account and marketplace. */
   shipmentsOfOrders(ctx: RequestContext, orderIds: readonly string[]): Promise<Shipment[]> {
-    const qb = ctx.reads
-      .getRepository(Shipment)
-      .createQueryBuilder('s')
-      .where('s.orderId = ANY(:orderIds)', { orderIds: [...orderIds] })
-      .orderBy('s.shipDate')
-      .addOrderBy('s.id');
-    return applyRowScope(qb, ctx.scope, { account: 's.sellerAccountId', marketplace: 's.marketplaceId' }).getMany();
+    const table = rawTable(ctx.reads.connection, Shipment, 's');
+    const where = new SqlConditions().and(`${table.column('orderId')} = ANY($1)`);
+    where.params.push([...orderIds]);
+    rowScopeConditions(where, ctx.scope, { account: table.column('sellerAccountId'), marketplace: table.column('marketplaceId') });
+    const sql = `SELECT ${table.select} FROM ${table.from}${where.where()} ORDER BY ${table.column('shipDate')} ASC, ${table.column('id')} ASC`;
+    return selectEntities(ctx.reads, table, sql, where.params);
   }
 
   /** Returns of many orders (by Amazon order id) in one query, scoped by their own columns. */

@@ -6,6 +6,7 @@ import { config } from '../config';
 import type { RequestContext } from '../context';
 import { badUserInput } from '../errors';
 import type { Category } from '../policy/taxonomy';
+import { type RawTable, SqlConditions, selectEntities, selectRows } from './raw-rows';
 
 export type SortDirection = 'ASC' | 'DESC';
 
@@ -116,5 +117,68 @@ export function lazyCount(count: () => Promise<number>): PromiseLike<number> {
   let pending: Promise<number> | undefined;
   return {
     then: (onFulfilled, onRejected) => (pending ??= count()).then(onFulfilled, onRejected),
+  };
+}
+
+export interface RawPaginateOptions<T> extends Omit<PaginateOptions<T>, 'alias'> {
+  /** The entity's prebuilt SELECT list and conversion (src/db/raw-rows.ts). */
+  table: RawTable<T>;
+}
+
+/**
+ * `paginate` for a prebuilt statement: the same keyset order, cursors, page size, row count and
+ * lazy `totalCount`, with the conditions (filters and row scope) given as SQL and the rows read
+ * raw instead of through the query builder and entity hydration.
+ */
+export async function paginateRows<T extends ObjectLiteral>(
+  ctx: RequestContext,
+  conditions: SqlConditions,
+  args: { first?: number | null; after?: string | null },
+  options: RawPaginateOptions<T>,
+): Promise<ConnectionShape<T>> {
+  const limit = pageSize(args.first);
+  const { table } = options;
+  const idProperty = options.idProperty ?? ('id' as keyof T & string);
+  const sortColumn = table.column(options.sortBy);
+  const idColumn = table.column(idProperty);
+  const countSql = `SELECT COUNT(*)::int AS "count" FROM ${table.from}${conditions.where()}`;
+  const countParams = [...conditions.params];
+
+  let rows: T[] = [];
+  if (limit > 0) {
+    const page = new SqlConditions();
+    page.conditions.push(...conditions.conditions);
+    page.params.push(...conditions.params);
+    if (args.after) {
+      const cursor = decodeCursor(args.after);
+      const op = options.direction === 'ASC' ? '>' : '<';
+      page.and(`(${sortColumn}, ${idColumn}) ${op} (${page.param(cursor.v)}, ${page.param(cursor.id)})`);
+    }
+    const direction = options.direction === 'ASC' ? 'ASC' : 'DESC';
+    const sql = `SELECT ${table.select} FROM ${table.from}${page.where()} ORDER BY ${sortColumn} ${direction}, ${idColumn} ${direction} LIMIT ${limit + 1}`;
+    rows = await selectEntities(ctx.reads, table, sql, page.params);
+  } else if (args.after) {
+    decodeCursor(args.after);
+  }
+  const hasNextPage = rows.length > limit;
+  const nodes = hasNextPage ? rows.slice(0, limit) : rows;
+  ctx.governance.countRows(options.category, nodes.length);
+  const edges = nodes.map((node) => ({
+    cursor: encodeCursor({ v: cursorValue(node[options.sortBy]), id: node[idProperty] }),
+    node,
+  }));
+  return {
+    edges,
+    nodes,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: Boolean(args.after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    totalCount: lazyCount(async () => {
+      const [row] = await selectRows(ctx.reads, countSql, countParams);
+      return Number(row?.count ?? 0);
+    }),
   };
 }

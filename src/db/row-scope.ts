@@ -2,6 +2,7 @@
 // here, so another account's or marketplace's row never leaves the database.
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { RowScope } from '../auth/principal';
+import type { SqlConditions } from './raw-rows';
 
 export interface ScopeColumns {
   /** Property path of the seller account id, e.g. `o.sellerAccountId`. */
@@ -29,4 +30,23 @@ export function applyRowScope<T extends ObjectLiteral>(
     });
   }
   return query;
+}
+
+/** Raw SQL columns of the seller account and marketplace, e.g. `"o"."seller_account_id"`. */
+export interface ScopeSqlColumns {
+  account?: string;
+  marketplace?: string;
+}
+
+/** `applyRowScope` for a prebuilt statement (src/db/raw-rows.ts): the same conditions, as positional parameters. */
+export function rowScopeConditions(conditions: SqlConditions, scope: RowScope, columns: ScopeSqlColumns): SqlConditions {
+  if (scope.accounts) {
+    if (!columns.account) return conditions.and('1 = 0');
+    conditions.and(`${columns.account} = ANY(${conditions.param([...scope.accounts])})`);
+  }
+  if (scope.marketplaces) {
+    if (!columns.marketplace) return conditions.and('1 = 0');
+    conditions.and(`${columns.marketplace} = ANY(${conditions.param([...scope.marketplaces])})`);
+  }
+  return conditions;
 }

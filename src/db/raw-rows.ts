@@ -1,0 +1,106 @@
+// Hot reads without the query builder: the SELECT list of an entity is built once per data
+// source, entity and alias from TypeORM's metadata, and rows are read raw and converted column by
+// column with the driver's own hydration (`prepareHydratedValue`: the same values as `getMany`,
+// as plain objects). Statements run where a query builder of the same entity manager would run
+// them: on its transaction's connection, else on the connection its data source picks for reads
+// (the read replica for `ctx.reads`, src/db/read-replica.ts).
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+
+export interface RawTable<T> {
+  /** `"table" "alias"`, for the FROM clause. */
+  readonly from: string;
+  /** `"alias"."column" AS "property", ...` for every selected column of the entity. */
+  readonly select: string;
+  /** `"alias"."column"` of an entity property; throws for an unknown property. */
+  column(property: keyof T & string): string;
+  /** A raw row (aliased by property) as the entity values `getMany` would give. */
+  hydrate(row: Record<string, unknown>): T;
+}
+
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+// Keyed by the data source's driver: the read view of a data source (read-replica.ts) shares it.
+const tables = new WeakMap<object, Map<unknown, Map<string, RawTable<unknown>>>>();
+
+/** The prebuilt SELECT list and row conversion of `entity` under `alias`. */
+export function rawTable<T extends ObjectLiteral>(dataSource: DataSource, entity: EntityTarget<T>, alias: string): RawTable<T> {
+  let byEntity = tables.get(dataSource.driver);
+  if (!byEntity) tables.set(dataSource.driver, (byEntity = new Map()));
+  let byAlias = byEntity.get(entity);
+  if (!byAlias) byEntity.set(entity, (byAlias = new Map()));
+  let table = byAlias.get(alias) as RawTable<T> | undefined;
+  if (!table) {
+    table = buildRawTable<T>(dataSource, entity, alias);
+    byAlias.set(alias, table as RawTable<unknown>);
+  }
+  return table;
+}
+
+function buildRawTable<T>(dataSource: DataSource, entity: EntityTarget<T & ObjectLiteral>, alias: string): RawTable<T> {
+  const metadata = dataSource.getMetadata(entity);
+  const driver = dataSource.driver;
+  const columns: ColumnMetadata[] = metadata.columns.filter((column) => column.isSelect && !column.isVirtual && !column.embeddedMetadata);
+  const byProperty = new Map(columns.map((column) => [column.propertyName, `${quote(alias)}.${quote(column.databaseName)}`]));
+  const properties = columns.map((column) => column.propertyName);
+  return {
+    from: `${metadata.tablePath.split('.').map(quote).join('.')} ${quote(alias)}`,
+    select: columns.map((column) => `${byProperty.get(column.propertyName)} AS ${quote(column.propertyName)}`).join(', '),
+    column(property) {
+      const path = byProperty.get(property);
+      if (!path) throw new Error(`${metadata.name} has no selected column ${property}`);
+      return path;
+    },
+    hydrate(row) {
+      const value: Record<string, unknown> = {};
+      for (let i = 0; i < columns.length; i += 1) {
+        const raw = row[properties[i]];
+        if (raw !== undefined) value[properties[i]] = driver.prepareHydratedValue(raw, columns[i]);
+      }
+      return value as T;
+    },
+  };
+}
+
+/** Positional parameters (`$1`, `$2`, ...) and AND-ed conditions of one statement. */
+export class SqlConditions {
+  readonly conditions: string[] = [];
+  readonly params: unknown[] = [];
+
+  /** Adds a parameter; returns its placeholder. */
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  and(condition: string): this {
+    this.conditions.push(condition);
+    return this;
+  }
+
+  /** ` WHERE a AND b`, or nothing. */
+  where(): string {
+    return this.conditions.length === 0 ? '' : ` WHERE ${this.conditions.map((condition) => `(${condition})`).join(' AND ')}`;
+  }
+}
+
+/**
+ * Runs a SELECT where a query builder of `manager` would: the manager's transaction, else a
+ * connection in the data source's default mode for reads (the replica for `replicaReads`).
+ */
+export async function selectRows(manager: EntityManager, sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+  if (manager.queryRunner) return (await manager.queryRunner.query(sql, params)) as Record<string, unknown>[];
+  const dataSource = manager.connection;
+  const runner = dataSource.createQueryRunner(dataSource.defaultReplicationModeForReads());
+  try {
+    return (await runner.query(sql, params)) as Record<string, unknown>[];
+  } finally {
+    await runner.release();
+  }
+}
+
+/** Reads `sql` with `selectRows` and hydrates each row with `table`. */
+export async function selectEntities<T>(manager: EntityManager, table: RawTable<T>, sql: string, params: unknown[]): Promise<T[]> {
+  const rows = await selectRows(manager, sql, params);
+  return rows.map((row) => table.hydrate(row));
+}
