@@ -6,8 +6,9 @@ import { CampaignSortField, type CampaignsArgs } from '../../schema/advertising/
 import type { ConnectionShape } from '../../schema/common/connection.type';
 import { SortDirection } from '../../schema/common/sort-direction.type';
 import type { RequestContext } from '../../src/context';
-import { paginate } from '../../src/db/paginate';
-import { applyRowScope } from '../../src/db/row-scope';
+import { paginateRows } from '../../src/db/paginate';
+import { SqlConditions, rawTable } from '../../src/db/raw-rows';
+import { applyRowScope, rowScopeConditions } from '../../src/db/row-scope';
 import { Category } from '../../src/policy/taxonomy';
 import { likePattern } from '../catalog/catalog.service';
 
@@ -17,20 +18,20 @@ function scoped<T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBui
 
 export class CampaignService {
   async list(ctx: RequestContext, args: CampaignsArgs): Promise<ConnectionShape<Campaign>> {
-    const qb = ctx.reads.getRepository(Campaign).createQueryBuilder('c');
-    if (args.account) qb.andWhere('c.sellerAccountId = :account', { account: args.account });
-    if (args.marketplace) qb.andWhere('c.marketplaceId = :marketplace', { marketplace: args.marketplace });
-    if (args.state?.length) qb.andWhere('c.state = ANY(:state)', { state: args.state });
-    if (args.nameContains) qb.andWhere('c.name ILIKE :name', { name: likePattern(args.nameContains) });
-    if (args.targetingType) qb.andWhere('c.targetingType = :targetingType', { targetingType: args.targetingType });
-    scoped(ctx, qb, 'c');
-    const connection = await paginate(ctx, qb, args, {
+    const table = rawTable(ctx.reads.connection, Campaign, 'c');
+    const where = new SqlConditions();
+    if (args.account) where.and(`${table.column('sellerAccountId')} = ${where.param(args.account)}`);
+    if (args.marketplace) where.and(`${table.column('marketplaceId')} = ${where.param(args.marketplace)}`);
+    if (args.state?.length) where.and(`${table.column('state')} = ANY(${where.param(args.state)})`);
+    if (args.nameContains) where.and(`${table.column('name')} ILIKE ${where.param(likePattern(args.nameContains))}`);
+    if (args.targetingType) where.and(`${table.column('targetingType')} = ${where.param(args.targetingType)}`);
+    rowScopeConditions(where, ctx.scope, { account: table.column('sellerAccountId'), marketplace: table.column('marketplaceId') });
+    return paginateRows(ctx, where, args, {
       category: Category.ADVERTISING,
-      alias: 'c',
+      table,
       sortBy: args.sortBy ?? CampaignSortField.NAME,
       direction: args.direction ?? SortDirection.ASC,
     });
-    return connection;
   }
 
   async campaignsByIds(ctx: RequestContext, campaignIds: readonly string[]): Promise<Campaign[]> {
