@@ -9,7 +9,7 @@ import { ErrorCode } from '../errors';
 import { Allow } from '../policy/classification';
 import { Permission } from '../policy/taxonomy';
 import { ExportFormat } from './export-file';
-import { createExport, exportSettingsOf, listExports } from './export.service';
+import { createExport, exportExecutorOf, exportSettingsOf, listExports } from './export.service';
 import { DataExportType } from './export.type';
 
 export function toExportType(record: DataExport): DataExportType {
@@ -53,7 +53,7 @@ export class ExportResolver {
     if (!settings) {
       throw new GraphQLError('Exports are made by the gateway, not by a subgraph', { extensions: { code: ErrorCode.BAD_USER_INPUT } });
     }
-    const record = await createExport(ctx, info.schema, { document, variables: variables ?? null, operationName: operationName ?? null, format }, settings);
+    const record = await createExport(ctx, exportExecutorOf(ctx) ?? info.schema, { document, variables: variables ?? null, operationName: operationName ?? null, format }, settings);
     return toExportType(record);
   }
 

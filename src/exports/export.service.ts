@@ -10,6 +10,7 @@ import {
   parse,
   validate,
   type DocumentNode,
+  type ExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
 } from 'graphql';
@@ -55,6 +56,38 @@ export function exportsPlugin(settings: ExportSettings): ApolloServerPlugin<Requ
 
 export function exportSettingsOf(ctx: RequestContext): ExportSettings | undefined {
   return (ctx as unknown as Record<symbol, ExportSettings | undefined>)[SETTINGS];
+}
+
+/**
+ * How an export runs one page of its query: on the governed schema in this process, or through
+ * the federated gateway's executor (src/federation). Everything else about an export (access,
+ * purpose, limits, paging, rows, watermark, storage, audit) is the same for both.
+ */
+export interface ExportExecutor {
+  /** The schema the exported document is validated and paged against (its classifications name the data fields). */
+  schema: GraphQLSchema;
+  /** Runs one page: `context` is the caller's request context with the export's purpose and a fresh governance record. */
+  run(page: { document: DocumentNode; variables: Record<string, unknown> | undefined; operationName: string | undefined; context: RequestContext }): Promise<ExecutionResult>;
+}
+
+/** Runs exports on an executable (governed) schema with graphql `execute`: the single process. */
+export function schemaExecutor(schema: GraphQLSchema): ExportExecutor {
+  return {
+    schema,
+    run: async ({ document, variables, operationName, context }) => execute({ schema, document, contextValue: context, variableValues: variables, operationName }),
+  };
+}
+
+const EXECUTOR = Symbol('sellergate.exportExecutor');
+
+/** Makes `executor` run the exports of this request (the federated gateway sets its own). */
+export function useExportExecutor(ctx: RequestContext, executor: ExportExecutor): void {
+  (ctx as unknown as Record<symbol, ExportExecutor>)[EXECUTOR] = executor;
+}
+
+/** The executor set for this request, if any (else exports run on the resolving schema). */
+export function exportExecutorOf(ctx: RequestContext): ExportExecutor | undefined {
+  return (ctx as unknown as Record<symbol, ExportExecutor | undefined>)[EXECUTOR];
 }
 
 export interface ExportRequest {
@@ -175,14 +208,16 @@ function tooManyRows(maxRows: number, paged: boolean): GraphQLError {
 
 /**
  * Runs `request.document` as the caller (same principal, declared purpose, row scope, policy and
- * limits) against the governed `schema`, and stores its rows as an export file. When the query's
+ * limits) with `executor` (or on the governed `schema`), and stores its rows as an export file. When the query's
  * root field is a connection, it is run page after page (each page after the previous page's
  * `endCursor`) until the last page: every page on the same schema and request context, so under
  * the same policy version; the operation limits hold for each page (each page is the exported
  * document itself), the execution timeout for the whole export, and an error on any page, or more
  * than `settings.maxRows` rows, refuses the whole export.
  */
-export async function createExport(ctx: RequestContext, schema: GraphQLSchema, request: ExportRequest, settings: ExportSettings): Promise<DataExport> {
+export async function createExport(ctx: RequestContext, executorOrSchema: ExportExecutor | GraphQLSchema, request: ExportRequest, settings: ExportSettings): Promise<DataExport> {
+  const executor = 'run' in executorOrSchema ? executorOrSchema : schemaExecutor(executorOrSchema);
+  const { schema } = executor;
   const principal = ctx.principal!;
   const document = prepare(schema, request, settings.limits);
   const operation = getOperationAST(document, request.operationName ?? undefined)!;
@@ -198,15 +233,12 @@ export async function createExport(ctx: RequestContext, schema: GraphQLSchema, r
     if (Date.now() >= deadline) throw limitExceeded('executionTimeoutMs', timeoutMs, null);
     const inner: RequestContext = { ...ctx, purpose, governance: new GovernanceRecorder(), loaders: new LoaderRegistry() };
     const result = await withinTimeout(
-      Promise.resolve(
-        execute({
-          schema,
-          document: paging?.document ?? document,
-          contextValue: inner,
-          variableValues: paging ? { ...request.variables, [paging.afterVariable]: after } : (request.variables ?? undefined),
-          operationName: request.operationName ?? undefined,
-        }),
-      ),
+      executor.run({
+        document: paging?.document ?? document,
+        context: inner,
+        variables: paging ? { ...request.variables, [paging.afterVariable]: after } : (request.variables ?? undefined),
+        operationName: request.operationName ?? undefined,
+      }),
       deadline - Date.now(),
       timeoutMs,
     );

@@ -24,11 +24,13 @@ import {
   type SourceLocation,
 } from 'graphql';
 import type { RequestContext } from '../context';
+import { resolvePseudonymKey } from '../policy/masks';
 import type { Category } from '../policy/taxonomy';
 import { createComponents, type ComponentOptions } from '../server/components';
 import type { GatewayComponents } from '../server/gateway';
 import { buildGatewaySchema } from '../server/schema';
 import type { SubgraphEndpoint } from './compose';
+import { ExportingGateway, ExportSchemas } from './federated-exports';
 import { INTERNAL_CONTEXT_HEADER, signInternalContext } from './internal-context';
 import { SUBGRAPH_GOVERNANCE_EXTENSION, type SubgraphGovernance } from './subgraph-server';
 
@@ -98,7 +100,10 @@ export function annotateApiSchema(apiSchema: GraphQLSchema, classified: GraphQLS
   }
 }
 
-/** The gateway's components in federated mode: the usual ones, with @apollo/gateway as the executor. */
+/**
+ * The gateway's components in federated mode: the usual ones (exports' download route and expiry
+ * sweep included), with @apollo/gateway as the executor and `createExport` resolved at the gateway.
+ */
 export async function createFederatedComponents(options: FederatedOptions): Promise<GatewayComponents> {
   if (!options.subgraphs?.length && !options.supergraphSdl) throw new Error('The federated gateway needs subgraph URLs or a supergraph SDL');
   const now = options.now ?? (() => new Date());
@@ -114,7 +119,10 @@ export async function createFederatedComponents(options: FederatedOptions): Prom
     buildService: ({ url }) => new GovernedDataSource(url!, options.secret, () => components.policies?.current().version ?? options.policy.version, now),
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => annotateApiSchema(apiSchema, classified));
-  return { ...components, plugins: [...components.plugins, subgraphErrorsPlugin()], apolloGateway: gateway };
+  // createExport is resolved here, its query run through this gateway (src/federation/federated-exports.ts);
+  // the download route and the expiry sweep come with the components, on this gateway's DataSource.
+  const exporting = new ExportingGateway(gateway, await ExportSchemas.build(resolvePseudonymKey(options.config)));
+  return { ...components, plugins: [...components.plugins, subgraphErrorsPlugin()], apolloGateway: exporting };
 }
 
 /** The field node a response path points at in the client's operation (fragments followed). */
