@@ -140,24 +140,36 @@ function armorRules(limits: OperationLimits, rejected: { limit: LimitName; found
   return rules;
 }
 
-/**
- * Checks a parsed and validated operation against the depth, alias, directive and cost limits;
- * returns the first refusal, or null.
- */
-export function checkOperationLimits(
+interface LimitVerdict {
+  limit: LimitName;
+  found: number | null;
+}
+
+/** Verdicts of one document under one schema and limits, by operation name and variables. */
+interface DocumentVerdicts {
+  schema: GraphQLSchema;
+  limits: OperationLimits;
+  byRequest: Map<string, LimitVerdict | null>;
+}
+
+/** Verdicts kept per document and variables; a document with more variants starts over. */
+const MAX_VERDICTS_PER_DOCUMENT = 64;
+
+// Apollo keeps parsed documents (its document store), so a repeated operation brings the same
+// DocumentNode: its verdict is computed once, not on every request.
+const verdicts = new WeakMap<DocumentNode, DocumentVerdicts>();
+
+function computeVerdict(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
   variables: Record<string, unknown> | undefined,
   limits: OperationLimits,
-): GraphQLError | null {
+): LimitVerdict | null {
   const rejected: { limit: LimitName; found: number | null }[] = [];
   const rules = armorRules(limits, rejected);
   if (rules.length > 0) validate(schema, document, rules);
-  if (rejected.length > 0) {
-    const [first] = rejected;
-    return limitExceeded(first.limit, limits[first.limit], first.found);
-  }
+  if (rejected.length > 0) return rejected[0];
   if (limits.cost > 0) {
     let cost: number;
     try {
@@ -166,9 +178,36 @@ export function checkOperationLimits(
       // Variables that do not coerce: execution refuses them (BAD_USER_INPUT) before any resolver runs.
       return null;
     }
-    if (cost > limits.cost) return limitExceeded('cost', limits.cost, cost);
+    if (cost > limits.cost) return { limit: 'cost', found: cost };
   }
   return null;
+}
+
+/**
+ * Checks a parsed and validated operation against the depth, alias, directive and cost limits;
+ * returns the first refusal, or null. The verdict depends only on the schema, the document, the
+ * operation name, the variables and the limits, and is kept for the next request with the same.
+ */
+export function checkOperationLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+  limits: OperationLimits,
+): GraphQLError | null {
+  let cached = verdicts.get(document);
+  if (!cached || cached.schema !== schema || cached.limits !== limits) {
+    cached = { schema, limits, byRequest: new Map() };
+    verdicts.set(document, cached);
+  }
+  const key = `${operationName ?? ''}\u0000${variables === undefined ? '' : JSON.stringify(variables)}`;
+  let verdict = cached.byRequest.get(key);
+  if (verdict === undefined) {
+    verdict = computeVerdict(schema, document, operationName, variables, limits);
+    if (cached.byRequest.size >= MAX_VERDICTS_PER_DOCUMENT) cached.byRequest.clear();
+    cached.byRequest.set(key, verdict);
+  }
+  return verdict ? limitExceeded(verdict.limit, limits[verdict.limit], verdict.found) : null;
 }
 
 // graphql-js words it "more that N tokens" in some versions.
