@@ -51,7 +51,7 @@ export class ExportResolver {
   ): Promise<DataExportType> {
     const settings = exportSettingsOf(ctx);
     if (!settings) {
-      throw new GraphQLError('Exports are made by the gateway, not by a subgraph', { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+      throw new GraphQLError('createExport is resolved by the gateway (`serve` or `serve --gateway`): a subgraph does not make exports', { extensions: { code: ErrorCode.BAD_USER_INPUT } });
     }
     const record = await createExport(ctx, exportExecutorOf(ctx) ?? info.schema, { document, variables: variables ?? null, operationName: operationName ?? null, format }, settings);
     return toExportType(record);

@@ -12,7 +12,7 @@ import { SUBGRAPH_NAMES } from '../../src/federation/subgraphs';
 import { Purpose } from '../../src/policy/taxonomy';
 import { loadGatewayPolicy } from '../../src/server/components';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { seedTestDemo } from '../support/fixtures';
+import { seedTestDemo, testTokenFor } from '../support/fixtures';
 import type { PostOptions } from '../support/gateway';
 import { startGatewayProcess, type GatewayProcess } from '../support/processes';
 import { equivalenceTokens, itAnswersAlike, type EquivalenceCase } from './support/equivalence-cases';
@@ -71,6 +71,25 @@ const OPERATIONS: Principal = {
   });
 
   itAnswersAlike(() => ({ single, federated: gateway, optionsFor }));
+
+  it('an export made through the gateway process is the file the single process makes (watermark line aside)', async () => {
+    const token = await testTokenFor(db.dataSource, 'analyst');
+    const document = '{ orders(first: 4, status: [UNSHIPPED]) { nodes { id amazonOrderId sellerAccountId orderTotal status } } }';
+    const mutation = 'mutation MakeExport($document: String!) { createExport(document: $document, format: JSONL) { rowCount downloadUrl purpose policyVersion } }';
+    const fileFrom = async (endpoint: GatewayProcess) => {
+      const response = await endpoint.post(mutation, { token, purpose: 'OPERATIONAL_REPORTING', variables: { document } });
+      expect(response.body.errors).toBeUndefined();
+      const { downloadUrl, ...made } = (response.body.data as { createExport: { downloadUrl: string } }).createExport;
+      const download = await fetch(`${endpoint.url}${downloadUrl}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(download.status).toBe(200);
+      const text = await download.text();
+      return { made, governance: response.body.extensions?.governance, rows: text.slice(text.indexOf('\n') + 1) };
+    };
+    const direct = await fileFrom(single);
+    const federated = await fileFrom(gateway);
+    expect(direct.rows.split('\n').length).toBeGreaterThan(5);
+    expect(federated).toEqual(direct);
+  });
 
   it('a subgraph process called directly refuses a missing, expired or altered internal context, and audits the refusal', async () => {
     const orders = subgraphs[SUBGRAPH_NAMES.indexOf('orders')];
