@@ -39,6 +39,21 @@ export function checkpointSignatureValid(key: string, checkpoint: AuditCheckpoin
   return hexEqual(signCheckpoint(key, checkpoint), checkpoint.signature.trim());
 }
 
+/** The columns of a signed checkpoint of `headId`/`headHash`, signed now (for audit_append). */
+export function checkpointColumns(
+  key: string,
+  statement: Pick<CheckpointStatement, 'kind' | 'headId' | 'headHash'>,
+): { createdAt: Date; keyId: string; signature: string } {
+  const full: CheckpointStatement = {
+    ...statement,
+    createdAt: new Date(Math.floor(Date.now())),
+    removedFromId: null,
+    removedToId: null,
+    removedLastHash: null,
+  };
+  return { createdAt: full.createdAt, keyId: keyIdOf(key), signature: signCheckpoint(key, full) };
+}
+
 /** Inserts a signed checkpoint (inside the caller's transaction, which holds the chain lock). */
 export async function insertCheckpoint(
   manager: EntityManager,

@@ -54,8 +54,12 @@ const LENGTHS: Partial<Record<keyof AuditEntry, number>> = {
   policyVersion: 64,
 };
 
+// A lone UTF-16 surrogate cannot be stored (PostgreSQL text is UTF-8; jsonb refuses it): it is
+// replaced by U+FFFD before hashing, so what is hashed is what is stored.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 function clean(text: string): string {
-  return text.replace(/\u0000/g, '');
+  return text.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\uFFFD');
 }
 
 function cleanDeep(value: unknown): unknown {

@@ -3,7 +3,7 @@
 // the response waits for the record's commit; if it cannot be written, the data is withheld.
 import { performance } from 'node:perf_hooks';
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
-import type { GraphQLFormattedError } from 'graphql';
+import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { GovernanceRecorder, type RequestContext } from '../context';
 import { ErrorCode } from '../errors';
 import { isPurpose } from '../policy/taxonomy';
@@ -12,7 +12,7 @@ import type { AuditEntry } from './audit-entry';
 import { classifyOutcome, REFUSAL_CODES } from './audit-outcome';
 import type { AuditWriter } from './audit.writer';
 import { sha256Hex } from './canonical';
-import { selectedCoordinates } from './coordinates';
+import { selectedCoordinates, type Selection } from './coordinates';
 import { redactDocument, redactVariables } from './redact';
 
 export const AUDIT_WRITE_FAILED_MESSAGE = 'The audit record of this operation could not be written, so its data is withheld; try again later';
@@ -57,6 +57,26 @@ function resultOf(requestContext: GraphQLRequestContextWillSendResponse<RequestC
   return body.kind === 'single' ? body.singleResult : body.initialResult;
 }
 
+// Apollo hands the same parsed document to every request with the same text (its document
+// cache), so its redacted text and each operation's selection (per schema: a new policy builds a
+// new one) are computed once, not on every request.
+const redactedDocuments = new WeakMap<DocumentNode, string>();
+const selections = new WeakMap<OperationDefinitionNode, WeakMap<GraphQLSchema, Selection>>();
+
+function redactedDocumentOf(document: DocumentNode): string {
+  let redacted = redactedDocuments.get(document);
+  if (redacted === undefined) redactedDocuments.set(document, (redacted = redactDocument(document)));
+  return redacted;
+}
+
+function selectionOf(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): Selection {
+  let bySchema = selections.get(operation);
+  if (!bySchema) selections.set(operation, (bySchema = new WeakMap()));
+  let selection = bySchema.get(schema);
+  if (!selection) bySchema.set(schema, (selection = selectedCoordinates(schema, document, operation)));
+  return { fields: [...selection.fields], categories: [...selection.categories] };
+}
+
 /** Builds the audit entry of an operation from Apollo's request context and ours. */
 export function auditEntryOf(
   requestContext: GraphQLRequestContextWillSendResponse<RequestContext>,
@@ -70,7 +90,7 @@ export function auditEntryOf(
   const operation = requestContext.operation ?? null;
   const document = requestContext.document ?? null;
   const selection =
-    document && operation && requestContext.schema ? selectedCoordinates(requestContext.schema, document, operation) : { fields: [], categories: [] };
+    document && operation && requestContext.schema ? selectionOf(requestContext.schema, document, operation) : { fields: [], categories: [] };
   const rowsByCategory = { ...(ctx.governance?.rowsByCategory ?? {}) } as Record<string, number>;
   const source = requestContext.source ?? requestContext.request.query ?? null;
   return {
@@ -85,7 +105,7 @@ export function auditEntryOf(
     operationType: operation?.operation ?? null,
     operationName: requestContext.operationName ?? requestContext.request.operationName ?? null,
     documentHash: source ? sha256Hex(source) : null,
-    document: source ? (document ? redactDocument(document) : null) : undefined,
+    document: source ? (document ? redactedDocumentOf(document) : null) : undefined,
     variables: redactVariables(requestContext.request.variables, requestContext.schema, operation),
     fields: selection.fields,
     categories: [...new Set([...selection.categories, ...Object.keys(rowsByCategory)])],

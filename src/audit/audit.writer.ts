@@ -1,14 +1,17 @@
-// Appends audit records to the hash chain with grouped commits. Each batch is one transaction:
-// take the chain's advisory lock, read the head, insert the batch linked to it, commit. The lock
-// makes the chain safe under concurrent writers and several gateway processes on one database.
+// Appends audit records to the hash chain with grouped commits. Each batch is one statement, its
+// own transaction: `audit_append` (migration AuditAppendFunction) takes the chain's advisory lock,
+// checks that the head is the one the batch was hashed against, and inserts it. The lock and the
+// check keep one chain under concurrent writers and several gateway processes on one database.
 // Fail-closed: `append` resolves only once its batch is committed and rejects when it is not.
-// One connection per batch (never a second one inside the transaction): safe on PGlite too.
+// One connection per batch (never a second one inside a transaction): safe on PGlite too.
 import type { DataSource, EntityManager } from 'typeorm';
-import { AuditDocument } from '../../entities/gateway/audit-document.entity';
-import { AuditRecord } from '../../entities/gateway/audit-record.entity';
-import { checkpointHead, insertCheckpoint } from './audit-checkpoint';
-import { hashContent, normalizeEntry, type AuditContent, type AuditEntry } from './audit-entry';
+import { checkpointColumns, checkpointHead } from './audit-checkpoint';
+import { contentOf, normalizeEntry, type AuditEntry } from './audit-entry';
 import { lockChain, readHead, type ChainHead } from './audit-head';
+import { canonicalJson, sha256Hex } from './canonical';
+
+/** Appends against a head that another writer moved, before taking the lock for the read too. */
+const OPTIMISTIC_ATTEMPTS = 3;
 
 export interface AuditWriterOptions {
   /** Records per transaction at most (default 200). */
@@ -44,6 +47,8 @@ export class AuditWriter {
   private running: Promise<void> | null = null;
   private stopped = false;
   private writtenSinceCheckpoint = 0;
+  /** The head after this writer's last batch: the next batch is hashed against it. */
+  private head: ChainHead | null = null;
   /** Records committed by this writer (for metrics and tests). */
   committed = 0;
   failedBatches = 0;
@@ -121,7 +126,7 @@ export class AuditWriter {
   private async writeBatch(batch: Pending[]): Promise<void> {
     try {
       if (!this.dataSource.isInitialized) throw new Error('The audit database connection is closed');
-      await this.dataSource.transaction((manager) => this.insertBatch(manager, batch.map((item) => item.entry)));
+      await this.appendBatch(batch.map((item) => normalizeEntry(item.entry)));
       this.committed += batch.length;
       this.writtenSinceCheckpoint += batch.length;
       for (const item of batch) item.resolve();
@@ -132,37 +137,64 @@ export class AuditWriter {
     }
   }
 
-  private async insertBatch(manager: EntityManager, entries: AuditEntry[]): Promise<void> {
-    await lockChain(manager);
-    const head = await readHead(manager);
+  /**
+   * One statement per batch in the usual case: the batch is hashed against the head this writer
+   * last wrote, and `audit_append` inserts it only if that is still the head. When another writer
+   * (or process) moved the head, it returns the head and the batch is hashed again against it; after
+   * a few such races the head is read and the batch appended in one transaction holding the lock.
+   */
+  private async appendBatch(entries: AuditEntry[]): Promise<void> {
+    let head = this.head ?? (await readHead(this.dataSource.manager));
+    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
+      const result = await this.tryAppend(this.dataSource.manager, head, entries);
+      if (result.appended) return;
+      head = result.head;
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await lockChain(manager);
+      const result = await this.tryAppend(manager, await readHead(manager), entries);
+      if (!result.appended) throw new Error(`The audit chain head moved to ${result.head.id} while its lock was held`);
+    });
+  }
+
+  private async tryAppend(manager: EntityManager, head: ChainHead, entries: AuditEntry[]): Promise<{ appended: boolean; head: ChainHead }> {
     let previous = head.hash;
     let id = BigInt(head.id);
     const documents = new Map<string, string | null>();
-    const records: AuditContent[] = [];
-    for (const raw of entries) {
-      const { document, ...entry } = normalizeEntry(raw);
+    const rows: string[] = [];
+    for (const { document, ...entry } of entries) {
       if (entry.documentHash && document !== undefined && !documents.has(entry.documentHash)) documents.set(entry.documentHash, document);
       id += 1n;
-      const content: AuditContent = { ...entry, id: id.toString(), prevHash: previous };
-      const hash = hashContent(content);
-      records.push({ ...content, hash } as AuditContent);
+      // The canonical JSON that is hashed is also what the database stores (plus the hash).
+      const canonical = canonicalJson(contentOf({ ...entry, id: id.toString(), prevHash: previous }));
+      const hash = sha256Hex(canonical);
+      rows.push(`${canonical.slice(0, -1)},"hash":"${hash}"}`);
       previous = hash;
     }
-    if (documents.size > 0) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(AuditDocument)
-        .values([...documents].map(([hash, document]) => ({ hash, document })))
-        .orIgnore()
-        .updateEntity(false)
-        .execute();
-    }
-    await manager.createQueryBuilder().insert().into(AuditRecord).values(records as never[]).updateEntity(false).execute();
     const key = this.options.checkpointKey;
-    if (key && BigInt(head.id) / BigInt(this.checkpointEvery) < id / BigInt(this.checkpointEvery)) {
-      await insertCheckpoint(manager, key, { kind: 'periodic', headId: id.toString(), headHash: previous });
-      this.writtenSinceCheckpoint = -records.length; // reset once this batch is counted
-    }
+    const every = BigInt(this.checkpointEvery);
+    const checkpoint =
+      key && BigInt(head.id) / every < id / every
+        ? checkpointColumns(key, { kind: 'periodic', headId: id.toString(), headHash: previous })
+        : null;
+    const result: { appended: boolean; head_id: string; head_hash: string }[] = await manager.query(
+      'SELECT appended, head_id, head_hash FROM audit_append($1, $2, $3::jsonb, $4::text[], $5::text[], $6, $7, $8)',
+      [
+        head.id,
+        head.hash,
+        `[${rows.join(',')}]`,
+        [...documents.keys()],
+        [...documents.values()],
+        checkpoint?.createdAt ?? null,
+        checkpoint?.keyId ?? null,
+        checkpoint?.signature ?? null,
+      ],
+    );
+    const row = result[0];
+    if (!row) throw new Error('audit_append returned no row');
+    if (!row.appended) return { appended: false, head: { id: row.head_id, hash: row.head_hash } };
+    this.head = { id: id.toString(), hash: previous };
+    if (checkpoint) this.writtenSinceCheckpoint = -entries.length; // reset once this batch is counted
+    return { appended: true, head: this.head };
   }
 }

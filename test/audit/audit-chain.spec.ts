@@ -49,6 +49,44 @@ describe('audit hash chain', () => {
     expect(result).toMatchObject({ ok: true, checked: 350, problem: null });
   });
 
+  it('appends where another writer moved the head before each of its attempts', async () => {
+    const other = createDataSource({ url: db.url, embedded: db.embedded, poolSize: 3 });
+    await other.initialize();
+    const second = new AuditWriter(other, { flushIntervalMs: 0 });
+    await appendMany(3);
+    // Before each of the next batch's appends, the second writer adds a record, so the head the
+    // batch was hashed against is gone every time, until the writer reads it under the lock.
+    const query = db.dataSource.manager.query.bind(db.dataSource.manager);
+    let moved = 0;
+    const spy = jest.spyOn(db.dataSource.manager, 'query').mockImplementation(async (sql, parameters) => {
+      if (sql.includes('audit_append') && moved < 5) {
+        moved += 1;
+        await second.append(auditEntry({ operationName: `Moved${moved}` }));
+      }
+      return query(sql, parameters);
+    });
+    try {
+      await appendMany(4);
+    } finally {
+      spy.mockRestore();
+      await second.stop();
+      await other.destroy();
+    }
+    expect(moved).toBeGreaterThanOrEqual(3);
+    const result = await verifyChain(db.dataSource.manager);
+    expect(result).toMatchObject({ ok: true, checked: 7 + moved, problem: null });
+    const names = (await db.dataSource.getRepository(AuditRecord).find({ order: { id: 'ASC' } })).map((r) => r.operationName);
+    expect(names.filter((name) => name?.startsWith('Moved'))).toHaveLength(moved);
+  });
+
+  it('stores and verifies text that holds a lone UTF-16 surrogate (replaced by U+FFFD)', async () => {
+    await writer.append(auditEntry({ operationName: 'Op\uD800x', variables: { ['k\uDC00']: 'v\uD83D' } }));
+    const stored = await db.dataSource.getRepository(AuditRecord).findOneByOrFail({ id: '1' });
+    expect(stored.operationName).toBe('Op\uFFFDx');
+    expect(stored.variables).toEqual({ ['k\uFFFD']: 'v\uFFFD' });
+    expect(await verifyChain(db.dataSource.manager)).toMatchObject({ ok: true, checked: 1 });
+  });
+
   it('names a record whose content was changed by one byte', async () => {
     await appendMany(30);
     await asTamperer(db.dataSource, ["UPDATE audit_record SET operation_name = 'Op0' || substr(operation_name, 4) WHERE id = 17"]);

@@ -15,6 +15,7 @@ import { OrderSalesSummary1795779689238 } from './1795779689238-order-sales-summ
 import { AmazonCredentials1795787327846 } from './1795787327846-amazon-credentials';
 import { PolicyRevisions1795787354401 } from './1795787354401-policy-revisions';
 import { DataExports1795787473215 } from './1795787473215-data-exports';
+import { AuditAppendFunction1795789654944 } from './1795789654944-audit-append-function';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CoreAccounts1795777861725,
@@ -32,4 +33,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AmazonCredentials1795787327846,
   PolicyRevisions1795787354401,
   DataExports1795787473215,
+  AuditAppendFunction1795789654944,
 ];
