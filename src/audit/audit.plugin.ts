@@ -58,16 +58,9 @@ function resultOf(requestContext: GraphQLRequestContextWillSendResponse<RequestC
 }
 
 // Apollo hands the same parsed document to every request with the same text (its document
-// cache), so its redacted text and each operation's selection (per schema: a new policy builds a
-// new one) are computed once, not on every request.
-const redactedDocuments = new WeakMap<DocumentNode, string>();
+// cache), so each operation's selection is computed once per schema (a new policy builds a new
+// schema), not on every request.
 const selections = new WeakMap<OperationDefinitionNode, WeakMap<GraphQLSchema, Selection>>();
-
-function redactedDocumentOf(document: DocumentNode): string {
-  let redacted = redactedDocuments.get(document);
-  if (redacted === undefined) redactedDocuments.set(document, (redacted = redactDocument(document)));
-  return redacted;
-}
 
 function selectionOf(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): Selection {
   let bySchema = selections.get(operation);
@@ -105,7 +98,7 @@ export function auditEntryOf(
     operationType: operation?.operation ?? null,
     operationName: requestContext.operationName ?? requestContext.request.operationName ?? null,
     documentHash: source ? sha256Hex(source) : null,
-    document: source ? (document ? redactedDocumentOf(document) : null) : undefined,
+    document: source ? (document ? redactDocument(document) : null) : undefined,
     variables: redactVariables(requestContext.request.variables, requestContext.schema, operation),
     fields: selection.fields,
     categories: [...new Set([...selection.categories, ...Object.keys(rowsByCategory)])],
