@@ -6,6 +6,7 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } 
 import type { DataSource } from 'typeorm';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
 import type { Config } from '../config';
+import { rawTable, selectEntities } from '../db/raw-rows';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
 import { asPolicySource, type PolicySource } from '../policy/policy-holder';
@@ -38,7 +39,14 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 async function authenticateToken(secret: string, deps: AuthenticateDeps, now: Date): Promise<Principal> {
   if (!looksLikeTokenSecret(secret)) throw unauthenticated();
   const repository = deps.dataSource.getRepository(ApiToken);
-  const record = await repository.findOne({ where: { tokenHash: hashTokenSecret(secret) } });
+  // Prebuilt statement on the primary (src/db/raw-rows.ts): the token row as `findOne` gives it.
+  const tokens = rawTable(deps.dataSource, ApiToken, 't');
+  const [record] = await selectEntities(
+    deps.dataSource.manager,
+    tokens,
+    `SELECT ${tokens.select} FROM ${tokens.from} WHERE ${tokens.column('tokenHash')} = $1 LIMIT 1`,
+    [hashTokenSecret(secret)],
+  );
   if (!record || record.revokedAt || (record.expiresAt && record.expiresAt.getTime() <= now.getTime())) throw unauthenticated();
   if (record.ipAllowList && !(deps.ip && record.ipAllowList.includes(normalizeIp(deps.ip)))) throw unauthenticated();
   if (!deps.policy.roles[record.role]) throw unauthenticated();
