@@ -90,8 +90,20 @@ export function redactVariables(
   );
 }
 
+const redactedDocuments = new WeakMap<DocumentNode, string>();
+
 /** The document printed with string literals redacted (enum, number and boolean literals kept). */
 export function redactDocument(document: DocumentNode): string {
+  // Apollo hands a repeated operation the same parsed document: print it once.
+  let redacted = redactedDocuments.get(document);
+  if (redacted === undefined) {
+    redacted = printRedacted(document);
+    redactedDocuments.set(document, redacted);
+  }
+  return redacted;
+}
+
+function printRedacted(document: DocumentNode): string {
   return print(
     visit(document, {
       [Kind.STRING]: (node) => (isDateString(node.value) ? undefined : { ...node, value: REDACTED, block: false }),
