@@ -14,8 +14,22 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 
+// Apollo hands a repeated operation the same parsed document: its coordinates are found once
+// per schema and operation.
+const cache = new WeakMap<OperationDefinitionNode, WeakMap<GraphQLSchema, WeakMap<DocumentNode, ReadonlySet<string>>>>();
+
 /** `Type.field` of every selected field (for interfaces/unions: of each possible object type). */
-export function selectedCoordinates(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): Set<string> {
+export function selectedCoordinates(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): ReadonlySet<string> {
+  let bySchema = cache.get(operation);
+  if (!bySchema) cache.set(operation, (bySchema = new WeakMap()));
+  let byDocument = bySchema.get(schema);
+  if (!byDocument) bySchema.set(schema, (byDocument = new WeakMap()));
+  let coordinates = byDocument.get(document);
+  if (!coordinates) byDocument.set(document, (coordinates = findCoordinates(schema, document, operation)));
+  return coordinates;
+}
+
+function findCoordinates(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): Set<string> {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
