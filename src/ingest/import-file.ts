@@ -2,6 +2,9 @@
 // Order of work: the account and marketplace are checked, the bytes decoded, the format and
 // report type recognized, all before anything is written; then rows stream through the mapper
 // into batched upserts; any failure rolls everything back and leaves a FAILED run on record.
+// While one batch is written, the next one is read and mapped (one batch in flight at most, on
+// the import's own connection); a row refused by the mapper first waits for the batch in flight,
+// so rejections keep their order and --max-errors stops at the same row.
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -428,10 +431,35 @@ export async function importFile(dataSource: DataSource, options: ImportOptions)
       });
       const importRunId = String(inserted.identifiers[0].id);
       run.writers = definition.targets.map((target) => new TableWriter(target, manager));
+      // A child table takes its parents' ids from the parent writer's upsert (targets are parents first).
+      run.writers.forEach((writer, i) => run.writers.slice(0, i).some((parent) => writer.linkParent(parent)));
       const writeCtx = { manager, importRunId, source, sellerAccountId: scope.sellerId };
-      const flush = async () => {
-        for (const writer of run.writers) for (const r of await writer.flush(writeCtx)) run.reject(r.line, r.reason);
-        options.onProgress?.({ rowsRead: run.rowsRead, rowsRejected: run.rejectedCount, bytesRead: text!.bytesRead() });
+      let inFlight: Promise<void> | null = null;
+      /** Waits for the batch being written (its rejections are recorded, its errors thrown). */
+      const settle = async () => {
+        const writing = inFlight;
+        inFlight = null;
+        if (writing) await writing;
+      };
+      /** Starts writing the pending records (parents first); `wait` also waits for it. */
+      const flush = async (wait: boolean) => {
+        await settle();
+        const batches = run.writers.map((writer) => writer.take());
+        const progress = { rowsRead: run.rowsRead, bytesRead: text!.bytesRead() };
+        const writing = (async () => {
+          for (let i = 0; i < run.writers.length; i++) {
+            for (const r of await run.writers[i].write(writeCtx, batches[i])) run.reject(r.line, r.reason);
+          }
+          options.onProgress?.({ rowsRead: progress.rowsRead, rowsRejected: run.rejectedCount, bytesRead: progress.bytesRead });
+        })();
+        // Observed by settle(); until then a failure must not count as unhandled.
+        writing.catch(() => undefined);
+        inFlight = writing;
+        if (wait) await settle();
+      };
+      const refuse = async (line: number, reason: string) => {
+        await settle();
+        run.reject(line, reason);
       };
       const accept = async (line: number, produce: () => Emit[]) => {
         run.rowsRead++;
@@ -439,42 +467,50 @@ export async function importFile(dataSource: DataSource, options: ImportOptions)
         try {
           emits = produce();
         } catch (error) {
-          if (error instanceof RowError) return run.reject(line, error.message);
+          if (error instanceof RowError) return refuse(line, error.message);
           throw error;
         }
         for (const emit of emits) {
           const problem = run.writers[emit.target].check(emit.values);
-          if (problem) return run.reject(line, problem);
+          if (problem) return refuse(line, problem);
         }
         for (const emit of emits) run.writers[emit.target].add({ line, values: emit.values });
-        if (run.writers.some((w) => w.size >= batchSize)) await flush();
+        for (const writer of run.writers) {
+          if (writer.size >= batchSize) return flush(false);
+        }
       };
 
-      if (activeInput.format === 'flat') {
-        const map = new HeaderMap(activeInput.header, activeInput.definition.fields, activeInput.definition.keepPersonal);
-        summary.droppedColumns = map.dropped;
-        summary.ignoredColumns = map.ignored;
-        const headerText = activeInput.header.join('\t');
-        const damagedCheck = (activeInput.definition.idColumns ?? []).filter((key) => map.has(key));
-        for await (const { line, cells } of activeInput.rows) {
-          // Connector fixtures repeat the header line as data.
-          if (cells.join('\t') === headerText) {
-            run.skip('repeated header lines');
-            continue;
+      try {
+        if (activeInput.format === 'flat') {
+          const map = new HeaderMap(activeInput.header, activeInput.definition.fields, activeInput.definition.keepPersonal);
+          summary.droppedColumns = map.dropped;
+          summary.ignoredColumns = map.ignored;
+          const headerText = activeInput.header.join('\t');
+          const damagedCheck = (activeInput.definition.idColumns ?? []).filter((key) => map.has(key));
+          for await (const { line, cells } of activeInput.rows) {
+            // Connector fixtures repeat the header line as data.
+            if (cells.join('\t') === headerText) {
+              run.skip('repeated header lines');
+              continue;
+            }
+            const row = new FlatRow(line, cells, map);
+            await accept(line, () => {
+              for (const key of damagedCheck) if (isExcelDamaged(row.get(key))) throw new RowError(`${key}: id damaged by a spreadsheet (scientific notation)`);
+              return activeInput.definition.map(row, ctx);
+            });
           }
-          const row = new FlatRow(line, cells, map);
-          await accept(line, () => {
-            for (const key of damagedCheck) if (isExcelDamaged(row.get(key))) throw new RowError(`${key}: id damaged by a spreadsheet (scientific notation)`);
-            return activeInput.definition.map(row, ctx);
-          });
+        } else {
+          for await (const { line, record } of activeInput.records) {
+            await accept(line, () => activeInput.definition.map(record, ctx));
+          }
+          summary.droppedColumns = activeInput.dropped;
         }
-      } else {
-        for await (const { line, record } of activeInput.records) {
-          await accept(line, () => activeInput.definition.map(record, ctx));
-        }
-        summary.droppedColumns = activeInput.dropped;
+        await flush(true);
+      } catch (error) {
+        // The batch in flight finishes (or fails) before the transaction is rolled back.
+        await (inFlight as Promise<void> | null)?.catch(() => undefined);
+        throw error;
       }
-      await flush();
       if (run.rowsRead === 0) {
         throw new ImportError('HEADER_ONLY', `The file has no data rows${run.skipped['repeated header lines'] ? ' (only header lines)' : ''}: nothing was imported`);
       }

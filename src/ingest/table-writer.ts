@@ -2,6 +2,9 @@
 // one `INSERT ... SELECT FROM unnest(...) ON CONFLICT (key) DO UPDATE ... WHERE row IS DISTINCT
 // FROM EXCLUDED RETURNING (xmax = 0)` per batch, so a batch of thousands of rows is one
 // statement, and inserted / updated / unchanged rows are counted by PostgreSQL itself.
+// No lookups per batch on the way in: a row owned by another account is left alone by the
+// upsert's conflict clause (and looked for only among the rows the upsert did not write), and
+// a child row takes its parent's id from what the parent's upsert of the same batch returned.
 import type { EntityManager } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
@@ -66,6 +69,21 @@ interface ColumnInfo {
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Columns the writer fills itself (never taken from a record). */
+const PROVENANCE = new Set(['source', 'importRunId', 'updatedAt']);
+
+/** Digits before the decimal point of a decimal text (`-00123.45` -> 3). */
+function integerDigits(text: string): number {
+  let i = text.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  while (i < text.length && text.charCodeAt(i) === 48 /* 0 */) i++;
+  let digits = 0;
+  while (i < text.length && text.charCodeAt(i) !== 46 /* . */) {
+    i++;
+    digits++;
+  }
+  return digits;
+}
 
 function sqlTypeOf(column: ColumnMetadata, metadata: EntityMetadata): string {
   const type = typeof column.type === 'string' ? column.type : metadata.connection.driver.normalizeType(column);
@@ -139,7 +157,7 @@ export class TableShape {
   /** Why a record cannot be written to this table (names only, never values), or null. */
   problem(values: RecordValues, skip: ReadonlySet<string>): string | null {
     for (const column of this.columns.values()) {
-      if (skip.has(column.property) || ['source', 'importRunId', 'updatedAt'].includes(column.property)) continue;
+      if (skip.has(column.property) || PROVENANCE.has(column.property)) continue;
       const value = values[column.property];
       if (value === undefined) {
         if (!column.nullable && !column.hasDefault) return `${column.name} is missing`;
@@ -153,8 +171,7 @@ export class TableShape {
         return `${column.name} is longer than ${column.maxLength} characters`;
       }
       if (column.integerDigits !== undefined) {
-        const digits = String(value).replace(/^-/, '').split('.')[0].replace(/^0+/, '').length;
-        if (digits > column.integerDigits) return `${column.name} is out of range`;
+        if (integerDigits(String(value)) > column.integerDigits) return `${column.name} is out of range`;
       }
       if (column.integer && typeof value === 'number' && Math.abs(value) > 2147483647) return `${column.name} is out of range`;
     }
@@ -176,6 +193,12 @@ export interface WriteContext {
   sellerAccountId: string;
 }
 
+/** Records taken from a writer to be written (see `take` and `write`). */
+export interface Batch {
+  records: PendingRecord[];
+  duplicates: number;
+}
+
 /** Collects records for one table and writes them in batches. */
 export class TableWriter {
   readonly shape: TableShape;
@@ -185,6 +208,21 @@ export class TableWriter {
   private readonly insertOnly: Set<string>;
   private readonly accountGuard: boolean;
   private readonly parentShape?: TableShape;
+  private readonly checkSkip: ReadonlySet<string>;
+  /** Writable properties in a fixed order: a record's column set is a mask over them. */
+  private readonly properties: string[];
+  /** The writer of this table's parent in the same import, when there is one (see `linkParent`). */
+  private parentWriter?: TableWriter;
+  /**
+   * The account guard inside the upsert (a conflicting row of another account is not updated,
+   * then refused) instead of a lookup before it; for tables with no other checks, so the
+   * rejections keep their order.
+   */
+  private readonly foldGuard: boolean;
+  /** Whether a child writer reads `writtenIds`. */
+  private keepIds = false;
+  /** Natural key -> id of the rows the last `write` inserted or updated (single-column keys). */
+  readonly writtenIds = new Map<string, string>();
 
   constructor(
     readonly target: TableTarget,
@@ -196,6 +234,22 @@ export class TableWriter {
     // Natural keys without the account (global Amazon ids): a key owned by another account is refused.
     this.accountGuard = this.shape.columns.has('sellerAccountId') && !target.key.includes('sellerAccountId');
     if (target.parent) this.parentShape = new TableShape(manager.connection.getMetadata(target.parent.parent));
+    this.foldGuard = this.accountGuard && !target.parent && !target.references?.length;
+    this.checkSkip = new Set<string>(target.parent ? [target.parent.property] : []);
+    this.properties = [...this.shape.columns.keys()].sort();
+  }
+
+  /**
+   * Lets this writer take parent ids from `parent`'s writes (the parent table, keyed on the
+   * parent key alone) before asking the database; `parent` must write before this writer.
+   */
+  linkParent(parent: TableWriter): boolean {
+    const link = this.target.parent;
+    if (!link || parent.target.entity !== link.parent || parent.target.key.length !== 1 || parent.target.key[0] !== link.parentKey) return false;
+    if (!parent.shape.metadata.primaryColumns.some((c) => c.databaseName === 'id')) return false;
+    this.parentWriter = parent;
+    parent.keepIds = true;
+    return true;
   }
 
   get size(): number {
@@ -204,46 +258,65 @@ export class TableWriter {
 
   /** Checks a record against the table (required columns, lengths, ranges); null when writable. */
   check(values: RecordValues): string | null {
-    const skip = new Set<string>(this.target.parent ? [this.target.parent.property] : []);
-    const problem = this.shape.problem(values, skip);
+    const problem = this.shape.problem(values, this.checkSkip);
     return problem ? `${this.target.noun}: ${problem}` : null;
   }
 
   add(record: PendingRecord): void {
     const link = this.target.parent;
-    const key = this.target.key.map((k) => String(record.values[link && k === link.property ? link.via : k] ?? '')).join('\u0000');
+    const keys = this.target.key;
+    let key = '';
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (i > 0) key += '\u0000';
+      key += String(record.values[link && k === link.property ? link.via : k] ?? '');
+    }
     if (this.pending.has(key)) this.duplicates++;
     this.pending.set(key, record);
   }
 
   /** Writes the pending records; returns the lines refused by the database checks. */
   async flush(ctx: WriteContext): Promise<Rejection[]> {
-    if (this.pending.size === 0) return [];
-    let records = [...this.pending.values()];
+    return this.write(ctx, this.take());
+  }
+
+  /** Takes the pending records (to be written by `write`); the writer starts a new batch. */
+  take(): Batch {
+    const batch = { records: [...this.pending.values()], duplicates: this.duplicates };
     this.pending = new Map();
-    this.counts.unchanged += this.duplicates;
     this.duplicates = 0;
+    return batch;
+  }
+
+  /** Writes a batch from `take`; returns the lines refused by the database checks. */
+  async write(ctx: WriteContext, batch: Batch): Promise<Rejection[]> {
+    this.writtenIds.clear();
+    if (batch.records.length === 0) return [];
+    let records = batch.records;
+    this.counts.unchanged += batch.duplicates;
     const rejections: Rejection[] = [];
-    if (this.accountGuard) records = await this.guardAccount(ctx, records, rejections);
+    if (this.accountGuard && !this.foldGuard) records = await this.guardAccount(ctx, records, rejections);
     if (this.target.parent) records = await this.resolveParents(ctx, records, rejections);
     for (const reference of this.target.references ?? []) records = await this.checkReference(ctx, reference, records, rejections);
     // Records of one table may differ in the columns they carry (fields absent from a file are
     // left as they are): one statement per column set.
     const groups = new Map<string, PendingRecord[]>();
+    const properties = this.properties;
     for (const record of records) {
-      const signature = Object.keys(record.values)
-        .filter((p) => record.values[p] !== undefined && this.shape.columns.has(p))
-        .sort()
-        .join(',');
-      const group = groups.get(signature) ?? [];
-      group.push(record);
-      groups.set(signature, group);
+      let signature = '';
+      for (const p of properties) signature += record.values[p] === undefined ? '0' : '1';
+      const group = groups.get(signature);
+      if (group) group.push(record);
+      else groups.set(signature, [record]);
     }
-    for (const [signature, group] of groups) await this.upsert(ctx, signature.split(','), group);
+    for (const [signature, group] of groups) {
+      const written = properties.filter((_, i) => signature[i] === '1');
+      await this.upsert(ctx, written, group, rejections);
+    }
     return rejections;
   }
 
-  private async upsert(ctx: WriteContext, properties: string[], records: PendingRecord[]): Promise<void> {
+  private async upsert(ctx: WriteContext, properties: string[], records: PendingRecord[], rejections: Rejection[]): Promise<void> {
     const columns = properties.map((p) => this.shape.column(p));
     const params: (string | null)[][] = columns.map(() => []);
     for (const record of records) {
@@ -271,19 +344,46 @@ export class TableWriter {
       }),
     ];
     const compared = updatable.map((c) => quote(c.name));
+    // Folded account guard: a row of another account is never updated (and refused below).
+    let owner = '';
+    if (this.foldGuard) {
+      values.push(ctx.sellerAccountId);
+      owner = `${t}.${quote(this.shape.column('sellerAccountId').name)} = $${values.length} AND `;
+    }
     const conflict =
       compared.length === 0
         ? 'DO NOTHING'
-        : `DO UPDATE SET ${sets.join(', ')} WHERE (${compared.map((n) => `${t}.${n}`).join(', ')}${compared.length === 1 ? ', NULL' : ''}) IS DISTINCT FROM (${compared.map((n) => `EXCLUDED.${n}`).join(', ')}${compared.length === 1 ? ', NULL' : ''})`;
+        : `DO UPDATE SET ${sets.join(', ')} WHERE ${owner}(${compared.map((n) => `${t}.${n}`).join(', ')}${compared.length === 1 ? ', NULL' : ''}) IS DISTINCT FROM (${compared.map((n) => `EXCLUDED.${n}`).join(', ')}${compared.length === 1 ? ', NULL' : ''})`;
+    // The written rows' keys when the guard needs the rest, their ids when a child writer needs them.
+    const returning = ['(xmax = 0) AS inserted'];
+    if (this.foldGuard || this.keepIds) keyNames.forEach((name, i) => returning.push(`${name}::text AS k${i}`));
+    if (this.keepIds) returning.push('id::text AS id');
     const sql =
       `INSERT INTO ${t} (${names.join(', ')}) ` +
       `SELECT ${selects.join(', ')} FROM unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS u(${columns.map((_, i) => `c${i}`).join(', ')}) WHERE true ` +
-      `ON CONFLICT (${keyNames.join(', ')}) ${conflict} RETURNING (xmax = 0) AS inserted`;
-    const rows: { inserted: boolean }[] = await ctx.manager.query(sql, values);
-    const inserted = rows.filter((r) => r.inserted).length;
+      `ON CONFLICT (${keyNames.join(', ')}) ${conflict} RETURNING ${returning.join(', ')}`;
+    const rows: { inserted: boolean; k0?: string; id?: string }[] = await ctx.manager.query(sql, values);
+    let inserted = 0;
+    for (const row of rows) if (row.inserted) inserted++;
+    if (this.keepIds) for (const row of rows) this.writtenIds.set(row.k0!, row.id!);
+    let foreign = 0;
+    if (this.foldGuard && rows.length < records.length) foreign = await this.refuseForeign(ctx, records, rows, rejections);
     this.counts.inserted += inserted;
     this.counts.updated += rows.length - inserted;
-    this.counts.unchanged += records.length - rows.length;
+    this.counts.unchanged += records.length - rows.length - foreign;
+  }
+
+  /** The records the upsert did not write that belong to another account: refused. */
+  private async refuseForeign(ctx: WriteContext, records: PendingRecord[], written: Record<string, unknown>[], rejections: Rejection[]): Promise<number> {
+    const keys = this.target.key;
+    const keyOf = (record: PendingRecord) => keys.map((k) => toText(record.values[k], 'text')).join('\u0000');
+    const done = new Set(written.map((row) => keys.map((_, i) => row[`k${i}`]).join('\u0000')));
+    const rest = records.filter((record) => !done.has(keyOf(record)));
+    if (rest.length === 0) return 0;
+    const refused: Rejection[] = [];
+    await this.guardAccount(ctx, rest, refused);
+    rejections.push(...refused);
+    return refused.length;
   }
 
   private async guardAccount(ctx: WriteContext, records: PendingRecord[], rejections: Rejection[]): Promise<PendingRecord[]> {
@@ -334,15 +434,23 @@ export class TableWriter {
   private async resolveParents(ctx: WriteContext, records: PendingRecord[], rejections: Rejection[]): Promise<PendingRecord[]> {
     const link = this.target.parent!;
     const parent = this.parentShape!;
-    const wanted = [...new Set(records.map((r) => r.values[link.via]).filter((v): v is string => typeof v === 'string'))];
+    const known = this.parentWriter?.writtenIds;
     const ids = new Map<string, string>();
-    if (wanted.length > 0) {
+    const wanted = new Set<string>();
+    for (const record of records) {
+      const via = record.values[link.via];
+      if (typeof via !== 'string') continue;
+      const id = known?.get(via);
+      if (id !== undefined) ids.set(via, id);
+      else wanted.add(via);
+    }
+    if (wanted.size > 0) {
       const keyColumn = quote(parent.column(link.parentKey).name);
       const scoped = parent.columns.has('sellerAccountId');
       const rows: { id: string; k: string }[] = await ctx.manager.query(
         `SELECT id::text AS id, ${keyColumn}::text AS k FROM ${quote(parent.table)} WHERE ${keyColumn} = ANY($1::text[])` +
           (scoped ? ` AND ${quote(parent.column('sellerAccountId').name)} = $2` : ''),
-        scoped ? [wanted, ctx.sellerAccountId] : [wanted],
+        scoped ? [[...wanted], ctx.sellerAccountId] : [[...wanted]],
       );
       for (const row of rows) ids.set(row.k, row.id);
     }
@@ -350,14 +458,14 @@ export class TableWriter {
     for (const record of records) {
       const via = record.values[link.via];
       const id = typeof via === 'string' ? ids.get(via) : undefined;
-      const values = { ...record.values };
-      delete values[link.via];
       if (id === undefined && !link.optional) {
         rejections.push({ line: record.line, reason: `its ${link.noun} is in neither this file nor the database (for this account)` });
         continue;
       }
-      values[link.property] = id ?? null;
-      kept.push({ line: record.line, values });
+      // The record is the writer's own: the parent id is set in place (the `via` field is no
+      // column of the table, so it is not written).
+      record.values[link.property] = id ?? null;
+      kept.push(record);
     }
     return kept;
   }

@@ -208,6 +208,38 @@ describe('idempotent and atomic', () => {
     expect(await importPath(path)).toMatchObject({ status: 'SUCCEEDED', rowsInserted: 243 });
   });
 
+  test('an All Orders file in small batches: every item under its own order, refused rows by line, the same file again changes nothing', async () => {
+    // 30 orders of 1-3 items: orders span batches of 4, so items find their order in the batch
+    // being written or in an earlier one; lines 20 and 41 carry a bad quantity.
+    const header = ['amazon-order-id', 'merchant-order-id', 'purchase-date', 'order-status', 'fulfillment-channel', 'sales-channel', 'sku', 'quantity', 'item-price', 'ship-postal-code'];
+    const lines = [header.join('\t')];
+    for (let order = 1; order <= 30; order++) {
+      for (let item = 0; item <= order % 3; item++) {
+        const quantity = lines.length + 1 === 20 || lines.length + 1 === 41 ? 'two' : String(1 + item);
+        lines.push([`902-${String(order).padStart(7, '0')}-0000001`, `PIPE${order}`, '2025-06-01T10:00:00+00:00', 'Shipped', 'Amazon', 'Amazon.com', `PIPE${order}-${item}`, quantity, '9.99', '10001'].join('\t'));
+      }
+    }
+    const path = file('orders-batches.tsv', `${lines.join('\n')}\n`);
+    const items = async () =>
+      q(`SELECT count(*)::int AS n, count(*) FILTER (WHERE i.sku LIKE o.merchant_order_id || '-%')::int AS own
+           FROM order_item i JOIN amazon_order o ON o.id = i.order_id WHERE o.amazon_order_id LIKE '902-%'`);
+    const before = await dataCounts(db.dataSource);
+
+    const refused = await importPath(path, { batchSize: 4, maxErrors: 1 });
+    expect(refused).toMatchObject({ status: 'FAILED', error: { code: 'TOO_MANY_ERRORS' }, rowsRead: 40, rowsRejected: 2 });
+    expect(refused.error!.message).toMatch(/line 20: quantity: .*; line 41: quantity: /);
+    expect(await dataCounts(db.dataSource)).toEqual(before);
+
+    const first = await importPath(path, { batchSize: 4, maxErrors: 2 });
+    expect(first).toMatchObject({ status: 'SUCCEEDED', rowsRead: 60, rowsRejected: 2, tables: { amazon_order: { inserted: 30 }, order_item: { inserted: 58, updated: 0 } } });
+    expect(first.rejectedLines.map((r) => r.line)).toEqual([20, 41]);
+    expect(await items()).toEqual([{ n: 58, own: 58 }]);
+
+    const again = await importPath(path, { batchSize: 4, maxErrors: 2 });
+    expect(again).toMatchObject({ status: 'SUCCEEDED', rowsInserted: 0, rowsUpdated: 0, rowsRejected: 2, tables: { order_item: { inserted: 0, updated: 0, unchanged: 58 } } });
+    expect(await items()).toEqual([{ n: 58, own: 58 }]);
+  });
+
   test('--max-errors: bad rows skipped and listed up to N, above N nothing is written', async () => {
     const text = readFileSync(path, 'utf8').replace('edifier-b3\tB01CCBHNVS\t279.99', 'edifier-b3\tB01CCBHNVS\tcheap').replace('edifier-e10\tB009XGH2HG\t124.99\t211', 'edifier-e10\tB009XGH2HG\t124.99\t1.2E+3');
     const before = await dataCounts(db.dataSource);
