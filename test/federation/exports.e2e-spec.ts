@@ -127,6 +127,21 @@ describe('restricted exports through the federated gateway', () => {
     expect(gatewayAudit).toEqual(directAudit);
   });
 
+  it('keeps a row-scoped token to its rows: the subgraphs apply the scope of the signed context', async () => {
+    const [direct, federated] = sides();
+    const [account] = await db.dataSource.query('SELECT seller_id FROM seller_account ORDER BY seller_id LIMIT 1');
+    const scoped = await testTokenFor(db.dataSource, 'analyst', { accounts: [account.seller_id] });
+    const made = await exported(direct, scoped, ORDERS_QUERY, 'JSONL', { first: 5 });
+    const viaGateway = await exported(federated, scoped, ORDERS_QUERY, 'JSONL', { first: 5 });
+    const rows = (await fileOf(federated, scoped, viaGateway.info)).rest;
+    expect(rows).toBe((await fileOf(direct, scoped, made.info)).rest);
+    const accounts = new Set(rows.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as Row).sellerAccountId));
+    expect(accounts.size).toBe(1);
+    const all = await exported(federated, analyst, ORDERS_QUERY, 'JSONL', { first: 5 });
+    expect(viaGateway.info.rowCount).toBeGreaterThan(0);
+    expect(viaGateway.info.rowCount).toBeLessThan(all.info.rowCount);
+  });
+
   it('serves the file from the federated gateway to its principal only (404 for anyone else)', async () => {
     const [direct, federated] = sides();
     const { info } = await exported(federated, analyst, ORDERS_QUERY, 'JSONL', { first: 20 });
