@@ -15,6 +15,11 @@ export const configSchema = z.object({
    * imports, retention and every security check (tokens, suspensions) stay on DATABASE_URL.
    */
   DATABASE_READ_URL: z.string().url().optional(),
+  /**
+   * Connections each process keeps to DATABASE_URL (and as many to DATABASE_READ_URL); the
+   * processes' sum plus one change-feed connection each must fit the server's max_connections.
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   DATA_DIR: z.string().default('.data'),
   SEED_DEMO: z.enum(['0', '1', 'true', 'false']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

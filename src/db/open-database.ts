@@ -25,7 +25,7 @@ export async function openDatabase(settings: Config, options: { migrate?: boolea
     url = embedded.url;
   }
   const readUrl = options.readReplica && settings.DATABASE_URL ? settings.DATABASE_READ_URL : undefined;
-  const dbSettings = { url, embedded: Boolean(embedded), readUrl };
+  const dbSettings = { url, embedded: Boolean(embedded), readUrl, poolSize: settings.DATABASE_POOL_SIZE };
   try {
     let dataSource: DataSource;
     let applied: string[] = [];

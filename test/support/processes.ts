@@ -87,6 +87,8 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     DATA_DIR: dataDir,
     SEED_DEMO: '0',
     RETENTION_SCHEDULE: 'off',
+    // Up to eight processes per test file, two files at once: keep within max_connections (100).
+    DATABASE_POOL_SIZE: '4',
     ...options.env,
   };
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
