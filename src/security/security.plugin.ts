@@ -54,10 +54,13 @@ function valueHasNul(value: unknown, depth = 0): boolean {
   return Object.values(value as Record<string, unknown>).some((item) => valueHasNul(item, depth + 1));
 }
 
-/** Whether a string literal of the document or a variable value holds a NUL character. */
-export function hasNulCharacter(document: DocumentNode, variables: Record<string, unknown> | undefined): boolean {
-  let found = valueHasNul(variables);
-  if (!found) {
+// Apollo hands a repeated operation the same parsed document: its literals are searched once.
+const documentsWithNul = new WeakMap<DocumentNode, boolean>();
+
+function documentHasNul(document: DocumentNode): boolean {
+  let found = documentsWithNul.get(document);
+  if (found === undefined) {
+    found = false;
     visit(document, {
       StringValue(node) {
         if (node.value.includes('\u0000')) {
@@ -67,8 +70,14 @@ export function hasNulCharacter(document: DocumentNode, variables: Record<string
         return undefined;
       },
     });
+    documentsWithNul.set(document, found);
   }
   return found;
+}
+
+/** Whether a string literal of the document or a variable value holds a NUL character. */
+export function hasNulCharacter(document: DocumentNode, variables: Record<string, unknown> | undefined): boolean {
+  return valueHasNul(variables) || documentHasNul(document);
 }
 
 const SUGGESTION = /\s*Did you mean [^?]*\?/g;
