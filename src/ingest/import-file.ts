@@ -55,7 +55,7 @@ export interface ImportOptions {
   source?: DataSourceKind;
   /** As-of day of snapshot reports (inventory, restock, fee preview). Default: now. */
   asOf?: Date;
-  /** Rows per batched upsert. Default 2000. */
+  /** Rows per batched upsert. Default 5000. */
   batchSize?: number;
   onProgress?(progress: ImportProgress): void;
   logger?: ImportLogger;
@@ -315,7 +315,7 @@ export async function importFile(dataSource: DataSource, options: ImportOptions)
   const startedAt = new Date();
   const fileName = options.fileName ?? (options.path ? basename(options.path) : 'upload');
   const maxErrors = options.maxErrors ?? 0;
-  const batchSize = options.batchSize ?? 2000;
+  const batchSize = options.batchSize ?? 5000;
   const asOf = options.asOf ?? startedAt;
   const run = new Run(maxErrors);
   const summary: ImportSummary = {

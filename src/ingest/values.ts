@@ -194,6 +194,9 @@ export function parseTimestamp(raw: string | null | undefined, options: Timestam
 }
 
 function toUtc(date: string, time: string, offset: string): string {
+  // Already UTC, whole seconds (the common case in reports): the ISO text is the answer.
+  // `date` is checked and padded; seconds of 60 go the long way (and are refused there).
+  if (offset === '+00:00' && time.length === 8 && time.charCodeAt(6) < 54 /* '6' */) return `${date}T${time}.000Z`;
   const ms = Date.parse(`${date}T${time}${offset}`);
   if (Number.isNaN(ms)) throw new ValueError('not a valid timestamp');
   return new Date(ms).toISOString();
