@@ -42,7 +42,11 @@ function buildRawTable<T>(dataSource: DataSource, entity: EntityTarget<T & Objec
   const driver = dataSource.driver;
   const columns: ColumnMetadata[] = metadata.columns.filter((column) => column.isSelect && !column.isVirtual && !column.embeddedMetadata);
   const byProperty = new Map(columns.map((column) => [column.propertyName, `${quote(alias)}.${quote(column.databaseName)}`]));
-  const properties = columns.map((column) => column.propertyName);
+  // Only the columns whose value the driver would change are converted; the others are already
+  // what hydration gives (pg's strings, numbers, booleans and parsed JSON).
+  const converted = columns
+    .map((column) => ({ property: column.propertyName, convert: converterOf(column, driver) }))
+    .filter((entry): entry is { property: string; convert: (value: unknown) => unknown } => entry.convert !== null);
   return {
     from: `${metadata.tablePath.split('.').map(quote).join('.')} ${quote(alias)}`,
     select: columns.map((column) => `${byProperty.get(column.propertyName)} AS ${quote(column.propertyName)}`).join(', '),
@@ -52,14 +56,44 @@ function buildRawTable<T>(dataSource: DataSource, entity: EntityTarget<T & Objec
       return path;
     },
     hydrate(row) {
-      const value: Record<string, unknown> = {};
-      for (let i = 0; i < columns.length; i += 1) {
-        const raw = row[properties[i]];
-        if (raw !== undefined) value[properties[i]] = driver.prepareHydratedValue(raw, columns[i]);
+      // The row holds exactly the selected columns, named by property: converted in place.
+      for (let i = 0; i < converted.length; i += 1) {
+        const { property, convert } = converted[i];
+        const raw = row[property];
+        if (raw !== undefined) row[property] = convert(raw);
       }
-      return value as T;
+      return row as T;
     },
   };
+}
+
+/** Column types whose non-null pg value hydration leaves as it is (without a transformer). */
+const UNCHANGED_TYPES = new Set<unknown>([
+  'varchar',
+  'character varying',
+  'text',
+  'char',
+  'character',
+  'uuid',
+  'bigint',
+  'integer',
+  'int',
+  'smallint',
+  'numeric',
+  'decimal',
+  'boolean',
+  'json',
+  'jsonb',
+]);
+const TIMESTAMP_TYPES = new Set<unknown>(['timestamptz', 'timestamp', 'timestamp with time zone', 'timestamp without time zone', 'datetime', Date]);
+
+/** The hydration of one column's value, or null when it leaves the value unchanged. */
+function converterOf(column: ColumnMetadata, driver: DataSource['driver']): ((value: unknown) => unknown) | null {
+  if (!column.transformer && !column.isArray) {
+    if (UNCHANGED_TYPES.has(column.type)) return null;
+    if (TIMESTAMP_TYPES.has(column.type)) return (value) => (value && typeof value === 'string' ? new Date(value) : value);
+  }
+  return (value) => driver.prepareHydratedValue(value, column);
 }
 
 /** Positional parameters (`$1`, `$2`, ...) and AND-ed conditions of one statement. */
