@@ -447,12 +447,16 @@ export class TableWriter {
     if (wanted.size > 0) {
       const keyColumn = quote(parent.column(link.parentKey).name);
       const scoped = parent.columns.has('sellerAccountId');
-      const rows: { id: string; k: string }[] = await ctx.manager.query(
-        `SELECT id::text AS id, ${keyColumn}::text AS k FROM ${quote(parent.table)} WHERE ${keyColumn} = ANY($1::text[])` +
-          (scoped ? ` AND ${quote(parent.column('sellerAccountId').name)} = $2` : ''),
-        scoped ? [[...wanted], ctx.sellerAccountId] : [[...wanted]],
+      // By key alone (the account is compared here): a condition on the account column can make
+      // the planner scan all of the account's rows when the table's statistics are behind (a
+      // table that just grew by a large import), instead of probing the key index.
+      const rows: { id: string; k: string; a: string | null }[] = await ctx.manager.query(
+        `SELECT id::text AS id, ${keyColumn}::text AS k` +
+          (scoped ? `, ${quote(parent.column('sellerAccountId').name)}::text AS a` : '') +
+          ` FROM ${quote(parent.table)} WHERE ${keyColumn} = ANY($1::text[])`,
+        [[...wanted]],
       );
-      for (const row of rows) ids.set(row.k, row.id);
+      for (const row of rows) if (!scoped || row.a === ctx.sellerAccountId) ids.set(row.k, row.id);
     }
     const kept: PendingRecord[] = [];
     for (const record of records) {
