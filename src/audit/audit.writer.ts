@@ -16,7 +16,11 @@ const OPTIMISTIC_ATTEMPTS = 3;
 export interface AuditWriterOptions {
   /** Records per transaction at most (default 200). */
   batchSize?: number;
-  /** How long a record waits for others to share its commit (default 5 ms). */
+  /**
+   * How long a record waits for others to share its commit when no batch is being written
+   * (default 0: those appended in the same event-loop turn share it). Records appended while a
+   * batch is being written form the next batch, written as soon as that one commits.
+   */
   flushIntervalMs?: number;
   /** Key for signed checkpoints; without it no periodic checkpoint is taken. */
   checkpointKey?: string | null;
@@ -43,7 +47,7 @@ export class AuditWriter {
   private readonly flushIntervalMs: number;
   private readonly checkpointEvery: number;
   private pending: Pending[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private timer: { cancel(): void } | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
   private writtenSinceCheckpoint = 0;
@@ -58,7 +62,7 @@ export class AuditWriter {
     private readonly options: AuditWriterOptions = {},
   ) {
     this.batchSize = Math.max(1, options.batchSize ?? 200);
-    this.flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 5);
+    this.flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 0);
     this.checkpointEvery = Math.max(1, options.checkpointEvery ?? 1000);
   }
 
@@ -68,19 +72,30 @@ export class AuditWriter {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ entry, resolve, reject });
       if (this.pending.length >= this.batchSize) void this.drain();
-      else this.timer ??= setTimeout(() => {
-        this.timer = null;
-        void this.drain();
-      }, this.flushIntervalMs);
+      else if (!this.running) this.schedule();
+      // else: the batch being written takes these next, when it has committed.
     });
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    const fire = () => {
+      this.timer = null;
+      void this.drain();
+    };
+    if (this.flushIntervalMs === 0) {
+      const immediate = setImmediate(fire);
+      this.timer = { cancel: () => clearImmediate(immediate) };
+    } else {
+      const timeout = setTimeout(fire, this.flushIntervalMs);
+      this.timer = { cancel: () => clearTimeout(timeout) };
+    }
   }
 
   /** Writes everything appended so far. */
   async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
+    this.timer?.cancel();
+    this.timer = null;
     await this.drain();
   }
 
