@@ -163,18 +163,19 @@ export async function paginateRows<T extends ObjectLiteral>(
   const hasNextPage = rows.length > limit;
   const nodes = hasNextPage ? rows.slice(0, limit) : rows;
   ctx.governance.countRows(options.category, nodes.length);
-  const edges = nodes.map((node) => ({
-    cursor: encodeCursor({ v: cursorValue(node[options.sortBy]), id: node[idProperty] }),
-    node,
-  }));
+  const cursorOf = (node: T) => encodeCursor({ v: cursorValue(node[options.sortBy]), id: node[idProperty] });
+  let edges: { cursor: string; node: T }[] | undefined;
   return {
-    edges,
+    // Each node's cursor is encoded only when `edges` is selected.
+    get edges() {
+      return (edges ??= nodes.map((node) => ({ cursor: cursorOf(node), node })));
+    },
     nodes,
     pageInfo: {
       hasNextPage,
       hasPreviousPage: Boolean(args.after),
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      startCursor: nodes.length > 0 ? cursorOf(nodes[0]) : null,
+      endCursor: nodes.length > 0 ? cursorOf(nodes[nodes.length - 1]) : null,
     },
     totalCount: lazyCount(async () => {
       const [row] = await selectRows(ctx.reads, countSql, countParams);
