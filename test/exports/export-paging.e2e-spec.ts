@@ -5,6 +5,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestDemo, testTokenFor } from '../support/fixtures';
 import { startTestGateway, type GraphQLResponseBody, type TestGateway } from '../support/gateway';
+import { CREATE_EXPORT, type ExportInfo } from './support';
 
 const PURPOSE = 'OPERATIONAL_REPORTING';
 
@@ -16,18 +17,6 @@ const ALL_ORDERS = `query AllOrders($first: Int, $after: String) {
     nodes { id amazonOrderId sellerAccountId orderTotal currency purchaseDate status items { sku quantity itemPrice } }
   }
 }`;
-
-const CREATE_EXPORT = `mutation MakeExport($document: String!, $variables: JSONObject, $format: ExportFormat!) {
-  createExport(document: $document, variables: $variables, format: $format) { id rowCount byteSize policyVersion downloadUrl }
-}`;
-
-interface ExportInfo {
-  id: string;
-  rowCount: number;
-  byteSize: number;
-  policyVersion: string;
-  downloadUrl: string;
-}
 
 type Row = Record<string, unknown>;
 

@@ -7,6 +7,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestDemo, testTokenFor } from '../support/fixtures';
 import { startTestGateway, type GraphQLResponseBody, type TestGateway } from '../support/gateway';
+import { CREATE_EXPORT, type ExportInfo } from './support';
 
 const PURPOSE = 'OPERATIONAL_REPORTING';
 
@@ -22,25 +23,6 @@ const ORDERS_EDGES_QUERY = `query RecentOrderEdges {
     edges { node { id amazonOrderId orderTotal status merchantOrderId } }
   }
 }`;
-
-const CREATE_EXPORT = `mutation MakeExport($document: String!, $variables: JSONObject, $format: ExportFormat!, $operationName: String) {
-  createExport(document: $document, variables: $variables, format: $format, operationName: $operationName) {
-    id format status rowCount byteSize sha256 createdAt expiresAt downloadUrl purpose policyVersion
-  }
-}`;
-
-interface ExportInfo {
-  id: string;
-  format: string;
-  status: string;
-  rowCount: number;
-  byteSize: number;
-  sha256: string;
-  expiresAt: string;
-  downloadUrl: string;
-  purpose: string;
-  policyVersion: string;
-}
 
 type Row = Record<string, unknown>;
 

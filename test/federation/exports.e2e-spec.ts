@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestDemo, testTokenFor } from '../support/fixtures';
 import { startTestGateway, type GraphQLResponseBody, type TestGateway } from '../support/gateway';
 import { startTestFederation, TEST_FEDERATION_SECRET, type TestFederation } from './support/federation';
+import { CREATE_EXPORT, type ExportInfo } from '../exports/support';
 
 const PURPOSE = 'OPERATIONAL_REPORTING';
 
@@ -16,21 +17,6 @@ const ORDERS_QUERY = `query RecentOrders($first: Int) {
     nodes { id amazonOrderId sellerAccountId orderTotal currency purchaseDate status items { sku quantity itemPrice } }
   }
 }`;
-
-const CREATE_EXPORT = `mutation MakeExport($document: String!, $variables: JSONObject, $format: ExportFormat!, $operationName: String) {
-  createExport(document: $document, variables: $variables, format: $format, operationName: $operationName) {
-    id format status rowCount purpose policyVersion operationName documentHash createdAt expiresAt downloadUrl
-  }
-}`;
-
-interface ExportInfo {
-  id: string;
-  format: string;
-  rowCount: number;
-  createdAt: string;
-  expiresAt: string;
-  downloadUrl: string;
-}
 
 type Row = Record<string, unknown>;
 type Format = 'CSV' | 'JSONL';
@@ -104,7 +90,7 @@ describe('restricted exports through the federated gateway', () => {
     const viaGateway = await exported(federated, analyst, ORDERS_QUERY, format, variables);
     expect(made.info.rowCount).toBeGreaterThan(10);
 
-    const strip = ({ id: _id, createdAt: _createdAt, expiresAt: _expiresAt, downloadUrl: _url, ...rest }: ExportInfo) => rest;
+    const strip = ({ id: _id, createdAt: _createdAt, expiresAt: _expiresAt, downloadUrl: _url, byteSize: _byteSize, sha256: _sha256, ...rest }: ExportInfo) => rest;
     expect(strip(viaGateway.info)).toEqual(strip(made.info));
     expect(viaGateway.info.downloadUrl).toBe(`/exports/${viaGateway.info.id}`);
     // The response's governance: the exported query's masks, under the same policy and purpose.
