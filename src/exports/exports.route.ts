@@ -10,7 +10,7 @@ import { recordUserAction } from '../audit/system-logs';
 import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
-import { Permission } from '../policy/taxonomy';
+import { Permission, type Purpose } from '../policy/taxonomy';
 import { logger } from '../server/logger';
 import type { Authenticate } from '../server/request-context';
 import { EXPORT_EXTENSIONS, type ExportFormat } from './export-file';
@@ -119,6 +119,15 @@ export function exportsRouter(deps: ExportsRouteDeps): Router {
       return;
     }
     const file = lookup.export;
+    // The policy in force still has to grant the purpose the rows were read for (a `policy apply`
+    // may have taken it from the role since): else the file is not served.
+    const purpose = file.purpose as Purpose | null;
+    if (purpose !== null && (!role.purposes.includes(purpose) || !caller.purposes.includes(purpose))) {
+      if (await audit('refused', [ErrorCode.PURPOSE_NOT_GRANTED], file)) {
+        refuse(res, 403, ErrorCode.PURPOSE_NOT_GRANTED, `Export ${file.id} was made for purpose ${purpose}, which the policy in force no longer grants to role ${caller.role}`);
+      }
+      return;
+    }
     if (!(await audit('ok', [], file))) return;
     try {
       await deps.dataSource.transaction(async (manager) => {

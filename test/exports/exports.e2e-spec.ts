@@ -4,6 +4,9 @@
 // the end: export-paging.e2e-spec.ts), so the one GraphQL response holds them all.
 import { createHash } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { loadConfig } from '../../src/config';
+import { defaultPolicy } from '../../src/policy/default-policy';
+import { applyPolicy, baselinePolicy, policyDocument } from '../../src/policy/policy-store';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestDemo, testTokenFor } from '../support/fixtures';
 import { startTestGateway, type GraphQLResponseBody, type TestGateway } from '../support/gateway';
@@ -213,5 +216,33 @@ describe('restricted exports', () => {
     } finally {
       offsetMs = 0;
     }
+  });
+
+  it('is not served once the policy in force no longer grants the purpose it was made for', async () => {
+    const reporting = await exported(analyst, ORDERS_EDGES_QUERY, 'JSONL');
+    expect((await download(analyst, reporting.downloadUrl)).status).toBe(200);
+
+    // `policy apply`: analyst keeps EXPORT_DATA and BUSINESS_ANALYSIS, loses OPERATIONAL_REPORTING.
+    const document = JSON.parse(JSON.stringify(policyDocument(defaultPolicy()))) as { version?: string; roles: Record<string, { purposes: string[]; grants: Record<string, unknown> }> };
+    document.version = 'analyst-without-reporting';
+    document.roles.analyst.purposes = document.roles.analyst.purposes.filter((purpose) => purpose !== PURPOSE);
+    delete document.roles.analyst.grants[PURPOSE];
+    await applyPolicy(db.dataSource, document, { appliedBy: 'test', baseline: baselinePolicy(loadConfig({ ...process.env, NODE_ENV: 'test' })) });
+
+    const deadline = Date.now() + 3_000;
+    let refused = await download(analyst, reporting.downloadUrl);
+    while (refused.status === 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      refused = await download(analyst, reporting.downloadUrl);
+    }
+    expect(refused.status).toBe(403);
+    const body = (await refused.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('PURPOSE_NOT_GRANTED');
+    expect(body.error.message).toContain(PURPOSE);
+    const [attempt] = await db.dataSource.query(
+      `SELECT outcome, error_codes FROM audit_record WHERE operation_name = 'GET /exports/:id' AND variables->>'exportId' = $1 ORDER BY id DESC LIMIT 1`,
+      [reporting.id],
+    );
+    expect(attempt).toEqual({ outcome: 'refused', error_codes: ['PURPOSE_NOT_GRANTED'] });
   });
 });
