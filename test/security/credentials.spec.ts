@@ -215,13 +215,19 @@ describe('credential vault', () => {
       throw new Error('accepted');
     };
     const short = randomBytes(16).toString('base64');
-    expect(invalid(`k1:${short}`)).toBe('Invalid configuration: CREDENTIAL_KEYS: entry 1 of CREDENTIAL_KEYS (key id "k1") decodes to 16 bytes; AES-256 needs exactly 32 (`openssl rand -base64 32`)');
+    expect(invalid(`k1:${short}`)).toBe('Invalid configuration: CREDENTIAL_KEYS: entry 1 of CREDENTIAL_KEYS decodes to 16 bytes; AES-256 needs exactly 32 (`openssl rand -base64 32`)');
     expect(invalid(`k1:${short}`)).not.toContain(short);
-    expect(invalid(`k1:${K1},k1:${K2}`)).toContain('CREDENTIAL_KEYS names key id "k1" twice');
+    expect(invalid(`k1:${K1},k1:${K2}`)).toContain('entries 1 and 2 of CREDENTIAL_KEYS have the same key id');
     expect(invalid(K1)).toContain('entry 1 of CREDENTIAL_KEYS has no key id');
     expect(invalid(K1)).not.toContain(K1);
-    expect(invalid(`k1:${K1},k2:not base64!`)).toContain('entry 2 of CREDENTIAL_KEYS (key id "k2") is not valid base64');
+    expect(invalid(`k1:${K1},k2:not base64!`)).toContain('entry 2 of CREDENTIAL_KEYS is not valid base64 after its key id');
     expect(invalid(`k1:${K1},k2:not base64!`)).not.toContain(K1);
+    // An entry the wrong way round, with a key (base64url, unpadded) where the id belongs.
+    let reversed = randomBytes(32).toString('base64url');
+    while (!/^[A-Za-z0-9]/.test(reversed)) reversed = randomBytes(32).toString('base64url');
+    expect(invalid(`${reversed}:main`)).toContain('entry 1 of CREDENTIAL_KEYS decodes to 3 bytes');
+    expect(invalid(`${reversed}:main`)).not.toContain(reversed);
+    expect(invalid(`${reversed}:main,${reversed}:main`)).not.toContain(reversed);
     expect(parseCredentialKeys(` k2:${K2} , k1:${K1} `)).toMatchObject({ currentKeyId: 'k2', demo: false });
 
     // Development and test: a demo key (the values it protects are not secret).
