@@ -4,7 +4,19 @@
 // you mean" suggestions from principals that may not introspect; feeds the suspicious-activity
 // rules with each operation's outcome.
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
-import { BREAK, GraphQLError, Kind, visit, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  BREAK,
+  defaultFieldResolver,
+  GraphQLError,
+  GraphQLObjectType,
+  Kind,
+  visit,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import type { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
 import type { Principal } from '../auth/principal';
 import type { Policy } from '../policy/policy';
@@ -80,6 +92,34 @@ export function hasNulCharacter(document: DocumentNode, variables: Record<string
   return valueHasNul(variables) || documentHasNul(document);
 }
 
+// The execution timeout's error, set on an operation's context when its time is up. Apollo gives
+// each operation its own context object (a copy, batched operations too).
+const TIMED_OUT = Symbol('sellergate.executionTimedOut');
+
+const guardedSchemas = new WeakSet<GraphQLSchema>();
+
+/**
+ * Wraps each field resolver of the schema once (not per request): a field that starts after its
+ * operation's execution timeout is refused with the timeout's error instead of running. One
+ * property read per field, where a `willResolveField` hook would make Apollo dispatch every
+ * field through its plugin machinery on every request.
+ */
+function guardFieldResolvers(schema: GraphQLSchema): void {
+  if (guardedSchemas.has(schema)) return;
+  guardedSchemas.add(schema);
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith('__') || !(type instanceof GraphQLObjectType)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const resolve = field.resolve ?? defaultFieldResolver;
+      field.resolve = (source, args, context: Record<symbol, unknown> | undefined, info) => {
+        const timedOut = context?.[TIMED_OUT];
+        if (timedOut) throw timedOut;
+        return resolve(source, args, context, info);
+      };
+    }
+  }
+}
+
 const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 
 function withoutSuggestions(message: string): string {
@@ -116,6 +156,13 @@ export function securityPlugin(options: SecurityPluginOptions): ApolloServerPlug
   const { limits } = options;
   const report = options.onError ?? (() => {});
   return {
+    async serverWillStart() {
+      return {
+        schemaDidLoadOrUpdate({ apiSchema }) {
+          if (limits.executionTimeoutMs > 0) guardFieldResolvers(apiSchema);
+        },
+      };
+    },
     async requestDidStart() {
       let timedOut: GraphQLError | null = null;
       let executed = false;
@@ -163,18 +210,17 @@ export function securityPlugin(options: SecurityPluginOptions): ApolloServerPlug
             }
           }
         },
-        async executionDidStart() {
+        async executionDidStart(request) {
           executed = true;
           if (limits.executionTimeoutMs <= 0) return;
+          const context = request.contextValue as unknown as Record<symbol, unknown>;
           const timer = setTimeout(() => {
             timedOut = limitExceeded('executionTimeoutMs', limits.executionTimeoutMs, null);
+            // Fields not yet started are refused from now on (no new database work): see guardFieldResolvers.
+            context[TIMED_OUT] = timedOut;
           }, limits.executionTimeoutMs);
           timer.unref();
           return {
-            // Fields not yet started when the time is up are refused (no new database work).
-            willResolveField() {
-              if (timedOut) throw timedOut;
-            },
             async executionDidEnd() {
               clearTimeout(timer);
             },
