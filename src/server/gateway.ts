@@ -5,7 +5,7 @@ import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -21,6 +21,17 @@ import { readinessHandler } from './readiness';
 import { createMetrics } from './metrics';
 import { requestIdMiddleware } from './request-id';
 import { createRequestContext, type Authenticate } from './request-context';
+
+/** GraphQL answers are never cached by browsers or proxies: `Cache-Control: no-store`. */
+const noStorePlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
+      },
+    };
+  },
+};
 
 /** A request refused before GraphQL saw it (bad JSON, body too large, wrong content type). */
 export interface HttpRefusal {
@@ -123,6 +134,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       metrics.plugin,
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No field carries a cache hint, so Apollo's cache-control plugin (on by default) could only
+      // ever answer `Cache-Control: no-store`, at the price of a hook on every field of every
+      // request. The header is set here instead.
+      ApolloServerPluginCacheControlDisabled(),
+      noStorePlugin,
     ],
     formatError: formatGatewayError,
     includeStacktraceInErrorResponses: false,

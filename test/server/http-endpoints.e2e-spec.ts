@@ -25,6 +25,10 @@ describe('HTTP endpoints', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { data: { products: { nodes: unknown[] } } };
     expect(body.data.products.nodes).toHaveLength(2);
+    // Answers with data are never kept by browsers or proxies, nor are refusals.
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const refused = await gateway.post('{ products(first: 2) { nodes { asin } } }');
+    expect(refused.headers.get('cache-control')).toBe('no-store');
   });
 
   it('refuses a GET without a preflight-forcing header (CSRF prevention)', async () => {
