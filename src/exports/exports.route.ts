@@ -119,6 +119,14 @@ export function exportsRouter(deps: ExportsRouteDeps): Router {
       return;
     }
     const file = lookup.export;
+    // The file holds what the export's role read (its masks and grants): a principal whose role has
+    // changed since (a user's role claim) gets it no more.
+    if (file.principalRole !== caller.role) {
+      if (await audit('refused', [ErrorCode.FORBIDDEN], file)) {
+        refuse(res, 403, ErrorCode.FORBIDDEN, `Export ${file.id} was made under role ${file.principalRole}; this principal now has role ${caller.role}: make the export again`);
+      }
+      return;
+    }
     // The policy in force still has to grant the purpose the rows were read for (a `policy apply`
     // may have taken it from the role since): else the file is not served.
     const purpose = file.purpose as Purpose | null;

@@ -4,6 +4,7 @@
 // the end: export-paging.e2e-spec.ts), so the one GraphQL response holds them all.
 import { createHash } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { SignJWT } from 'jose';
 import { loadConfig } from '../../src/config';
 import { defaultPolicy } from '../../src/policy/default-policy';
 import { applyPolicy, baselinePolicy, policyDocument } from '../../src/policy/policy-store';
@@ -13,6 +14,7 @@ import { startTestGateway, type GraphQLResponseBody, type TestGateway } from '..
 import { CREATE_EXPORT, type ExportInfo } from './support';
 
 const PURPOSE = 'OPERATIONAL_REPORTING';
+const JWT_SECRET = 'exports-test-jwt-secret-of-32-characters-or-more';
 
 const ORDERS_QUERY = `query RecentOrders($first: Int) {
   orders(first: $first, status: [UNSHIPPED]) {
@@ -47,7 +49,7 @@ describe('restricted exports', () => {
     catalogManager = await testTokenFor(db.dataSource, 'catalog_manager');
     admin = await testTokenFor(db.dataSource, 'admin');
     gateway = await startTestGateway(db, {
-      env: { EXPORT_SWEEP_SECONDS: '1', MAX_ALIASES: '3', RATE_LIMIT_PER_MINUTE: '0' },
+      env: { EXPORT_SWEEP_SECONDS: '1', MAX_ALIASES: '3', RATE_LIMIT_PER_MINUTE: '0', JWT_SECRET },
       now: () => new Date(Date.now() + offsetMs),
     });
     const [token] = await db.dataSource.query("SELECT id FROM api_token WHERE role = 'analyst' ORDER BY created_at LIMIT 1");
@@ -216,6 +218,28 @@ describe('restricted exports', () => {
     } finally {
       offsetMs = 0;
     }
+  });
+
+  it('is not served to a user whose role changed since it was made (same subject, another role claim)', async () => {
+    const userJwt = (role: string) =>
+      new SignJWT({ role }).setProtectedHeader({ alg: 'HS256' }).setSubject('user-export-7').setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(JWT_SECRET));
+    const asFinance = await userJwt('finance');
+    const made = await createExport(asFinance, ORDERS_EDGES_QUERY, 'JSONL');
+    expect(made.body.errors).toBeUndefined();
+    const info = (made.body.data as { createExport: ExportInfo }).createExport;
+    expect((await download(asFinance, info.downloadUrl)).status).toBe(200);
+
+    // The same user, now an analyst (EXPORT_DATA and the purpose, but masked where finance reads in full).
+    const asAnalyst = await userJwt('analyst');
+    const refused = await download(asAnalyst, info.downloadUrl);
+    expect(refused.status).toBe(403);
+    const body = (await refused.json()) as { error: { code: string; message: string } };
+    expect(body.error).toEqual({ code: 'FORBIDDEN', message: `Export ${info.id} was made under role finance; this principal now has role analyst: make the export again` });
+    const [attempt] = await db.dataSource.query(
+      `SELECT outcome, error_codes, principal_role FROM audit_record WHERE operation_name = 'GET /exports/:id' AND variables->>'exportId' = $1 ORDER BY id DESC LIMIT 1`,
+      [info.id],
+    );
+    expect(attempt).toEqual({ outcome: 'refused', error_codes: ['FORBIDDEN'], principal_role: 'analyst' });
   });
 
   it('is not served once the policy in force no longer grants the purpose it was made for', async () => {
