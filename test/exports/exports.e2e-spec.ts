@@ -220,7 +220,7 @@ describe('restricted exports', () => {
     }
   });
 
-  it('is not served to a user whose role changed since it was made (same subject, another role claim)', async () => {
+  it('is not served to a user whose role changed since it was made, nor to a user whose subject is the maker token\'s id', async () => {
     const userJwt = (role: string) =>
       new SignJWT({ role }).setProtectedHeader({ alg: 'HS256' }).setSubject('user-export-7').setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(JWT_SECRET));
     const asFinance = await userJwt('finance');
@@ -240,6 +240,14 @@ describe('restricted exports', () => {
       [info.id],
     );
     expect(attempt).toEqual({ outcome: 'refused', error_codes: ['FORBIDDEN'], principal_role: 'analyst' });
+
+    // A user whose subject is the id of the analyst token that made an export is another principal.
+    const mine = await exported(analyst, ORDERS_EDGES_QUERY, 'JSONL');
+    const namesake = await new SignJWT({ role: 'analyst' }).setProtectedHeader({ alg: 'HS256' }).setSubject(analystId).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(JWT_SECRET));
+    expect((await download(namesake, mine.downloadUrl)).status).toBe(404);
+    const listed = (await gateway.post('{ myExports { id } }', { token: namesake })).body.data!.myExports as { id: string }[];
+    expect(listed.map((each) => each.id)).not.toContain(mine.id);
+    expect((await download(analyst, mine.downloadUrl)).status).toBe(200);
   });
 
   it('is not served once the policy in force no longer grants the purpose it was made for', async () => {
