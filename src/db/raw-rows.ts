@@ -5,7 +5,8 @@
 // them: on its transaction's connection, else on the connection its data source picks for reads
 // (the read replica for `ctx.reads`, src/db/read-replica.ts).
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { Pool } from 'pg';
+import { QueryFailedError, type DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 
 export interface RawTable<T> {
   /** `"table" "alias"`, for the FROM clause. */
@@ -125,12 +126,35 @@ export class SqlConditions {
 export async function selectRows(manager: EntityManager, sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
   if (manager.queryRunner) return (await manager.queryRunner.query(sql, params)) as Record<string, unknown>[];
   const dataSource = manager.connection;
+  const pool = readPool(dataSource);
+  if (pool) {
+    // The pool TypeORM's query runner would take its connection from, without the runner around
+    // one statement (its connect/release promises, events and result object); logged the same way.
+    dataSource.logger.logQuery(sql, params);
+    try {
+      return (await pool.query(sql, params)).rows as Record<string, unknown>[];
+    } catch (error) {
+      dataSource.logger.logQueryError(error as Error, sql, params);
+      throw new QueryFailedError(sql, params, error as Error);
+    }
+  }
   const runner = dataSource.createQueryRunner(dataSource.defaultReplicationModeForReads());
   try {
     return (await runner.query(sql, params)) as Record<string, unknown>[];
   } finally {
     await runner.release();
   }
+}
+
+/** The `pg` pool a read of `dataSource` in its default mode for reads uses (a replica's, else the primary's). */
+function readPool(dataSource: DataSource): Pool | undefined {
+  if (dataSource.options.type !== 'postgres') return undefined;
+  const driver = dataSource.driver as unknown as { isReplicated: boolean; master?: Pool; slaves: Pool[] };
+  if (driver.isReplicated && dataSource.defaultReplicationModeForReads() === 'slave' && driver.slaves.length > 0) {
+    // TypeORM picks a replica at random for each statement, too.
+    return driver.slaves[Math.floor(Math.random() * driver.slaves.length)];
+  }
+  return driver.master;
 }
 
 /** Reads `sql` with `selectRows` and hydrates each row with `table`. */

@@ -2,6 +2,7 @@
 // administration and the audit trail stay on the primary. The "replica" is a second database
 // seeded with the same demo data and then left behind (a replica lagging the primary), reached
 // through a TCP proxy that can cut it off: what a request answers shows which server it read.
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { connectAndMigrate } from '../../src/db/data-source';
 import { hasReadReplica, replicaReads } from '../../src/db/read-replica';
@@ -136,14 +137,19 @@ interface Named {
 
   it('keeps DataLoader batching: the nested campaign query is one replica statement per level for 10 and 40 campaigns', async () => {
     const schema = await buildGatewaySchema();
-    // Statements with the replication mode of the connection that ran them. Only SELECTs are
-    // this query's: the gateway's batched API call log of the requests above may land meanwhile.
-    const selects: { mode: string; sql: string }[] = [];
-    const original = replicated.logger.logQuery;
-    replicated.logger.logQuery = function (query, parameters, queryRunner) {
-      if (/^\s*SELECT/i.test(query)) selects.push({ mode: queryRunner?.getReplicationMode() ?? 'none', sql: query.slice(0, 120) });
-      return original.call(this, query, parameters, queryRunner);
+    // SELECTs with the server whose connection ran them (the replica is reached through the
+    // proxy's port). Only SELECTs are this query's: the gateway's batched API call log of the
+    // requests above may land meanwhile.
+    const selects: { server: string; sql: string }[] = [];
+    const replicaPort = Number(new URL(proxy.url).port);
+    const original = Client.prototype.query;
+    const patched = function (this: Client, ...args: unknown[]) {
+      const first = args[0] as string | { text?: string };
+      const text = typeof first === 'string' ? first : (first?.text ?? '');
+      if (/^\s*SELECT/i.test(text)) selects.push({ server: this.port === replicaPort ? 'replica' : 'primary', sql: text.slice(0, 120) });
+      return (original as (...rest: unknown[]) => unknown).apply(this, args);
     };
+    Client.prototype.query = patched as typeof Client.prototype.query;
     try {
       const statements: number[] = [];
       for (const first of [10, 40]) {
@@ -151,12 +157,12 @@ interface Named {
         const data = await runQuery(schema, testContext(replicated), NESTED, { first });
         expect(data.campaigns.nodes).toHaveLength(first);
         statements.push(selects.length);
-        expect(selects.filter((statement) => statement.mode !== 'slave')).toEqual([]);
+        expect(selects.filter((statement) => statement.server !== 'replica')).toEqual([]);
       }
       // campaigns page, ad groups, keywords, keyword metrics, campaign metrics
       expect(statements).toEqual([5, 5]);
     } finally {
-      replicated.logger.logQuery = original;
+      Client.prototype.query = original;
     }
     expect(replicaReads(replicated)).not.toBe(replicated.manager);
   });
