@@ -113,11 +113,21 @@ export function csvCell(value: Json | undefined): string {
   return JSON.stringify(value);
 }
 
+/**
+ * A watermark value in the CSV comment line: as it is, or as a JSON string when it holds
+ * whitespace, a control character or a quote (a policy version label may hold any text, and a
+ * line break would start a row of the CSV).
+ */
+function watermarkValue(value: string | number | null): string {
+  const text = String(value ?? '');
+  return /[\s"\p{Cc}]/u.test(text) ? JSON.stringify(text) : text;
+}
+
 export function watermarkLine(format: ExportFormat, watermark: ExportWatermark): string {
   if (format === ExportFormat.JSONL) return JSON.stringify({ sellergateExport: watermark });
   const facts = Object.entries(watermark)
     .filter(([key]) => key !== 'format')
-    .map(([key, value]) => `${key}=${value ?? ''}`);
+    .map(([key, value]) => `${key}=${watermarkValue(value as string | number | null)}`);
   return `# sellergate export ${facts.join(' ')}`;
 }
 

@@ -30,6 +30,11 @@ export interface ExportsRouteDeps {
 
 export const EXPORT_DOWNLOAD_OPERATION = 'GET /exports/:id';
 
+/** A header value as it is when printable ASCII, else percent-encoded (a policy version label may hold any text). */
+function headerValue(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
+}
+
 function refuse(res: Response, status: number, code: string, message: string): void {
   res.status(status).json({ error: { code, message } });
 }
@@ -153,7 +158,7 @@ export function exportsRouter(deps: ExportsRouteDeps): Router {
       'cache-control': 'no-store',
       'x-sellergate-export-id': file.id,
       'x-sellergate-export-purpose': file.purpose ?? '',
-      'x-sellergate-export-policy-version': file.policyVersion,
+      'x-sellergate-export-policy-version': headerValue(file.policyVersion),
       'x-sellergate-export-rows': String(file.rowCount),
       'x-sellergate-export-sha256': file.sha256.trim(),
       'x-sellergate-export-expires': file.expiresAt.toISOString(),

@@ -54,6 +54,14 @@ describe('export files', () => {
     ]);
   });
 
+  it('keeps the CSV watermark on one line whatever a policy version label holds', () => {
+    const policyVersion = 'Q4 – "review"\n=HYPERLINK("x")+abc';
+    const text = renderExport(ExportFormat.CSV, rows, { ...WATERMARK, policyVersion });
+    const [watermark, header] = text.split('\n');
+    expect(watermark).toContain(` policyVersion=${JSON.stringify(policyVersion)} operationName=Q `);
+    expect(header).toBe('id,title,price,active,account.id,account.name,items');
+  });
+
   it('writes JSONL as one JSON.stringify(row) per line after the watermark', () => {
     const text = renderExport(ExportFormat.JSONL, rows, { ...WATERMARK, format: ExportFormat.JSONL });
     const lines = text.split('\n');

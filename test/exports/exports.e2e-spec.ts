@@ -250,6 +250,25 @@ describe('restricted exports', () => {
     expect((await download(analyst, mine.downloadUrl)).status).toBe(200);
   });
 
+  it('serves an export made under a policy whose version label is any text (header percent-encoded, watermark one line)', async () => {
+    const document = JSON.parse(JSON.stringify(policyDocument(defaultPolicy()))) as { version?: string };
+    document.version = 'Q4 – review\n=1+1';
+    const { policy } = await applyPolicy(db.dataSource, document, { appliedBy: 'test', baseline: baselinePolicy(loadConfig({ ...process.env, NODE_ENV: 'test' })) });
+    const deadline = Date.now() + 3_000;
+    let info = await exported(analyst, ORDERS_EDGES_QUERY, 'CSV');
+    while (info.policyVersion !== policy.version && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      info = await exported(analyst, ORDERS_EDGES_QUERY, 'CSV');
+    }
+    expect(info.policyVersion).toBe(policy.version);
+    const response = await download(analyst, info.downloadUrl);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-sellergate-export-policy-version')).toBe(encodeURIComponent(policy.version));
+    const [watermark, header] = (await response.text()).split('\n');
+    expect(watermark).toContain(`policyVersion=${JSON.stringify(policy.version)} `);
+    expect(header).toBe('id,amazonOrderId,orderTotal,status,merchantOrderId');
+  });
+
   it('is not served once the policy in force no longer grants the purpose it was made for', async () => {
     const reporting = await exported(analyst, ORDERS_EDGES_QUERY, 'JSONL');
     expect((await download(analyst, reporting.downloadUrl)).status).toBe(200);
