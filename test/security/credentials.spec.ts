@@ -232,6 +232,15 @@ describe('credential vault', () => {
 
     // Development and test: a demo key (the values it protects are not secret).
     expect(resolveCredentialKeys({ NODE_ENV: 'development', CREDENTIAL_KEYS: undefined })).toMatchObject({ currentKeyId: 'demo', demo: true });
+    // ... but not into a database holding credentials under real keys (a command run without the gateway's environment).
+    const demo = createCredentialVault({ NODE_ENV: 'development', CREDENTIAL_KEYS: undefined, CREDENTIAL_MAX_AGE_DAYS: 180 });
+    const demoStored = await store(demo, AmazonCredentialKind.LWA_CLIENT_ID, 'amzn1.application-oa2-client.demo');
+    expect(demoStored.credential.keyId).toBe('demo');
+    await store(vaultWith(`k1:${K1}`), AmazonCredentialKind.LWA_CLIENT_SECRET, 'amzn1.oa2-cs.v1.real');
+    const leaked = `Atzr|IwEBI${randomBytes(24).toString('hex')}`;
+    await expect(store(demo, AmazonCredentialKind.REFRESH_TOKEN, leaked)).rejects.toThrow(/^Not stored: CREDENTIAL_KEYS is not set, and this database holds credentials encrypted under CREDENTIAL_KEYS keys/);
+    expectNowhere(await wholeDatabase(db), leaked);
+    await db.dataSource.query('DELETE FROM amazon_credential');
     // Production: no key, no storing; listing and start-up still work.
     const production = createCredentialVault({ NODE_ENV: 'production', CREDENTIAL_KEYS: undefined, CREDENTIAL_MAX_AGE_DAYS: 180 });
     await expect(store(production, AmazonCredentialKind.LWA_CLIENT_ID, 'amzn1.application-oa2-client.x')).rejects.toThrow(

@@ -161,7 +161,15 @@ export class CredentialVault {
    * (its age then starts again). Recorded as `credential.set` / `credential.replace`.
    */
   async set(manager: EntityManager, input: SetCredentialInput): Promise<{ credential: CredentialMetadata; replaced: boolean }> {
-    this.requireKeys('store');
+    const ring = this.requireKeys('store');
+    // The demo key is public: a database that holds credentials under CREDENTIAL_KEYS keys is not a
+    // development one (e.g. a command run without the production environment) and gets none under it.
+    if (ring.demo && (await manager.existsBy(AmazonCredential, { keyId: Not(DEMO_CREDENTIAL_KEY_ID) }))) {
+      throw new CredentialVaultError(
+        'Not stored: CREDENTIAL_KEYS is not set, and this database holds credentials encrypted under CREDENTIAL_KEYS keys; the development demo key would leave the value readable by anyone. Run the command with the same CREDENTIAL_KEYS (and NODE_ENV=production) as the gateway',
+        'NO_KEYS',
+      );
+    }
     if (!isCredentialKind(input.kind)) throw new CredentialVaultError(`Unknown credential kind "${String(input.kind)}": one of ${CREDENTIAL_KINDS.join(', ')}`, 'BAD_INPUT');
     const label = (input.label ?? '').trim() || 'default';
     if (label.length > 100) throw new CredentialVaultError(`Label is ${label.length} characters long; at most 100`, 'BAD_INPUT');
