@@ -88,7 +88,8 @@ export class AuditRecord {
   @Column({ type: 'integer' })
   durationMs: number;
 
-  @Column({ type: 'varchar', length: 64, nullable: true })
+  /** As long as `policy_revision.version`: `<label>+<hash>` with a label of up to 64 characters. */
+  @Column({ type: 'varchar', length: 80, nullable: true })
   policyVersion: string | null;
 
   @Column({ type: 'char', length: 64 })

@@ -37,7 +37,8 @@ export class DataExport {
   @Column({ type: 'char', length: 64 })
   documentHash: string;
 
-  @Column({ type: 'varchar', length: 64 })
+  /** As long as `policy_revision.version`: `<label>+<hash>` with a label of up to 64 characters. */
+  @Column({ type: 'varchar', length: 80 })
   policyVersion: string;
 
   @Column({ type: 'integer' })

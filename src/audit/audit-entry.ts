@@ -51,7 +51,7 @@ const LENGTHS: Partial<Record<keyof AuditEntry, number>> = {
   operationType: 16,
   operationName: 200,
   documentHash: 64,
-  policyVersion: 64,
+  policyVersion: 80,
 };
 
 // A lone UTF-16 surrogate cannot be stored (PostgreSQL text is UTF-8; jsonb refuses it): it is

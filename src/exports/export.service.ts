@@ -285,7 +285,7 @@ export async function createExport(ctx: RequestContext, executorOrSchema: Export
     format: request.format,
     operationName: watermark.operationName,
     documentHash: watermark.documentHash,
-    policyVersion: ctx.policy.version.slice(0, 64),
+    policyVersion: ctx.policy.version,
     rowCount: file.rows,
     byteSize: content.length,
     sha256: createHash('sha256').update(content).digest('hex'),

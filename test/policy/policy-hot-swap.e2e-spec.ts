@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApolloServerPlugin } from '@apollo/server';
+import { verifyChain } from '../../src/audit/audit-verify';
 import { registerPolicyCommands } from '../../src/cli/policy.command';
 import { loadConfig } from '../../src/config';
 import type { RequestContext } from '../../src/context';
@@ -223,6 +224,24 @@ describe('changing the access policy at runtime', () => {
       const { body } = await firstResponseUnder(gateway, token, result.policy.version, IN_PROCESS_DEADLINE_MS);
       expect(deniedListings(body)).toBe(false);
       expect((body.data?.listings as { nodes: unknown[] }).nodes.length).toBeGreaterThan(0);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('a policy labelled with the longest label allowed is served, audited and verifiable', async () => {
+    const gateway = await startGatewayOn(db, { env: { POLICY_POLL_MS: '100' } });
+    try {
+      // Listings stay open under it (the next test expects them open).
+      const open = denyingListings('L'.repeat(64)) as { roles: Record<string, { grants: Record<string, Record<string, string>> }> };
+      open.roles.catalog_manager.grants[PURPOSE].INTERNAL = 'full';
+      const result = await applyPolicy(db.dataSource, open, { appliedBy: 'test', baseline: baselinePolicy(loadConfig({ ...process.env, NODE_ENV: 'test' })) });
+      expect(result.policy.version.length).toBeGreaterThan(64);
+      const { body } = await firstResponseUnder(gateway, token, result.policy.version, IN_PROCESS_DEADLINE_MS);
+      expect(deniedListings(body)).toBe(false);
+      const [record] = await db.dataSource.query<{ policy_version: string }[]>('SELECT policy_version FROM audit_record ORDER BY id DESC LIMIT 1');
+      expect(record.policy_version).toBe(result.policy.version);
+      expect(await verifyChain(db.dataSource.manager)).toMatchObject({ ok: true });
     } finally {
       await gateway.stop();
     }

@@ -16,6 +16,7 @@ import { AmazonCredentials1795787327846 } from './1795787327846-amazon-credentia
 import { PolicyRevisions1795787354401 } from './1795787354401-policy-revisions';
 import { DataExports1795787473215 } from './1795787473215-data-exports';
 import { AuditAppendFunction1795789654944 } from './1795789654944-audit-append-function';
+import { PolicyVersionLength1795794460597 } from './1795794460597-policy-version-length';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CoreAccounts1795777861725,
@@ -34,4 +35,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   PolicyRevisions1795787354401,
   DataExports1795787473215,
   AuditAppendFunction1795789654944,
+  PolicyVersionLength1795794460597,
 ];
