@@ -89,12 +89,17 @@ async function verifyJwt(jwt: string, config: AuthConfig, now: Date): Promise<JW
   throw unauthenticated();
 }
 
+/** Longest JWT subject accepted: the width of `principal_id` in the audit log and exports. */
+export const MAX_SUBJECT_LENGTH = 200;
+
 async function authenticateJwt(jwt: string, deps: AuthenticateDeps, now: Date): Promise<Principal> {
   const payload = await verifyJwt(jwt, deps.config, now);
   const roleClaim = payload[deps.config.JWT_ROLE_CLAIM];
   const role = Array.isArray(roleClaim) && roleClaim.length === 1 ? roleClaim[0] : roleClaim;
-  const definition = typeof role === 'string' ? deps.policy.roles[role] : undefined;
-  if (!payload.sub || typeof role !== 'string' || !definition) throw unauthenticated();
+  const definition = typeof role === 'string' && Object.hasOwn(deps.policy.roles, role) ? deps.policy.roles[role] : undefined;
+  // The subject is the principal's id in audit records and exports (200 characters at most there):
+  // a longer one is refused rather than cut, so two users never share an id.
+  if (!payload.sub || payload.sub.length > MAX_SUBJECT_LENGTH || typeof role !== 'string' || !definition) throw unauthenticated();
   // A `purposes` claim can only narrow the role's purposes.
   const claimed = stringList(payload.purposes);
   const purposes: Purpose[] = claimed ? definition.purposes.filter((purpose) => claimed.includes(purpose)) : [...definition.purposes];

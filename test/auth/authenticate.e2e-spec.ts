@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
 import { createToken, revokeToken } from '../../src/auth/api-token.service';
-import { UNAUTHENTICATED_MESSAGE } from '../../src/auth/authenticate';
+import { MAX_SUBJECT_LENGTH, UNAUTHENTICATED_MESSAGE } from '../../src/auth/authenticate';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startPolicyGateway, TEST_JWT_SECRET, type PolicyGateway } from '../policy/support/policy-gateway';
 
@@ -10,7 +10,7 @@ const DATA_QUERY = '{ orders(first: 1) { totalCount } }';
 async function jwt(claims: Record<string, unknown>, options: { secret?: string; audience?: string; issuer?: string } = {}): Promise<string> {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('user-42')
+    .setSubject(typeof claims.sub === 'string' ? claims.sub : 'user-42')
     .setAudience(options.audience ?? 'sellergate')
     .setIssuer(options.issuer ?? 'https://sso.example.test')
     .setIssuedAt()
@@ -87,6 +87,17 @@ describe('authentication', () => {
     await expectUnauthenticated(`Bearer ${unsignedJwt({ role: 'compliance' })}`);
     await expectUnauthenticated(`Bearer ${await jwt({ role: 'superuser' })}`);
     await expectUnauthenticated(`Bearer ${await jwt({})}`);
+  });
+
+  it('refuses a role claim naming no role of the policy, even a built-in property name', async () => {
+    for (const role of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) await expectUnauthenticated(`Bearer ${await jwt({ role })}`);
+  });
+
+  it('refuses a subject longer than the audit log keeps, rather than cutting it', async () => {
+    const longest = await gateway.post(DATA_QUERY, { headers: { authorization: `Bearer ${await jwt({ role: 'analyst', sub: 'u'.repeat(MAX_SUBJECT_LENGTH) })}` }, purpose: 'OPERATIONAL_REPORTING' });
+    expect(longest.status).toBe(200);
+    expect(longest.body.errors).toBeUndefined();
+    await expectUnauthenticated(`Bearer ${await jwt({ role: 'analyst', sub: 'u'.repeat(MAX_SUBJECT_LENGTH + 1) })}`);
   });
 });
 
