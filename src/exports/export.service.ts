@@ -299,7 +299,6 @@ export async function createExport(ctx: RequestContext, executorOrSchema: Export
   await ctx.db.transaction(async (manager) => {
     await manager.insert(DataExport, record);
     await recordUserAction(manager, { actor: principal.id, action: 'export.create', target: id, requestId: ctx.requestId, time: now });
-    await deleteExpiredExports(manager, now);
   });
   return record;
 }

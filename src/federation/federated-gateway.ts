@@ -14,11 +14,9 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import {
   getLocation,
   Kind,
-  isObjectType,
   type DocumentNode,
   type FieldNode,
   type GraphQLFormattedError,
-  type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type SourceLocation,
@@ -33,6 +31,7 @@ import type { SubgraphEndpoint } from './compose';
 import { ExportingGateway, ExportSchemas } from './federated-exports';
 import { INTERNAL_CONTEXT_HEADER, signInternalContext } from './internal-context';
 import { SUBGRAPH_GOVERNANCE_EXTENSION, type SubgraphGovernance } from './subgraph-server';
+import { copyClassifications } from './subgraphs';
 
 export interface FederatedOptions extends ComponentOptions {
   /** FEDERATION_SECRET (same on every subgraph). */
@@ -84,23 +83,6 @@ export class GovernedDataSource extends RemoteGraphQLDataSource<Record<string, u
 }
 
 /**
- * Gives the gateway's API schema (built by @apollo/gateway from SDL) the classifications of the
- * in-process schema, so the governance and audit plugins read categories and sensitivities there.
- */
-export function annotateApiSchema(apiSchema: GraphQLSchema, classified: GraphQLSchema): void {
-  for (const source of Object.values(classified.getTypeMap())) {
-    const target = apiSchema.getType(source.name);
-    if (!target || !isObjectType(source) || !isObjectType(target)) continue;
-    Object.assign(target, { extensions: { ...target.extensions, ...source.extensions } });
-    const targetFields = target.getFields();
-    for (const field of Object.values(source.getFields())) {
-      const targetField = targetFields[field.name];
-      if (targetField) Object.assign(targetField, { extensions: { ...targetField.extensions, ...field.extensions } });
-    }
-  }
-}
-
-/**
  * The gateway's components in federated mode: the usual ones (exports' download route and expiry
  * sweep included), with @apollo/gateway as the executor and `createExport` resolved at the gateway.
  */
@@ -118,7 +100,7 @@ export async function createFederatedComponents(options: FederatedOptions): Prom
       : { supergraphSdl: new IntrospectAndCompose({ subgraphs: options.subgraphs!.map(({ name, url }) => ({ name, url })) }) }),
     buildService: ({ url }) => new GovernedDataSource(url!, options.secret, () => components.policies?.current().version ?? options.policy.version, now),
   });
-  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => annotateApiSchema(apiSchema, classified));
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => copyClassifications(classified, apiSchema));
   // createExport is resolved here, its query run through this gateway (src/federation/federated-exports.ts);
   // the download route and the expiry sweep come with the components, on this gateway's DataSource.
   const exporting = new ExportingGateway(gateway, await ExportSchemas.build(resolvePseudonymKey(options.config)));

@@ -97,7 +97,12 @@ export async function subgraphTypeDefs(name: SubgraphName): Promise<DocumentNode
   return markShareable(parse(sdl), await sharedValueTypes());
 }
 
-function copyClassifications(from: GraphQLSchema, to: GraphQLSchema, category: Category): void {
+/**
+ * Copies the classifications (type and field extensions) of the in-process schema onto a schema
+ * built from SDL (a subgraph's, or the gateway's API schema), where the governance and audit
+ * plugins read categories and sensitivities.
+ */
+export function copyClassifications(from: GraphQLSchema, to: GraphQLSchema): void {
   for (const source of Object.values(from.getTypeMap())) {
     const target = to.getType(source.name);
     if (!target || !isObjectType(source) || !isObjectType(target)) continue;
@@ -108,8 +113,11 @@ function copyClassifications(from: GraphQLSchema, to: GraphQLSchema, category: C
       if (targetField) Object.assign(targetField, { extensions: { ...targetField.extensions, ...field.extensions } });
     }
   }
-  // The federation root fields carry no data themselves: each entity's fields are governed.
-  const query = to.getQueryType();
+}
+
+/** The federation root fields carry no data themselves: each entity's fields are governed. */
+function classifyFederationRootFields(subgraph: GraphQLSchema, category: Category): void {
+  const query = subgraph.getQueryType();
   for (const fieldName of ['_entities', '_service']) {
     const field = query?.getFields()[fieldName];
     const classification: FieldClassification = { sensitivity: Sensitivity.PUBLIC, category };
@@ -129,6 +137,7 @@ export async function buildSubgraph(name: SubgraphName): Promise<GraphQLSchema> 
     if (schema.getType(typeName)) resolvers[typeName] = { ...(resolvers[typeName] as object), __resolveReference: resolveReference } as never;
   }
   const subgraph = buildSubgraphSchema({ typeDefs: await subgraphTypeDefs(name), resolvers });
-  copyClassifications(schema, subgraph, SUBGRAPH_CATEGORY[name]);
+  copyClassifications(schema, subgraph);
+  classifyFederationRootFields(subgraph, SUBGRAPH_CATEGORY[name]);
   return subgraph;
 }
