@@ -14,3 +14,12 @@ export const ALL_ENTITIES = [
   ...systemLogsEntities,
   ...gatewayEntities,
 ];
+
+/** The data tables of each category (keys are the policy's category names). */
+export const ENTITIES_BY_CATEGORY = {
+  CATALOG: catalogEntities,
+  ADVERTISING: advertisingEntities,
+  ORDERS: ordersEntities,
+  INVENTORY_FINANCE: inventoryFinanceEntities,
+  SYSTEM_LOGS: systemLogsEntities,
+} as const;

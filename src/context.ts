@@ -26,6 +26,18 @@ export class GovernanceRecorder {
   readonly masked = new Set<string>();
   readonly denied = new Set<string>();
   readonly rowsByCategory: Partial<Record<Category, number>> = {};
+  /**
+   * Coordinates and categories read by work nested in this operation beyond its own selection
+   * (the query of a restricted export), so its audit record names everything the operation read.
+   */
+  readonly nestedFields = new Set<string>();
+  readonly nestedCategories = new Set<string>();
+
+  /** Records what nested work selected (its fields and their categories). */
+  readNested(fields: Iterable<string>, categories: Iterable<string>): void {
+    for (const field of fields) this.nestedFields.add(field);
+    for (const category of categories) this.nestedCategories.add(category);
+  }
   /** Aggregate groups withheld because they covered fewer than k orders or entities. */
   suppressedGroups = 0;
 
@@ -34,12 +46,18 @@ export class GovernanceRecorder {
   }
 }
 
+/** Where a request came in: every entry point passes the same admission steps (src/admission). */
+export type EntryPoint = 'graphql' | 'imports' | 'exports' | 'metrics' | 'cli' | 'subgraph' | 'console' | 'deletion-form' | 'sync';
+
 /**
- * The request context: built once per request, passed first to every service method and down
- * to the query. Identity, purpose, row scope, loaders and the database travel together.
+ * The request context: built once per request by the admission pipeline (src/admission), passed
+ * first to every service method and down to the query. Identity, purpose, row scope, loaders and
+ * the database travel together; nothing rewrites it after admission.
  */
 export interface RequestContext {
   requestId: string;
+  /** The entry point the request came in through. */
+  entry: EntryPoint;
   principal: Principal | null;
   purpose: Purpose | null;
   scope: RowScope;
@@ -54,15 +72,24 @@ export interface RequestContext {
    */
   reads: EntityManager;
   loaders: LoaderRegistry;
-  governance: GovernanceRecorder;
+  /**
+   * What governance did in this operation: masked and denied coordinates, rows per category.
+   * One per operation: each operation of a batched request (Apollo gives each a copy of the
+   * context) gets its own, created on first use (see `newRequestContext`).
+   */
+  readonly governance: GovernanceRecorder;
   /** Current time; injected so retention and expiry can be tested. */
   now: () => Date;
-  /** The access policy in force for this request. */
+  /** The access policy in force for this request (one version for its whole life). */
   policy: Policy;
-  /** Raw `X-Purpose` header (validated by the governance plugin, which then sets `purpose`). */
+  /** Raw `X-Purpose` header as declared (the admitted purpose is `purpose`). */
   declaredPurpose: string | null;
-  /** Why authentication failed, if it did; the governance plugin refuses the operation with it. */
-  authError: GraphQLError | null;
+  /**
+   * The first admission step that refused the request (authentication, suspension, rate limit,
+   * purpose), or null. Kept rather than thrown so the operation is still parsed, refused and
+   * audited; every entry point refuses with it before doing any work.
+   */
+  refusal: GraphQLError | null;
   /** Where the request came from (for the audit record; never personal data of buyers). */
   http: RequestOrigin;
   startedAt: number;
@@ -75,4 +102,39 @@ export interface RequestOrigin {
   userAgent: string | null;
   clientName: string | null;
   clientVersion: string | null;
+}
+
+export type RequestContextInit = Omit<RequestContext, 'governance'> & { governance?: GovernanceRecorder };
+
+const recorders = new WeakMap<object, GovernanceRecorder>();
+
+/** Each context object (each operation's copy of it, too) has its own recorder, made on first use. */
+const contextPrototype = Object.freeze(
+  Object.create(Object.prototype, {
+    governance: {
+      get(this: object): GovernanceRecorder {
+        let recorder = recorders.get(this);
+        if (!recorder) recorders.set(this, (recorder = new GovernanceRecorder()));
+        return recorder;
+      },
+      enumerable: false,
+    },
+  }),
+) as object;
+
+/** A request context; `governance`, when given, is this context's recorder from the start. */
+export function newRequestContext(init: RequestContextInit): RequestContext {
+  const { governance, ...fields } = init;
+  const ctx = Object.assign(Object.create(contextPrototype) as object, fields) as RequestContext;
+  if (governance) recorders.set(ctx, governance);
+  return ctx;
+}
+
+/**
+ * A context for work nested in a request (an export's pages): the same principal, purpose, scope
+ * and policy, with its own loaders and recorder, so what it read can be merged into the request's.
+ */
+export function nestedRequestContext(ctx: RequestContext, overrides: Partial<Pick<RequestContext, 'purpose'>> = {}): RequestContext {
+  const copy: Record<string, unknown> = { ...ctx };
+  return newRequestContext({ ...(copy as unknown as RequestContextInit), ...overrides, loaders: new LoaderRegistry() });
 }

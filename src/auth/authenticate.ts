@@ -22,6 +22,12 @@ export function unauthenticated(): GraphQLError {
   return new GraphQLError(UNAUTHENTICATED_MESSAGE, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
 }
 
+/** Turns an `Authorization` header into a principal; `null` when there is none; throws when bad. */
+export type Authenticate = (
+  authorization: string | undefined,
+  deps: { dataSource: DataSource; now: () => Date; ip: string | null },
+) => Promise<Principal | null>;
+
 export type AuthConfig = Pick<Config, 'JWT_SECRET' | 'JWKS_URL' | 'JWT_AUDIENCE' | 'JWT_ISSUER' | 'JWT_ROLE_CLAIM'>;
 
 export interface AuthenticateDeps {

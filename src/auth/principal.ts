@@ -1,10 +1,15 @@
 import { Category, Purpose } from '../policy/taxonomy';
 
-/** Who is calling: a user (JWT from single sign-on) or an API token. */
+export type PrincipalKind = 'user' | 'token' | 'operator';
+
+/**
+ * Who is calling: a user (JWT from single sign-on), an API token, or the local operator of the
+ * command line (someone holding the database credentials; see src/admission/cli-admission.ts).
+ */
 export interface Principal {
-  /** Stable id: the JWT subject for users, the token id for tokens. */
+  /** Stable id: the JWT subject for users, the token id for tokens, `<os user>@<host>` for the operator. */
   id: string;
-  kind: 'user' | 'token';
+  kind: PrincipalKind;
   name: string;
   role: string;
   /** Purposes this principal may declare (a token's are a subset of its role's). */

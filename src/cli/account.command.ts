@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { KNOWN_MARKETPLACES } from '../ingest/marketplaces';
 import { listAccounts, registerAccount } from '../ingest/seller-accounts';
-import { output, withDatabase, type CliDeps } from './cli-deps';
+import { Category, Permission } from '../policy/taxonomy';
+import { output, withAdmission, type CliDeps } from './cli-deps';
 
 export function registerAccountCommands(program: Command, deps: CliDeps): void {
   const account = program.command('account').description('Seller accounts the company owns or is authorized for (imports for others are refused)');
@@ -15,7 +16,8 @@ export function registerAccountCommands(program: Command, deps: CliDeps): void {
     .option('--name <name>', 'display name')
     .option('--json', 'print the account as JSON')
     .action(async (sellerId: string, options: { marketplaces: string; name?: string; json?: boolean }) => {
-      const added = await withDatabase(deps, (db) => registerAccount(db.dataSource, { sellerId, name: options.name, marketplaces: options.marketplaces.split(',') }));
+      const spec = { name: 'account add', kind: 'mutation', permission: { permission: Permission.MANAGE_ACCOUNTS, what: 'register seller accounts' }, categories: [Category.CATALOG] } as const;
+      const added = await withAdmission(deps, spec, (_ctx, db) => registerAccount(db.dataSource, { sellerId, name: options.name, marketplaces: options.marketplaces.split(',') }));
       output(options.json, added, () => `account ${added.sellerId} (${added.name}) registered for ${added.marketplaces.join(', ')}`);
     });
 
@@ -24,7 +26,13 @@ export function registerAccountCommands(program: Command, deps: CliDeps): void {
     .description('List the registered seller accounts')
     .option('--json', 'print the accounts as JSON')
     .action(async (options: { json?: boolean }) => {
-      const accounts = await withDatabase(deps, (db) => listAccounts(db.dataSource));
+      const accounts = await withAdmission(deps, { name: 'account list', kind: 'query', categories: [Category.CATALOG] }, async (ctx, db) => {
+        const all = await listAccounts(db.dataSource);
+        // A token limited to accounts sees only those.
+        const visible = ctx.scope.accounts ? all.filter((account) => ctx.scope.accounts!.includes(account.sellerId)) : all;
+        ctx.governance.countRows(Category.CATALOG, visible.length);
+        return visible;
+      });
       output(options.json, accounts, () =>
         accounts.length === 0
           ? 'no accounts registered'

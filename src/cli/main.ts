@@ -4,13 +4,14 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { seedDemo } from '../db/demo/seed-demo';
+import { ALL_CATEGORIES } from '../policy/taxonomy';
 import { printGatewaySchema, SCHEMA_FILE } from '../server/emit-schema';
 import { buildGatewaySchema } from '../server/schema';
 import { registerFederationCommands } from '../federation/compose.command';
 import { serve } from '../server/serve';
 import { registerAccountCommands } from './account.command';
 import { registerAuditCommands } from './audit.command';
-import { cliDeps, withDatabase } from './cli-deps';
+import { cliDeps, setGlobalOptions, withAdmission, withDatabase } from './cli-deps';
 import { registerCredentialCommands } from './credentials.command';
 import { registerExportCommands } from './export.command';
 import { registerImportCommands } from './import.command';
@@ -29,7 +30,13 @@ export function buildProgram(): Command {
   const program = new Command('sellergate')
     .description('Governed GraphQL gateway over your Amazon seller-operations data')
     .showHelpAfterError()
-    .configureHelp({ sortSubcommands: true });
+    .configureHelp({ sortSubcommands: true })
+    .option('--token-file <file>', 'act as the API token in this file (default: SELLERGATE_TOKEN; without either, as the local operator)')
+    .option('--purpose <purpose>', 'purpose of use for commands that read data (default: SELLERGATE_PURPOSE, or the command\'s own for the operator)')
+    .hook('preAction', (_program, command) => {
+      const options = command.optsWithGlobals() as { tokenFile?: string; purpose?: string };
+      setGlobalOptions({ tokenFile: options.tokenFile, purpose: options.purpose });
+    });
 
   program
     .command('serve')
@@ -60,10 +67,10 @@ export function buildProgram(): Command {
     .command('seed-demo')
     .description('Load the deterministic demo data set into an empty database')
     .action(async () => {
-      await withDatabase(cliDeps, async (db) => {
-        const seeded = await seedDemo(db.dataSource, (message) => process.stderr.write(`${message}\n`));
-        process.stdout.write(seeded ? 'demo data loaded\n' : 'database already holds data: nothing loaded\n');
-      });
+      const seeded = await withAdmission(cliDeps, { name: 'seed-demo', kind: 'mutation', categories: ALL_CATEGORIES }, (_ctx, db) =>
+        seedDemo(db.dataSource, (message) => process.stderr.write(`${message}\n`)),
+      );
+      process.stdout.write(seeded ? 'demo data loaded\n' : 'database already holds data: nothing loaded\n');
     });
 
   const schema = program.command('schema').description('The GraphQL schema users see');

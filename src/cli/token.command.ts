@@ -1,21 +1,14 @@
 // `sellergate token create|list|revoke`: API tokens for systems and partners.
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { createToken, listTokens, parseExpiresIn, revokeToken } from '../auth/api-token.service';
 import type { ApiToken } from '../../entities/gateway/api-token.entity';
-import { policyInForce } from '../policy/policy-store';
+import { Permission } from '../policy/taxonomy';
 import { publishChange } from '../server/change-feed';
-import { output, withDatabase, type CliDeps } from './cli-deps';
+import { output, withAdmission, type CliDeps } from './cli-deps';
+
+const MANAGE_TOKENS = { permission: Permission.MANAGE_TOKENS, what: 'manage API tokens' } as const;
 
 const list = (value: string): string[] => value.split(',').map((item) => item.trim()).filter(Boolean);
-
-function operator(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
-}
 
 /** What is shown about a token (never its hash). */
 function describe(token: ApiToken) {
@@ -58,10 +51,8 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
     .option('--partner', 'service-provider token (needs --expires-in)')
     .option('--json', 'print the result as JSON (holds id and token)')
     .action(async (options: { role: string; purposes?: string[]; name?: string; expiresIn?: string; accounts?: string[]; marketplaces?: string[]; categories?: string[]; partner?: boolean; json?: boolean }) => {
-      await withDatabase(deps, async (db) => {
-        // The policy in force (the newest applied, else POLICY_FILE, else the default).
-        const { policy } = await policyInForce(db.dataSource.manager, deps.config());
-        const created = await createToken(db.dataSource.manager, policy, {
+      const created = await withAdmission(deps, { name: 'token create', kind: 'mutation', permission: MANAGE_TOKENS }, (ctx, db) =>
+        createToken(db.dataSource.manager, ctx.policy, {
           role: options.role,
           purposes: options.purposes,
           name: options.name,
@@ -70,17 +61,17 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
           marketplaces: options.marketplaces,
           categories: options.categories,
           partner: options.partner,
-          createdBy: operator(),
-        });
-        output(options.json, { ...describe(created.record), token: created.token }, () =>
-          [
-            `Created token ${created.record.id} (${created.record.name}), role ${created.record.role}, purposes ${created.record.purposes.join(', ') || 'none'}`,
-            created.record.expiresAt ? `Expires ${created.record.expiresAt.toISOString()}` : 'Does not expire',
-            'Store the token now; it is not shown again:',
-            created.token,
-          ].join('\n'),
-        );
-      });
+          createdBy: `${ctx.principal!.kind}:${ctx.principal!.id}`,
+        }),
+      );
+      output(options.json, { ...describe(created.record), token: created.token }, () =>
+        [
+          `Created token ${created.record.id} (${created.record.name}), role ${created.record.role}, purposes ${created.record.purposes.join(', ') || 'none'}`,
+          created.record.expiresAt ? `Expires ${created.record.expiresAt.toISOString()}` : 'Does not expire',
+          'Store the token now; it is not shown again:',
+          created.token,
+        ].join('\n'),
+      );
     });
 
   token
@@ -88,17 +79,15 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
     .description('List API tokens (never their secrets)')
     .option('--json', 'print as JSON')
     .action(async (options: { json?: boolean }) => {
-      await withDatabase(deps, async (db) => {
-        const tokens = await listTokens(db.dataSource.manager);
-        const now = new Date();
-        output(options.json, tokens.map(describe), () =>
-          tokens.length === 0
-            ? 'no tokens'
-            : tokens
-                .map((t) => `${t.id}  ${status(t, now).padEnd(7)}  ${t.role.padEnd(16)} ${t.name}  purposes=${t.purposes.join(',') || '-'}${t.partner ? '  partner' : ''}${t.expiresAt ? `  expires=${t.expiresAt.toISOString()}` : ''}`)
-                .join('\n'),
-        );
-      });
+      const tokens = await withAdmission(deps, { name: 'token list', kind: 'query', permission: MANAGE_TOKENS }, (_ctx, db) => listTokens(db.dataSource.manager));
+      const now = new Date();
+      output(options.json, tokens.map(describe), () =>
+        tokens.length === 0
+          ? 'no tokens'
+          : tokens
+              .map((t) => `${t.id}  ${status(t, now).padEnd(7)}  ${t.role.padEnd(16)} ${t.name}  purposes=${t.purposes.join(',') || '-'}${t.partner ? '  partner' : ''}${t.expiresAt ? `  expires=${t.expiresAt.toISOString()}` : ''}`)
+              .join('\n'),
+      );
     });
 
   token
@@ -106,10 +95,11 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
     .description('Revoke a token: refused from the next request on')
     .option('--json', 'print the result as JSON')
     .action(async (id: string, options: { json?: boolean }) => {
-      await withDatabase(deps, async (db) => {
-        const revoked = await revokeToken(db.dataSource.manager, id);
-        await publishChange({ config: deps.config(), dataSource: db.dataSource }, { kind: 'token-revoked', id: revoked.id });
-        output(options.json, describe(revoked), () => `revoked ${revoked.id} (${revoked.name}) at ${revoked.revokedAt?.toISOString()}`);
+      const revoked = await withAdmission(deps, { name: 'token revoke', kind: 'mutation', permission: MANAGE_TOKENS }, async (_ctx, db) => {
+        const done = await revokeToken(db.dataSource.manager, id);
+        await publishChange({ config: deps.config(), dataSource: db.dataSource }, { kind: 'token-revoked', id: done.id });
+        return done;
       });
+      output(options.json, describe(revoked), () => `revoked ${revoked.id} (${revoked.name}) at ${revoked.revokedAt?.toISOString()}`);
     });
 }

@@ -19,15 +19,12 @@ import { DataExport } from '../../entities/gateway/data-export.entity';
 import { sha256Hex } from '../audit/canonical';
 import { recordUserAction } from '../audit/system-logs';
 import type { Principal } from '../auth/principal';
-import { GovernanceRecorder, LoaderRegistry, type RequestContext } from '../context';
+import { checkOperation } from '../admission/operation-checks';
+import { nestedRequestContext, type GovernanceRecorder, type RequestContext } from '../context';
 import { ErrorCode } from '../errors';
-import { fieldRegistry } from '../policy/field-registry';
 import { pseudonym } from '../policy/masks';
-import { resolvePurpose } from '../policy/governance.plugin';
-import { selectedCoordinates } from '../policy/selection';
 import type { Category } from '../policy/taxonomy';
-import { hasNulCharacter, isIntrospection } from '../security/security.plugin';
-import { checkOperationLimits, limitExceeded, type OperationLimits } from '../security/limits';
+import { limitExceeded, type OperationLimits } from '../security/limits';
 import { EXPORT_CONTENT_TYPES, ExportFileBuilder, rowsOf, type ExportFormat, type ExportWatermark } from './export-file';
 import { connectionPaging, takePageInfo, type ConnectionPaging } from './export-paging';
 
@@ -133,14 +130,6 @@ function prepare(schema: GraphQLSchema, request: ExportRequest, limits: Operatio
   if (operation.operation !== 'query') {
     throw badInput(`Only queries can be exported; this operation is a ${operation.operation}`);
   }
-  if (isIntrospection(document, operation)) throw badInput('Introspection cannot be exported');
-  if (hasNulCharacter(document, request.variables ?? undefined)) {
-    throw badInput('String arguments and variables may not contain NUL (\\u0000) characters');
-  }
-  if (limits) {
-    const refusal = checkOperationLimits(schema, document, request.operationName, request.variables ?? undefined, limits);
-    if (refusal) throw refusal;
-  }
   return document;
 }
 
@@ -221,9 +210,17 @@ export async function createExport(ctx: RequestContext, executorOrSchema: Export
   const principal = ctx.principal!;
   const document = prepare(schema, request, settings.limits);
   const operation = getOperationAST(document, request.operationName ?? undefined)!;
-  const registry = fieldRegistry(schema);
-  const selectsData = [...selectedCoordinates(schema, document, operation)].some((coordinate) => registry.fields.has(coordinate));
-  const purpose = resolvePurpose(ctx, ctx.policy, selectsData);
+  // The exported query passes the operation's admission checks as if the caller had sent it.
+  const facts = await checkOperation(
+    ctx,
+    { schema, document, operation, operationName: request.operationName, variables: request.variables ?? undefined, documentHash: sha256Hex(request.document) },
+    { limits: settings.limits, mayIntrospect: () => false, isPersisted: null },
+  ).catch((error: unknown) => {
+    throw error instanceof GraphQLError && error.extensions?.coordinate === 'Query.__schema' ? badInput('Introspection cannot be exported') : error;
+  });
+  const purpose = ctx.purpose;
+  // The export's audit record names what its query read, not only `Mutation.createExport`.
+  ctx.governance.readNested(facts.fields, facts.categories);
   const paging = connectionPaging(schema, document, operation, request.variables, request.document);
 
   const timeoutMs = settings.limits?.executionTimeoutMs ?? 0;
@@ -231,7 +228,7 @@ export async function createExport(ctx: RequestContext, executorOrSchema: Export
   const file = new ExportFileBuilder(request.format);
   const runPage = async (after: string | null, page: number | null): Promise<Record<string, unknown>> => {
     if (Date.now() >= deadline) throw limitExceeded('executionTimeoutMs', timeoutMs, null);
-    const inner: RequestContext = { ...ctx, purpose, governance: new GovernanceRecorder(), loaders: new LoaderRegistry() };
+    const inner = nestedRequestContext(ctx);
     const result = await withinTimeout(
       executor.run({
         document: paging?.document ?? document,

@@ -23,7 +23,7 @@ import { exportResolvers, useExportExecutor, type ExportExecutor } from '../expo
 
 import { governSchema } from '../policy/govern-schema';
 import type { Policy } from '../policy/policy';
-import { selectedCoordinates } from '../policy/selection';
+import { operationFacts } from '../admission/operation-facts';
 
 /** The root field the gateway resolves itself. */
 const EXPORT_MUTATION = 'createExport';
@@ -134,7 +134,7 @@ function exportFields(requestContext: GatewayGraphQLRequestContext): 'none' | 'o
   const { schema, document, operation } = requestContext;
   const mutation = schema.getMutationType();
   if (operation.operation !== 'mutation' || !mutation) return 'none';
-  const roots = [...selectedCoordinates(schema, document, operation)].filter((coordinate) => coordinate.startsWith(`${mutation.name}.`));
+  const roots = [...operationFacts(schema, document, operation).objectFields].filter((coordinate) => coordinate.startsWith(`${mutation.name}.`));
   if (!roots.includes(`${mutation.name}.${EXPORT_MUTATION}`)) return 'none';
   return roots.every((coordinate) => coordinate === `${mutation.name}.${EXPORT_MUTATION}`) ? 'only' : 'mixed';
 }

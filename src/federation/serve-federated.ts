@@ -6,7 +6,7 @@ import { openDatabase } from '../db/open-database';
 import type { Policy } from '../policy/policy';
 import { loadGatewayPolicy } from '../server/components';
 import type { GatewayComponents } from '../server/gateway';
-import { logger } from '../server/logger';
+import { logger } from '../logger';
 import { parseSubgraphList } from './compose';
 import { createFederatedComponents } from './federated-gateway';
 import { startSubgraphServer } from './subgraph-server';

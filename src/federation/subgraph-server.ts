@@ -11,20 +11,20 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
-import { recordHttpRefusal } from '../audit/audit.plugin';
+import { Admission } from '../admission/admission';
+import { operationFacts } from '../admission/operation-facts';
 import { AuditWriter } from '../audit/audit.writer';
 import { rowScopeOf } from '../auth/principal';
 import type { Config } from '../config';
-import { GovernanceRecorder, LoaderRegistry, type RequestContext } from '../context';
+import { LoaderRegistry, newRequestContext, type RequestContext } from '../context';
 import { replicaReads } from '../db/read-replica';
 import { ErrorCode } from '../errors';
 import { governSchema } from '../policy/govern-schema';
 import type { Policy } from '../policy/policy';
 import { PolicyHolder } from '../policy/policy-holder';
 import { createChangeFeed } from '../server/change-feed';
-import { selectedCoordinates } from '../policy/selection';
 import { formatGatewayError } from '../server/gateway';
-import { logger } from '../server/logger';
+import { logger } from '../logger';
 import { readinessHandler } from '../server/readiness';
 import { requestIdMiddleware } from '../server/request-id';
 import { INTERNAL_CONTEXT_HEADER, InternalContextError, verifyInternalContext, type InternalContext } from './internal-context';
@@ -83,7 +83,7 @@ function subgraphPlugin(): ApolloServerPlugin<RequestContext> {
         async didResolveOperation(request) {
           const ctx = request.contextValue;
           if (ctx.principal) return;
-          const selected = request.operation && request.document ? selectedCoordinates(request.schema, request.document, request.operation) : new Set<string>();
+          const selected = request.operation && request.document ? operationFacts(request.schema, request.document, request.operation).objectFields : new Set<string>();
           if ([...selected].some((coordinate) => !SCHEMA_LOADING_FIELDS.has(coordinate) && !coordinate.endsWith('.__typename'))) {
             throw refusal('The internal context names no principal: only the subgraph SDL can be read with it');
           }
@@ -107,22 +107,22 @@ function subgraphPlugin(): ApolloServerPlugin<RequestContext> {
 
 function contextOf(req: Request, internal: InternalContext, options: SubgraphServerOptions, policy: Policy, now: () => Date): RequestContext {
   const header = (name: string) => req.get(name) ?? null;
-  return {
+  return newRequestContext({
     requestId: internal.requestId,
+    entry: 'subgraph',
     principal: internal.principal,
     purpose: internal.purpose,
     scope: rowScopeOf(internal.principal),
     db: options.dataSource.manager,
     reads: replicaReads(options.dataSource),
     loaders: new LoaderRegistry(),
-    governance: new GovernanceRecorder(),
     now,
     policy,
     declaredPurpose: internal.purpose,
-    authError: null,
+    refusal: null,
     http: { ip: req.ip ?? null, userAgent: header('user-agent'), clientName: header('apollographql-client-name'), clientVersion: header('apollographql-client-version') },
     startedAt: Date.now(),
-  };
+  });
 }
 
 export async function createSubgraphServer(options: SubgraphServerOptions): Promise<{ app: express.Express; httpServer: Server; policies: PolicyHolder; stop(): Promise<void> }> {
@@ -143,6 +143,14 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
   const writer = new AuditWriter(dataSource, {
     checkpointKey: config.AUDIT_CHECKPOINT_KEY ?? null,
     onError: (error, records) => log.error({ err: error, records }, 'audit records could not be written'),
+  });
+  // Refusals are recorded through admission; the principal of a served request was admitted by the gateway.
+  const admission = new Admission({
+    dataSource,
+    policies,
+    authenticate: async () => null,
+    audit: (entry) => writer.append(entry),
+    now,
   });
   const app = express();
   app.disable('x-powered-by');
@@ -215,11 +223,7 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
         const message = error instanceof InternalContextError ? error.message : 'The internal context could not be verified';
         const reason = error instanceof InternalContextError ? error.reason : 'invalid';
         try {
-          await recordHttpRefusal(
-            writer,
-            { requestId, code: ErrorCode.UNAUTHENTICATED, message, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null, policyVersion: policies.current().version },
-            now(),
-          );
+          await admission.recordTransportRefusal({ requestId, code: ErrorCode.UNAUTHENTICATED, message, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
         } catch (writeError) {
           log.error({ err: writeError, requestId }, 'could not record a refused subgraph request');
         }

@@ -1,15 +1,13 @@
 // Serves Apollo the governed schema of the policy in force and swaps it when the policy changes,
 // through Apollo Server's gateway interface (load / onSchemaLoadOrUpdate / stop) with no executor
 // of its own: Apollo keeps executing, and takes the schema once per request, so a request in
-// flight finishes on the schema (and policy) it started with. The policy binding plugin then sets
-// the request's `ctx.policy` to the policy that schema was governed by: shield rules, masks, the
-// governance plugin, the audit record and `extensions.governance.policyVersion` all agree.
-import type { ApolloServerPlugin } from '@apollo/server';
+// flight finishes on the schema (and policy) it started with. Admission (src/admission) checks
+// that the request's `ctx.policy` is the one that schema was governed by: shield rules, masks,
+// the audit record and `extensions.governance.policyVersion` all agree.
 import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import type { GraphQLSchema } from 'graphql';
-import type { RequestContext } from '../context';
 import type { Policy } from './policy';
-import type { PolicyHolder, PolicySource } from './policy-holder';
+import type { PolicyHolder } from './policy-holder';
 
 export class GovernedSchemaSource implements GatewayInterface {
   private schema: GraphQLSchema;
@@ -64,16 +62,4 @@ export class GovernedSchemaSource implements GatewayInterface {
     this.unregister();
     this.listeners.clear();
   }
-}
-
-/**
- * First plugin: binds the request to one policy version for its whole life — the one its schema
- * was governed by (`source`), else the policy in force when it started.
- */
-export function policyBindingPlugin(holder: PolicySource, source?: GovernedSchemaSource): ApolloServerPlugin<RequestContext> {
-  return {
-    async requestDidStart({ schema, contextValue }) {
-      if (contextValue) contextValue.policy = source?.policyOf(schema) ?? holder.current();
-    },
-  };
 }

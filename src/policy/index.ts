@@ -11,6 +11,5 @@ export { defaultPolicy } from './default-policy';
 export { explainAccess } from './explain';
 export { fieldRegistry } from './field-registry';
 export { governSchema } from './govern-schema';
-export { governancePlugin } from './governance.plugin';
 export { loadPolicy } from './load-policy';
 export type { Policy } from './policy';

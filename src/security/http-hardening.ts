@@ -1,7 +1,8 @@
 // HTTP hardening: security headers (helmet; a CSP that GraphiQL's same-origin scripts satisfy),
 // a CORS allow-list, HTTPS with HSTS, the production start-up rule (no plain HTTP on a public
-// address unless a TLS proxy is trusted), and the HTTP-level limits: requests per source
-// address, operations per batch, document size. Refusals are audited like every other one.
+// address unless a TLS proxy is trusted), and the HTTP-level limits checked before admission:
+// operations per batch, document size. Refusals are audited like every other one. (Requests per
+// source address are counted by admission, src/admission, on every route.)
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import type { RequestListener, Server } from 'node:http';
@@ -12,7 +13,6 @@ import type { Config } from '../config';
 import { ErrorCode } from '../errors';
 import type { HttpRefusal } from '../server/gateway';
 import { LIMIT_KEYS, type OperationLimits } from './limits';
-import type { RateLimiter } from './rate-limit';
 
 /** Whether TLS ends in this process or at a trusted proxy in front of it. */
 export function servesHttps(config: Pick<Config, 'TLS_CERT' | 'TLS_KEY' | 'TRUST_PROXY'>): boolean {
@@ -118,23 +118,6 @@ async function refuse(
     return;
   }
   res.status(status).json(errorBody(code, message, extensions));
-}
-
-/** Per-source-address token bucket on /graphql, before the body is read or anyone authenticated. */
-export function ipRateLimitMiddleware(limiter: RateLimiter, record?: RecordRefusal): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (!req.path.startsWith('/graphql') || req.method === 'OPTIONS') return next();
-    limiter
-      .takeForIp(req.ip ?? 'unknown')
-      .then((taken) => {
-        if (taken.allowed) return next();
-        res.setHeader('Retry-After', String(taken.retryAfterSeconds));
-        void refuse(record, req, res, 429, ErrorCode.RATE_LIMITED, `Too many requests from this address: retry after ${taken.retryAfterSeconds} s (IP_RATE_LIMIT_PER_MINUTE, IP_RATE_LIMIT_BURST)`, {
-          retryAfterSeconds: taken.retryAfterSeconds,
-        });
-      })
-      .catch(next);
-  };
 }
 
 function documentBytes(operation: unknown): number {

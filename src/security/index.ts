@@ -7,7 +7,6 @@ import type { RequestHandler } from 'express';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
-import type { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
 import type { Principal } from '../auth/principal';
 import { hashTokenSecret, looksLikeTokenSecret } from '../auth/token-secret';
 import type { Config } from '../config';
@@ -15,12 +14,11 @@ import type { RequestContext } from '../context';
 import type { Policy } from '../policy/policy';
 import { asPolicySource, type PolicySource } from '../policy/policy-holder';
 import type { ChangeFeed } from '../server/change-feed';
-import type { Authenticate } from '../server/request-context';
+import type { Authenticate } from '../auth/authenticate';
 import {
   assertTransportAllowed,
   createTlsServer,
   hardeningMiddleware,
-  ipRateLimitMiddleware,
   requestLimitsMiddleware,
   trustProxySetting,
   type RecordRefusal,
@@ -48,9 +46,11 @@ export interface SecurityOptions {
 export interface Security {
   limits: OperationLimits;
   plugin: ApolloServerPlugin<RequestContext>;
-  /** Wraps authentication: suspension lookup, and the revoked-token / IP allow-list rules. */
+  /** Wraps authentication: a refused token feeds the revoked-token / IP allow-list rules. */
   wrapAuthenticate(authenticate: Authenticate): Authenticate;
-  /** For every route, before anything else: headers, CORS, per-address rate limit. */
+  /** Whether a partner token registered a document (persisted operations); null when not enforced. */
+  isPersisted: ((principal: Principal, documentHash: string) => Promise<boolean>) | null;
+  /** For every route, before anything else: security headers, CORS. */
   middleware: RequestHandler[];
   /** On /graphql after the body is parsed: batch size and document size. */
   graphqlMiddleware: RequestHandler[];
@@ -102,8 +102,6 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
   );
   await suspensions.start((error) => onError(error, 'suspension refresh'));
   const registry = new PersistedOperationRegistry(dataSource, config.SUSPENSION_CACHE_MS);
-  // The suspension found when a principal authenticated, for the plugin's synchronous check.
-  const suspended = new WeakMap<Principal, PrincipalSuspension>();
   const partnerIntrospection = flag(config.PARTNER_INTROSPECTION);
 
   const mayIntrospect = (principal: Principal | null, policy: Policy = policySource.current()): boolean => {
@@ -126,37 +124,23 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
     }
   };
 
-  const plugin = securityPlugin({
-    limits,
-    mayIntrospect,
-    rateLimiter,
-    suspensionOf: (principal) => suspended.get(principal) ?? suspensions.cachedFor(principal.id) ?? undefined,
-    persisted: flag(config.PARTNER_PERSISTED_ONLY) ? registry : null,
-    detector,
-    onError,
-  });
+  const plugin = securityPlugin({ limits, mayIntrospect, detector, onError });
 
   return {
     limits,
     plugin,
     wrapAuthenticate(authenticate) {
       return async (authorization, deps) => {
-        let principal: Principal | null;
         try {
-          principal = await authenticate(authorization, deps);
+          return await authenticate(authorization, deps);
         } catch (error) {
           await noteRefusedToken(authorization, deps.ip).catch((noteError: unknown) => onError(noteError, 'token refusal rules'));
           throw error;
         }
-        if (principal && config.SUSPENSION_CACHE_MS <= 0) {
-          // No cache: ask the database on every request.
-          const suspension = await suspensions.activeFor(principal);
-          if (suspension) suspended.set(principal, suspension);
-        }
-        return principal;
       };
     },
-    middleware: [...hardeningMiddleware(config), ipRateLimitMiddleware(rateLimiter, options.recordRefusal)],
+    isPersisted: flag(config.PARTNER_PERSISTED_ONLY) ? (principal, hash) => registry.isRegistered(principal.id, hash) : null,
+    middleware: hardeningMiddleware(config),
     graphqlMiddleware: [requestLimitsMiddleware(limits, options.recordRefusal)],
     apolloOptions: {
       parseOptions: limits.tokens > 0 ? { maxTokens: limits.tokens } : {},

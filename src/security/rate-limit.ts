@@ -107,18 +107,19 @@ export class RateLimiter {
     private readonly onStoreError: (error: unknown) => void = () => {},
   ) {}
 
-  takeForPrincipal(kind: string, id: string): Promise<TakeResult> {
-    return this.take(`p:${kind}:${id}`, this.principalSpec);
+  /** `cost`: the operations the request carries (a batched request pays for each). */
+  takeForPrincipal(kind: string, id: string, cost = 1): Promise<TakeResult> {
+    return this.take(`p:${kind}:${id}`, this.principalSpec, cost);
   }
 
   takeForIp(ip: string): Promise<TakeResult> {
     return this.take(`ip:${ip}`, this.ipSpec);
   }
 
-  private async take(key: string, spec: BucketSpec): Promise<TakeResult> {
+  private async take(key: string, spec: BucketSpec, cost = 1): Promise<TakeResult> {
     if (spec.perMinute <= 0 || spec.burst <= 0) return { allowed: true, retryAfterSeconds: 0, remaining: Infinity };
     try {
-      return await this.store.take(key, spec);
+      return await this.store.take(key, spec, Math.min(cost, spec.burst));
     } catch (error) {
       this.onStoreError(error);
       return { allowed: true, retryAfterSeconds: 0, remaining: 0 };

@@ -1,95 +1,22 @@
-// The security plugin (registered after the audit plugin and before governance, so its refusals
-// are audited and come first): suspension, introspection by principal, operation limits, rate
-// limit per principal, persisted operations for partner tokens, execution timeout; hides "Did
-// you mean" suggestions from principals that may not introspect; feeds the suspicious-activity
-// rules with each operation's outcome.
-import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from '@apollo/server';
-import {
-  BREAK,
-  defaultFieldResolver,
-  GraphQLError,
-  GraphQLObjectType,
-  Kind,
-  visit,
-  type DocumentNode,
-  type FragmentDefinitionNode,
-  type GraphQLSchema,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
-} from 'graphql';
-import type { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
+// The security plugin, after admission (src/admission, which refuses suspended, rate-limited and
+// over-limit operations): the execution timeout, HTTP statuses of refusals, no "Did you mean"
+// suggestions for principals that may not introspect, and each operation's outcome fed to the
+// suspicious-activity rules.
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import { defaultFieldResolver, GraphQLError, GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import type { Principal } from '../auth/principal';
 import type { Policy } from '../policy/policy';
 import type { RequestContext } from '../context';
 import { ErrorCode } from '../errors';
-import { checkOperationLimits, isTokenLimitError, LIMIT_KEYS, limitExceeded, type OperationLimits } from './limits';
-import type { PersistedOperationRegistry } from './persisted-operations';
-import type { RateLimiter } from './rate-limit';
+import { isTokenLimitError, LIMIT_KEYS, limitExceeded, type OperationLimits } from './limits';
 import type { SuspiciousActivityDetector } from './suspicious-activity';
-import { suspendedError } from './suspension.service';
 
 export interface SecurityPluginOptions {
   limits: OperationLimits;
-  /** Whether the principal may introspect the schema (and see "Did you mean" suggestions). */
   /** Whether the principal may introspect under the request's policy (ctx.policy). */
   mayIntrospect(principal: Principal | null, policy?: Policy): boolean;
-  rateLimiter: RateLimiter | null;
-  /** The principal's active suspension, looked up when it authenticated. */
-  suspensionOf(principal: Principal): PrincipalSuspension | undefined;
-  /** Partner tokens run only registered documents; null when not enforced. */
-  persisted: PersistedOperationRegistry | null;
   detector: SuspiciousActivityDetector | null;
   onError?: (error: unknown, what: string) => void;
-}
-
-/** Whether the operation selects `__schema` or `__type` at its root (fragments included). */
-export function isIntrospection(document: DocumentNode, operation: OperationDefinitionNode): boolean {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  const seen = new Set<string>();
-  const visit = (selectionSet: SelectionSetNode): boolean =>
-    selectionSet.selections.some((selection) => {
-      if (selection.kind === Kind.FIELD) return selection.name.value === '__schema' || selection.name.value === '__type';
-      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet);
-      const name = selection.name.value;
-      if (seen.has(name)) return false;
-      seen.add(name);
-      const fragment = fragments.get(name);
-      return fragment ? visit(fragment.selectionSet) : false;
-    });
-  return visit(operation.selectionSet);
-}
-
-function valueHasNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (depth > 32 || value === null || typeof value !== 'object') return false;
-  return Object.values(value as Record<string, unknown>).some((item) => valueHasNul(item, depth + 1));
-}
-
-// Apollo hands a repeated operation the same parsed document: its literals are searched once.
-const documentsWithNul = new WeakMap<DocumentNode, boolean>();
-
-function documentHasNul(document: DocumentNode): boolean {
-  let found = documentsWithNul.get(document);
-  if (found === undefined) {
-    found = false;
-    visit(document, {
-      StringValue(node) {
-        if (node.value.includes('\u0000')) {
-          found = true;
-          return BREAK;
-        }
-        return undefined;
-      },
-    });
-    documentsWithNul.set(document, found);
-  }
-  return found;
-}
-
-/** Whether a string literal of the document or a variable value holds a NUL character. */
-export function hasNulCharacter(document: DocumentNode, variables: Record<string, unknown> | undefined): boolean {
-  return valueHasNul(variables) || documentHasNul(document);
 }
 
 // The execution timeout's error, set on an operation's context when its time is up. Apollo gives
@@ -167,49 +94,6 @@ export function securityPlugin(options: SecurityPluginOptions): ApolloServerPlug
       let timedOut: GraphQLError | null = null;
       let executed = false;
       return {
-        async didResolveOperation(request) {
-          const ctx = request.contextValue;
-          const principal = ctx.principal;
-          // Synchronous checks first: a refusal thrown before any await wins over governance's.
-          if (principal && !ctx.authError) {
-            const suspension = options.suspensionOf(principal);
-            if (suspension) throw suspendedError(suspension);
-            if (request.operation && isIntrospection(request.document, request.operation) && !options.mayIntrospect(principal, ctx.policy)) {
-              throw new GraphQLError('Introspection is not allowed for this principal', {
-                extensions: { code: ErrorCode.FORBIDDEN, coordinate: 'Query.__schema', http: { status: 403 } },
-              });
-            }
-          }
-          if (hasNulCharacter(request.document, request.request.variables)) {
-            // PostgreSQL text cannot hold NUL: refuse it as input rather than fail in the database.
-            throw new GraphQLError('String arguments and variables may not contain NUL (\\u0000) characters', {
-              extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
-            });
-          }
-          const refusal = checkOperationLimits(request.schema, request.document, request.operationName, request.request.variables, limits);
-          if (refusal) throw refusal;
-          if (!principal || ctx.authError) return;
-          if (options.rateLimiter) {
-            const taken = await options.rateLimiter.takeForPrincipal(principal.kind, principal.id);
-            if (!taken.allowed) {
-              throw new GraphQLError(`Rate limit exceeded for this principal: retry after ${taken.retryAfterSeconds} s (RATE_LIMIT_PER_MINUTE, RATE_LIMIT_BURST)`, {
-                extensions: {
-                  code: ErrorCode.RATE_LIMITED,
-                  retryAfterSeconds: taken.retryAfterSeconds,
-                  http: { status: 429, headers: new HeaderMap([['retry-after', String(taken.retryAfterSeconds)]]) },
-                },
-              });
-            }
-          }
-          if (options.persisted && principal.kind === 'token' && principal.partner) {
-            const hash = request.queryHash;
-            if (!hash || !(await options.persisted.isRegistered(principal.id, hash))) {
-              throw new GraphQLError('This token may run only the operations registered for it (persisted operations); this document is not one of them', {
-                extensions: { code: ErrorCode.PERSISTED_QUERY_REQUIRED, documentHash: hash ?? null, http: { status: 403 } },
-              });
-            }
-          }
-        },
         async executionDidStart(request) {
           executed = true;
           if (limits.executionTimeoutMs <= 0) return;
@@ -227,7 +111,7 @@ export function securityPlugin(options: SecurityPluginOptions): ApolloServerPlug
           };
         },
         async didEncounterErrors(request) {
-          const hide = !options.mayIntrospect(request.contextValue?.authError ? null : (request.contextValue?.principal ?? null), request.contextValue?.policy);
+          const hide = !options.mayIntrospect(request.contextValue?.refusal ? null : (request.contextValue?.principal ?? null), request.contextValue?.policy);
           const errors = request.errors as GraphQLError[];
           // A refused operation is a client error, not Apollo's default 500.
           const status = REFUSAL_STATUS[String(errors[0]?.extensions?.code)];
@@ -249,7 +133,9 @@ export function securityPlugin(options: SecurityPluginOptions): ApolloServerPlug
         },
         async willSendResponse(request) {
           const ctx = request.contextValue;
-          if (!options.detector || !ctx?.principal || ctx.authError) return;
+          // An unauthenticated request has no principal to watch; a refused one (a purpose not
+          // granted, say) still counts for the suspicious-activity rules.
+          if (!options.detector || !ctx?.principal) return;
           const codes = errorCodes(request);
           if (codes.includes(ErrorCode.SUSPENDED)) return;
           const rows = Object.values(ctx.governance?.rowsByCategory ?? {}).reduce<number>((sum, count) => sum + (count ?? 0), 0);

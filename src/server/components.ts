@@ -2,24 +2,24 @@
 // plugin, so it sees every outcome) and the governance plugin. One place composes them; tests and
 // benchmarks use the same function, with governance or audit switched off only where they say so.
 import type { DataSource } from 'typeorm';
+import { Admission } from '../admission/admission';
+import { graphqlAdmissionPlugin } from '../admission/graphql-admission.plugin';
 import { ApiCallLogger } from '../audit/api-call.logger';
-import { auditPlugin, recordHttpRefusal } from '../audit/audit.plugin';
 import { AuditWriter } from '../audit/audit.writer';
-import { createAuthenticator } from '../auth/authenticate';
+import { createAuthenticator, type Authenticate } from '../auth/authenticate';
 import { createDemoTokens } from '../auth/api-token.service';
 import type { Config } from '../config';
 import { exportsPlugin, exportsRouter, startExportSweep } from '../exports';
 import { governSchema } from '../policy/govern-schema';
 import { resolvePseudonymKey } from '../policy/masks';
-import { GovernedSchemaSource, policyBindingPlugin } from '../policy/governed-schema-source';
-import { governancePlugin } from '../policy/governance.plugin';
+import { GovernedSchemaSource } from '../policy/governed-schema-source';
 import { loadPolicy } from '../policy/load-policy';
 import type { Policy } from '../policy/policy';
 import { PolicyHolder } from '../policy/policy-holder';
-import { createSecurity } from '../security';
+import { createSecurity, type Security } from '../security';
 import { createChangeFeed, type ChangeFeed } from './change-feed';
 import type { GatewayComponents } from './gateway';
-import { logger } from './logger';
+import { logger } from '../logger';
 import { importsRouter } from './imports.route';
 import { buildGatewaySchema } from './schema';
 
@@ -39,7 +39,7 @@ export interface ComponentOptions {
   security?: boolean;
 }
 
-export async function createComponents(options: ComponentOptions): Promise<GatewayComponents & { changes: ChangeFeed }> {
+export async function createComponents(options: ComponentOptions): Promise<GatewayComponents & { changes: ChangeFeed; admission: Admission }> {
   const { dataSource, config, policy } = options;
   const governed = options.governance ?? true;
   const audited = options.audit ?? true;
@@ -71,25 +71,47 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     checkpointKey: config.AUDIT_CHECKPOINT_KEY ?? null,
     onError: (error, records) => log.error({ err: error, records }, 'audit records could not be written'),
   });
-  const onHttpRefusal: GatewayComponents['onHttpRefusal'] = audited
-    ? (refusal) => recordHttpRefusal(writer, { ...refusal, policyVersion: policies.current().version }, options.now?.())
-    : undefined;
-  // Security operations (src/security): after the audit plugin, before governance.
-  const security =
+  // Security operations (src/security): suspensions, rate limits, operation limits, hardening.
+  const security: Security | null =
     (options.security ?? true)
-      ? await createSecurity({ dataSource, config, policy: policies, changes, now: options.now, recordRefusal: onHttpRefusal, onError: (error, what) => log.error({ err: error }, `security: ${what} failed`) })
+      ? await createSecurity({
+          dataSource,
+          config,
+          policy: policies,
+          changes,
+          now: options.now,
+          recordRefusal: audited ? (refusal) => admission.recordTransportRefusal(refusal) : undefined,
+          onError: (error, what) => log.error({ err: error }, `security: ${what} failed`),
+        })
       : null;
+  const plainAuthenticate = createAuthenticator({ config, policy: policies });
+  const authenticate: Authenticate = security ? security.wrapAuthenticate(plainAuthenticate) : plainAuthenticate;
+  // Every entry point admits its requests here (src/admission): one pipeline, one audit chain.
+  const admission: Admission = new Admission({
+    dataSource,
+    policies,
+    authenticate,
+    suspensions: security?.suspensions ?? null,
+    rateLimiter: security?.rateLimiter ?? null,
+    audit: audited ? (entry) => writer.append(entry) : null,
+    now: options.now,
+    changes,
+  });
+  const onHttpRefusal: GatewayComponents['onHttpRefusal'] = audited ? (refusal) => admission.recordTransportRefusal(refusal) : undefined;
   const plugins = [
-    // First: binds each request to the policy its schema was governed by.
-    policyBindingPlugin(policies, schemas),
-    ...(audited ? [auditPlugin(writer, { apiCalls, now: options.now, onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'audit record not written: response withheld') })] : []),
+    graphqlAdmissionPlugin(admission, {
+      limits: security?.limits ?? null,
+      mayIntrospect: security ? (principal, policy) => security.mayIntrospect(principal, policy) : () => true,
+      isPersisted: security?.isPersisted ?? null,
+      requirePurpose: governed,
+      policyOf: (schema) => schemas.policyOf(schema),
+      apiCalls,
+      onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'audit record not written: response withheld'),
+    }),
     ...(security ? [security.plugin] : []),
-    ...(governed ? [governancePlugin()] : []),
     // Restricted exports run their query under this gateway's limits (src/exports).
     exportsPlugin({ ttlHours: config.EXPORT_TTL_HOURS, limits: security?.limits ?? null, pseudonymKey, maxRows: config.EXPORT_MAX_ROWS }),
   ];
-  const plainAuthenticate = createAuthenticator({ config, policy: policies });
-  const authenticate = security ? security.wrapAuthenticate(plainAuthenticate) : plainAuthenticate;
   const now = options.now ?? (() => new Date());
   const exportSweep = startExportSweep(dataSource, {
     intervalMs: config.EXPORT_SWEEP_SECONDS * 1000,
@@ -99,23 +121,14 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
   });
   return {
     changes,
+    admission,
     schema: schemas.current(),
     apolloGateway: schemas,
     policies,
     authenticate,
     plugins,
     middleware: [apiCalls.middleware(), ...(security?.middleware ?? [])],
-    routes: [
-      importsRouter({ dataSource, policy: policies, authenticate, now: options.now ?? (() => new Date()) }),
-      exportsRouter({
-        dataSource,
-        policy: policies,
-        authenticate,
-        now,
-        audit: audited ? (entry) => writer.append(entry) : undefined,
-        isSuspended: security ? async (principal) => (await security.suspensions.activeFor(principal)) !== null : undefined,
-      }),
-    ],
+    routes: [importsRouter({ dataSource, admission }), exportsRouter({ dataSource, admission })],
     onHttpRefusal,
     graphqlMiddleware: security?.graphqlMiddleware,
     apolloOptions: security?.apolloOptions,

@@ -16,11 +16,13 @@ import type { RequestContext } from '../context';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
 import { graphiqlRouter } from './graphiql/graphiql';
-import { logger } from './logger';
+import { logger } from '../logger';
 import { readinessHandler } from './readiness';
 import { createMetrics } from './metrics';
 import { requestIdMiddleware } from './request-id';
-import { createRequestContext, type Authenticate } from './request-context';
+import type { Admission } from '../admission/admission';
+import { admitHttpRequest } from '../admission/http-admission';
+import type { Authenticate } from '../auth/authenticate';
 
 /** GraphQL answers are never cached by browsers or proxies: `Cache-Control: no-store`. */
 const noStorePlugin: ApolloServerPlugin<RequestContext> = {
@@ -44,6 +46,8 @@ export interface HttpRefusal {
 
 export interface GatewayComponents {
   schema: GraphQLSchema;
+  /** Admits every request (src/admission): the request context of every entry point comes from here. */
+  admission: Admission;
   authenticate: Authenticate;
   /** Apollo plugins that run before the gateway's own (audit first, then governance). */
   plugins: ApolloServerPlugin<RequestContext>[];
@@ -195,7 +199,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     ...(components.graphqlMiddleware ?? []),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createRequestContext(req, { dataSource, policy: components.policies?.current() ?? policy, authenticate: components.authenticate, now, changes: components.changes }),
+      context: async ({ req, res }) => admitHttpRequest(components.admission, req, res, 'graphql', Array.isArray(req.body) ? req.body.length : 1),
     }),
   );
 

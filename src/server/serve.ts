@@ -9,7 +9,7 @@ import { federatedGatewayComponents, serveSubgraph, type FederatedServeOptions }
 import { createComponents, ensureDemoTokens, loadGatewayPolicy } from './components';
 import { describeOrigin } from '../policy/policy-store';
 import { startGateway } from './gateway';
-import { logger } from './logger';
+import { logger } from '../logger';
 
 export interface ServeOptions extends FederatedServeOptions {
   port?: number;

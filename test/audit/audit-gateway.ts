@@ -1,14 +1,16 @@
-// A gateway over HTTP wired with the audit plugin, the governance plugin and the API call log,
+// A gateway over HTTP wired with admission (its audit record per operation) and the API call log,
 // as the server wires them, with a fixed table of test principals instead of real tokens.
 import express from 'express';
 import { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../../src/auth/principal';
 import { ApiCallLogger } from '../../src/audit/api-call.logger';
-import { auditPlugin, recordHttpRefusal } from '../../src/audit/audit.plugin';
+import { Admission } from '../../src/admission/admission';
+import { graphqlAdmissionPlugin } from '../../src/admission/graphql-admission.plugin';
 import { AuditWriter } from '../../src/audit/audit.writer';
 import { config } from '../../src/config';
-import { defaultPolicy, governancePlugin, governSchema } from '../../src/policy';
+import { defaultPolicy, governSchema } from '../../src/policy';
+import { asPolicySource } from '../../src/policy/policy-holder';
 import { Purpose } from '../../src/policy/taxonomy';
 import { startGateway } from '../../src/server/gateway';
 import { buildGatewaySchema } from '../../src/server/schema';
@@ -34,6 +36,13 @@ export async function startAuditTestGateway(dataSource: DataSource, options: { w
   const apiCalls = new ApiCallLogger(dataSource, { flushIntervalMs: 5 });
   const router = express.Router();
   router.use(apiCalls.middleware());
+  const authenticate = async (authorization: string | undefined): Promise<Principal | null> => {
+    if (!authorization) return null;
+    const principal = PRINCIPALS[authorization.replace(/^Bearer /, '')];
+    if (!principal) throw new GraphQLError('Invalid token', { extensions: { code: 'UNAUTHENTICATED' } });
+    return principal;
+  };
+  const admission = new Admission({ dataSource, policies: asPolicySource(policy), authenticate, audit: (entry) => writer.append(entry) });
   const gateway = await startGateway({
     dataSource,
     config: config(),
@@ -42,14 +51,10 @@ export async function startAuditTestGateway(dataSource: DataSource, options: { w
     host: '127.0.0.1',
     components: {
       schema: governSchema(await buildGatewaySchema(), policy),
-      authenticate: async (authorization) => {
-        if (!authorization) return null;
-        const principal = PRINCIPALS[authorization.replace(/^Bearer /, '')];
-        if (!principal) throw new GraphQLError('Invalid token', { extensions: { code: 'UNAUTHENTICATED' } });
-        return principal;
-      },
-      plugins: [auditPlugin(writer, { apiCalls }), governancePlugin()],
-      onHttpRefusal: (refusal) => recordHttpRefusal(writer, refusal),
+      admission,
+      authenticate,
+      plugins: [graphqlAdmissionPlugin(admission, { limits: null, mayIntrospect: () => true, isPersisted: null, apiCalls })],
+      onHttpRefusal: (refusal) => admission.recordTransportRefusal(refusal),
       routes: [router],
       stop: async () => {
         await writer.stop();

@@ -1,7 +1,7 @@
 import { AuditDocument } from '../../entities/gateway/audit-document.entity';
 import { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import { ApiCallLog } from '../../entities/system-logs';
-import { AUDIT_WRITE_FAILED_MESSAGE } from '../../src/audit/audit.plugin';
+import { AUDIT_WRITE_FAILED_MESSAGE } from '../../src/admission/graphql-admission.plugin';
 import { verifyChain } from '../../src/audit/audit-verify';
 import { createDataSource } from '../../src/db/data-source';
 import { createTestDatabase, type TestDatabase } from '../support/database';

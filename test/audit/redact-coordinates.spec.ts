@@ -1,5 +1,5 @@
 import { buildSchema as buildSdlSchema, getOperationAST, parse } from 'graphql';
-import { selectedCoordinates } from '../../src/audit/coordinates';
+import { operationFacts } from '../../src/admission/operation-facts';
 import { classifyOutcome } from '../../src/audit/audit-outcome';
 import { redactDocument, redactVariables } from '../../src/audit/redact';
 
@@ -56,7 +56,8 @@ describe('selected field coordinates', () => {
       query Q { orders { ...OrderFields items { sku } } node(id: "1") { id ... on Order { shipPostalCode } } __typename }
       fragment OrderFields on Order { id amazonOrderId items { quantity } }
     `);
-    expect(selectedCoordinates(schema, document, getOperationAST(document, 'Q')!).fields).toEqual([
+    const facts = operationFacts(schema, document, getOperationAST(document, 'Q')!);
+    expect(facts.fields).toEqual([
       'Item.quantity',
       'Item.sku',
       'Node.id',
@@ -67,6 +68,28 @@ describe('selected field coordinates', () => {
       'Query.node',
       'Query.orders',
     ]);
+    // Decisions are made per object type: a field selected on an interface counts for each implementation.
+    expect([...facts.objectFields].sort()).toEqual([
+      'Item.quantity',
+      'Item.sku',
+      'Order.amazonOrderId',
+      'Order.id',
+      'Order.items',
+      'Order.shipPostalCode',
+      'Query.node',
+      'Query.orders',
+    ]);
+    expect(facts.introspection).toBe(false);
+  });
+
+  it('tells introspection and NUL characters in string literals, once per parsed document', () => {
+    const introspection = parse('{ __schema { types { name } } }');
+    const facts = operationFacts(schema, introspection, getOperationAST(introspection)!);
+    expect(facts.introspection).toBe(true);
+    expect(facts.fields).toEqual(['Query.__schema']);
+    expect(operationFacts(schema, introspection, getOperationAST(introspection)!)).toBe(facts);
+    const withNul = parse('{ node(id: "a\\u0000b") { id } }');
+    expect(operationFacts(schema, withNul, getOperationAST(withNul)!).nulInLiterals).toBe(true);
   });
 });
 

@@ -4,7 +4,7 @@
 import { GraphQLBoolean, GraphQLError, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import { DataExport } from '../../entities/gateway/data-export.entity';
 import type { Principal } from '../../src/auth/principal';
-import { GovernanceRecorder, LoaderRegistry, type RequestContext } from '../../src/context';
+import { LoaderRegistry, newRequestContext, type RequestContext } from '../../src/context';
 import { ErrorCode } from '../../src/errors';
 import { ExportFormat } from '../../src/exports/export-file';
 import { createExport, type ExportSettings } from '../../src/exports/export.service';
@@ -86,22 +86,23 @@ describe('export paging', () => {
     await db?.close();
   });
 
-  const contextFor = (): RequestContext => ({
-    requestId: 'req-pages',
-    principal,
-    purpose: null,
-    scope: { accounts: null, marketplaces: null },
-    db: db.dataSource.manager,
-    reads: db.dataSource.manager,
-    loaders: new LoaderRegistry(),
-    governance: new GovernanceRecorder(),
-    now: () => new Date(),
-    policy,
-    declaredPurpose: null,
-    authError: null,
-    http: { ip: null, userAgent: null, clientName: null, clientVersion: null },
-    startedAt: Date.now(),
-  });
+  const contextFor = (): RequestContext =>
+    newRequestContext({
+      requestId: 'req-pages',
+      entry: 'graphql',
+      principal,
+      purpose: null,
+      scope: { accounts: null, marketplaces: null },
+      db: db.dataSource.manager,
+      reads: db.dataSource.manager,
+      loaders: new LoaderRegistry(),
+      now: () => new Date(),
+      policy,
+      declaredPurpose: null,
+      refusal: null,
+      http: { ip: null, userAgent: null, clientName: null, clientVersion: null },
+      startedAt: Date.now(),
+    });
   const settings = (executionTimeoutMs: number, maxRows = 1000): ExportSettings => ({
     ttlHours: 1,
     limits: { ...limitsFromConfig(loadConfig({ NODE_ENV: 'test' })), executionTimeoutMs },

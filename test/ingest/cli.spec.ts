@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 async function run(...args: string[]): Promise<{ out: string; exitCode: number | undefined }> {
-  const deps: CliDeps = { config, openDatabase: async () => ({ dataSource: db.dataSource, embedded: db.embedded, applied: [], close: async () => undefined }) };
+  const deps: CliDeps = { config, openDatabase: async () => ({ dataSource: db.dataSource, embedded: db.embedded, applied: [], close: async () => undefined }), identity: () => ({}) };
   const program = new Command('sellergate').exitOverride();
   registerAccountCommands(program, deps);
   registerImportCommands(program, deps);

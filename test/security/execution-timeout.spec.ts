@@ -32,7 +32,7 @@ describe('execution timeout', () => {
     const server = new ApolloServer<RequestContext>({
       schema,
       rootValue,
-      plugins: [securityPlugin({ limits: LIMITS, mayIntrospect: () => true, rateLimiter: null, suspensionOf: () => undefined, persisted: null, detector: null })],
+      plugins: [securityPlugin({ limits: LIMITS, mayIntrospect: () => true, detector: null })],
     });
     await server.start();
     try {

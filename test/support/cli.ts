@@ -1,17 +1,22 @@
 // Runs CLI commands in-process against a test database, capturing what they print.
 import { Command } from 'commander';
+import type { CliIdentity } from '../../src/admission/cli-admission';
 import type { CliDeps } from '../../src/cli/cli-deps';
 import { loadConfig } from '../../src/config';
 import type { TestDatabase } from './database';
 
 export type RegisterCommands = (program: Command, deps: CliDeps) => void;
 
-/** CLI dependencies that open the test database (never closing it) with `env` over the test configuration. */
-export function testCliDeps(db: TestDatabase, env: Record<string, string> = {}): CliDeps {
+/**
+ * CLI dependencies that open the test database (never closing it) with `env` over the test
+ * configuration; commands run as the local operator unless `identity` names a token.
+ */
+export function testCliDeps(db: TestDatabase, env: Record<string, string> = {}, identity: CliIdentity = {}): CliDeps {
   const settings = loadConfig({ ...process.env, NODE_ENV: 'test', ...env });
   return {
     config: () => settings,
     openDatabase: async () => ({ dataSource: db.dataSource, embedded: db.embedded, applied: [], close: async () => {} }),
+    identity: () => identity,
   };
 }
 

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../../src/auth/principal';
-import { GovernanceRecorder, LoaderRegistry, type RequestContext } from '../../src/context';
+import { LoaderRegistry, newRequestContext, type RequestContext } from '../../src/context';
 import { replicaReads } from '../../src/db/read-replica';
 import { defaultPolicy } from '../../src/policy/default-policy';
 import { ALL_PURPOSES, type Purpose } from '../../src/policy/taxonomy';
@@ -26,20 +26,20 @@ export function testPrincipal(overrides: Partial<Principal> = {}): Principal {
 
 export function testContext(dataSource: DataSource, options: { principal?: Principal; purpose?: Purpose | null; now?: Date } = {}): RequestContext {
   const principal = options.principal ?? testPrincipal();
-  return {
+  return newRequestContext({
     requestId: randomUUID(),
+    entry: 'graphql',
     principal,
     purpose: options.purpose ?? null,
     scope: { accounts: principal.accounts, marketplaces: principal.marketplaces },
     db: dataSource.manager,
     reads: replicaReads(dataSource),
     loaders: new LoaderRegistry(),
-    governance: new GovernanceRecorder(),
     now: () => options.now ?? new Date(),
     policy: defaultPolicy(),
     declaredPurpose: options.purpose ?? null,
-    authError: null,
+    refusal: null,
     http: { ip: '127.0.0.1', userAgent: 'jest', clientName: null, clientVersion: null },
     startedAt: Date.now(),
-  };
+  });
 }

@@ -2,16 +2,18 @@
 // - default: the production wiring (`startTestGateway`: audit, security, governance), with the
 //   security limits that a test sending hundreds of operations would trip switched off;
 // - `{ policyOnly: true }`: only the policy components (governed schema, authentication,
-//   governance plugin) on the same express/Apollo gateway, for the matrix and scope tests whose
-//   reference data must not change under them (the audit log grows with every request).
+//   admission without the audit log) on the same express/Apollo gateway, for the matrix and scope
+//   tests whose reference data must not change under them (the audit log grows with every request).
 import 'reflect-metadata';
 import { createToken } from '../../../src/auth/api-token.service';
+import { Admission } from '../../../src/admission/admission';
+import { graphqlAdmissionPlugin } from '../../../src/admission/graphql-admission.plugin';
 import { createAuthenticator } from '../../../src/auth/authenticate';
 import { config as loadedConfig, loadConfig, type Config } from '../../../src/config';
 import { defaultPolicy } from '../../../src/policy/default-policy';
 import { governSchema } from '../../../src/policy/govern-schema';
-import { governancePlugin } from '../../../src/policy/governance.plugin';
 import type { Policy } from '../../../src/policy/policy';
+import { asPolicySource } from '../../../src/policy/policy-holder';
 import { startGateway } from '../../../src/server/gateway';
 import { buildGatewaySchema } from '../../../src/server/schema';
 import { resolvePseudonymKey } from '../../../src/policy/masks';
@@ -70,11 +72,14 @@ export async function startPolicyGateway(db: TestDatabase, options: { env?: Reco
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', ...TEST_ENV, ...options.env });
   const policy = defaultPolicy();
   const schema = governSchema(await buildUngovernedSchema(), policy, { pseudonymKey: TEST_PSEUDONYM_KEY });
+  const authenticate = createAuthenticator({ config, policy });
+  // Admission without an audit log, rate limits or suspensions: the reference data stays as it is.
+  const admission = new Admission({ dataSource: db.dataSource, policies: asPolicySource(policy), authenticate });
   const gateway = await startGateway({
     dataSource: db.dataSource,
     config,
     policy,
-    components: { schema, authenticate: createAuthenticator({ config, policy }), plugins: [governancePlugin()] },
+    components: { schema, admission, authenticate, plugins: [graphqlAdmissionPlugin(admission, { limits: null, mayIntrospect: () => true, isPersisted: null })] },
     port: 0,
     host: '127.0.0.1',
   });

@@ -1,0 +1,328 @@
+// The admission pipeline: every entry point (GraphQL, POST /imports, GET /exports/:id, /metrics,
+// the console, the deletion form, CLI commands, subgraphs, connectors) builds its request context
+// here, through the same steps in the same order (DESIGN.md "Invariants"):
+//
+//   1. authenticate   the credential, or the principal an entry point already established
+//   2. suspension     a suspended principal is refused
+//   3. rate limits    per source address (every request, authenticated or not) and per principal
+//   4. purpose        the declared purpose (or a token's single bound purpose) must be granted
+//
+// then the entry point's own decisions (field decisions, permissions, scope), and exactly one
+// record in the audit hash chain (`record`), fail-closed. The first refusal is kept in the context
+// (`ctx.refusal`), never thrown, so the request is still recorded; later steps do not run.
+import { performance } from 'node:perf_hooks';
+import { GraphQLError } from 'graphql';
+import type { DataSource } from 'typeorm';
+import type { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
+import type { AuditEntry } from '../audit/audit-entry';
+import { REFUSAL_CODES } from '../audit/audit-outcome';
+import { unauthenticated } from '../auth/authenticate';
+import { rowScopeOf, type Principal } from '../auth/principal';
+import { LoaderRegistry, newRequestContext, type EntryPoint, type RequestContext, type RequestOrigin } from '../context';
+import { replicaReads } from '../db/read-replica';
+import { ErrorCode } from '../errors';
+import type { Policy } from '../policy/policy';
+import type { PolicySource } from '../policy/policy-holder';
+import { ALL_PURPOSES, isPurpose, Permission, type Purpose } from '../policy/taxonomy';
+import type { Authenticate } from '../auth/authenticate';
+import type { RateLimiter } from '../security/rate-limit';
+import { suspendedError } from '../security/suspension.service';
+
+export interface AdmissionInput {
+  entry: EntryPoint;
+  requestId: string;
+  /** The `Authorization` header (or the CLI's token), if any. */
+  authorization?: string;
+  /** A principal the entry point established itself (the CLI's local operator, a verified subgraph hop). */
+  principal?: Principal;
+  origin: RequestOrigin;
+  /** The purpose as declared (`X-Purpose`, `--purpose`); null when none. */
+  declaredPurpose: string | null;
+  /** Operations the request carries: a batched request counts each against the principal's limit. */
+  operations?: number;
+  /** The policy the request is bound to (default: the one in force). */
+  policy?: Policy;
+}
+
+/** The suspension lookup admission needs (src/security/suspension.service.ts). */
+export interface SuspensionLookup {
+  activeFor(principal: Pick<Principal, 'id'>): Promise<PrincipalSuspension | null>;
+}
+
+/** Appends a record to the audit hash chain; rejects when it cannot (the request is then refused). */
+export type AppendAudit = (entry: AuditEntry) => Promise<void>;
+
+export interface AdmissionDeps {
+  dataSource: DataSource;
+  /** The policy in force (the process's holder), asked for each request. */
+  policies: PolicySource;
+  authenticate: Authenticate;
+  suspensions?: SuspensionLookup | null;
+  rateLimiter?: RateLimiter | null;
+  /** Null: records are not written (benchmarks that measure the gateway without its audit log). */
+  audit?: AppendAudit | null;
+  now?: () => Date;
+  changes?: RequestContext['changes'];
+}
+
+/** A request refused before admission could start (malformed body, body too large, batch too large). */
+export interface TransportRefusal {
+  requestId: string;
+  code: string;
+  message?: string;
+  ip: string | null;
+  userAgent: string | null;
+  declaredPurpose?: string | null;
+  startedAt?: number;
+}
+
+/** Facts of a finished request that only its entry point knows, for its audit record. */
+export type RequestFacts = Partial<
+  Pick<AuditEntry, 'operationType' | 'operationName' | 'documentHash' | 'document' | 'variables' | 'fields' | 'categories' | 'masked' | 'denied' | 'rowsByCategory' | 'purpose'>
+> & {
+  outcome: AuditEntry['outcome'];
+  errorCodes: string[];
+};
+
+function rateLimited(retryAfterSeconds: number, what: 'address' | 'principal'): GraphQLError {
+  const settings = what === 'address' ? 'IP_RATE_LIMIT_PER_MINUTE, IP_RATE_LIMIT_BURST' : 'RATE_LIMIT_PER_MINUTE, RATE_LIMIT_BURST';
+  const message =
+    what === 'address'
+      ? `Too many requests from this address: retry after ${retryAfterSeconds} s (${settings})`
+      : `Rate limit exceeded for this principal: retry after ${retryAfterSeconds} s (${settings})`;
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds, http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) } },
+  });
+}
+
+/**
+ * The purpose a request acts under — the declared one, else a token's single bound purpose —
+ * or the refusal: an unknown purpose, or one the principal may not declare. Whether a purpose is
+ * required at all depends on what the operation reads (`requirePurpose`).
+ */
+export function admittedPurpose(principal: Principal, policy: Policy, declaredPurpose: string | null): Purpose | null {
+  const declared = declaredPurpose?.trim() || null;
+  let purpose: Purpose | null = null;
+  if (declared !== null) {
+    if (!isPurpose(declared)) {
+      throw new GraphQLError(`Unknown purpose "${declared}" in X-Purpose; valid purposes: ${ALL_PURPOSES.join(', ')}`, {
+        extensions: { code: ErrorCode.BAD_USER_INPUT, validPurposes: ALL_PURPOSES, http: { status: 400 } },
+      });
+    }
+    purpose = declared;
+  } else if (principal.kind === 'token' && principal.purposes.length === 1) {
+    // A token bound to a single purpose declares it implicitly.
+    purpose = principal.purposes[0];
+  }
+  if (purpose === null || principal.kind === 'operator') return purpose;
+  const role = policy.roles[principal.role];
+  if (!role || !role.purposes.includes(purpose) || !principal.purposes.includes(purpose)) {
+    throw new GraphQLError(`Purpose ${purpose} is not granted to this principal (role ${principal.role})`, {
+      extensions: { code: ErrorCode.PURPOSE_NOT_GRANTED, purpose, grantedPurposes: principal.purposes, http: { status: 403 } },
+    });
+  }
+  return purpose;
+}
+
+/** The refusal of a request that reads data without a declared purpose. */
+export function purposeRequired(principal: Principal | null): GraphQLError {
+  return new GraphQLError('This operation reads data: declare the purpose of use with the X-Purpose header', {
+    extensions: { code: ErrorCode.PURPOSE_REQUIRED, grantedPurposes: principal?.purposes ?? [], http: { status: 400 } },
+  });
+}
+
+/** Whether the principal holds `permission` under `policy` (partner tokens never hold administrative ones). */
+export function holdsPermission(policy: Policy, principal: Principal | null, permission: Permission): boolean {
+  if (!principal) return false;
+  if (principal.kind === 'operator') return true;
+  if (principal.partner) return false;
+  return policy.roles[principal.role]?.permissions.includes(permission) ?? false;
+}
+
+/** The refusal of a principal that lacks a permission. */
+export function permissionRequired(principal: Principal, permission: Permission, what: string): GraphQLError {
+  return new GraphQLError(`Role ${principal.role} may not ${what} (needs ${permission})`, {
+    extensions: { code: ErrorCode.FORBIDDEN, permissions: [permission], http: { status: 403 } },
+  });
+}
+
+/** HTTP status of a refusal (the `http.status` its error carries, else by code). */
+export function refusalStatus(error: GraphQLError): number {
+  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+  if (status) return status;
+  switch (error.extensions?.code) {
+    case ErrorCode.UNAUTHENTICATED:
+      return 401;
+    case ErrorCode.RATE_LIMITED:
+      return 429;
+    case ErrorCode.SUSPENDED:
+    case ErrorCode.FORBIDDEN:
+    case ErrorCode.PURPOSE_NOT_GRANTED:
+    case ErrorCode.PERSISTED_QUERY_REQUIRED:
+      return 403;
+    case ErrorCode.INTERNAL_SERVER_ERROR:
+      return 503;
+    default:
+      return 400;
+  }
+}
+
+export class Admission {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: AdmissionDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Whether records are written (false only in benchmarks that measure the gateway without them). */
+  get audited(): boolean {
+    return Boolean(this.deps.audit);
+  }
+
+  /** The policy in force. */
+  policy(): Policy {
+    return this.deps.policies.current();
+  }
+
+  /**
+   * Runs the admission steps and returns the request's context, complete. A refusal is kept in
+   * `ctx.refusal` (the entry point refuses with it and records the request); nothing is thrown.
+   */
+  async admit(input: AdmissionInput): Promise<RequestContext> {
+    const startedAt = performance.now();
+    const policy = input.policy ?? this.deps.policies.current();
+    const { principal, refusal, purpose } = await this.steps(input, policy);
+    return newRequestContext({
+      requestId: input.requestId,
+      entry: input.entry,
+      principal,
+      purpose,
+      scope: rowScopeOf(principal),
+      db: this.deps.dataSource.manager,
+      reads: replicaReads(this.deps.dataSource),
+      loaders: new LoaderRegistry(),
+      now: this.now,
+      policy,
+      declaredPurpose: input.declaredPurpose,
+      refusal,
+      http: input.origin,
+      startedAt,
+      changes: this.deps.changes,
+    });
+  }
+
+  private async steps(input: AdmissionInput, policy: Policy): Promise<{ principal: Principal | null; refusal: GraphQLError | null; purpose: Purpose | null }> {
+    const { authenticate, suspensions, rateLimiter, dataSource } = this.deps;
+    // 1. Authenticate.
+    let principal: Principal | null = input.principal ?? null;
+    let refusal: GraphQLError | null = null;
+    if (!principal) {
+      try {
+        principal = await authenticate(input.authorization, { dataSource, now: this.now, ip: input.origin.ip });
+      } catch (error) {
+        refusal = error instanceof GraphQLError ? error : unauthenticated();
+      }
+    }
+    // 2. Suspension.
+    if (!refusal && principal && suspensions) {
+      const suspension = await suspensions.activeFor(principal);
+      if (suspension) refusal = suspendedError(suspension);
+    }
+    // 3. Rate limits: the address pays for every request (a refused credential too, so guessing
+    // credentials is limited like anything else), the principal for each operation it sends.
+    if (rateLimiter && (!refusal || refusal.extensions?.code === ErrorCode.UNAUTHENTICATED)) {
+      const byAddress = await rateLimiter.takeForIp(input.origin.ip ?? 'unknown');
+      if (!byAddress.allowed) refusal = rateLimited(byAddress.retryAfterSeconds, 'address');
+      else if (!refusal && principal && principal.kind !== 'operator') {
+        const byPrincipal = await rateLimiter.takeForPrincipal(principal.kind, principal.id, Math.max(1, input.operations ?? 1));
+        if (!byPrincipal.allowed) refusal = rateLimited(byPrincipal.retryAfterSeconds, 'principal');
+      }
+    }
+    // 4. Purpose.
+    let purpose: Purpose | null = null;
+    if (!refusal && principal) {
+      try {
+        purpose = admittedPurpose(principal, policy, input.declaredPurpose);
+      } catch (error) {
+        refusal = error as GraphQLError;
+      }
+    }
+    if (!refusal && !principal) refusal = unauthenticated();
+    return { principal, refusal, purpose };
+  }
+
+  /**
+   * Writes the request's one audit record. Rejects when it cannot be written: the entry point
+   * then withholds its answer (fail-closed).
+   */
+  async record(ctx: RequestContext, facts: RequestFacts): Promise<void> {
+    if (!this.deps.audit) return;
+    await this.deps.audit(this.entryOf(ctx, facts));
+  }
+
+  /** Records a request refused before admission (no principal is known); rejects when it cannot. */
+  async recordTransportRefusal(refusal: TransportRefusal): Promise<void> {
+    if (!this.deps.audit) return;
+    const declared = refusal.declaredPurpose?.trim() ?? null;
+    await this.deps.audit({
+      timestamp: this.now(),
+      requestId: refusal.requestId,
+      principalId: null,
+      principalKind: null,
+      principalRole: null,
+      purpose: declared ? (isPurpose(declared) ? declared : '[unknown]') : null,
+      clientName: null,
+      clientVersion: null,
+      sourceIp: refusal.ip,
+      userAgent: refusal.userAgent,
+      operationType: null,
+      operationName: null,
+      documentHash: null,
+      variables: null,
+      fields: [],
+      categories: [],
+      masked: [],
+      denied: [],
+      rowsByCategory: {},
+      outcome: REFUSAL_CODES.has(refusal.code) ? 'refused' : 'invalid',
+      errorCodes: [refusal.code],
+      durationMs: refusal.startedAt === undefined ? 0 : performance.now() - refusal.startedAt,
+      policyVersion: this.deps.policies.current().version,
+    });
+  }
+
+  /** The audit record of a request, from its context and the facts its entry point adds. */
+  entryOf(ctx: RequestContext, facts: RequestFacts): AuditEntry {
+    const principal = ctx.principal;
+    const governance = ctx.governance;
+    const declared = ctx.declaredPurpose?.trim() || null;
+    const rowsByCategory = { ...(governance.rowsByCategory as Record<string, number>), ...facts.rowsByCategory };
+    const fields = [...(facts.fields ?? []), ...governance.nestedFields];
+    return {
+      timestamp: this.now(),
+      requestId: ctx.requestId,
+      principalId: principal?.id ?? null,
+      principalKind: principal?.kind ?? null,
+      principalRole: principal?.role ?? null,
+      purpose: facts.purpose ?? ctx.purpose ?? (declared ? (isPurpose(declared) ? declared : '[unknown]') : null),
+      clientName: ctx.http.clientName,
+      clientVersion: ctx.http.clientVersion,
+      sourceIp: ctx.http.ip,
+      userAgent: ctx.http.userAgent,
+      operationType: facts.operationType ?? null,
+      operationName: facts.operationName ?? null,
+      documentHash: facts.documentHash ?? null,
+      document: facts.document,
+      variables: facts.variables ?? null,
+      fields,
+      categories: [...new Set([...(facts.categories ?? []), ...governance.nestedCategories, ...Object.keys(rowsByCategory)])],
+      masked: [...new Set([...governance.masked, ...(facts.masked ?? [])])],
+      denied: [...new Set([...governance.denied, ...(facts.denied ?? [])])],
+      rowsByCategory,
+      outcome: facts.outcome,
+      errorCodes: facts.errorCodes,
+      durationMs: performance.now() - ctx.startedAt,
+      policyVersion: ctx.policy.version,
+    };
+  }
+}

@@ -1,0 +1,154 @@
+// The admission pipeline on GraphQL (Apollo Server plugin). The request context was built by
+// `Admission.admit` (the request's own steps); here, per operation: refuse with the context's
+// refusal, run the operation's checks (src/admission/operation-checks.ts), then, after execution
+// (field decisions are graphql-shield's and the masks', src/policy/govern-schema.ts), add
+// `extensions.governance` and write the operation's one audit record. Fail-closed: the response
+// waits for the record's commit; if it cannot be written, the data is withheld (HTTP 503).
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { ApiCallLogger } from '../audit/api-call.logger';
+import { classifyOutcome } from '../audit/audit-outcome';
+import { sha256Hex } from '../audit/canonical';
+import { redactVariables } from '../audit/redact';
+import type { RequestContext } from '../context';
+import { ErrorCode } from '../errors';
+import type { Policy } from '../policy/policy';
+import type { Admission, RequestFacts } from './admission';
+import { checkOperation, type OperationCheckOptions } from './operation-checks';
+import { operationFacts, type OperationFacts } from './operation-facts';
+
+export const AUDIT_WRITE_FAILED_MESSAGE = 'The audit record of this operation could not be written, so its data is withheld; try again later';
+
+export interface GraphqlAdmissionOptions extends OperationCheckOptions {
+  /** The policy a schema was governed by (a policy change swaps schemas between requests). */
+  policyOf?: (schema: GraphQLSchema) => Policy | undefined;
+  /** Notified of each operation, so the API call log can name it. */
+  apiCalls?: ApiCallLogger;
+  /** Told when a record could not be written (logs, metrics); the response is withheld anyway. */
+  onWriteError?: (error: unknown, requestId: string) => void;
+}
+
+function errorCodes(errors: readonly GraphQLFormattedError[] | undefined): string[] {
+  return (errors ?? []).map((error) => String(error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR));
+}
+
+function deniedFromErrors(errors: readonly GraphQLFormattedError[] | undefined): string[] {
+  return (errors ?? [])
+    .filter((error) => error.extensions?.code === ErrorCode.FORBIDDEN && typeof error.extensions?.coordinate === 'string')
+    .map((error) => error.extensions!.coordinate as string);
+}
+
+function resultOf(request: GraphQLRequestContextWillSendResponse<RequestContext>) {
+  const body = request.response.body;
+  if (!body) return { data: undefined, errors: undefined };
+  return body.kind === 'single' ? body.singleResult : body.initialResult;
+}
+
+/** The facts of an operation's audit record, from Apollo's request context. */
+export function operationRecordFacts(request: GraphQLRequestContextWillSendResponse<RequestContext>, executed: boolean): RequestFacts {
+  const { data, errors } = resultOf(request);
+  const codes = errorCodes(errors);
+  const ctx = request.contextValue;
+  const denied = [...ctx.governance.denied, ...deniedFromErrors(errors)];
+  const hasData = !!data && Object.values(data).some((value) => value !== null && value !== undefined);
+  const operation = request.operation ?? null;
+  const document = request.document ?? null;
+  const facts: OperationFacts | null = document && operation && request.schema ? operationFacts(request.schema, document, operation) : null;
+  const source = request.source ?? request.request.query ?? null;
+  return {
+    operationType: operation?.operation ?? null,
+    operationName: request.operationName ?? request.request.operationName ?? null,
+    documentHash: source ? sha256Hex(source) : null,
+    document: source ? (facts?.redactedDocument ?? null) : undefined,
+    variables: redactVariables(request.request.variables, request.schema, operation),
+    fields: [...(facts?.fields ?? [])],
+    categories: [...(facts?.categories ?? [])],
+    denied,
+    outcome: classifyOutcome({ errorCodes: codes, executed, hasData, denied }),
+    errorCodes: codes,
+  };
+}
+
+function policyChanged(): GraphQLError {
+  return new GraphQLError('The access policy changed while this request started: send it again', {
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, reason: 'POLICY_CHANGED', http: { status: 503, headers: new Map([['retry-after', '0']]) } },
+  });
+}
+
+export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdmissionOptions): ApolloServerPlugin<RequestContext> {
+  return {
+    // Requests Apollo rejects before any operation exists (e.g. `variables` not an object): no
+    // context is available here, but the request is still recorded.
+    async invalidRequestWasReceived({ error }) {
+      const code = String((error as { extensions?: { code?: unknown } }).extensions?.code ?? 'BAD_REQUEST');
+      try {
+        await admission.recordTransportRefusal({ requestId: 'unknown', code, ip: null, userAgent: null });
+      } catch (writeError) {
+        options.onWriteError?.(writeError, 'unknown');
+      }
+    },
+    async requestDidStart({ schema, contextValue: ctx }) {
+      let executed = false;
+      // The schema is governed by one policy; the context was admitted under the one in force
+      // then. They differ only when a policy change lands between the two (a request is never
+      // served under a mix of two policies).
+      const bound = options.policyOf?.(schema);
+      const mismatch = bound !== undefined && bound !== ctx.policy;
+      return {
+        async didResolveOperation(request) {
+          if (ctx.refusal) throw ctx.refusal;
+          if (mismatch) throw policyChanged();
+          if (!request.operation) return;
+          await checkOperation(
+            ctx,
+            {
+              schema: request.schema,
+              document: request.document,
+              operation: request.operation,
+              operationName: request.operationName,
+              variables: request.request.variables,
+              documentHash: request.queryHash,
+            },
+            options,
+          );
+        },
+        async executionDidStart() {
+          executed = true;
+        },
+        async willSendResponse(request) {
+          const body = request.response.body;
+          if (body.kind === 'single') {
+            const governance: Record<string, unknown> = {
+              policyVersion: ctx.policy.version,
+              purpose: ctx.purpose,
+              masked: [...ctx.governance.masked].sort(),
+              denied: [...ctx.governance.denied].sort(),
+            };
+            if (ctx.governance.suppressedGroups > 0) governance.suppressedGroups = ctx.governance.suppressedGroups;
+            body.singleResult.extensions = { ...body.singleResult.extensions, governance };
+          }
+          const facts = operationRecordFacts(request, executed);
+          options.apiCalls?.noteOperation(ctx.requestId, {
+            principalId: ctx.principal?.id ?? null,
+            accountId: ctx.principal?.accounts?.length === 1 ? ctx.principal.accounts[0] : null,
+            operationName: facts.operationName ?? null,
+            errorCode: facts.errorCodes[0] ?? null,
+          });
+          try {
+            await admission.record(ctx, facts);
+          } catch (error) {
+            options.onWriteError?.(error, ctx.requestId);
+            request.response.body = {
+              kind: 'single',
+              singleResult: {
+                data: null,
+                errors: [{ message: AUDIT_WRITE_FAILED_MESSAGE, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, reason: 'AUDIT_WRITE_FAILED' } }],
+              },
+            };
+            request.response.http.status = 503;
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// The admission pipeline on HTTP routes other than /graphql (POST /imports, GET /exports/:id,
+// /metrics, the console's and the deletion form's routes): the request's own steps, the route's
+// permission and purpose, the route's work, then exactly one audit record before the answer is
+// sent (fail-closed: 503 when it cannot be written).
+import type { Request, RequestHandler, Response } from 'express';
+import { GraphQLError } from 'graphql';
+import type { EntryPoint, RequestContext, RequestOrigin } from '../context';
+import { ErrorCode } from '../errors';
+import type { Permission } from '../policy/taxonomy';
+import { logger } from '../logger';
+import { holdsPermission, permissionRequired, purposeRequired, refusalStatus, type Admission, type RequestFacts } from './admission';
+import { REFUSAL_CODES } from '../audit/audit-outcome';
+
+function header(req: Request, name: string): string | null {
+  const value = req.get(name);
+  return value === undefined || value === '' ? null : value;
+}
+
+/** Where an HTTP request came from, for its context and audit record (never buyers' data). */
+export function originOf(req: Request): RequestOrigin {
+  return {
+    ip: req.ip ?? null,
+    userAgent: header(req, 'user-agent'),
+    clientName: header(req, 'apollographql-client-name'),
+    clientVersion: header(req, 'apollographql-client-version'),
+  };
+}
+
+/** Admits an HTTP request: its context, complete (a refusal kept in `ctx.refusal`). */
+export function admitHttpRequest(admission: Admission, req: Request, res: Response, entry: EntryPoint, operations = 1): Promise<RequestContext> {
+  return admission.admit({
+    entry,
+    requestId: String(res.locals.requestId ?? ''),
+    authorization: req.get('authorization'),
+    origin: originOf(req),
+    declaredPurpose: header(req, 'x-purpose'),
+    operations,
+  });
+}
+
+/** What a route answers: JSON, or its own writer (a file), and the facts of its audit record. */
+export interface RouteAnswer {
+  status: number;
+  json?: unknown;
+  send?: (res: Response) => void;
+  headers?: Record<string, string>;
+  facts?: Partial<RequestFacts>;
+}
+
+export interface RouteSpec {
+  entry: EntryPoint;
+  /** The operation name its audit records carry, e.g. `POST /imports`. */
+  operation: string;
+  /** The permission the route needs, and what it lets one do (for the refusal's message). */
+  permission?: { permission: Permission; what: string };
+  /** The route reads category data: a purpose must be declared (or bound to the token). */
+  needsPurpose?: boolean;
+  /** What every record of this route says about the request, refused ones too (e.g. which export). */
+  describe?: (req: Request) => Partial<RequestFacts>;
+}
+
+/** A refusal a route raises on purpose: answered with its status and code, recorded. */
+export function routeRefusal(status: number, code: string, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code, http: { status } } });
+}
+
+function outcomeOf(status: number, code: string | undefined): RequestFacts['outcome'] {
+  if (status < 400) return 'ok';
+  if (code && REFUSAL_CODES.has(code)) return 'refused';
+  // A route refused whole is `refused`; `denied` is an object the principal may not see at all.
+  if (code === 'NOT_FOUND') return 'denied';
+  if (status < 500) return code === ErrorCode.BAD_USER_INPUT ? 'invalid' : 'refused';
+  return 'error';
+}
+
+function refusalAnswer(error: GraphQLError): RouteAnswer {
+  const code = String(error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+  const status = refusalStatus(error);
+  const headers: Record<string, string> = {};
+  const http = error.extensions?.http as { headers?: Map<string, string> } | undefined;
+  for (const [name, value] of http?.headers ?? []) headers[name] = value;
+  return { status, headers, json: { error: { code, message: error.message } }, facts: { errorCodes: [code], outcome: outcomeOf(status, code) } };
+}
+
+function send(res: Response, answer: RouteAnswer): void {
+  res.status(answer.status);
+  if (answer.headers) res.set(answer.headers);
+  if (answer.send) answer.send(res);
+  else res.json(answer.json ?? {});
+}
+
+/**
+ * An admitted route: `handler` runs only for a request that passed every step, and its answer is
+ * sent only after the request's audit record is written. A `GraphQLError` it throws is a refusal
+ * (its `http.status` and code are answered); anything else is an internal error (logged, 500).
+ */
+export function admittedRoute(admission: Admission, spec: RouteSpec, handler: (ctx: RequestContext, req: Request, res: Response) => Promise<RouteAnswer>): RequestHandler {
+  return async (req, res) => {
+    const ctx = await admitHttpRequest(admission, req, res, spec.entry);
+    let answer: RouteAnswer;
+    try {
+      if (ctx.refusal) throw ctx.refusal;
+      if (spec.permission && !holdsPermission(ctx.policy, ctx.principal, spec.permission.permission)) {
+        throw permissionRequired(ctx.principal!, spec.permission.permission, spec.permission.what);
+      }
+      if (spec.needsPurpose && ctx.purpose === null) throw purposeRequired(ctx.principal);
+      answer = await handler(ctx, req, res);
+    } catch (error) {
+      if (error instanceof GraphQLError && error.extensions?.code) {
+        answer = refusalAnswer(error);
+      } else {
+        logger().error({ err: error, requestId: ctx.requestId }, `${spec.operation} failed`);
+        answer = { status: 500, json: { error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' } }, facts: { errorCodes: [ErrorCode.INTERNAL_SERVER_ERROR], outcome: 'error' } };
+      }
+    }
+    const codes = answer.facts?.errorCodes ?? [];
+    try {
+      await admission.record(ctx, {
+        operationType: 'http',
+        operationName: spec.operation,
+        ...spec.describe?.(req),
+        ...answer.facts,
+        errorCodes: codes,
+        outcome: answer.facts?.outcome ?? outcomeOf(answer.status, codes[0]),
+      });
+    } catch (error) {
+      logger().error({ err: error, requestId: ctx.requestId }, `${spec.operation}: audit record not written, answer withheld`);
+      res.status(503).json({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'The request could not be recorded in the audit log and was not served; try again later' } });
+      return;
+    }
+    send(res, answer);
+  };
+}

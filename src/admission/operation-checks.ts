@@ -1,0 +1,70 @@
+// The admission steps that need the operation itself, run after the request's own steps
+// (src/admission/admission.ts) and before execution, for every entry point that runs GraphQL
+// (the gateway, restricted exports, subgraphs): introspection by principal, NUL characters,
+// operation limits, persisted operations for partner tokens, and the purpose a data read needs.
+import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import type { Principal } from '../auth/principal';
+import type { RequestContext } from '../context';
+import { ErrorCode } from '../errors';
+import type { Policy } from '../policy/policy';
+import { checkOperationLimits, type OperationLimits } from '../security/limits';
+import { purposeRequired } from './admission';
+import { operationFacts, type OperationFacts } from './operation-facts';
+
+export interface OperationCheckOptions {
+  /** The gateway's operation limits; null when it runs without them (benchmarks). */
+  limits: OperationLimits | null;
+  /** Whether the principal may introspect the schema under `policy`. */
+  mayIntrospect(principal: Principal | null, policy: Policy): boolean;
+  /** Whether a partner token registered this document (persisted operations); null when not enforced. */
+  isPersisted: ((principal: Principal, documentHash: string) => Promise<boolean>) | null;
+  /** Whether a data read needs a purpose (default true; false only for the ungoverned benchmark schema). */
+  requirePurpose?: boolean;
+}
+
+export interface OperationToCheck {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  operationName: string | null | undefined;
+  variables: Record<string, unknown> | undefined;
+  /** SHA-256 of the document's text (what persisted operations are registered by). */
+  documentHash: string | null | undefined;
+}
+
+function valueHasNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  return Object.values(value as Record<string, unknown>).some((item) => valueHasNul(item, depth + 1));
+}
+
+/** Runs the checks in order; throws the first refusal; returns the operation's facts. */
+export async function checkOperation(ctx: RequestContext, op: OperationToCheck, options: OperationCheckOptions): Promise<OperationFacts> {
+  const facts = operationFacts(op.schema, op.document, op.operation);
+  const principal = ctx.principal;
+  if (facts.introspection && !options.mayIntrospect(principal, ctx.policy)) {
+    throw new GraphQLError('Introspection is not allowed for this principal', {
+      extensions: { code: ErrorCode.FORBIDDEN, coordinate: 'Query.__schema', http: { status: 403 } },
+    });
+  }
+  if (facts.nulInLiterals || valueHasNul(op.variables)) {
+    // PostgreSQL text cannot hold NUL: refuse it as input rather than fail in the database.
+    throw new GraphQLError('String arguments and variables may not contain NUL (\\u0000) characters', {
+      extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
+    });
+  }
+  if (options.limits) {
+    const refusal = checkOperationLimits(op.schema, op.document, op.operationName, op.variables, options.limits);
+    if (refusal) throw refusal;
+  }
+  if (options.isPersisted && principal?.kind === 'token' && principal.partner) {
+    const hash = op.documentHash ?? null;
+    if (!hash || !(await options.isPersisted(principal, hash))) {
+      throw new GraphQLError('This token may run only the operations registered for it (persisted operations); this document is not one of them', {
+        extensions: { code: ErrorCode.PERSISTED_QUERY_REQUIRED, documentHash: hash, http: { status: 403 } },
+      });
+    }
+  }
+  if ((options.requirePurpose ?? true) && ctx.purpose === null && facts.selectsData) throw purposeRequired(principal);
+  return facts;
+}
