@@ -41,6 +41,8 @@ export const configSchema = z.object({
   JWT_ISSUER: z.string().optional(),
   /** Claim holding the user's role (a role name of the policy). */
   JWT_ROLE_CLAIM: z.string().default('role'),
+  /** Longest lifetime of a user JWT in seconds (`exp` minus `iat`, or minus now without `iat`); `exp` is required. */
+  JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().positive().default(86_400),
   /** Largest accepted request body (express/body-parser size syntax). */
   BODY_LIMIT: z.string().default('1mb'),
   /** Signs audit chain checkpoints (HMAC-SHA256); without it no periodic checkpoint is taken. */

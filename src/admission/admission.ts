@@ -139,10 +139,11 @@ export function holdsPermission(policy: Policy, principal: Principal | null, per
   return policy.roles[principal.role]?.permissions.includes(permission) ?? false;
 }
 
-/** The refusal of a principal that lacks a permission. */
-export function permissionRequired(principal: Principal, permission: Permission, what: string): GraphQLError {
-  return new GraphQLError(`Role ${principal.role} may not ${what} (needs ${permission})`, {
-    extensions: { code: ErrorCode.FORBIDDEN, permissions: [permission], http: { status: 403 } },
+/** The refusal of a principal that lacks a permission (any one of `permissions` would do). */
+export function permissionRequired(principal: Principal, permissions: Permission | readonly Permission[], what: string): GraphQLError {
+  const needed = typeof permissions === 'string' ? [permissions] : [...permissions];
+  return new GraphQLError(`Role ${principal.role} may not ${what} (needs ${needed.join(' or ')})`, {
+    extensions: { code: ErrorCode.FORBIDDEN, permissions: needed, http: { status: 403 } },
   });
 }
 

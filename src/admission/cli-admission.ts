@@ -5,7 +5,7 @@
 //
 // The principal is the API token in SELLERGATE_TOKEN (or `--token-file`): the command then acts
 // within that token's role, purposes and scope, exactly as over HTTP. Without one it is the local
-// operator (`<os user>@<host>`, kind `operator`): whoever holds the database credentials can read
+// operator (`cli:<os user>@<host>`, kind `operator`): whoever holds the database credentials can read
 // and change everything anyway, so the operator is not filtered, only recorded.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -33,14 +33,16 @@ export interface CliCommandSpec {
   name: string;
   /** Whether it changes data (`mutation`) or only reads (`query`). */
   kind: 'query' | 'mutation';
-  /** The permission it needs (as its GraphQL counterpart does), and what it lets one do. */
-  permission?: { permission: Permission; what: string };
+  /** The permission it needs (any one of a list, as its GraphQL counterpart's), and what it lets one do. */
+  permission?: { permission: Permission | readonly Permission[]; what: string };
   /** The categories of data it reads or changes (its record names them). */
   categories?: readonly Category[];
   /** It reads category data, so it needs a purpose: the declared one, or this one for the operator. */
   purpose?: Purpose;
   /** Classified types whose fields it prints: a token principal must hold every field of them in full. */
   prints?: readonly string[];
+  /** Only the local operator may run it (it acts on what only database access governs: the policy, the keys). */
+  operatorOnly?: boolean;
 }
 
 /** Who runs the command line and under which purpose. */
@@ -72,7 +74,7 @@ export function operatorPrincipal(): Principal {
     // no user database entry (a container): keep the generic name
   }
   return {
-    id: `${user}@${hostname()}`.slice(0, 200),
+    id: `cli:${user}@${hostname()}`.slice(0, 200),
     kind: 'operator',
     name: user,
     role: 'operator',
@@ -121,7 +123,8 @@ export async function runAdmittedCommand<T>(
   body: (ctx: RequestContext) => Promise<{ result: T; facts?: Partial<RequestFacts> }>,
 ): Promise<T> {
   const { dataSource, config, policy } = deps;
-  const writer = new AuditWriter(dataSource, { checkpointKey: config.AUDIT_CHECKPOINT_KEY ?? null });
+  // No checkpoint per command: the gateway's writers sign them (a command would add one per run).
+  const writer = new AuditWriter(dataSource, { checkpointKey: null });
   const suspensions = new SuspensionService(dataSource, { cacheMs: 0 });
   const admission = new Admission({
     dataSource,
@@ -150,8 +153,14 @@ export async function runAdmittedCommand<T>(
     let answer: { result: T; facts?: Partial<RequestFacts> };
     try {
       if (ctx.refusal) throw ctx.refusal;
-      if (spec.permission && !holdsPermission(ctx.policy, ctx.principal, spec.permission.permission)) {
-        throw permissionRequired(ctx.principal!, spec.permission.permission, spec.permission.what);
+      if (spec.operatorOnly && ctx.principal?.kind !== 'operator') {
+        throw new GraphQLError(`only the local operator (whoever holds the database credentials) may run \`${spec.name}\`: run it without SELLERGATE_TOKEN`, {
+          extensions: { code: ErrorCode.FORBIDDEN },
+        });
+      }
+      if (spec.permission) {
+        const permissions: readonly Permission[] = Array.isArray(spec.permission.permission) ? spec.permission.permission : [spec.permission.permission];
+        if (!permissions.some((permission) => holdsPermission(ctx.policy, ctx.principal, permission))) throw permissionRequired(ctx.principal!, permissions, spec.permission.what);
       }
       if (spec.purpose && ctx.purpose === null) throw purposeRequired(ctx.principal);
       if (spec.prints?.length && ctx.principal?.kind !== 'operator') {

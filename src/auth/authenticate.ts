@@ -28,7 +28,7 @@ export type Authenticate = (
   deps: { dataSource: DataSource; now: () => Date; ip: string | null },
 ) => Promise<Principal | null>;
 
-export type AuthConfig = Pick<Config, 'JWT_SECRET' | 'JWKS_URL' | 'JWT_AUDIENCE' | 'JWT_ISSUER' | 'JWT_ROLE_CLAIM'>;
+export type AuthConfig = Pick<Config, 'JWT_SECRET' | 'JWKS_URL' | 'JWT_AUDIENCE' | 'JWT_ISSUER' | 'JWT_ROLE_CLAIM'> & Partial<Pick<Config, 'JWT_MAX_LIFETIME_SECONDS'>>;
 
 export interface AuthenticateDeps {
   dataSource: DataSource;
@@ -76,7 +76,8 @@ function stringList(value: unknown): string[] | null {
 }
 
 async function verifyJwt(jwt: string, config: AuthConfig, now: Date): Promise<JWTPayload> {
-  const options = { audience: config.JWT_AUDIENCE, issuer: config.JWT_ISSUER, currentDate: now };
+  // A token without an expiry would be valid forever: `exp` is required.
+  const options = { audience: config.JWT_AUDIENCE, issuer: config.JWT_ISSUER, currentDate: now, requiredClaims: ['exp'] };
   try {
     if (config.JWKS_URL) {
       let jwks = jwksByUrl.get(config.JWKS_URL);
@@ -98,8 +99,14 @@ async function verifyJwt(jwt: string, config: AuthConfig, now: Date): Promise<JW
 /** Longest JWT subject accepted: the width of `principal_id` in the audit log and exports. */
 export const MAX_SUBJECT_LENGTH = 200;
 
+/** Default of JWT_MAX_LIFETIME_SECONDS: a day. */
+const DEFAULT_MAX_LIFETIME_SECONDS = 86_400;
+
 async function authenticateJwt(jwt: string, deps: AuthenticateDeps, now: Date): Promise<Principal> {
   const payload = await verifyJwt(jwt, deps.config, now);
+  // A token issued for longer than the configured lifetime is refused, however it was signed.
+  const issuedAt = typeof payload.iat === 'number' ? payload.iat : Math.floor(now.getTime() / 1000);
+  if (typeof payload.exp !== 'number' || payload.exp - issuedAt > (deps.config.JWT_MAX_LIFETIME_SECONDS ?? DEFAULT_MAX_LIFETIME_SECONDS)) throw unauthenticated();
   const roleClaim = payload[deps.config.JWT_ROLE_CLAIM];
   const role = Array.isArray(roleClaim) && roleClaim.length === 1 ? roleClaim[0] : roleClaim;
   const definition = typeof role === 'string' && Object.hasOwn(deps.policy.roles, role) ? deps.policy.roles[role] : undefined;

@@ -7,7 +7,7 @@ export type PrincipalKind = 'user' | 'token' | 'operator';
  * command line (someone holding the database credentials; see src/admission/cli-admission.ts).
  */
 export interface Principal {
-  /** Stable id: the JWT subject for users, the token id for tokens, `<os user>@<host>` for the operator. */
+  /** Stable id: the JWT subject for users, the token id for tokens, `cli:<os user>@<host>` for the operator. */
   id: string;
   kind: PrincipalKind;
   name: string;

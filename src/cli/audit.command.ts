@@ -7,7 +7,14 @@ import type { DataSource } from 'typeorm';
 import { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import { checkpointHead } from '../audit/audit-checkpoint';
 import { verifyChain } from '../audit/audit-verify';
-import { output, withDatabase, type CliDeps } from './cli-deps';
+import type { CliCommandSpec } from '../admission/cli-admission';
+import { Category, Purpose } from '../policy/taxonomy';
+import { output, withAdmission, type CliDeps } from './cli-deps';
+
+/** Reading the audit log is reading SYSTEM_LOGS under AUDIT (the operator's default purpose). */
+function reading(name: string, prints: boolean): CliCommandSpec {
+  return { name, kind: 'query', categories: [Category.SYSTEM_LOGS], purpose: Purpose.AUDIT, ...(prints ? { prints: ['AuditRecord'] } : {}) };
+}
 
 function recordId(value: string): string {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('a record id (a positive integer)');
@@ -49,17 +56,19 @@ export function registerAuditCommands(program: Command, deps: CliDeps): void {
     .option('--from-checkpoint', 'start after the latest validly signed checkpoint (needs AUDIT_CHECKPOINT_KEY)')
     .option('--json', 'print the result as JSON')
     .action(async (options: { from?: string; to?: string; fromCheckpoint?: boolean; json?: boolean }) => {
-      await withDatabase(deps, async (db) => {
-        const key = deps.config().AUDIT_CHECKPOINT_KEY ?? null;
-        const result = await verifyChain(db.dataSource.manager, { from: options.from, to: options.to, fromCheckpoint: options.fromCheckpoint, key });
-        output(options.json, { ...result, signaturesChecked: key !== null }, () => {
-          if (!result.ok) return `audit chain BROKEN at record ${result.problem!.id} (${result.problem!.kind}): ${result.problem!.message}\n${result.checked} record(s) verified before it`;
-          const range = result.checked ? `records ${result.firstId}..${result.lastId}` : 'no records';
-          const signatures = key ? 'signatures checked' : 'signatures not checked: AUDIT_CHECKPOINT_KEY is not set';
-          return `audit chain OK: ${range} (${result.checked} verified), ${result.checkpointsChecked} checkpoint(s), ${signatures}`;
-        });
-        if (!result.ok) process.exitCode = 1;
+      const key = deps.config().AUDIT_CHECKPOINT_KEY ?? null;
+      const result = await withAdmission(deps, reading('audit verify', false), async (ctx, db) => {
+        const verified = await verifyChain(db.dataSource.manager, { from: options.from, to: options.to, fromCheckpoint: options.fromCheckpoint, key });
+        ctx.governance.countRows(Category.SYSTEM_LOGS, verified.checked);
+        return verified;
       });
+      output(options.json, { ...result, signaturesChecked: key !== null }, () => {
+        if (!result.ok) return `audit chain BROKEN at record ${result.problem!.id} (${result.problem!.kind}): ${result.problem!.message}\n${result.checked} record(s) verified before it`;
+        const range = result.checked ? `records ${result.firstId}..${result.lastId}` : 'no records';
+        const signatures = key ? 'signatures checked' : 'signatures not checked: AUDIT_CHECKPOINT_KEY is not set';
+        return `audit chain OK: ${range} (${result.checked} verified), ${result.checkpointsChecked} checkpoint(s), ${signatures}`;
+      });
+      if (!result.ok) process.exitCode = 1;
     });
 
   audit
@@ -69,21 +78,30 @@ export function registerAuditCommands(program: Command, deps: CliDeps): void {
     .option('-f, --follow', 'keep printing new records as they are written')
     .option('--json', 'one JSON record per line')
     .action(async (options: { lines: number; follow?: boolean; json?: boolean }) => {
-      await withDatabase(deps, async (db) => {
-        const latest = await db.dataSource.getRepository(AuditRecord).find({ order: { id: 'DESC' }, take: options.lines });
-        const print = (record: AuditRecord) => process.stdout.write(`${options.json ? JSON.stringify(exportedRecord(record)) : line(record)}\n`);
-        latest.reverse().forEach(print);
-        if (!options.follow) return;
-        let after = latest.length ? String(latest[latest.length - 1].id) : '0';
-        let stopped = false;
-        process.once('SIGINT', () => (stopped = true));
-        while (!stopped) {
-          const fresh = await recordsAfter(db.dataSource, after, 500);
-          fresh.forEach(print);
-          if (fresh.length) after = String(fresh[fresh.length - 1].id);
-          else await sleep(1000);
-        }
-      });
+      const print = (record: AuditRecord) => process.stdout.write(`${options.json ? JSON.stringify(exportedRecord(record)) : line(record)}\n`);
+      await withAdmission(
+        deps,
+        reading('audit tail', true),
+        async (ctx, db) => {
+          const latest = await db.dataSource.getRepository(AuditRecord).find({ order: { id: 'DESC' }, take: options.lines });
+          ctx.governance.countRows(Category.SYSTEM_LOGS, latest.length);
+          return latest.reverse();
+        },
+        // Printed once the command's own record is written; --follow goes on printing new ones.
+        async (latest, db) => {
+          latest.forEach(print);
+          if (!options.follow) return;
+          let after = latest.length ? String(latest[latest.length - 1].id) : '0';
+          let stopped = false;
+          process.once('SIGINT', () => (stopped = true));
+          while (!stopped) {
+            const fresh = await recordsAfter(db.dataSource, after, 500);
+            fresh.forEach(print);
+            if (fresh.length) after = String(fresh[fresh.length - 1].id);
+            else await sleep(1000);
+          }
+        },
+      );
     });
 
   audit
@@ -95,7 +113,8 @@ export function registerAuditCommands(program: Command, deps: CliDeps): void {
     .option('-o, --output <file>', 'write to this file instead of standard output')
     .action(async (options: { format: string; from?: string; to?: string; output?: string }) => {
       if (options.format !== 'jsonl') throw new InvalidArgumentError(`unknown format "${options.format}": use jsonl`);
-      await withDatabase(deps, async (db) => {
+      // The command's record is written before the first record is exported.
+      await withAdmission(deps, reading('audit export', true), async () => undefined, async (_none, db) => {
         const file = options.output ? createWriteStream(options.output) : null;
         const out: NodeJS.WritableStream = file ?? process.stdout;
         let after = options.from ? (BigInt(options.from) - 1n).toString() : '0';
@@ -125,9 +144,7 @@ export function registerAuditCommands(program: Command, deps: CliDeps): void {
     .action(async (options: { json?: boolean }) => {
       const key = deps.config().AUDIT_CHECKPOINT_KEY;
       if (!key) throw new Error('AUDIT_CHECKPOINT_KEY is not set: checkpoints cannot be signed');
-      await withDatabase(deps, async (db) => {
-        const head = await checkpointHead(db.dataSource, key, 'manual');
-        output(options.json, { headId: head.id, headHash: head.hash }, () => `checkpoint signed: head record ${head.id}, hash ${head.hash}`);
-      });
+      const head = await withAdmission(deps, { ...reading('audit checkpoint', false), kind: 'mutation' }, (_ctx, db) => checkpointHead(db.dataSource, key, 'manual'));
+      output(options.json, { headId: head.id, headHash: head.hash }, () => `checkpoint signed: head record ${head.id}, hash ${head.hash}`);
     });
 }

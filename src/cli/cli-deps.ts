@@ -43,8 +43,15 @@ export async function withDatabase<T>(deps: CliDeps, body: (db: OpenDatabase) =>
  * the local operator), its suspension, rate limit, purpose and permission are checked, the body
  * gets the request context (row scope included), and the command leaves one audit record before
  * its result is returned for printing. Rows it reads are counted with `ctx.governance.countRows`.
+ * A command that streams (audit tail --follow, audit export) prints in `stream`, which runs after
+ * the record is written and before the database is closed.
  */
-export async function withAdmission<T>(deps: CliDeps, spec: CliCommandSpec, body: (ctx: RequestContext, db: OpenDatabase) => Promise<T>): Promise<T> {
+export async function withAdmission<T>(
+  deps: CliDeps,
+  spec: CliCommandSpec,
+  body: (ctx: RequestContext, db: OpenDatabase) => Promise<T>,
+  stream?: (result: T, db: OpenDatabase) => Promise<void>,
+): Promise<T> {
   return withDatabase(deps, async (db) => {
     const { policy } = await policyInForce(db.dataSource.manager, deps.config());
     return runAdmittedCommand(
@@ -61,7 +68,10 @@ export async function withAdmission<T>(deps: CliDeps, spec: CliCommandSpec, body
       spec,
       deps.identity(),
       async (ctx) => ({ result: await body(ctx, db) }),
-    );
+    ).then(async (result) => {
+      await stream?.(result, db);
+      return result;
+    });
   });
 }
 

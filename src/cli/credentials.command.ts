@@ -1,20 +1,16 @@
 // `sellergate credentials set|list|rotate-key|remove`: the encrypted Amazon API credentials. A
 // value is read from standard input or a file, never from the command line (arguments are visible
-// to every user of the machine in `ps`). Every change is a user action (actor `cli:<os user>`) in
-// the same transaction as its effect, without the value.
+// to every user of the machine in `ps`). Every command is admitted and recorded; every change is a
+// user action (actor: the principal running it) in the same transaction as its effect, without the value.
 import { readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../errors';
+import { Permission } from '../policy/taxonomy';
 import { createCredentialVault, CREDENTIAL_KINDS, isCredentialKind, type AmazonCredentialKind, type CredentialMetadata } from '../security/credentials/vault';
-import { output, withDatabase, type CliDeps } from './cli-deps';
+import { output, withAdmission, type CliDeps } from './cli-deps';
 
-function operator(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
-}
+const CREDENTIALS = { permission: Permission.MANAGE_CREDENTIALS, what: 'manage Amazon API credentials' } as const;
 
 function kind(value: string): AmazonCredentialKind {
   const upper = value.toUpperCase();
@@ -114,12 +110,13 @@ export function registerCredentialCommands(program: Command, deps: CliDeps, inpu
       if (options.fromFile) secret = readFileSync(options.fromFile, 'utf8');
       else secret = await input.readValue(`${options.kind} for ${options.account} (not shown): `);
       const vault = createCredentialVault(deps.config());
-      await withDatabase(deps, async (db) => {
-        const { credential, replaced } = await db.dataSource.transaction((manager) =>
-          vault.set(manager, { sellerAccountId: options.account, kind: options.kind, label: options.label, secret, actor: operator() }),
-        );
-        output(options.json, { ...json(credential), replaced }, () => `${replaced ? 'replaced the value of' : 'stored'} ${credential.kind} ${credential.label} for ${credential.sellerAccountId} as ${credential.id} (key ${credential.keyId})`);
+      const { credential, replaced } = await withAdmission(deps, { name: 'credentials set', kind: 'mutation', permission: CREDENTIALS }, (ctx, db) => {
+        if (ctx.scope.accounts && !ctx.scope.accounts.includes(options.account)) {
+          throw new GraphQLError("The account is outside this principal's scope", { extensions: { code: ErrorCode.FORBIDDEN } });
+        }
+        return db.dataSource.transaction((manager) => vault.set(manager, { sellerAccountId: options.account, kind: options.kind, label: options.label, secret, actor: ctx.principal!.id }));
       });
+      output(options.json, { ...json(credential), replaced }, () => `${replaced ? 'replaced the value of' : 'stored'} ${credential.kind} ${credential.label} for ${credential.sellerAccountId} as ${credential.id} (key ${credential.keyId})`);
     });
 
   credentials
@@ -130,10 +127,11 @@ export function registerCredentialCommands(program: Command, deps: CliDeps, inpu
     .option('--json', 'print as JSON')
     .action(async (options: { account?: string; stale?: boolean; json?: boolean }) => {
       const vault = createCredentialVault(deps.config());
-      await withDatabase(deps, async (db) => {
-        const rows = await vault.list(db.dataSource.manager, { sellerAccountId: options.account, staleOnly: options.stale });
-        output(options.json, rows.map(json), () => (rows.length === 0 ? 'no credentials' : rows.map(line).join('\n')));
+      const rows = await withAdmission(deps, { name: 'credentials list', kind: 'query', permission: CREDENTIALS }, async (ctx, db) => {
+        const listed = await vault.list(db.dataSource.manager, { sellerAccountId: options.account, staleOnly: options.stale });
+        return ctx.scope.accounts ? listed.filter((row) => ctx.scope.accounts!.includes(row.sellerAccountId)) : listed;
       });
+      output(options.json, rows.map(json), () => (rows.length === 0 ? 'no credentials' : rows.map(line).join('\n')));
     });
 
   credentials
@@ -143,20 +141,20 @@ export function registerCredentialCommands(program: Command, deps: CliDeps, inpu
     .option('--json', 'print the result as JSON')
     .action(async (options: { batchSize: number; json?: boolean }) => {
       const vault = createCredentialVault(deps.config());
-      await withDatabase(deps, async (db) => {
-        const report = await vault.rotate(db.dataSource, {
-          actor: operator(),
+      const report = await withAdmission(deps, { name: 'credentials rotate-key', kind: 'mutation', permission: CREDENTIALS, operatorOnly: true }, (ctx, db) =>
+        vault.rotate(db.dataSource, {
+          actor: ctx.principal!.id,
           batchSize: options.batchSize,
           onProgress: (done, total) => process.stderr.write(`re-encrypting: ${done}/${total}\n`),
-        });
-        output(options.json, report, () =>
-          [
-            `current key ${report.currentKeyId}: ${report.reencrypted} re-encrypted, ${report.alreadyCurrent} already under it, ${report.failed.length} failed`,
-            ...report.failed.map((failure) => `  ${failure.id} (key ${failure.keyId}): ${failure.reason}`),
-          ].join('\n'),
-        );
-        if (report.failed.length > 0) throw new Error(`${report.failed.length} credential(s) could not be re-encrypted; keep their keys in CREDENTIAL_KEYS or store them again`);
-      });
+        }),
+      );
+      output(options.json, report, () =>
+        [
+          `current key ${report.currentKeyId}: ${report.reencrypted} re-encrypted, ${report.alreadyCurrent} already under it, ${report.failed.length} failed`,
+          ...report.failed.map((failure) => `  ${failure.id} (key ${failure.keyId}): ${failure.reason}`),
+        ].join('\n'),
+      );
+      if (report.failed.length > 0) throw new Error(`${report.failed.length} credential(s) could not be re-encrypted; keep their keys in CREDENTIAL_KEYS or store them again`);
     });
 
   credentials
@@ -164,10 +162,10 @@ export function registerCredentialCommands(program: Command, deps: CliDeps, inpu
     .description('Delete a stored credential')
     .action(async (id: string) => {
       const vault = createCredentialVault(deps.config());
-      await withDatabase(deps, async (db) => {
-        const removed = await db.dataSource.transaction((manager) => vault.remove(manager, id, { actor: operator() }));
-        if (!removed) throw new Error(`No credential ${id}`);
-        output(false, null, () => `removed ${removed.kind} ${removed.label} of ${removed.sellerAccountId} (${removed.id})`);
-      });
+      const removed = await withAdmission(deps, { name: 'credentials remove', kind: 'mutation', permission: CREDENTIALS }, (ctx, db) =>
+        db.dataSource.transaction((manager) => vault.remove(manager, id, { actor: ctx.principal!.id })),
+      );
+      if (!removed) throw new Error(`No credential ${id}`);
+      output(false, null, () => `removed ${removed.kind} ${removed.label} of ${removed.sellerAccountId} (${removed.id})`);
     });
 }

@@ -1,20 +1,12 @@
 // `sellergate export list|purge`: the restricted exports held by the gateway (metadata only: the
 // files are served to their makers over HTTP, never printed here) and removal of expired ones.
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { MoreThan } from 'typeorm';
 import { DataExport } from '../../entities/gateway/data-export.entity';
 import { recordUserAction } from '../audit/system-logs';
 import { deleteExpiredExports } from '../exports/export.service';
-import { output, withDatabase, type CliDeps } from './cli-deps';
-
-function operator(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
-}
+import { Permission } from '../policy/taxonomy';
+import { output, withAdmission, type CliDeps } from './cli-deps';
 
 function describe(row: DataExport) {
   return {
@@ -43,9 +35,13 @@ export function registerExportCommands(program: Command, deps: CliDeps): void {
     .option('--all', 'include expired exports not yet deleted')
     .option('--json', 'print the exports as JSON')
     .action(async (options: { all?: boolean; json?: boolean }) => {
-      const rows = await withDatabase(deps, (db) =>
-        db.dataSource.manager.find(DataExport, { where: options.all ? {} : { expiresAt: MoreThan(new Date()) }, order: { createdAt: 'DESC' } }),
-      );
+      const spec = { name: 'export list', kind: 'query', permission: { permission: Permission.EXPORT_DATA, what: 'list exports' } } as const;
+      const rows = await withAdmission(deps, spec, (ctx, db) => {
+        const principal = ctx.principal!;
+        // The operator sees every export; a principal its own (as `myExports`).
+        const own = principal.kind === 'operator' ? {} : { principalId: principal.id, principalKind: principal.kind };
+        return db.dataSource.manager.find(DataExport, { where: { ...own, ...(options.all ? {} : { expiresAt: MoreThan(new Date()) }) }, order: { createdAt: 'DESC' } });
+      });
       const listed = rows.map(describe);
       output(options.json, listed, () =>
         listed.length === 0
@@ -61,10 +57,11 @@ export function registerExportCommands(program: Command, deps: CliDeps): void {
     .description('Delete expired exports now (each gateway also does so every EXPORT_SWEEP_SECONDS)')
     .option('--json', 'print the count as JSON')
     .action(async (options: { json?: boolean }) => {
-      const deleted = await withDatabase(deps, (db) =>
+      const spec = { name: 'export purge', kind: 'mutation', permission: { permission: Permission.MANAGE_RETENTION, what: 'delete expired exports' } } as const;
+      const deleted = await withAdmission(deps, spec, (ctx, db) =>
         db.dataSource.transaction(async (manager) => {
           const count = await deleteExpiredExports(manager, new Date());
-          await recordUserAction(manager, { actor: operator(), action: 'export.purge', target: String(count) });
+          await recordUserAction(manager, { actor: ctx.principal!.id, action: 'export.purge', target: String(count), requestId: ctx.requestId });
           return count;
         }),
       );

@@ -1,25 +1,20 @@
 // `sellergate import <file>`: imports one report or API response for a registered account, with
 // a progress bar on a terminal and a summary (or `--json`) at the end. Exit code 1 when refused.
 import { statSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { SingleBar, Presets } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { importFile, type ImportSummary } from '../ingest/import-file';
 import { ALL_DEFINITIONS } from '../ingest/report-types';
-import { withDatabase, type CliDeps } from './cli-deps';
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../errors';
+import { importOutOfScope, rowsWrittenByCategory } from '../ingest/import-categories';
+import { Permission, type Category } from '../policy/taxonomy';
+import { withAdmission, type CliDeps } from './cli-deps';
 
 function nonNegative(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number, 0 or more');
   return n;
-}
-
-function whoRuns(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli:unknown';
-  }
 }
 
 /** The summary as a person reads it (names and counts only, never values). */
@@ -62,18 +57,24 @@ export function registerImportCommands(program: Command, deps: CliDeps): void {
       })();
       const bar = process.stderr.isTTY && !options.json ? new SingleBar({ format: 'importing [{bar}] {percentage}% | {rows} rows', hideCursor: true }, Presets.shades_classic) : undefined;
       bar?.start(size, 0, { rows: 0 });
-      const summary = await withDatabase(deps, (db) =>
-        importFile(db.dataSource, {
+      const spec = { name: 'import', kind: 'mutation', permission: { permission: Permission.IMPORT_DATA, what: 'import data' } } as const;
+      const summary = await withAdmission(deps, spec, async (ctx, db) => {
+        if (importOutOfScope(ctx.scope, options.account, options.marketplace)) {
+          throw new GraphQLError("The account or marketplace is outside this principal's scope", { extensions: { code: ErrorCode.FORBIDDEN } });
+        }
+        const result = await importFile(db.dataSource, {
           path: file,
           type: options.type,
           account: options.account,
           marketplace: options.marketplace,
           encoding: options.encoding,
           maxErrors: options.maxErrors,
-          importedBy: whoRuns(),
+          importedBy: ctx.principal!.id,
           onProgress: (p) => bar?.update(Math.min(p.bytesRead, size), { rows: p.rowsRead }),
-        }),
-      ).finally(() => bar?.stop());
+        });
+        for (const [category, rows] of Object.entries(rowsWrittenByCategory(db.dataSource, result))) ctx.governance.countRows(category as Category, rows ?? 0);
+        return result;
+      }).finally(() => bar?.stop());
       process.stdout.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
       if (summary.status !== 'SUCCEEDED') process.exitCode = 1;
     });

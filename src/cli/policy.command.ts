@@ -1,6 +1,5 @@
 // `sellergate policy show|explain|apply|history`: the access policy in force, why a decision is
 // what it is, and changing the policy at runtime (every gateway process switches within a second).
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { explainAccess } from '../policy/explain';
@@ -11,15 +10,7 @@ import { applyPolicy, baselinePolicy, describeOrigin, policyChanges, policyDocum
 import { isPurpose, Sensitivity } from '../policy/taxonomy';
 import { createChangeFeed } from '../server/change-feed';
 import { buildGatewaySchema } from '../server/schema';
-import { output, withDatabase, type CliDeps } from './cli-deps';
-
-function operator(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
-}
+import { output, withAdmission, withDatabase, type CliDeps } from './cli-deps';
 
 /**
  * The policy in force for the read-only commands. When the database cannot be opened (e.g. the
@@ -113,10 +104,12 @@ export function registerPolicyCommands(program: Command, deps: CliDeps): void {
       } catch (error) {
         throw refused(error);
       }
-      const result = await withDatabase(deps, async (db) => {
+      // Putting a policy in force is the database holder's act: the local operator only.
+      const spec = { name: options.dryRun ? 'policy apply --dry-run' : 'policy apply', kind: options.dryRun ? 'query' : 'mutation', operatorOnly: true } as const;
+      const result = await withAdmission(deps, spec, async (ctx, db) => {
         let applied;
         try {
-          applied = await applyPolicy(db.dataSource, document, { appliedBy: operator(), source: path, baseline: baselinePolicy(settings), dryRun: options.dryRun });
+          applied = await applyPolicy(db.dataSource, document, { appliedBy: ctx.principal!.id, source: path, baseline: baselinePolicy(settings), dryRun: options.dryRun });
         } catch (error) {
           throw refused(error);
         }
@@ -152,7 +145,7 @@ export function registerPolicyCommands(program: Command, deps: CliDeps): void {
     .option('--limit <n>', 'how many (default 20)', positive)
     .option('--json', 'print as JSON')
     .action(async (options: { limit?: number; json?: boolean }) => {
-      const revisions = await withDatabase(deps, (db) => policyHistory(db.dataSource.manager, options.limit ?? 20));
+      const revisions = await withAdmission(deps, { name: 'policy history', kind: 'query' }, (_ctx, db) => policyHistory(db.dataSource.manager, options.limit ?? 20));
       const rows = revisions.map((revision, index) => ({
         revision: String(revision.id),
         version: revision.version,

@@ -1,7 +1,7 @@
 // `sellergate retention run|rules`, `sellergate hold place|list|release`,
-// `sellergate deletion request|list|approve|reject|execute|certificate`. Every change is a user
-// action (actor `cli:<os user>`) in the same transaction as its effect; a dry run writes nothing.
-import { userInfo } from 'node:os';
+// `sellergate deletion request|list|approve|reject|execute|certificate`. Every command is admitted
+// and recorded (src/admission/cli-admission.ts); every change is a user action (actor: the
+// principal running it) in the same transaction as its effect; a dry run writes nothing.
 import { type Command, InvalidArgumentError } from 'commander';
 import type { DeletionCertificate } from '../../entities/gateway/deletion-certificate.entity';
 import type { DeletionRequest, DeletionRequestState } from '../../entities/gateway/deletion-request.entity';
@@ -11,7 +11,16 @@ import { isHoldActive, listLegalHolds, placeLegalHold, releaseLegalHold } from '
 import { loadRetentionRules } from '../retention/retention-rules';
 import { runRetention, type RetentionRunReport } from '../retention/retention-runner';
 import { certificateKeys, deletionSettings, runSettings } from '../retention/retention-settings';
-import { output, withDatabase, type CliDeps } from './cli-deps';
+import type { CliCommandSpec } from '../admission/cli-admission';
+import { ALL_CATEGORIES, Category, Permission } from '../policy/taxonomy';
+import { output, withAdmission, type CliDeps } from './cli-deps';
+
+const RETENTION = { permission: Permission.MANAGE_RETENTION, what: 'manage retention and legal holds' } as const;
+const DELETION = { permission: Permission.MANAGE_DELETION_REQUESTS, what: 'handle deletion requests' } as const;
+
+function command(name: string, kind: CliCommandSpec['kind'], permission: CliCommandSpec['permission'], categories: readonly Category[] = ALL_CATEGORIES): CliCommandSpec {
+  return { name, kind, permission, categories };
+}
 
 const list = (value: string): string[] => value.split(',').map((item) => item.trim()).filter(Boolean);
 
@@ -19,14 +28,6 @@ function date(value: string): Date {
   const parsed = new Date(value);
   if (Number.isNaN(parsed.getTime())) throw new InvalidArgumentError('a date, e.g. 2026-01-31 or 2026-01-31T12:00:00Z');
   return parsed;
-}
-
-function operator(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
 }
 
 function runText(report: RetentionRunReport): string {
@@ -80,11 +81,11 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .action(async (options: { dryRun?: boolean; rule?: string; json?: boolean }) => {
       const settings = deps.config();
       const rules = loadRetentionRules(settings);
-      await withDatabase(deps, async (db) => {
-        const report = await runRetention(db.dataSource, { ...runSettings(settings), rules, trigger: 'cli', actor: operator(), dryRun: options.dryRun, ruleId: options.rule });
-        output(options.json, report, () => runText(report));
-        if (report.status === 'FAILED') process.exitCode = 1;
-      });
+      const report = await withAdmission(deps, command('retention run', options.dryRun ? 'query' : 'mutation', RETENTION), (ctx, db) =>
+        runRetention(db.dataSource, { ...runSettings(settings), rules, trigger: 'cli', actor: ctx.principal!.id, dryRun: options.dryRun, ruleId: options.rule }),
+      );
+      output(options.json, report, () => runText(report));
+      if (report.status === 'FAILED') process.exitCode = 1;
     });
 
   retention
@@ -111,17 +112,17 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .option('--ends <date>', 'when the hold lapses (default: until released)', date)
     .option('--json', 'print the hold as JSON')
     .action(async (options: { reason: string; account?: string; orders?: string[]; settlements?: string[]; from?: Date; to?: Date; ends?: Date; json?: boolean }) => {
-      await withDatabase(deps, async (db) => {
-        const now = new Date();
-        const placed = await db.dataSource.transaction((manager) =>
+      const now = new Date();
+      const placed = await withAdmission(deps, command('hold place', 'mutation', RETENTION), (ctx, db) =>
+        db.dataSource.transaction((manager) =>
           placeLegalHold(
             manager,
             { reason: options.reason, sellerAccountId: options.account, amazonOrderIds: options.orders, settlementIds: options.settlements, fromDate: options.from, toDate: options.to, endsAt: options.ends },
-            { actor: operator(), now },
+            { actor: ctx.principal!.id, now },
           ),
-        );
-        output(options.json, holdJson(placed, now), () => `placed legal hold ${placed.id}`);
-      });
+        ),
+      );
+      output(options.json, holdJson(placed, now), () => `placed legal hold ${placed.id}`);
     });
   hold
     .command('list')
@@ -129,20 +130,18 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .option('--all', 'include released and lapsed holds')
     .option('--json', 'print as JSON')
     .action(async (options: { all?: boolean; json?: boolean }) => {
-      await withDatabase(deps, async (db) => {
-        const now = new Date();
-        const holds = await listLegalHolds(db.dataSource.manager, { includeInactive: options.all, now });
-        output(options.json, holds.map((h) => holdJson(h, now)), () =>
-          holds.length === 0
-            ? 'no legal holds'
-            : holds
-                .map((h) => {
-                  const scope = [h.sellerAccountId && `account ${h.sellerAccountId}`, h.amazonOrderIds.length && `orders ${h.amazonOrderIds.join(',')}`, h.settlementIds.length && `settlements ${h.settlementIds.join(',')}`, (h.fromDate || h.toDate) && `dates ${h.fromDate?.toISOString() ?? '-'}..${h.toDate?.toISOString() ?? '-'}`].filter(Boolean);
-                  return `${h.id}  ${isHoldActive(h, now) ? 'active  ' : 'inactive'}  ${scope.join('; ')}  reason: ${h.reason}`;
-                })
-                .join('\n'),
-        );
-      });
+      const now = new Date();
+      const holds = await withAdmission(deps, command('hold list', 'query', RETENTION), (_ctx, db) => listLegalHolds(db.dataSource.manager, { includeInactive: options.all, now }));
+      output(options.json, holds.map((h) => holdJson(h, now)), () =>
+        holds.length === 0
+          ? 'no legal holds'
+          : holds
+              .map((h) => {
+                const scope = [h.sellerAccountId && `account ${h.sellerAccountId}`, h.amazonOrderIds.length && `orders ${h.amazonOrderIds.join(',')}`, h.settlementIds.length && `settlements ${h.settlementIds.join(',')}`, (h.fromDate || h.toDate) && `dates ${h.fromDate?.toISOString() ?? '-'}..${h.toDate?.toISOString() ?? '-'}`].filter(Boolean);
+                return `${h.id}  ${isHoldActive(h, now) ? 'active  ' : 'inactive'}  ${scope.join('; ')}  reason: ${h.reason}`;
+              })
+              .join('\n'),
+      );
     });
   hold
     .command('release <id>')
@@ -150,11 +149,11 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .requiredOption('--reason <text>', 'why it is released')
     .option('--json', 'print the hold as JSON')
     .action(async (id: string, options: { reason: string; json?: boolean }) => {
-      await withDatabase(deps, async (db) => {
-        const now = new Date();
-        const released = await db.dataSource.transaction((manager) => releaseLegalHold(manager, id, options.reason, { actor: operator(), now }));
-        output(options.json, holdJson(released, now), () => `released legal hold ${released.id}`);
-      });
+      const now = new Date();
+      const released = await withAdmission(deps, command('hold release', 'mutation', RETENTION), (ctx, db) =>
+        db.dataSource.transaction((manager) => releaseLegalHold(manager, id, options.reason, { actor: ctx.principal!.id, now })),
+      );
+      output(options.json, holdJson(released, now), () => `released legal hold ${released.id}`);
     });
 
   const deletion = program.command('deletion').description('Data deletion requests: request, approve or reject, execute, certificate');
@@ -168,18 +167,18 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .option('--amazon', 'initiated by Amazon')
     .option('--json', 'print the request as JSON')
     .action(async (options: { reason: string; requester: string; orders?: string[]; account?: string; amazon?: boolean; json?: boolean }) => {
-      await withDatabase(deps, async (db) => {
-        const now = new Date();
-        const request = await db.dataSource.transaction((manager) =>
+      const now = new Date();
+      const request = await withAdmission(deps, command('deletion request', 'mutation', DELETION), (ctx, db) =>
+        db.dataSource.transaction((manager) =>
           requestDeletion(
             manager,
             { scope: { account: options.account, amazonOrderIds: options.orders }, reason: options.reason, requester: options.requester, source: options.amazon ? 'AMAZON' : 'COMPANY' },
-            { actor: operator(), now },
+            { actor: ctx.principal!.id, now },
             deletionSettings(deps.config()),
           ),
-        );
-        output(options.json, requestJson(request, now), () => `received deletion request ${request.id}, due ${request.dueAt.toISOString()}`);
-      });
+        ),
+      );
+      output(options.json, requestJson(request, now), () => `received deletion request ${request.id}, due ${request.dueAt.toISOString()}`);
     });
   deletion
     .command('list')
@@ -188,11 +187,11 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .option('--overdue', 'only those past their due date')
     .option('--json', 'print as JSON')
     .action(async (options: { state?: string; overdue?: boolean; json?: boolean }) => {
-      await withDatabase(deps, async (db) => {
-        const now = new Date();
-        const requests = await listDeletionRequests(db.dataSource.manager, { state: options.state?.toUpperCase() as DeletionRequestState | undefined, overdue: options.overdue ? true : undefined, now });
-        output(options.json, requests.map((r) => requestJson(r, now)), () => (requests.length ? requests.map((r) => requestText(r, now)).join('\n') : 'no deletion requests'));
-      });
+      const now = new Date();
+      const requests = await withAdmission(deps, command('deletion list', 'query', DELETION), (_ctx, db) =>
+        listDeletionRequests(db.dataSource.manager, { state: options.state?.toUpperCase() as DeletionRequestState | undefined, overdue: options.overdue ? true : undefined, now }),
+      );
+      output(options.json, requests.map((r) => requestJson(r, now)), () => (requests.length ? requests.map((r) => requestText(r, now)).join('\n') : 'no deletion requests'));
     });
   for (const [name, decision] of [['approve', 'APPROVED'], ['reject', 'REJECTED']] as const) {
     deletion
@@ -201,11 +200,11 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
       .requiredOption('--reason <text>', 'the reason for the decision')
       .option('--json', 'print the request as JSON')
       .action(async (id: string, options: { reason: string; json?: boolean }) => {
-        await withDatabase(deps, async (db) => {
-          const now = new Date();
-          const request = await db.dataSource.transaction((manager) => decideDeletionRequest(manager, id, decision, options.reason, { actor: operator(), now }));
-          output(options.json, requestJson(request, now), () => `deletion request ${request.id} ${request.state}`);
-        });
+        const now = new Date();
+        const request = await withAdmission(deps, command(`deletion ${name}`, 'mutation', DELETION), (ctx, db) =>
+          db.dataSource.transaction((manager) => decideDeletionRequest(manager, id, decision, options.reason, { actor: ctx.principal!.id, now })),
+        );
+        output(options.json, requestJson(request, now), () => `deletion request ${request.id} ${request.state}`);
       });
   }
   deletion
@@ -213,20 +212,18 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .description('Execute an APPROVED request (refused while a legal hold covers it) and print its certificate')
     .option('--json', 'print the certificate as JSON')
     .action(async (id: string, options: { json?: boolean }) => {
-      await withDatabase(deps, async (db) => {
-        const certificate = await db.dataSource.transaction((manager) => executeDeletionRequest(manager, id, { actor: operator(), now: new Date() }, certificateKeys(deps.config())));
-        output(options.json, certificate, () => certificateText(certificate));
-      });
+      const certificate = await withAdmission(deps, command('deletion execute', 'mutation', DELETION), (ctx, db) =>
+        db.dataSource.transaction((manager) => executeDeletionRequest(manager, id, { actor: ctx.principal!.id, now: new Date() }, certificateKeys(deps.config()))),
+      );
+      output(options.json, certificate, () => certificateText(certificate));
     });
   deletion
     .command('certificate <requestId>')
     .description('Print the certificate of an executed request')
     .option('--json', 'print as JSON')
     .action(async (requestId: string, options: { json?: boolean }) => {
-      await withDatabase(deps, async (db) => {
-        const certificate = await findCertificate(db.dataSource.manager, requestId);
-        if (!certificate) throw new Error(`No certificate for deletion request ${requestId}`);
-        output(options.json, certificate, () => certificateText(certificate));
-      });
+      const certificate = await withAdmission(deps, command('deletion certificate', 'query', DELETION), (_ctx, db) => findCertificate(db.dataSource.manager, requestId));
+      if (!certificate) throw new Error(`No certificate for deletion request ${requestId}`);
+      output(options.json, certificate, () => certificateText(certificate));
     });
 }

@@ -61,7 +61,7 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
           marketplaces: options.marketplaces,
           categories: options.categories,
           partner: options.partner,
-          createdBy: `${ctx.principal!.kind}:${ctx.principal!.id}`,
+          createdBy: ctx.principal!.kind === 'operator' ? ctx.principal!.id : `${ctx.principal!.kind}:${ctx.principal!.id}`,
         }),
       );
       output(options.json, { ...describe(created.record), token: created.token }, () =>

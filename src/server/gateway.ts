@@ -14,15 +14,20 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { RequestContext } from '../context';
 import { ErrorCode } from '../errors';
+import { decide, type DecisionField } from '../policy/decide';
 import type { Policy } from '../policy/policy';
-import { graphiqlRouter } from './graphiql/graphiql';
+import { Category, Sensitivity } from '../policy/taxonomy';
+import { graphiqlRouter, PLACEHOLDER_HEADERS } from './graphiql/graphiql';
 import { logger } from '../logger';
 import { readinessHandler } from './readiness';
 import { createMetrics } from './metrics';
 import { requestIdMiddleware } from './request-id';
 import type { Admission } from '../admission/admission';
-import { admitHttpRequest } from '../admission/http-admission';
+import { admitHttpRequest, admittedRoute, routeRefusal } from '../admission/http-admission';
 import type { Authenticate } from '../auth/authenticate';
+
+/** The gateway's Prometheus metrics, as the decision sees them: operational system logs. */
+export const METRICS_FIELD: DecisionField = { coordinate: 'Gateway.metrics', category: Category.SYSTEM_LOGS, sensitivity: Sensitivity.INTERNAL };
 
 /** GraphQL answers are never cached by browsers or proxies: `Cache-Control: no-store`. */
 const noStorePlugin: ApolloServerPlugin<RequestContext> = {
@@ -158,10 +163,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', readinessHandler(dataSource));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-  app.use(graphiqlRouter(options.graphiqlHeaders ?? (() => ({ Authorization: 'Bearer <token>', 'X-Purpose': '<PURPOSE>' }))));
+  // Prometheus metrics are system logs: read by a principal whose grant allows them (e.g. a
+  // token bound to TROUBLESHOOTING), admitted and recorded like every other read.
+  app.get(
+    '/metrics',
+    admittedRoute(components.admission, { entry: 'metrics', operation: 'GET /metrics', needsPurpose: true }, async (ctx) => {
+      const decision = decide(ctx.policy, ctx.principal, ctx.purpose, METRICS_FIELD);
+      if (decision.effect !== 'allow') throw routeRefusal(403, ErrorCode.FORBIDDEN, `${METRICS_FIELD.coordinate} is not available: ${decision.reason}`);
+      const text = await metrics.registry.metrics();
+      return { status: 200, facts: { fields: [METRICS_FIELD.coordinate], categories: [METRICS_FIELD.category] }, send: (res) => res.type(metrics.registry.contentType).send(text) };
+    }),
+  );
+  app.use(graphiqlRouter(options.graphiqlHeaders ?? (() => ({ ...PLACEHOLDER_HEADERS }))));
   for (const router of components.routes ?? []) app.use(router);
 
   const refuse = async (req: Request, res: Response, status: number, code: string, message: string) => {

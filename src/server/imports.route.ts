@@ -7,13 +7,12 @@ import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { Router, type Request } from 'express';
 import type { DataSource } from 'typeorm';
-import { ENTITIES_BY_CATEGORY } from '../../entities';
 import { admittedRoute, routeRefusal } from '../admission/http-admission';
 import type { Admission } from '../admission/admission';
 import { recordUserAction } from '../audit/system-logs';
-import type { RowScope } from '../auth/principal';
 import { ErrorCode } from '../errors';
-import { importStream, type ImportSummary } from '../ingest/import-file';
+import { importOutOfScope, rowsWrittenByCategory } from '../ingest/import-categories';
+import { importStream } from '../ingest/import-file';
 import { logger } from '../logger';
 import { Permission } from '../policy/taxonomy';
 
@@ -25,11 +24,6 @@ export interface ImportsRouteDeps {
 function query(req: Request, name: string): string | undefined {
   const value = req.query[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function outOfScope(scope: RowScope, account: string, marketplace: string | undefined): boolean {
-  if (scope.accounts && !scope.accounts.includes(account)) return true;
-  return Boolean(scope.marketplaces && (!marketplace || !scope.marketplaces.includes(marketplace)));
 }
 
 /** The uploaded file: the body itself, or the first file part of a multipart form. */
@@ -62,20 +56,6 @@ function uploadedFile(req: Request): Promise<{ stream: Readable; fileName?: stri
   });
 }
 
-/** Rows written per category and the categories an import touched (for its audit record). */
-function writtenByCategory(dataSource: DataSource, summary: ImportSummary): Record<string, number> {
-  const categoryOfTable = new Map<string, string>();
-  for (const [category, entities] of Object.entries(ENTITIES_BY_CATEGORY)) {
-    for (const entity of entities) categoryOfTable.set(dataSource.getMetadata(entity).tableName, category);
-  }
-  const rows: Record<string, number> = {};
-  for (const [table, counts] of Object.entries(summary.tables)) {
-    const category = categoryOfTable.get(table);
-    if (category) rows[category] = (rows[category] ?? 0) + counts.inserted + counts.updated;
-  }
-  return rows;
-}
-
 /**
  * `POST /imports?account=<sellerId>&marketplace=<id>[&type=<REPORT_TYPE>][&encoding=][&maxErrors=N][&fileName=]`
  * with the file as the body (or a multipart form's file part); needs IMPORT_DATA.
@@ -89,7 +69,7 @@ export function importsRouter(deps: ImportsRouteDeps): Router {
       const account = query(req, 'account');
       if (!account) throw routeRefusal(400, ErrorCode.BAD_USER_INPUT, 'Name the seller account: POST /imports?account=<sellerId>&marketplace=<marketplaceId>');
       const marketplace = query(req, 'marketplace');
-      if (outOfScope(ctx.scope, account, marketplace)) throw routeRefusal(403, ErrorCode.FORBIDDEN, "The account or marketplace is outside this principal's scope");
+      if (importOutOfScope(ctx.scope, account, marketplace)) throw routeRefusal(403, ErrorCode.FORBIDDEN, "The account or marketplace is outside this principal's scope");
       const maxErrorsText = query(req, 'maxErrors');
       const maxErrors = maxErrorsText === undefined ? undefined : Number(maxErrorsText);
       if (maxErrors !== undefined && (!Number.isInteger(maxErrors) || maxErrors < 0)) {
@@ -118,7 +98,7 @@ export function importsRouter(deps: ImportsRouteDeps): Router {
       }
       const code = summary.error?.code;
       const status = summary.status === 'SUCCEEDED' ? 200 : code === 'ACCOUNT_NOT_AUTHORIZED' || code === 'MARKETPLACE_NOT_AUTHORIZED' ? 403 : 422;
-      const rowsByCategory = writtenByCategory(deps.dataSource, summary);
+      const rowsByCategory = rowsWrittenByCategory(deps.dataSource, summary);
       return {
         status,
         json: summary,
@@ -126,7 +106,7 @@ export function importsRouter(deps: ImportsRouteDeps): Router {
           // The account and file name identify the seller: only the report type and limits are kept.
           variables: { type: summary.reportType, maxErrors: maxErrors ?? null, importRunId: summary.importRunId },
           categories: Object.keys(rowsByCategory),
-          rowsByCategory,
+          rowsByCategory: rowsByCategory as Record<string, number>,
           errorCodes: code ? [code] : [],
           outcome: summary.status === 'SUCCEEDED' ? 'ok' : status === 403 ? 'denied' : 'invalid',
         },

@@ -2,6 +2,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestContext } from '../context';
+import { ErrorCode } from '../errors';
 import type { PolicySource } from '../policy/policy-holder';
 
 export interface GatewayMetrics {
@@ -9,10 +10,34 @@ export interface GatewayMetrics {
   plugin: ApolloServerPlugin<RequestContext>;
 }
 
+/** Outcome labels: the gateway's own codes; anything a client could choose or vary becomes `error`. */
+const OUTCOME_CODES = new Set<string>([...Object.values(ErrorCode), 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND']);
+
 export function outcomeOf(errorCodes: string[], hasData: boolean): string {
   if (errorCodes.length === 0) return 'ok';
   if (hasData && errorCodes.every((code) => code === 'FORBIDDEN')) return 'partial';
-  return errorCodes[0].toLowerCase();
+  return OUTCOME_CODES.has(errorCodes[0]) ? errorCodes[0].toLowerCase() : 'error';
+}
+
+/** Most distinct operation names labelled; later ones are counted as `other` (series stay bounded). */
+export const MAX_OPERATION_LABELS = 200;
+const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
+
+/**
+ * The operation label of a request: its name when an admitted principal sent it (the first
+ * MAX_OPERATION_LABELS names, well-formed), else a fixed word: callers cannot grow the series.
+ */
+export function operationLabeller(max = MAX_OPERATION_LABELS): (name: string | null | undefined, admitted: boolean) => string {
+  const seen = new Set<string>();
+  return (name, admitted) => {
+    if (!admitted) return 'unadmitted';
+    if (!name) return 'anonymous';
+    if (!OPERATION_NAME.test(name)) return 'other';
+    if (seen.has(name)) return name;
+    if (seen.size >= max) return 'other';
+    seen.add(name);
+    return name;
+  };
 }
 
 /** `policy`: the process's policy in force, exported as `sellergate_policy_info{version}` (1). */
@@ -45,14 +70,16 @@ export function createMetrics(options: { policy?: PolicySource } = {}): GatewayM
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  const operationLabel = operationLabeller();
   const plugin: ApolloServerPlugin<RequestContext> = {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
-        async willSendResponse({ response, operationName }) {
+        async willSendResponse({ response, operationName, contextValue }) {
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const codes = (body?.errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
-          const labels = { operation: operationName ?? 'anonymous', outcome: outcomeOf(codes, Boolean(body?.data)) };
+          const admitted = Boolean(contextValue?.principal) && !contextValue?.refusal;
+          const labels = { operation: operationLabel(operationName, admitted), outcome: outcomeOf(codes, Boolean(body?.data)) };
           requests.inc(labels);
           duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
         },

@@ -7,15 +7,16 @@ import { startPolicyGateway, TEST_JWT_SECRET, type PolicyGateway } from '../poli
 
 const DATA_QUERY = '{ orders(first: 1) { totalCount } }';
 
-async function jwt(claims: Record<string, unknown>, options: { secret?: string; audience?: string; issuer?: string } = {}): Promise<string> {
-  return new SignJWT(claims)
+/** A signed user JWT; `expiresIn: null` leaves out `exp`. */
+async function jwt(claims: Record<string, unknown>, options: { secret?: string; audience?: string; issuer?: string; expiresIn?: string | null } = {}): Promise<string> {
+  const token = new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(typeof claims.sub === 'string' ? claims.sub : 'user-42')
     .setAudience(options.audience ?? 'sellergate')
     .setIssuer(options.issuer ?? 'https://sso.example.test')
-    .setIssuedAt()
-    .setExpirationTime('10m')
-    .sign(new TextEncoder().encode(options.secret ?? TEST_JWT_SECRET));
+    .setIssuedAt();
+  if (options.expiresIn !== null) token.setExpirationTime(options.expiresIn ?? '10m');
+  return token.sign(new TextEncoder().encode(options.secret ?? TEST_JWT_SECRET));
 }
 
 function unsignedJwt(claims: Record<string, unknown>): string {
@@ -41,6 +42,13 @@ describe('authentication', () => {
     expect(response.body.data ?? null).toBeNull();
     expect(response.body.errors).toEqual([expect.objectContaining({ message: UNAUTHENTICATED_MESSAGE, extensions: { code: 'UNAUTHENTICATED' } })]);
   }
+
+  it('refuses a JWT without an expiry, or issued for longer than JWT_MAX_LIFETIME_SECONDS (a day by default)', async () => {
+    await expectUnauthenticated(`Bearer ${await jwt({ role: 'analyst' }, { expiresIn: null })}`);
+    await expectUnauthenticated(`Bearer ${await jwt({ role: 'analyst' }, { expiresIn: '25h' })}`);
+    const workingDay = await gateway.post(DATA_QUERY, { headers: { authorization: `Bearer ${await jwt({ role: 'analyst' }, { expiresIn: '23h' })}` }, purpose: 'OPERATIONAL_REPORTING' });
+    expect(workingDay.status).toBe(200);
+  });
 
   it('refuses requests without credentials, introspection included', async () => {
     await expectUnauthenticated(undefined);

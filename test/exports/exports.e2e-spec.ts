@@ -131,6 +131,24 @@ describe('restricted exports', () => {
     expect(records[0][1]).toMatch(/^\*{3}-\*{7}-\d{4}$/);
   });
 
+  it('names in its audit record every coordinate and category its query read, findable by coordinate', async () => {
+    const info = await exported(analyst, ORDERS_QUERY, 'JSONL', { first: 5 });
+    const compliance = await testTokenFor(db.dataSource, 'compliance');
+    const found = await gateway.post(
+      `{ auditRecords(first: 5, filter: { coordinate: "OrderItem.itemPrice" }) { nodes { requestId operationName fields categories rowsByCategory { category rows } } } }`,
+      { token: compliance, purpose: 'AUDIT' },
+    );
+    expect(found.body.errors).toBeUndefined();
+    const nodes = (found.body.data as { auditRecords: { nodes: { operationName: string; fields: string[]; categories: string[]; rowsByCategory: { category: string; rows: number }[] }[] } }).auditRecords.nodes;
+    const record = nodes.find((node) => node.operationName === 'MakeExport');
+    expect(record).toBeDefined();
+    expect(record!.fields).toEqual(expect.arrayContaining(['Mutation.createExport', 'Query.orders', 'Order.amazonOrderId', 'Order.orderTotal', 'OrderItem.itemPrice']));
+    expect(record!.categories).toContain('ORDERS');
+    // Its orders and their items: every row the query read, not only the file's lines.
+    const orderRows = record!.rowsByCategory.find((entry) => entry.category === 'ORDERS')!.rows;
+    expect(orderRows).toBeGreaterThan(info.rowCount);
+  });
+
   it('serves the file to no one but the principal that made it, and audits every attempt', async () => {
     const info = await exported(analyst, ORDERS_EDGES_QUERY, 'JSONL');
     const other = await download(otherAnalyst, info.downloadUrl);

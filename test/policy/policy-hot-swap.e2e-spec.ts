@@ -4,6 +4,7 @@
 // (and its CPU) with each other and with the test, so their schema rebuilds run one after the
 // other: they get IN_PROCESS_DEADLINE_MS. The one-second figure is held by separate processes in
 // policy-processes.e2e-spec.ts.
+import { Purpose } from '../../src/policy/taxonomy';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,8 +156,10 @@ describe('changing the access policy at runtime', () => {
       expect(latest[0].policy_version).toBe(next.version);
 
       // Each process exports the version in force.
+      const monitoring = await testTokenFor(db.dataSource, 'security', { purposes: [Purpose.TROUBLESHOOTING] });
       for (const gateway of [first, second]) {
-        expect(await (await fetch(`${gateway.url}/metrics`)).text()).toContain(`sellergate_policy_info{version="${next.version}"} 1`);
+        const metrics = await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${monitoring}` } });
+        expect(await metrics.text()).toContain(`sellergate_policy_info{version="${next.version}"} 1`);
       }
 
       // Shown with where it comes from, kept in the history, recorded as an administrative action.

@@ -18,14 +18,17 @@ describe('retention CLI', () => {
 
   const run = (...args: string[]) => runCli(deps, [registerRetentionCommands], args);
 
-  it('retention run --dry-run --json reports per rule and changes nothing', async () => {
+  it('retention run --dry-run --json reports per rule and changes nothing but its own audit record', async () => {
     const before = await rowCounts(db.dataSource);
     const chain = await verifyChain(db.dataSource.manager, {});
     const report = JSON.parse(await run('retention', 'run', '--dry-run', '--json'));
     expect(report).toMatchObject({ runId: null, dryRun: true, status: 'DRY_RUN' });
     expect(report.rules.find((rule: { ruleId: string }) => rule.ruleId === 'api-call-logs-delete')).toMatchObject({ affected: 1, action: 'DELETE' });
-    expect(await rowCounts(db.dataSource)).toEqual(before);
-    expect((await verifyChain(db.dataSource.manager, {})).lastHash).toBe(chain.lastHash);
+    expect(await rowCounts(db.dataSource)).toEqual({ ...before, audit_record: before.audit_record + 1 });
+    const after = await verifyChain(db.dataSource.manager, {});
+    expect(after).toMatchObject({ ok: true, checked: chain.checked + 1 });
+    const [record] = await db.dataSource.query('SELECT operation_name, operation_type, prev_hash FROM audit_record ORDER BY id DESC LIMIT 1');
+    expect(record).toEqual({ operation_name: 'retention run', operation_type: 'query', prev_hash: chain.lastHash });
   });
 
   it('retention run --rule applies one rule and says what it did', async () => {

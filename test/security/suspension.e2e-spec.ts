@@ -110,8 +110,9 @@ describe('suspicious activity and suspension', () => {
     expect(listed.map((row) => row.principalId)).toEqual(expect.arrayContaining([revokedId, pinnedId]));
     await cli('suspension', 'reinstate', pinnedId, '--note', 'office address added to the allow-list');
     await waitFor(async () => (await gateway.post('{ __typename }', { token: pinned })).status === 200);
-    const cliRecord = await db.dataSource.getRepository(AuditRecord).findOneOrFail({ where: { operationName: 'reinstatePrincipal' }, order: { id: 'DESC' } });
-    expect(cliRecord).toMatchObject({ principalKind: 'cli', outcome: 'ok' });
+    const cliRecord = await db.dataSource.getRepository(AuditRecord).findOneOrFail({ where: { operationName: 'suspension reinstate' }, order: { id: 'DESC' } });
+    expect(cliRecord).toMatchObject({ principalKind: 'operator', operationType: 'mutation', outcome: 'ok' });
+    expect(cliRecord.principalId).toMatch(/^cli:/);
   });
 
   it('shares suspensions between two gateways on one database within a second', async () => {

@@ -1,4 +1,5 @@
 // The HTTP surface besides POST /graphql: GET queries, health, readiness, metrics, request ids.
+import { Purpose } from '../../src/policy/taxonomy';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestCatalog, testTokenFor } from '../support/fixtures';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -53,11 +54,51 @@ describe('HTTP endpoints', () => {
     expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('counts operations by name and outcome in /metrics', async () => {
+  it('counts operations by name and outcome in /metrics, served to principals allowed system logs only', async () => {
     await gateway.post('query ListProducts { products(first: 1) { nodes { asin } } }', { token, purpose: 'LISTING_MAINTENANCE' });
-    const metrics = await (await gateway.get('/metrics')).text();
+    const monitoring = await testTokenFor(db.dataSource, 'security', { purposes: [Purpose.TROUBLESHOOTING] });
+    const metrics = await (await gateway.get('/metrics', { authorization: `Bearer ${monitoring}` })).text();
     expect(metrics).toMatch(/sellergate_graphql_operations_total\{operation="ListProducts",outcome="ok"\} [1-9]/);
     expect(metrics).toContain('sellergate_graphql_operation_duration_seconds_bucket');
+
+    const anonymous = await gateway.get('/metrics');
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.text()).not.toContain('sellergate_');
+    // A catalog manager reads listings, not system logs.
+    const outsider = await gateway.get('/metrics', { authorization: `Bearer ${token}`, 'x-purpose': 'LISTING_MAINTENANCE' });
+    expect(outsider.status).toBe(403);
+    const records = await db.dataSource.query(`SELECT outcome, error_codes FROM audit_record WHERE operation_name = 'GET /metrics' ORDER BY id`);
+    expect(records).toEqual([
+      { outcome: 'ok', error_codes: [] },
+      { outcome: 'refused', error_codes: ['UNAUTHENTICATED'] },
+      { outcome: 'refused', error_codes: ['FORBIDDEN'] },
+    ]);
+  });
+
+  it('keeps the metric series bounded whatever names callers send', async () => {
+    for (let n = 0; n < 5; n += 1) await gateway.post(`query Probe${n} { __typename }`);
+    for (let n = 0; n < 5; n += 1) await gateway.post(`query Probe${n}x { __typename }`, { token: 'sg_not_a_token' });
+    const monitoring = await testTokenFor(db.dataSource, 'security', { purposes: [Purpose.TROUBLESHOOTING] });
+    const metrics = await (await gateway.get('/metrics', { authorization: `Bearer ${monitoring}` })).text();
+    expect(metrics).not.toContain('Probe');
+    expect(metrics).toMatch(/sellergate_graphql_operations_total\{operation="unadmitted",outcome="unauthenticated"\} (1[0-9]|[2-9][0-9])/);
+  });
+
+  it('pre-fills GraphiQL with the demo token for a browser on this machine only', async () => {
+    const demo = await startTestGateway(db, { graphiqlHeaders: () => ({ Authorization: 'Bearer sg_demo_secret_value', 'X-Purpose': 'BUSINESS_ANALYSIS' }) });
+    const behindProxy = await startTestGateway(db, { env: { TRUST_PROXY: '1' }, graphiqlHeaders: () => ({ Authorization: 'Bearer sg_demo_secret_value' }) });
+    try {
+      expect(await (await demo.get('/graphiql/init.js')).text()).toContain('sg_demo_secret_value');
+      // A proxy on this machine forwarding a remote visitor: not local.
+      const forwarded = await (await demo.get('/graphiql/init.js', { 'x-forwarded-for': '203.0.113.9' })).text();
+      expect(forwarded).not.toContain('sg_demo_secret_value');
+      expect(forwarded).toContain('Bearer <token>');
+      const remote = await (await behindProxy.get('/graphiql/init.js', { 'x-forwarded-for': '203.0.113.9' })).text();
+      expect(remote).not.toContain('sg_demo_secret_value');
+    } finally {
+      await demo.stop();
+      await behindProxy.stop();
+    }
   });
 
   it('answers unknown paths with 404 and the list of endpoints', async () => {

@@ -2,7 +2,7 @@
 // outside request of any kind, and no inline script (the page works under a strict CSP).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 
 const ASSETS: Record<string, { pkg: string; file: string; type: string }> = {
   'react.js': { pkg: 'react', file: 'umd/react.production.min.js', type: 'text/javascript' },
@@ -60,15 +60,34 @@ function initScript(defaultHeaders: Record<string, string>): string {
 })();`;
 }
 
-/** `/graphiql` and its assets. `defaultHeaders` pre-fills the header editor (demo mode only). */
+/** What the header editor shows to anyone but a local browser. */
+export const PLACEHOLDER_HEADERS = Object.freeze({ Authorization: 'Bearer <token>', 'X-Purpose': '<PURPOSE>' });
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/**
+ * Whether a request comes from this machine's own browser: a loopback address, and (unless a
+ * trusted proxy set the address from its header) no forwarding header, since a proxy on the same
+ * machine would make every remote visitor look local.
+ */
+export function isLocalRequest(req: Request): boolean {
+  if (!LOOPBACK.test(req.ip ?? '')) return false;
+  const trustsProxy = Boolean(req.app.get('trust proxy'));
+  return trustsProxy || (req.get('x-forwarded-for') === undefined && req.get('forwarded') === undefined);
+}
+
+/**
+ * `/graphiql` and its assets. `defaultHeaders` pre-fills the header editor (the demo token in
+ * demo mode): served only to a browser on this machine, everyone else gets placeholders.
+ */
 export function graphiqlRouter(defaultHeaders: () => Record<string, string>): Router {
   const router = Router();
   const cache = new Map<string, Buffer>();
   router.get('/graphiql', (_req, res) => {
     res.type('html').send(PAGE);
   });
-  router.get('/graphiql/init.js', (_req, res) => {
-    res.type('text/javascript').send(initScript(defaultHeaders()));
+  router.get('/graphiql/init.js', (req, res) => {
+    res.type('text/javascript').set('Cache-Control', 'no-store').send(initScript(isLocalRequest(req) ? defaultHeaders() : PLACEHOLDER_HEADERS));
   });
   router.get('/graphiql/assets/:name', (req, res) => {
     const asset = ASSETS[req.params.name];
