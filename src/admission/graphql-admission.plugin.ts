@@ -91,9 +91,9 @@ export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdm
       let executed = false;
       // The schema is governed by one policy; the context was admitted under the one in force
       // then. They differ only when a policy change lands between the two (a request is never
-      // served under a mix of two policies).
+      // served under a mix of two policies). A version label names one content only.
       const bound = options.policyOf?.(schema);
-      const mismatch = bound !== undefined && bound !== ctx.policy;
+      const mismatch = bound !== undefined && bound.version !== ctx.policy.version;
       return {
         async didResolveOperation(request) {
           if (ctx.refusal) throw ctx.refusal;
