@@ -61,6 +61,17 @@ export const policyDocumentSchema = z
       })
       .strict()
       .default({ k: 5 }),
+    deletion: z
+      .object({
+        /**
+         * Separation of duties for deletion requests: the principal who approves differs from the one
+         * who filed the request, and the one who executes differs from the approver (a token counts as
+         * the principal that created it, too). `false` lets one principal do every step.
+         */
+        separationOfDuties: z.boolean().default(true),
+      })
+      .strict()
+      .default({ separationOfDuties: true }),
     roles: z.record(z.string().regex(ROLE_NAME, 'role names are lower_snake_case'), roleSchema),
   })
   .strict()
