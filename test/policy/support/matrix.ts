@@ -179,13 +179,13 @@ export function expectedResponse(
   const decisionOf = (coordinate: string): Decision | null => {
     const info = registry.fields.get(coordinate);
     if (!info || info.sensitivity === Sensitivity.PUBLIC) return null;
-    return decide(policy, subject, purpose, info);
+    return decide(policy, subject, purpose, info, registry.fields);
   };
   const groupThreshold = (groupType: string): number => {
     let k = 0;
     for (const info of registry.fields.values()) {
       if (info.typeName !== groupType || !info.aggregate) continue;
-      const decision = decide(policy, subject, purpose, info);
+      const decision = decide(policy, subject, purpose, info, registry.fields);
       if (decision.rule === DecisionRule.AGGREGATE_THRESHOLD) k = Math.max(k, decision.minGroupSize ?? 0);
     }
     return k;
