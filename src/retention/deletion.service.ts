@@ -70,15 +70,16 @@ export async function requestDeletion(manager: EntityManager, input: RequestDele
   const scope: DeletionScope = orderIds.length > 0 ? { kind: 'ORDERS', orderIds, account } : { kind: 'ACCOUNT', account: account!, orderIds: [] };
   const found = await existingScope(manager, scope);
   if (scope.kind === 'ORDERS') {
-    const missing = orderIds.filter((orderId) => !found.orderIds.includes(orderId));
+    // Positions, not the ids: error messages may be logged, and order ids are identifiers.
+    const missing = orderIds.flatMap((orderId, index) => (found.orderIds.includes(orderId) ? [] : [index + 1]));
     if (missing.length > 0) {
-      throw badUserInput(`${missing.length} of ${orderIds.length} order id(s) match no data${account ? ` of account ${account}` : ''}: ${missing.join(', ')}. A deletion request names data that exists.`, {
-        argumentName: 'scope',
-        missing: missing.length,
-      });
+      throw badUserInput(
+        `${missing.length} of ${orderIds.length} order id(s) match no data${account ? ' of that account' : ''} (position${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of the list, duplicates removed). A deletion request names data that exists.`,
+        { argumentName: 'scope', missing: missing.length },
+      );
     }
   } else if (!found.accountHasRows) {
-    throw badUserInput(`Account ${account} has no data to delete. A deletion request names data that exists.`, { argumentName: 'scope' });
+    throw badUserInput('The account has no data to delete. A deletion request names data that exists.', { argumentName: 'scope' });
   }
   const source = input.source ?? 'COMPANY';
   const dueAt = new Date(by.now.getTime() + (source === 'AMAZON' ? settings.amazonDueHours * HOUR : settings.dueDays * 24 * HOUR));
@@ -151,7 +152,7 @@ export async function decideDeletionRequest(
   if (request.state !== 'RECEIVED') throw badUserInput(`Deletion request ${id} is ${request.state}: only a RECEIVED request can be approved or rejected`, { argumentName: 'id', state: request.state });
   // Rejecting one's own request undoes nothing; approving it would let one party both ask and decide.
   if (decision === 'APPROVED' && duties.separationOfDuties && (await sameParty(manager, request.receivedBy, by.actor))) {
-    separationRefused(`Deletion request ${id} was filed by ${request.receivedBy}: another principal approves it`, 'approve');
+    separationRefused(`Deletion request ${id} was filed by this principal (or by the principal behind this token): another principal approves it`, 'approve');
   }
   request.state = decision;
   request.decidedBy = by.actor;
@@ -181,7 +182,7 @@ export async function executeDeletionRequest(manager: EntityManager, id: string,
   const request = await findDeletionRequest(manager, id, true);
   if (request.state !== 'APPROVED') throw badUserInput(`Deletion request ${id} is ${request.state}: only an APPROVED request can be executed`, { argumentName: 'id', state: request.state });
   if (duties.separationOfDuties && request.decidedBy && (await sameParty(manager, request.decidedBy, by.actor))) {
-    separationRefused(`Deletion request ${id} was approved by ${request.decidedBy}: another principal executes it`, 'execute');
+    separationRefused(`Deletion request ${id} was approved by this principal (or by the principal behind this token): another principal executes it`, 'execute');
   }
   const scope = scopeOf(request);
   const holds = await heldScope(manager, scope, by.now);
