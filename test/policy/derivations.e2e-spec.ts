@@ -5,7 +5,8 @@ import { decide, DecisionRule, type Decision, type DecisionField } from '../../s
 import { defaultPolicy, DEFAULT_POLICY_DOCUMENT } from '../../src/policy/default-policy';
 import { fieldRegistry, type FieldRegistry } from '../../src/policy/field-registry';
 import { parsePolicy, type Policy } from '../../src/policy/policy';
-import { ALL_PURPOSES, Category, MaskKind, Sensitivity } from '../../src/policy/taxonomy';
+import { ALL_PURPOSES, Category, MaskKind, Purpose, Sensitivity } from '../../src/policy/taxonomy';
+import { explainAccess } from '../../src/policy/explain';
 import { buildGatewaySchema } from '../../src/server/schema';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestDemo, testTokenFor } from '../support/fixtures';
@@ -61,6 +62,13 @@ describe('derivations in the decision', () => {
     }
     expect(weaker).toEqual([]);
     expect(checked).toBeGreaterThan(1000);
+    // explain says why.
+    expect(explainAccess(policy, registry, 'analyst', Purpose.OPERATIONAL_REPORTING, 'OrderItem.itemPrice')).toMatchObject({
+      effect: 'mask',
+      rule: DecisionRule.DERIVATION,
+      reason: expect.stringContaining('derives Order.orderTotal'),
+    });
+    expect(explainAccess(policy, registry, 'finance', Purpose.OPERATIONAL_REPORTING, 'OrderItem.itemPrice')).toMatchObject({ effect: 'allow' });
   });
 
   it('deny beats mask beats allow; chains and fields the decision cannot see fail closed', () => {
