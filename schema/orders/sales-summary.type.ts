@@ -23,10 +23,10 @@ export class SalesSummaryArgs {
   @Field(() => SalesGroupBy)
   groupBy: SalesGroupBy;
 
-  @Field(() => Date, { description: 'Purchase date from (inclusive)' })
+  @Field(() => Date, { description: 'Purchase date from (inclusive); midnight UTC when sales are seen only in k-anonymous groups' })
   from: Date;
 
-  @Field(() => Date, { description: 'Purchase date up to (exclusive)' })
+  @Field(() => Date, { description: 'Purchase date up to (exclusive); midnight UTC when sales are seen only in k-anonymous groups' })
   to: Date;
 
   @Field(() => String, { nullable: true })
@@ -58,4 +58,10 @@ export class SalesSummaryType {
   @Field(() => Int, { description: 'Groups withheld because they cover fewer than k orders' })
   @Classified(Sensitivity.INTERNAL)
   suppressedGroups: number;
+  @Field(() => Int, {
+    description:
+      'Day bins (UTC day x account x marketplace x currency, or their ASIN/SKU bins) left out of every figure because they, or a bin that would let them be recovered by difference, cover fewer than k orders; 0 when sales are seen in full',
+  })
+  @Classified(Sensitivity.INTERNAL)
+  suppressedBins: number;
 }

@@ -1,12 +1,13 @@
 // `sellergate retention run|rules`, `sellergate hold place|list|release`,
-// `sellergate deletion request|list|approve|reject|execute|certificate`. Every command is admitted
+// `sellergate deletion request|list|approve|reject|execute|certificate|verify`. Every command is admitted
 // and recorded (src/admission/cli-admission.ts); every change is a user action (actor: the
 // principal running it) in the same transaction as its effect; a dry run writes nothing.
+import { existsSync, readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { DeletionCertificate } from '../../entities/gateway/deletion-certificate.entity';
 import type { DeletionRequest, DeletionRequestState } from '../../entities/gateway/deletion-request.entity';
 import type { LegalHold } from '../../entities/gateway/legal-hold.entity';
-import { decideDeletionRequest, executeDeletionRequest, findCertificate, isOverdue, listDeletionRequests, requestDeletion } from '../retention/deletion.service';
+import { decideDeletionRequest, executeDeletionRequest, findCertificate, isOverdue, listDeletionRequests, requestDeletion, verifyCertificate } from '../retention/deletion.service';
 import { isHoldActive, listLegalHolds, placeLegalHold, releaseLegalHold } from '../retention/legal-hold.service';
 import { loadRetentionRules } from '../retention/retention-rules';
 import { runRetention, type RetentionRunReport } from '../retention/retention-runner';
@@ -202,7 +203,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
       .action(async (id: string, options: { reason: string; json?: boolean }) => {
         const now = new Date();
         const request = await withAdmission(deps, command(`deletion ${name}`, 'mutation', DELETION), (ctx, db) =>
-          db.dataSource.transaction((manager) => decideDeletionRequest(manager, id, decision, options.reason, { actor: ctx.principal!.id, now })),
+          db.dataSource.transaction((manager) => decideDeletionRequest(manager, id, decision, options.reason, { actor: ctx.principal!.id, now }, ctx.policy.deletion)),
         );
         output(options.json, requestJson(request, now), () => `deletion request ${request.id} ${request.state}`);
       });
@@ -213,7 +214,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .option('--json', 'print the certificate as JSON')
     .action(async (id: string, options: { json?: boolean }) => {
       const certificate = await withAdmission(deps, command('deletion execute', 'mutation', DELETION), (ctx, db) =>
-        db.dataSource.transaction((manager) => executeDeletionRequest(manager, id, { actor: ctx.principal!.id, now: new Date() }, certificateKeys(deps.config()))),
+        db.dataSource.transaction((manager) => executeDeletionRequest(manager, id, { actor: ctx.principal!.id, now: new Date() }, certificateKeys(deps.config()), ctx.policy.deletion)),
       );
       output(options.json, certificate, () => certificateText(certificate));
     });
@@ -225,5 +226,28 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
       const certificate = await withAdmission(deps, command('deletion certificate', 'query', DELETION), (_ctx, db) => findCertificate(db.dataSource.manager, requestId));
       if (!certificate) throw new Error(`No certificate for deletion request ${requestId}`);
       output(options.json, certificate, () => certificateText(certificate));
+    });
+  deletion
+    .command('verify <certificate>')
+    .description('Check a certificate (a file holding its JSON, or the id of an executed request): signature, contents, and that it was issued for that request; exit code 1 when invalid')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (certificate: string, options: { json?: boolean }) => {
+      const result = await withAdmission(deps, command('deletion verify', 'query', DELETION), async (_ctx, db) => {
+        let text: string;
+        if (existsSync(certificate)) {
+          text = readFileSync(certificate, 'utf8');
+        } else {
+          const issued = await findCertificate(db.dataSource.manager, certificate);
+          if (!issued) throw new Error(`${certificate} is neither a certificate file nor an executed deletion request`);
+          text = JSON.stringify(issued);
+        }
+        return verifyCertificate(db.dataSource.manager, text, certificateKeys(deps.config()));
+      });
+      output(options.json, result, () =>
+        result.valid
+          ? `certificate VALID for deletion request ${result.requestId} (${result.totalRows} row(s) deleted)`
+          : [`certificate INVALID${result.requestId ? ` (deletion request ${result.requestId})` : ''}:`, ...result.problems.map((problem) => `  - ${problem}`)].join('\n'),
+      );
+      if (!result.valid) process.exitCode = 1;
     });
 }

@@ -34,5 +34,5 @@ export function explainAccess(policy: Policy, registry: FieldRegistry, role: str
   }
   const field = registry.fields.get(coordinate);
   if (!field) throw badUserInput(`Unknown field coordinate "${coordinate}": use Type.field of a data type, e.g. Order.amazonOrderId`, { argumentName: 'coordinate' });
-  return { ...base, category: field.category, sensitivity: field.sensitivity, ...decide(policy, { role }, purpose, field) };
+  return { ...base, category: field.category, sensitivity: field.sensitivity, ...decide(policy, { role }, purpose, field, registry.fields) };
 }

@@ -105,6 +105,14 @@ export class DeletionCertificateType {
   @Field({ description: 'HMAC-SHA256 over the certificate' }) signature: string;
 }
 
+@ObjectType('DeletionCertificateVerification', { description: 'The outcome of checking a deletion certificate' })
+export class CertificateVerificationType {
+  @Field({ description: 'Signature, contents and issuing all check out' }) valid: boolean;
+  @Field(() => [String], { description: 'Why it is not valid (empty when valid)' }) problems: string[];
+  @Field(() => ID, { nullable: true }) requestId: string | null;
+  @Field(() => Int, { nullable: true }) totalRows: number | null;
+}
+
 @ObjectType('RetentionRule')
 export class RetentionRuleType {
   @Field() id: string;
