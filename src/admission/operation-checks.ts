@@ -54,10 +54,12 @@ export async function checkOperation(ctx: RequestContext, op: OperationToCheck, 
     });
   }
   if (options.limits) {
-    const refusal = checkOperationLimits(op.schema, op.document, op.operationName, op.variables, options.limits);
+    // Introspection only, by a principal allowed to introspect (checked above): its own limits.
+    const refusal = checkOperationLimits(op.schema, op.document, op.operationName, op.variables, options.limits, facts.introspectionOnly);
     if (refusal) throw refusal;
   }
-  if (options.isPersisted && principal?.kind === 'token' && principal.partner) {
+  // A partner may always ask about itself (`me`, its own registered operations): no data is read.
+  if (options.isPersisted && principal?.kind === 'token' && principal.partner && !facts.selfOnly) {
     const hash = op.documentHash ?? null;
     if (!hash || !(await options.isPersisted(principal, hash))) {
       throw new GraphQLError('This token may run only the operations registered for it (persisted operations); this document is not one of them', {

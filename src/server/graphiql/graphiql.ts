@@ -48,7 +48,15 @@ query Products {
 
 function initScript(defaultHeaders: Record<string, string>): string {
   return `(function () {
-  var fetcher = GraphiQL.createFetcher({ url: '/graphql' });
+  var defaults = ${JSON.stringify(defaultHeaders)};
+  var base = GraphiQL.createFetcher({ url: '/graphql' });
+  // GraphiQL's first request (the schema's introspection) can leave before the header editor has
+  // handed over its contents: until it has, the pre-filled headers are sent.
+  var fetcher = function (params, options) {
+    var headers = options && options.headers;
+    if (!headers || Object.keys(headers).length === 0) options = Object.assign({}, options, { headers: defaults });
+    return base(params, options);
+  };
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, {
     fetcher: fetcher,
