@@ -1,9 +1,10 @@
 // The access policy module: what the gateway wires (see the lead's src/server/components.ts).
 import { ApiTokenResolver } from '../auth/api-token.resolver';
 import { ExplainAccessResolver } from './explain-access.resolver';
+import { MeResolver } from './me.resolver';
 
 /** Resolvers of the gateway's own governance operations (token admin, explainAccess). */
-export const governanceResolvers: Function[] = [ApiTokenResolver, ExplainAccessResolver];
+export const governanceResolvers: Function[] = [ApiTokenResolver, ExplainAccessResolver, MeResolver];
 
 export { aggregateMinGroupSize, suppressSmallGroups } from './aggregate-access';
 export { decide, DecisionRule, type Decision } from './decide';
