@@ -6,6 +6,7 @@ import type { RequestContext } from '../context';
 import { Allow } from '../policy/classification';
 import { Permission } from '../policy/taxonomy';
 import { buildAccessReview, lastSignOff, signOffAccessReview } from './access-review.service';
+import { PersistedOperationsResolver } from './persisted-operations.resolver';
 import { AccessReviewSignOffType, AccessReviewType, SuspensionType } from './security.type';
 import { SuspensionService } from './suspension.service';
 
@@ -47,4 +48,4 @@ export class SecurityResolver {
 }
 
 /** Resolvers of the security operations (registered in src/server/schema.ts). */
-export const securityResolvers: Function[] = [SecurityResolver];
+export const securityResolvers: Function[] = [SecurityResolver, PersistedOperationsResolver];
