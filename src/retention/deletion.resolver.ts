@@ -6,12 +6,11 @@ import type { DeletionCertificate } from '../../entities/gateway/deletion-certif
 import type { DeletionRequest } from '../../entities/gateway/deletion-request.entity';
 import { config } from '../config';
 import type { RequestContext } from '../context';
-import { badUserInput } from '../errors';
 import { Allow } from '../policy/classification';
 import { Permission } from '../policy/taxonomy';
 import { decideDeletionRequest, executeDeletionRequest, findCertificate, isOverdue, listDeletionRequests, requestDeletion } from './deletion.service';
 import { actorOf, certificateKeys, deletionSettings, toCounts } from './retention-settings';
-import { DeletionCertificateType, DeletionRequestStateType, DeletionRequestType, RequestDeletionInput } from './retention.type';
+import { DeletionCertificateType, DeletionDecisionType, DeletionRequestStateType, DeletionRequestType, RequestDeletionInput } from './retention.type';
 
 const requestView = (request: DeletionRequest, now: Date): DeletionRequestType => ({ ...request, overdue: isOverdue(request, now) }) as DeletionRequestType;
 const certificateView = (certificate: DeletionCertificate): DeletionCertificateType => ({ ...certificate, counts: toCounts(certificate.counts) });
@@ -56,14 +55,12 @@ export class DeletionRequestResolver {
   async decideDeletionRequest(
     @Ctx() ctx: RequestContext,
     @Arg('id', () => ID) id: string,
-    @Arg('decision', () => DeletionRequestStateType, { description: 'APPROVED or REJECTED' }) decision: DeletionRequestStateType,
+    @Arg('decision', () => DeletionDecisionType) decision: DeletionDecisionType,
     @Arg('reason') reason: string,
   ): Promise<DeletionRequestType> {
-    if (decision !== DeletionRequestStateType.APPROVED && decision !== DeletionRequestStateType.REJECTED) {
-      throw badUserInput('`decision` is APPROVED or REJECTED', { argumentName: 'decision' });
-    }
+    const state = decision === DeletionDecisionType.APPROVED ? DeletionRequestStateType.APPROVED : DeletionRequestStateType.REJECTED;
     const now = ctx.now();
-    const request = await ctx.db.transaction((manager) => decideDeletionRequest(manager, id, decision, reason, { actor: actorOf(ctx), requestId: ctx.requestId, now }));
+    const request = await ctx.db.transaction((manager) => decideDeletionRequest(manager, id, state, reason, { actor: actorOf(ctx), requestId: ctx.requestId, now }));
     return requestView(request, now);
   }
 

@@ -1,4 +1,5 @@
 // The gateway's GraphQL schema: every category module's resolvers in one graph.
+import { SCALARS_MAP } from '../../schema/common/date-time.scalar';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { advertisingResolvers } from '../../resolvers/advertising';
@@ -27,5 +28,5 @@ export function allResolvers(): NonEmptyArray<Function> {
 
 /** Builds the executable schema (without governance middleware; see src/policy). */
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: allResolvers(), validate: false });
+  return buildSchema({ resolvers: allResolvers(), validate: false, scalarsMap: SCALARS_MAP });
 }

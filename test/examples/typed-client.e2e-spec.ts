@@ -119,4 +119,21 @@ describe('typed client example and persisted-operation manifests', () => {
     await expect(cli('persisted', 'add', file, '--token', token.record.id)).rejects.toThrow(/not the SHA-256 of its document/);
     expect(JSON.parse(await cli('persisted', 'list', '--token', token.record.id, '--json'))).toEqual([]);
   });
+
+  it('reads a date given where an instant is expected as the start of that UTC day', async () => {
+    const token = (await createToken(db.dataSource.manager, defaultPolicy(), { role: 'analyst', createdBy: 'test' })).token;
+    const summary = async (from: string, to: string) => {
+      const response = await gateway.post(`{ salesSummary(groupBy: MONTH, from: "${from}", to: "${to}") { groups { key currency orders sales } suppressedGroups } }`, {
+        token,
+        purpose: 'OPERATIONAL_REPORTING',
+      });
+      expect(response.body.errors).toBeUndefined();
+      return response.body.data;
+    };
+    const byDate = await summary('2026-01-01', '2026-11-01');
+    expect(byDate).toEqual(await summary('2026-01-01T00:00:00.000Z', '2026-11-01T00:00:00Z'));
+    expect((byDate as { salesSummary: { groups: unknown[] } }).salesSummary.groups.length).toBeGreaterThan(0);
+    const bad = await gateway.post('{ salesSummary(groupBy: MONTH, from: "2026-13-01", to: "2026-11-01") { suppressedGroups } }', { token, purpose: 'OPERATIONAL_REPORTING' });
+    expect(bad.body.errors?.[0]?.extensions?.code).toMatch(/BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED/);
+  });
 });
