@@ -65,9 +65,10 @@ export async function checkOperation(ctx: RequestContext, op: OperationToCheck, 
   // A partner may always ask about itself (`me`, its own registered operations): no data is read.
   if (options.isPersisted && principal?.kind === 'token' && principal.partner && !facts.selfOnly) {
     const hash = op.documentHash ?? null;
-    if (!(await options.isPersisted(principal, hash, normalizedHashOf(op.document)))) {
+    const normalizedHash = normalizedHashOf(op.document);
+    if (!(await options.isPersisted(principal, hash, normalizedHash))) {
       throw new GraphQLError('This token may run only the operations registered for it (persisted operations); this document is not one of them', {
-        extensions: { code: ErrorCode.PERSISTED_QUERY_REQUIRED, documentHash: hash, http: { status: 403 } },
+        extensions: { code: ErrorCode.PERSISTED_QUERY_REQUIRED, documentHash: hash, normalizedHash, http: { status: 403 } },
       });
     }
   }

@@ -94,7 +94,7 @@ describe('typed client example and persisted-operation manifests', () => {
     }
     for (const other of ['query Totals { orders(first: 3) { totalCount nodes { status } } }', 'query Totals { orders(first: 2) { totalCount nodes { status purchaseDate } } }']) {
       const response = await gateway.post(other, { token: token.token });
-      expect(response.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_REQUIRED');
+      expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'PERSISTED_QUERY_REQUIRED', documentHash: documentHash(other), normalizedHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     }
   });
 
