@@ -70,6 +70,13 @@ function certificateText(certificate: DeletionCertificate): string {
   ].join('\n');
 }
 
+/** `--amazon-order-ids` (named as in GraphQL), and the deprecated `--orders` it replaces. */
+function amazonOrderIdsOf(options: { amazonOrderIds?: string[]; orders?: string[] }): string[] | undefined {
+  if (options.orders) process.stderr.write('--orders is deprecated: use --amazon-order-ids\n');
+  if (!options.amazonOrderIds && !options.orders) return undefined;
+  return [...new Set([...(options.amazonOrderIds ?? []), ...(options.orders ?? [])])];
+}
+
 export function registerRetentionCommands(program: Command, deps: CliDeps): void {
   const retention = program.command('retention').description('Retention rules: apply them (or preview with --dry-run), list them');
 
@@ -106,19 +113,21 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .description('Place a legal hold (name an account, order ids, settlement ids and/or a date range)')
     .requiredOption('--reason <text>', 'why the records are held')
     .option('--account <sellerId>', 'records of this seller account')
-    .option('--orders <ids>', 'Amazon order ids (comma-separated)', list)
+    .option('--amazon-order-ids <ids>', 'Amazon order ids (comma-separated)', list)
+    .option('--orders <ids>', 'deprecated: use --amazon-order-ids', list)
     .option('--settlements <ids>', 'settlement ids (comma-separated)', list)
     .option('--from <date>', 'record dates from (inclusive)', date)
     .option('--to <date>', 'record dates to (exclusive)', date)
     .option('--ends <date>', 'when the hold lapses (default: until released)', date)
     .option('--json', 'print the hold as JSON')
-    .action(async (options: { reason: string; account?: string; orders?: string[]; settlements?: string[]; from?: Date; to?: Date; ends?: Date; json?: boolean }) => {
+    .action(async (options: { reason: string; account?: string; amazonOrderIds?: string[]; orders?: string[]; settlements?: string[]; from?: Date; to?: Date; ends?: Date; json?: boolean }) => {
       const now = new Date();
+      const amazonOrderIds = amazonOrderIdsOf(options);
       const placed = await withAdmission(deps, command('hold place', 'mutation', RETENTION), (ctx, db) =>
         db.dataSource.transaction((manager) =>
           placeLegalHold(
             manager,
-            { reason: options.reason, sellerAccountId: options.account, amazonOrderIds: options.orders, settlementIds: options.settlements, fromDate: options.from, toDate: options.to, endsAt: options.ends },
+            { reason: options.reason, sellerAccountId: options.account, amazonOrderIds, settlementIds: options.settlements, fromDate: options.from, toDate: options.to, endsAt: options.ends },
             { actor: ctx.principal!.id, now },
           ),
         ),
@@ -163,17 +172,19 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .description('Receive a deletion request (due in DELETION_DUE_DAYS; DELETION_AMAZON_DUE_HOURS with --amazon)')
     .requiredOption('--reason <text>', 'why the data is to be deleted')
     .requiredOption('--requester <who>', 'who asked')
-    .option('--orders <ids>', 'Amazon order ids (comma-separated), with every row derived from them', list)
+    .option('--amazon-order-ids <ids>', 'Amazon order ids (comma-separated), with every row derived from them', list)
+    .option('--orders <ids>', 'deprecated: use --amazon-order-ids', list)
     .option('--account <sellerId>', 'limit the orders to this account, or alone: every data row of the account')
     .option('--amazon', 'initiated by Amazon')
     .option('--json', 'print the request as JSON')
-    .action(async (options: { reason: string; requester: string; orders?: string[]; account?: string; amazon?: boolean; json?: boolean }) => {
+    .action(async (options: { reason: string; requester: string; amazonOrderIds?: string[]; orders?: string[]; account?: string; amazon?: boolean; json?: boolean }) => {
       const now = new Date();
+      const amazonOrderIds = amazonOrderIdsOf(options);
       const request = await withAdmission(deps, command('deletion request', 'mutation', DELETION), (ctx, db) =>
         db.dataSource.transaction((manager) =>
           requestDeletion(
             manager,
-            { scope: { account: options.account, amazonOrderIds: options.orders }, reason: options.reason, requester: options.requester, source: options.amazon ? 'AMAZON' : 'COMPANY' },
+            { scope: { account: options.account, amazonOrderIds }, reason: options.reason, requester: options.requester, source: options.amazon ? 'AMAZON' : 'COMPANY' },
             { actor: ctx.principal!.id, now },
             deletionSettings(deps.config()),
           ),

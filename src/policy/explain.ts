@@ -20,6 +20,9 @@ export function explainAccess(policy: Policy, registry: FieldRegistry, role: str
   if (!definition) throw badUserInput(`Unknown role "${role}"; roles: ${Object.keys(policy.roles).join(', ')}`, { argumentName: 'role' });
   const base = { policyVersion: policy.version, role, purpose, coordinate };
   const operation = registry.operations.get(coordinate);
+  if (operation?.authenticated) {
+    return { ...base, effect: 'allow', rule: DecisionRule.PERMISSION, source: 'authenticated', reason: `${coordinate} is open to every authenticated principal` };
+  }
   if (operation) {
     const held = operation.permissions.find((permission) => definition.permissions.includes(permission));
     return {

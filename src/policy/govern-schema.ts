@@ -3,7 +3,7 @@
 // Wrappers cost time on every row, so a field whose answer is always `allow` once reached (PUBLIC
 // and structural fields, and fields no role can be denied when every way into their type was
 // allowed) keeps its rule in the rule tree but gets no wrapper.
-import { getNamedType, GraphQLError, isAbstractType, isIntrospectionType, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { getNamedType, GraphQLError, isAbstractType, isIntrospectionType, isObjectType, responsePathAsArray, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { allow, deny, rule, shield } from 'graphql-shield';
 import { config } from '../config';
@@ -120,6 +120,7 @@ function canBeMasked(policy: Policy, registry: FieldRegistry, field: FieldInfo):
 }
 
 function holdsPermission(policy: Policy, ctx: RequestContext, operation: OperationInfo): boolean {
+  if (operation.authenticated) return ctx.principal !== null && ctx.principal !== undefined;
   const role = ctx.principal ? policy.roles[ctx.principal.role] : undefined;
   // Partner tokens act for a service provider: never administrative.
   if (!role || ctx.principal?.partner) return false;
@@ -127,8 +128,9 @@ function holdsPermission(policy: Policy, ctx: RequestContext, operation: Operati
 }
 
 function maskingMiddleware(policy: Policy, registry: FieldRegistry, field: FieldInfo, masker: Masker): FieldMiddleware {
-  const mask = (ctx: RequestContext, decision: Decision, value: unknown) => {
+  const mask = (ctx: RequestContext, decision: Decision, value: unknown, info: GraphQLResolveInfo) => {
     ctx.governance.masked.add(field.coordinate);
+    if (value !== null && value !== undefined) ctx.governance.noteMaskedPath(responsePathAsArray(info.path), field.coordinate);
     return masker.apply(decision.mask!, value, field.outputType);
   };
   // Synchronous when nothing is masked, so allowed reads pay almost nothing.
@@ -144,7 +146,7 @@ function maskingMiddleware(policy: Policy, registry: FieldRegistry, field: Field
     const value = resolve(parent, args, ctx, info);
     if (!maskWith) return value;
     const chosen = maskWith;
-    return value instanceof Promise ? value.then((resolved) => mask(ctx, chosen, resolved)) : mask(ctx, chosen, value);
+    return value instanceof Promise ? value.then((resolved) => mask(ctx, chosen, resolved, info)) : mask(ctx, chosen, value, info);
   };
 }
 

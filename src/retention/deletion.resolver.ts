@@ -11,7 +11,7 @@ import { Allow } from '../policy/classification';
 import { Permission } from '../policy/taxonomy';
 import { decideDeletionRequest, executeDeletionRequest, findCertificate, isOverdue, listDeletionRequests, requestDeletion, verifyCertificate } from './deletion.service';
 import { actorOf, certificateKeys, deletionSettings, toCounts } from './retention-settings';
-import { CertificateVerificationType, DeletionCertificateType, DeletionRequestStateType, DeletionRequestType, RequestDeletionInput } from './retention.type';
+import { CertificateVerificationType, DeletionCertificateType, DeletionDecisionType, DeletionRequestStateType, DeletionRequestType, RequestDeletionInput } from './retention.type';
 
 const requestView = (request: DeletionRequest, now: Date): DeletionRequestType => ({ ...request, overdue: isOverdue(request, now) }) as DeletionRequestType;
 const certificateView = (certificate: DeletionCertificate): DeletionCertificateType => ({ ...certificate, counts: toCounts(certificate.counts) });
@@ -65,15 +65,13 @@ export class DeletionRequestResolver {
   async decideDeletionRequest(
     @Ctx() ctx: RequestContext,
     @Arg('id', () => ID) id: string,
-    @Arg('decision', () => DeletionRequestStateType, { description: 'APPROVED or REJECTED' }) decision: DeletionRequestStateType,
+    @Arg('decision', () => DeletionDecisionType) decision: DeletionDecisionType,
     @Arg('reason') reason: string,
   ): Promise<DeletionRequestType> {
-    if (decision !== DeletionRequestStateType.APPROVED && decision !== DeletionRequestStateType.REJECTED) {
-      throw badUserInput('`decision` is APPROVED or REJECTED', { argumentName: 'decision' });
-    }
+    const state = decision === DeletionDecisionType.APPROVED ? DeletionRequestStateType.APPROVED : DeletionRequestStateType.REJECTED;
     const now = ctx.now();
     const request = await ctx.db.transaction((manager) =>
-      decideDeletionRequest(manager, id, decision, reason, { actor: actorOf(ctx), requestId: ctx.requestId, now }, ctx.policy.deletion),
+      decideDeletionRequest(manager, id, state, reason, { actor: actorOf(ctx), requestId: ctx.requestId, now }, ctx.policy.deletion),
     );
     return requestView(request, now);
   }

@@ -14,6 +14,13 @@ export enum DeletionRequestStateType {
 }
 registerEnumType(DeletionRequestStateType, { name: 'DeletionRequestState', description: 'RECEIVED -> APPROVED or REJECTED -> EXECUTED' });
 
+/** What `decideDeletionRequest` may decide: the two decisions, not every state. */
+export enum DeletionDecisionType {
+  APPROVED = 'APPROVED',
+  REJECTED = 'REJECTED',
+}
+registerEnumType(DeletionDecisionType, { name: 'DeletionDecision', description: 'The decision on a RECEIVED deletion request' });
+
 export enum DeletionRequestSourceType {
   COMPANY = 'COMPANY',
   AMAZON = 'AMAZON',

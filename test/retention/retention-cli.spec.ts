@@ -47,11 +47,12 @@ describe('retention CLI', () => {
   });
 
   it('holds and deletion requests from the command line, each a user action', async () => {
-    const hold = JSON.parse(await run('hold', 'place', '--reason', 'Litigation', '--orders', ORDERS.neighbour, '--json'));
+    const hold = JSON.parse(await run('hold', 'place', '--reason', 'Litigation', '--amazon-order-ids', ORDERS.neighbour, '--json'));
     expect(hold).toMatchObject({ active: true, amazonOrderIds: [ORDERS.neighbour] });
     expect(await run('hold', 'list')).toContain(`${hold.id}  active    orders ${ORDERS.neighbour}  reason: Litigation`);
 
-    const request = JSON.parse(await run('deletion', 'request', '--orders', ORDERS.neighbour, '--reason', 'Erasure', '--requester', 'buyer via privacy contact', '--json'));
+    const request = JSON.parse(await run('deletion', 'request', '--orders', ORDERS.neighbour, // deprecated name, still accepted
+      '--reason', 'Erasure', '--requester', 'buyer via privacy contact', '--json'));
     expect(request).toMatchObject({ state: 'RECEIVED', overdue: false });
     await run('deletion', 'approve', request.id, '--reason', 'Verified');
     await expect(run('deletion', 'execute', request.id)).rejects.toThrow(`blocked by legal hold ${hold.id}`);
