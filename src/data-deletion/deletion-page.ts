@@ -49,7 +49,7 @@ function period(after: string): string {
 
 const STYLE = `
 :root { color-scheme: light; }
-body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1a1a1a; background: #fff; margin: 0; }
+body { font: 16px/1.5 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "DejaVu Sans", sans-serif; color: #1a1a1a; background: #fff; margin: 0; }
 main { max-width: 52rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
 a { color: #0b4f9c; }
 a:focus, input:focus, textarea:focus, button:focus { outline: 3px solid #c45500; outline-offset: 2px; }
@@ -75,7 +75,7 @@ function layout(title: string, body: Markup): string {
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta name="robots" content="noindex" />
       <title>${title}</title>
-      <style>${STYLE}</style>
+      <style dangerouslySetInnerHTML=${{ __html: STYLE }}></style>
     </head>
     <body>
       <a class="skip" href="#main">Skip to content</a>
@@ -178,22 +178,20 @@ export function deletionPage(settings: PageSettings, rules: RetentionRules, valu
         <h2 id="handling-heading">How a deletion request is handled</h2>
         <ol>
           <li>You file a request with the form below or by email. You receive a reference number: keep it to check the status.</li>
-          <li>Our compliance team verifies the request (who asks, and which data it concerns) before anything is deleted. Until then its status is <strong>received</strong>.</li>
+          <li>Our compliance team verifies the request (who asks, and which data it concerns) before anything is deleted. Until then its status is${' '}<strong>received</strong>.</li>
           <li>
             Once approved, the data in scope is deleted, with every record derived from it, and a signed deletion certificate is issued. Data that a legal
             obligation requires us to keep (a legal hold) is deleted as soon as that obligation ends.
           </li>
           <li>
-            We complete a request within <strong>${settings.dueDays} days</strong> of receiving it, and within
-            <strong>${settings.amazonDueHours} hours</strong> when Amazon asks us to delete data.
+            We complete a request within <strong>${settings.dueDays} days</strong> of receiving it, and within${' '}<strong>${settings.amazonDueHours} hours</strong>${' '}when Amazon asks us to delete data.
           </li>
         </ol>
       </section>
       <section aria-labelledby="contact-heading">
         <h2 id="contact-heading">Contact</h2>
         <p>
-          For questions about seller data, advertising data, API authorization, retention or deletion, write to
-          <a href=${mail}>${settings.contactEmail}</a>.
+          For questions about seller data, advertising data, API authorization, retention or deletion, write to${' '}<a href=${mail}>${settings.contactEmail}</a>.
         </p>
       </section>
       ${requestForm(values, errors)} ${statusForm()}`,
@@ -211,8 +209,7 @@ export function receivedPage(reference: string, settings: PageSettings): string 
         <p>Keep it: it is the only way to check the status of your request, and we cannot show it again.</p>
       </div>
       <p>
-        Our compliance team will verify the request and write to the address you gave. We complete it within ${settings.dueDays} days. Questions:
-        <a href=${`mailto:${settings.contactEmail}`}>${settings.contactEmail}</a>.
+        Our compliance team will verify the request and write to the address you gave. We complete it within ${settings.dueDays} days. Questions:${' '}<a href=${`mailto:${settings.contactEmail}`}>${settings.contactEmail}</a>.
       </p>
       ${statusForm(reference)}
       <p><a href="/data-deletion">Back to the Data Deletion page</a></p>`,

@@ -1,6 +1,9 @@
 // The demo the console's browser tests and `npm run screenshots` run against: the demo data set,
 // a token per role, a week of audited activity by several roles (some of it masked or refused),
 // an export, a legal hold, a retention run, a suspension and a request filed on the public page.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { registerAccount } from '../../src/ingest/seller-accounts';
 import { buildConsole } from '../../src/console/build-console';
 import { consoleBuilt } from '../../src/console/console-assets';
 import { SuspensionService } from '../../src/security/suspension.service';
@@ -20,6 +23,7 @@ export const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--d
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const DAY = 86_400_000;
+const LISTINGS = join(__dirname, '..', 'fixtures', 'amazon', 'GET_FLAT_FILE_OPEN_LISTINGS_DATA', 'mws-rs_report.tdff.tsv');
 
 export async function startConsoleDemo(options: { activity?: boolean } = {}): Promise<ConsoleDemo> {
   if (!consoleBuilt()) await buildConsole();
@@ -40,17 +44,30 @@ export async function startConsoleDemo(options: { activity?: boolean } = {}): Pr
     throw error;
   }
   async function demoActivity(): Promise<void> {
+    await registerAccount(db.dataSource, { sellerId: 'A1CONSOLEDEMO1', marketplaces: ['ATVPDKIKX0DER'], name: 'Console demo' });
     for (let daysAgo = 6; daysAgo >= 0; daysAgo -= 1) {
       offset = daysAgo * DAY;
       const n = 1 + ((daysAgo * 5) % 3);
       for (let i = 0; i < n; i += 1) {
-        await gateway.post('{ orders(first: 5) { nodes { amazonOrderId status shipPostalCode } } }', { token: tokens.operations, purpose: 'AFTER_SALES' });
-        await gateway.post('{ orders(first: 5) { nodes { amazonOrderId orderTotal } } }', { token: tokens.analyst, purpose: 'BUSINESS_ANALYSIS' });
+        // Masked: the order total (CONFIDENTIAL) under AFTER_SALES, settlement ids and amounts under BUSINESS_ANALYSIS.
+        await gateway.post('{ orders(first: 5) { nodes { amazonOrderId status orderTotal } } }', { token: tokens.operations, purpose: 'AFTER_SALES' });
+        await gateway.post('{ settlements(first: 5) { nodes { settlementId totalAmount } } }', { token: tokens.analyst, purpose: 'BUSINESS_ANALYSIS' });
+        // Denied: order ids are outside BUSINESS_ANALYSIS.
+        if (i === 0) await gateway.post('{ orders(first: 5) { nodes { amazonOrderId orderTotal } } }', { token: tokens.analyst, purpose: 'BUSINESS_ANALYSIS' });
         await gateway.post('{ settlements(first: 3) { nodes { settlementId totalAmount } } }', { token: tokens.finance, purpose: 'ACCOUNTING' });
       }
       if (daysAgo % 2 === 0) await gateway.post('{ auditRecords(first: 1) { totalCount } }', { token: tokens.analyst, purpose: 'BUSINESS_ANALYSIS' });
       await gateway.post('{ auditRecords(first: 5) { totalCount nodes { id principalId } } }', { token: tokens.security, purpose: 'SECURITY' });
       await gateway.post('{ orders(first: 2) { nodes { amazonOrderId } } }', { token: tokens.compliance, purpose: 'COMPLIANCE_REVIEW' });
+      // Import runs: a listings report every other day, and one for a marketplace the account is not authorized for.
+      if (daysAgo % 2 === 0 || daysAgo === 3) {
+        const marketplace = daysAgo === 3 ? 'A1F83G8C2ARO7P' : 'ATVPDKIKX0DER';
+        await fetch(`${gateway.url}/imports?account=A1CONSOLEDEMO1&marketplace=${marketplace}&fileName=listings.tsv`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/tab-separated-values', authorization: `Bearer ${tokens.admin}` },
+          body: readFileSync(LISTINGS),
+        });
+      }
     }
     offset = 0;
     const exported = await gateway.post('mutation { createExport(document: "{ orders(first: 20) { nodes { amazonOrderId status } } }", format: CSV) { id } }', { token: tokens.compliance, purpose: 'COMPLIANCE_REVIEW' });

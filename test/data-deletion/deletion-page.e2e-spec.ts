@@ -39,7 +39,9 @@ describe('Data Deletion page', () => {
     expect(page).toContain('400 days after it was recorded');
     expect(page).toContain('<strong>30 days</strong>');
     expect(page).toContain('<strong>72 hours</strong>');
-    expect(page).toContain('href="mailto:privacy@seller.example"');
+    expect(page).toContain('write to <a href="mailto:privacy@seller.example">privacy@seller.example</a>');
+    // The page's own style sheet is not escaped (its font stack keeps its quotes).
+    expect(page).toContain('"Segoe UI"');
     // Every field has a label.
     for (const id of ['name', 'email', 'account', 'orders', 'details', 'reference']) expect(page).toContain(`<label for="${id}"`);
   });

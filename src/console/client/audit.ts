@@ -35,9 +35,16 @@ interface AuditRecord {
   prevHash: string;
 }
 
-const RECORDS = `query ConsoleAuditRecords($filter: AuditRecordFilter, $first: Int) {
-  auditRecords(filter: $filter, first: $first) {
+interface Page {
+  totalCount: number;
+  pageInfo: { endCursor: string | null; hasNextPage: boolean };
+  nodes: AuditRecord[];
+}
+
+const RECORDS = `query ConsoleAuditRecords($filter: AuditRecordFilter, $first: Int, $after: String) {
+  auditRecords(filter: $filter, first: $first, after: $after) {
     totalCount
+    pageInfo { endCursor hasNextPage }
     nodes { id timestamp requestId principalId principalKind principalRole purpose operationType operationName outcome errorCodes fields categories masked denied
             rowsByCategory { category rows } variables durationMs policyVersion sourceIp userAgent clientName hash prevHash }
   }
@@ -66,7 +73,7 @@ function variablesOf(filter: Filter) {
   if (filter.purpose) f.purpose = filter.purpose;
   if (filter.from) f.from = new Date(filter.from).toISOString();
   if (filter.to) f.to = new Date(filter.to).toISOString();
-  return { filter: f, first: 50 };
+  return { filter: f, first: 25 };
 }
 
 function ChainStatus({ session }: { session: Session }) {
@@ -114,7 +121,18 @@ export function AuditScreen({ session }: { session: Session }) {
   const [draft, setDraft] = useState<Filter>(EMPTY);
   const [filter, setFilter] = useState<Filter>(EMPTY);
   const [selected, setSelected] = useState<AuditRecord | null>(null);
-  const records = useLoad(() => gql<{ auditRecords: { totalCount: number; nodes: AuditRecord[] } }>(session, RECORDS, variablesOf(filter), { withPurpose: true }), JSON.stringify(filter));
+  const records = useLoad(() => gql<{ auditRecords: Page }>(session, RECORDS, variablesOf(filter), { withPurpose: true }), JSON.stringify(filter));
+  // Older pages, appended below the first.
+  const [older, setOlder] = useState<{ filter: string; pages: Page[]; error: string | null }>({ filter: '', pages: [], error: null });
+  const pagesOf = older.filter === JSON.stringify(filter) ? older.pages : [];
+  const loadMore = async (after: string) => {
+    try {
+      const data = await gql<{ auditRecords: Page }>(session, RECORDS, { ...variablesOf(filter), after }, { withPurpose: true });
+      setOlder({ filter: JSON.stringify(filter), pages: [...pagesOf, data.auditRecords], error: null });
+    } catch (error) {
+      setOlder({ filter: JSON.stringify(filter), pages: pagesOf, error: (error as Error).message });
+    }
+  };
   const input = (name: keyof Filter, label: string, type = 'text') => html`<label>${label}<input type=${type} name=${name} value=${draft[name]} onInput=${(e: Event) => setDraft({ ...draft, [name]: (e.target as HTMLInputElement).value })} /></label>`;
   const select = (name: keyof Filter, label: string, options: string[]) => html`<label>${label}<select name=${name} value=${draft[name]} onChange=${(e: Event) => setDraft({ ...draft, [name]: (e.target as HTMLSelectElement).value })}>
       <option value="">any</option>${options.map((o) => html`<option value=${o}>${o}</option>`)}
@@ -128,15 +146,21 @@ export function AuditScreen({ session }: { session: Session }) {
       <button type="submit">Search</button>
     </form>
     ${selected ? html`<${Detail} record=${selected} onClose=${() => setSelected(null)} />` : null}
-    <${Show} loaded=${records}>${({ auditRecords }: { auditRecords: { totalCount: number; nodes: AuditRecord[] } }) => html`
-      <p id="audit-count">${auditRecords.totalCount} records${auditRecords.totalCount > auditRecords.nodes.length ? `, newest ${auditRecords.nodes.length} shown` : ''}</p>
+    <${Show} loaded=${records}>${({ auditRecords: first }: { auditRecords: Page }) => {
+      const nodes = [first, ...pagesOf].flatMap((page) => page.nodes);
+      const last = pagesOf.length > 0 ? pagesOf[pagesOf.length - 1] : first;
+      return html`
+      <p id="audit-count">${first.totalCount} records${first.totalCount > nodes.length ? `, newest ${nodes.length} shown` : ''}</p>
       <table class="grid" id="audit-records">
         <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Principal</th><th scope="col">Role</th><th scope="col">Purpose</th><th scope="col">Operation</th><th scope="col">Outcome</th><th scope="col">Masked / denied</th></tr></thead>
-        <tbody>${auditRecords.nodes.map((r) => html`<tr>
+        <tbody>${nodes.map((r) => html`<tr>
           <td><button type="button" class="link" onClick=${() => setSelected(r)} aria-label=${`Show record ${r.id}`}>${r.id}</button></td>
           <td>${when(r.timestamp)}</td><td>${r.principalKind ?? ''} ${r.principalId ?? '—'}</td><td>${r.principalRole ?? '—'}</td><td>${r.purpose ?? '—'}</td>
           <td>${r.operationName ?? r.operationType ?? '—'}</td><td class=${`outcome ${r.outcome}`}>${r.outcome}</td><td>${r.masked.length} / ${r.denied.length}</td>
         </tr>`)}</tbody>
-      </table>`}<//>
+      </table>
+      ${older.error ? html`<p class="refusal" role="alert">${older.error}</p>` : null}
+      ${last.pageInfo.hasNextPage && last.pageInfo.endCursor ? html`<button type="button" onClick=${() => loadMore(last.pageInfo.endCursor!)}>Show older records</button>` : null}`;
+    }}<//>
   </div>`;
 }
