@@ -74,6 +74,22 @@ export async function startConsoleDemo(options: { activity?: boolean } = {}): Pr
     if (exported.body.errors) throw new Error(`demo export: ${JSON.stringify(exported.body.errors)}`);
     const hold = await gateway.post(`mutation { placeLegalHold(input: { reason: "Tax audit 2026", sellerAccountId: "${orders[0].sellerAccountId}" }) { id } }`, { token: tokens.admin });
     if (hold.body.errors) throw new Error(`demo hold: ${JSON.stringify(hold.body.errors)}`);
+    // Deletion requests in each state: one from Amazon waiting, one executed with its certificate
+    // (requested, approved and executed by three different principals).
+    const other = (await db.dataSource.query('SELECT amazon_order_id AS id FROM amazon_order WHERE seller_account_id <> $1 ORDER BY amazon_order_id LIMIT 2', [orders[0].sellerAccountId])) as { id: string }[];
+    const secondCompliance = await testTokenFor(db.dataSource, 'compliance');
+    const request = async (orderId: string, source: string) => {
+      const filed = await gateway.post(`mutation { requestDeletion(input: { amazonOrderIds: ["${orderId}"], reason: "Buyer erasure request", requester: "Amazon Seller Support case 4411", source: ${source} }) { id } }`, { token: tokens.admin });
+      if (filed.body.errors) throw new Error(`demo deletion request: ${JSON.stringify(filed.body.errors)}`);
+      return (filed.body.data as { requestDeletion: { id: string } }).requestDeletion.id;
+    };
+    if (other.length === 2) {
+      await request(other[0].id, 'AMAZON');
+      const done = await request(other[1].id, 'COMPANY');
+      await gateway.post(`mutation { decideDeletionRequest(id: "${done}", decision: APPROVED, reason: "Order belongs to the requesting buyer") { id } }`, { token: tokens.compliance });
+      const executed = await gateway.post(`mutation { executeDeletionRequest(id: "${done}") { id } }`, { token: secondCompliance });
+      if (executed.body.errors) throw new Error(`demo deletion: ${JSON.stringify(executed.body.errors)}`);
+    }
     const run = await gateway.post('mutation { runRetention(rule: \"api-call-logs-delete\") { runId } }', { token: tokens.admin });
     if (run.body.errors) throw new Error(`demo retention run: ${JSON.stringify(run.body.errors)}`);
     const suspensions = new SuspensionService(db.dataSource, { cacheMs: 0 });

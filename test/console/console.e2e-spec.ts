@@ -70,7 +70,11 @@ describe('console and Data Deletion page in Chromium', () => {
     await row.getByLabel(/Decision reason/).fill('Requester verified by email');
     await row.getByRole('button', { name: 'Approve' }).click();
     await console.page.getByRole('status').filter({ hasText: 'approved' }).waitFor();
-    await expect(console.page.locator('#deletion-requests tr', { hasText: 'Erin Requester' }).innerText()).resolves.toContain('approved');
+    await console.page.locator('#deletion-requests tr', { hasText: 'Erin Requester' }).filter({ hasText: 'approved' }).waitFor();
+    // An executed request's certificate downloads as JSON.
+    const download = console.page.waitForEvent('download');
+    await console.page.getByRole('button', { name: 'Download certificate' }).first().click();
+    expect((await download).suggestedFilename()).toMatch(/^deletion-certificate-.+\.json$/);
     expect(console.outside).toEqual([]);
     expect(console.errors).toEqual([]);
     await console.page.context().close();

@@ -90,7 +90,7 @@ export function SuspensionsScreen({ session }: { session: Session }) {
         ? html`<p id="suspensions-empty">No principal has been suspended.</p>`
         : html`<table class="grid" id="suspensions"><thead><tr><th scope="col">Principal</th><th scope="col">Rule</th><th scope="col">Reason</th><th scope="col">Suspended</th><th scope="col">Review</th></tr></thead>
       <tbody>${suspensions.map((s) => html`<tr><td>${s.principalKind} ${s.principalId} <span class="muted">${s.principalRole ?? ''}</span></td><td>${s.rule}</td><td>${s.reason}</td><td>${when(s.suspendedAt)}</td>
-        <td>${s.reinstatedAt ? `Reinstated ${when(s.reinstatedAt)} by ${s.reinstatedBy ?? '—'}: ${s.reviewNote ?? ''}` : html`<label class="sr">Review note for ${s.principalId}<input value=${notes[s.id] ?? ''} onInput=${(e: Event) => setNotes({ ...notes, [s.id]: (e.target as HTMLInputElement).value })} placeholder="What the review found" /></label>
+        <td>${s.reinstatedAt ? `Reinstated ${when(s.reinstatedAt)} by ${s.reinstatedBy ?? '—'}: ${s.reviewNote ?? ''}` : html`<label class="sr"><span class="vh">Review note for ${s.principalId}</span><input value=${notes[s.id] ?? ''} onInput=${(e: Event) => setNotes({ ...notes, [s.id]: (e.target as HTMLInputElement).value })} placeholder="What the review found" /></label>
           <button type="button" onClick=${() => reinstate(s)}>Reinstate</button>`}</td></tr>`)}</tbody></table>`}<//>
   </div>`;
 }
@@ -137,7 +137,7 @@ export function HoldsScreen({ session }: { session: Session }) {
       <tbody>${legalHolds.map((h) => html`<tr><td>${h.id}</td>
         <td>${[h.sellerAccountId ? `account ${h.sellerAccountId}` : '', h.amazonOrderIds.length ? `${h.amazonOrderIds.length} orders` : '', h.settlementIds.length ? `${h.settlementIds.length} settlements` : '', h.fromDate || h.toDate ? `${day(h.fromDate)} to ${day(h.toDate)}` : ''].filter(Boolean).join('; ')}</td>
         <td>${h.reason}</td><td>${when(h.placedAt)} by ${h.placedBy}</td><td>${when(h.endsAt)}</td>
-        <td>${h.active ? html`active <label class="sr">Release reason for ${h.id}<input value=${reasons[h.id] ?? ''} placeholder="Why it ends" onInput=${(e: Event) => setReasons({ ...reasons, [h.id]: (e.target as HTMLInputElement).value })} /></label>
+        <td>${h.active ? html`active <label class="sr"><span class="vh">Release reason for ${h.id}</span><input value=${reasons[h.id] ?? ''} placeholder="Why it ends" onInput=${(e: Event) => setReasons({ ...reasons, [h.id]: (e.target as HTMLInputElement).value })} /></label>
           <button type="button" onClick=${() => release(h)}>Release</button>` : `released ${when(h.releasedAt)} by ${h.releasedBy ?? '—'}: ${h.releaseReason ?? ''}`}</td></tr>`)}</tbody></table>`}<//>
   </div>`;
 }
@@ -194,7 +194,7 @@ export function DeletionsScreen({ session }: { session: Session }) {
       const data = await gql<{ deletionCertificate: unknown }>(session, CERTIFICATE, { requestId: r.id });
       if (!data.deletionCertificate) return `Request ${r.id} has no certificate`;
       download(`deletion-certificate-${r.id}.json`, `${JSON.stringify(data.deletionCertificate, null, 2)}\n`);
-      return `Certificate of ${r.id} downloaded (verify it with: sellergate deletion verify deletion-certificate-${r.id}.json)`;
+      return `Certificate of ${r.id} downloaded as deletion-certificate-${r.id}.json`;
     });
   return html`<div><h1>Deletion requests</h1><${ActionResult} result=${result} />
     <${Show} loaded=${list}>${({ deletionRequests }: { deletionRequests: DeletionRequest[] }) =>
@@ -207,7 +207,7 @@ export function DeletionsScreen({ session }: { session: Session }) {
         <td>${r.source}</td><td>${r.requester}</td>
         <td>${r.state === 'EXECUTED' ? `${r.scopeDigests.length} digests` : [r.scopeAccountId ? `account ${r.scopeAccountId}` : '', r.scopeOrderIds.length ? `orders ${r.scopeOrderIds.join(', ')}` : ''].filter(Boolean).join('; ')}</td>
         <td>${day(r.receivedAt)} / ${day(r.dueAt)}</td>
-        <td>${r.state === 'RECEIVED' ? html`<label class="sr">Decision reason for ${r.id}<input value=${reasons[r.id] ?? ''} placeholder="Verification and reason" onInput=${(e: Event) => setReasons({ ...reasons, [r.id]: (e.target as HTMLInputElement).value })} /></label>
+        <td>${r.state === 'RECEIVED' ? html`<label class="sr"><span class="vh">Decision reason for ${r.id}</span><input value=${reasons[r.id] ?? ''} placeholder="Verification and reason" onInput=${(e: Event) => setReasons({ ...reasons, [r.id]: (e.target as HTMLInputElement).value })} /></label>
             <button type="button" onClick=${() => decide(r, 'APPROVED')}>Approve</button> <button type="button" class="secondary" onClick=${() => decide(r, 'REJECTED')}>Reject</button>` : null}
           ${r.state === 'APPROVED' ? html`<button type="button" onClick=${() => execute(r)}>Execute</button>` : null}
           ${r.state === 'EXECUTED' ? html`<button type="button" onClick=${() => certificate(r)}>Download certificate</button>` : null}</td>
