@@ -3,14 +3,14 @@
 // and outcome; rows read per principal) and the policy in force as a matrix with its history.
 // Governed like every query: the audit queries are SYSTEM_LOGS reads (a purpose such as AUDIT),
 // the matrix needs EXPLAIN_ACCESS; each request is audited by admission.
-import type { GraphQLResolveInfo } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Field, Info, Int, ObjectType, Query, registerEnumType, Resolver } from 'type-graphql';
 import { AuditCheckpoint } from '../../entities/gateway/audit-checkpoint.entity';
 import { checkpointSignatureValid } from '../audit/audit-checkpoint';
 import { verifyChain } from '../audit/audit-verify';
 import { config } from '../config';
 import type { RequestContext } from '../context';
-import { badUserInput } from '../errors';
+import { badUserInput, ErrorCode } from '../errors';
 import { Allow, Classified, DataCategory } from '../policy/classification';
 import { decide } from '../policy/decide';
 import { fieldRegistry, type FieldInfo } from '../policy/field-registry';
@@ -114,6 +114,14 @@ function range(ctx: RequestContext, from?: Date | null, to?: Date | null): { fro
   return { from: start, to: end };
 }
 
+/**
+ * The audit log has no seller account or marketplace: a principal limited to some (row scope)
+ * sees none of it, as `auditRecords` gives it no record.
+ */
+function seesAuditLog(ctx: RequestContext): boolean {
+  return ctx.scope.accounts === null && ctx.scope.marketplaces === null;
+}
+
 const ROWS_OF_RECORD = `(SELECT coalesce(sum(value::bigint), 0) FROM jsonb_each_text(r.rows_by_category))`;
 
 @Resolver()
@@ -121,6 +129,7 @@ export class ConsoleResolver {
   @Query(() => AuditChainStatusType, { description: 'Verifies the audit hash chain (from the last valid checkpoint when AUDIT_CHECKPOINT_KEY is set)' })
   @Classified(Sensitivity.INTERNAL, { category: Category.SYSTEM_LOGS })
   async auditChain(@Ctx() ctx: RequestContext): Promise<AuditChainStatusType> {
+    if (!seesAuditLog(ctx)) throw new GraphQLError("The audit log is outside this principal's row scope", { extensions: { code: ErrorCode.FORBIDDEN } });
     const key = config().AUDIT_CHECKPOINT_KEY ?? null;
     const result = await verifyChain(ctx.db, { key, fromCheckpoint: Boolean(key) });
     const [checkpoint] = await ctx.db.find(AuditCheckpoint, { order: { headId: 'DESC', id: 'DESC' }, take: 1 });
@@ -146,6 +155,7 @@ export class ConsoleResolver {
     @Arg('bucket', () => ActivityBucket, { defaultValue: ActivityBucket.DAY }) bucket: ActivityBucket = ActivityBucket.DAY,
   ): Promise<AuditActivityType[]> {
     const window = range(ctx, from, to);
+    if (!seesAuditLog(ctx)) return [];
     const rows = (await ctx.db.query(
       `SELECT date_trunc($3::text, r.timestamp) AS start, r.principal_role AS role, r.purpose, r.outcome, count(*)::int AS operations,
               coalesce(sum(cardinality(r.masked)), 0)::int AS masked, coalesce(sum(cardinality(r.denied)), 0)::int AS denied, coalesce(sum(${ROWS_OF_RECORD}), 0)::int AS rows
@@ -166,6 +176,7 @@ export class ConsoleResolver {
   ): Promise<PrincipalRowsType[]> {
     const window = range(ctx, from, to);
     if (first < 1 || first > 100) throw badUserInput('`first` is between 1 and 100', { argumentName: 'first' });
+    if (!seesAuditLog(ctx)) return [];
     return (await ctx.db.query(
       `SELECT r.principal_id AS "principalId", max(r.principal_role) AS role, count(*)::int AS operations, coalesce(sum(${ROWS_OF_RECORD}), 0)::int AS rows
          FROM audit_record r WHERE r.timestamp >= $1 AND r.timestamp < $2 AND r.principal_id IS NOT NULL

@@ -90,7 +90,7 @@ export async function startConsoleDemo(options: { activity?: boolean } = {}): Pr
       const executed = await gateway.post(`mutation { executeDeletionRequest(id: "${done}") { id } }`, { token: secondCompliance });
       if (executed.body.errors) throw new Error(`demo deletion: ${JSON.stringify(executed.body.errors)}`);
     }
-    const run = await gateway.post('mutation { runRetention(rule: \"api-call-logs-delete\") { runId } }', { token: tokens.admin });
+    const run = await gateway.post('mutation { runRetention { runId } }', { token: tokens.admin });
     if (run.body.errors) throw new Error(`demo retention run: ${JSON.stringify(run.body.errors)}`);
     const suspensions = new SuspensionService(db.dataSource, { cacheMs: 0 });
     await suspensions.suspend({ principalId: 'demo-partner-token', principalKind: 'token', principalRole: 'analyst', rule: 'BULK_READ', reason: '12000 rows read in 60 s (threshold 10000)' });

@@ -1,6 +1,7 @@
 // The console's own queries over HTTP: the audit chain's status, audit activity over time, rows
 // per principal and the policy matrix, governed like every query (purpose for the audit log,
 // EXPLAIN_ACCESS for the matrix) and refused with the API's message otherwise.
+import { registerAccount } from '../../src/ingest/seller-accounts';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { testTokenFor } from '../support/fixtures';
@@ -60,6 +61,16 @@ describe('console queries', () => {
     }
     expect(matrix.cells.some((c) => c.effect === 'mask')).toBe(true);
     expect(matrix.cells.every((c) => ['allow', 'mask', 'deny'].includes(c.effect))).toBe(true);
+  });
+
+  it('shows a principal limited to some accounts nothing of the audit log, as auditRecords does', async () => {
+    await registerAccount(db.dataSource, { sellerId: 'A1SCOPEDONLY01', marketplaces: ['ATVPDKIKX0DER'], name: 'Scoped' });
+    const scoped = await testTokenFor(db.dataSource, 'compliance', { accounts: ['A1SCOPEDONLY01'] });
+    const response = await gateway.post('{ auditRecords(first: 5) { totalCount } auditActivity { operations } rowsByPrincipal { rows } }', { token: scoped, purpose: 'AUDIT' });
+    expect(response.body.data).toEqual({ auditRecords: { totalCount: 0 }, auditActivity: [], rowsByPrincipal: [] });
+    const chain = await gateway.post('{ auditChain { ok checked } }', { token: scoped, purpose: 'AUDIT' });
+    expect(chain.body.data?.auditChain ?? null).toBeNull();
+    expect(chain.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 
   it('refuses a role without the grant with the API message, and shows it nothing', async () => {
