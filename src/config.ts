@@ -1,6 +1,6 @@
 // Runtime configuration from the environment, validated once at start-up.
 import { z } from 'zod';
-import { parseCredentialKeys } from './security/credentials/key-ring';
+import { parseCredentialKeys } from './credential-keys';
 
 const intFromEnv = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 

@@ -8,7 +8,8 @@ import { ordersResolvers } from '../../resolvers/orders';
 import { systemLogsResolvers } from '../../resolvers/system-logs';
 import { ConsoleResolver } from '../console/console.resolver';
 import { exportResolvers } from '../exports';
-import { governanceResolvers } from '../policy';
+import { ApiTokenResolver } from '../auth/api-token.resolver';
+import { ExplainAccessResolver } from '../policy/explain-access.resolver';
 import { retentionResolvers } from '../retention';
 import { credentialResolvers } from '../security/credentials/credentials.resolver';
 import { securityResolvers } from '../security/security.resolver';
@@ -23,7 +24,7 @@ export const CATEGORY_RESOLVERS = {
 
 /** Every category's resolvers plus the gateway's own (token administration, explainAccess). */
 export function allResolvers(): NonEmptyArray<Function> {
-  return [...Object.values(CATEGORY_RESOLVERS).flat(), ...governanceResolvers, ...securityResolvers, ...credentialResolvers, ...retentionResolvers, ...exportResolvers, ConsoleResolver] as unknown as NonEmptyArray<Function>;
+  return [...Object.values(CATEGORY_RESOLVERS).flat(), ApiTokenResolver, ExplainAccessResolver, ...securityResolvers, ...credentialResolvers, ...retentionResolvers, ...exportResolvers, ConsoleResolver] as unknown as NonEmptyArray<Function>;
 }
 
 /** Builds the executable schema (without governance middleware; see src/policy). */
