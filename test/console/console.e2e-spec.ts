@@ -1,7 +1,7 @@
 // The Data Deletion page and the console in headless Chromium, with the demo data: a request
 // filed on the public page (reference, status) shows up in the console's queue; every console
 // screen loads from the gateway alone; a role without the grant sees the API's refusal only.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { BROWSER_ARGS, CHROMIUM, startConsoleDemo, type ConsoleDemo } from './console-demo';
 
@@ -21,8 +21,8 @@ describe('console and Data Deletion page in Chromium', () => {
   });
 
   /** A page that may reach the gateway only; outside requests and page errors are collected. */
-  async function openPage(javaScript = true): Promise<{ page: Page; outside: string[]; errors: string[] }> {
-    const context = await browser.newContext({ javaScriptEnabled: javaScript });
+  async function openPage(javaScript = true, bypassCSP = false): Promise<{ page: Page; outside: string[]; errors: string[] }> {
+    const context = await browser.newContext({ javaScriptEnabled: javaScript, bypassCSP });
     const page = await context.newPage();
     const outside: string[] = [];
     const errors: string[] = [];
@@ -34,6 +34,16 @@ describe('console and Data Deletion page in Chromium', () => {
     });
     page.on('pageerror', (error) => errors.push(error.message));
     return { page, outside, errors };
+  }
+
+  /** Accessibility violations (axe-core, WCAG 2.1 A and AA rules) of serious or critical impact on the page as shown. */
+  async function accessibilityViolations(page: Page): Promise<string[]> {
+    await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
+    const result = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+      return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}${v.nodes.length > 3 ? ` and ${v.nodes.length - 3} more` : ''}`);
   }
 
   async function signIn(page: Page, token: string, purpose = 'AUDIT'): Promise<void> {
@@ -119,6 +129,44 @@ describe('console and Data Deletion page in Chromium', () => {
     await expect(page.locator('#explanation').innerText()).resolves.toContain('deny');
     expect(outside).toEqual([]);
     expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('can be used with the keyboard alone and passes the WCAG 2.1 AA checks of axe-core', async () => {
+    // The checker is injected into the page, so this context lets its script past the page's CSP.
+    const { page } = await openPage(true, true);
+    await page.goto(`${demo.gateway.url}/data-deletion`);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    // Keyboard only: Tab from the top reaches the form's fields in order; Enter sends it.
+    await page.locator('#name').focus();
+    await page.keyboard.type('Kim Keyboard');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('kim@example.com');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('A1B2C3D4E5');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Send deletion request');
+    await page.keyboard.press('Enter');
+    await page.locator('#reference-number').waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    // A submission the server refuses (no account or order named): errors tied to their fields.
+    await page.goto(`${demo.gateway.url}/data-deletion`);
+    await page.getByLabel(/Your name/).fill('Kim Keyboard');
+    await page.getByLabel(/Email address/).fill('kim@example.com');
+    await page.getByRole('button', { name: 'Send deletion request' }).click();
+    await page.locator('[aria-invalid="true"]').first().waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+
+    await page.goto(`${demo.gateway.url}/console`);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await signIn(page, demo.tokens.compliance);
+    for (const [screen, ready] of [['audit', '#audit-records'], ['deletions', '#deletion-requests'], ['policy', '#policy-matrix'], ['access-review', '#access-review']]) {
+      await page.goto(`${demo.gateway.url}/console#/${screen}`);
+      await page.locator(ready).waitFor();
+      expect({ screen, violations: await accessibilityViolations(page) }).toEqual({ screen, violations: [] });
+    }
     await page.context().close();
   });
 

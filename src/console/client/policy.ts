@@ -77,7 +77,7 @@ export function PolicyScreen({ session }: { session: Session }) {
             <th scope="row">${role}</th><td>${purpose}</td>
             ${categories.map((category) => html`<td class="marks">${sensitivities.map((sensitivity) => {
               const c = cell(role, purpose, category, sensitivity);
-              return html`<button type="button" class=${`mark ${c.effect}`} title=${`${sensitivity}: ${c.effect}${c.mask ? ` (${c.mask})` : ''}`} aria-label=${`Explain ${role} ${purpose} ${category} ${sensitivity}: ${c.effect}`} onClick=${() => explain(c)}>${SHORT[sensitivity] ?? sensitivity} ${MARK[c.effect] ?? c.effect}</button>`;
+              return html`<button type="button" class=${`mark ${c.effect}`} title=${`${sensitivity}: ${c.effect}${c.mask ? ` (${c.mask})` : ''}`} onClick=${() => explain(c)}>${SHORT[sensitivity] ?? sensitivity} ${MARK[c.effect] ?? c.effect}<span class="vh"> explain ${role} ${purpose} ${category} ${sensitivity}: ${c.effect}</span></button>`;
             })}</td>`)}
           </tr>`)}</tbody>
         </table></div>
