@@ -116,6 +116,15 @@ describe('console and Data Deletion page in Chromium', () => {
       await page.locator(selector).first().waitFor({ timeout: 30_000 });
       expect({ screen, refusals: await page.locator('.refusal').allInnerTexts() }).toEqual({ screen, refusals: screen === 'exports' || screen === 'activity' ? expect.any(Array) : [] });
     }
+    // Still signed in as admin: place a legal hold, then release it.
+    await page.getByLabel('Reason', { exact: true }).fill('Dispute 2026-118');
+    await page.getByLabel('Amazon order ids').fill(demo.orders[2].amazonOrderId);
+    await page.getByRole('button', { name: 'Place hold' }).click();
+    const placed = page.locator('#holds tr', { hasText: 'Dispute 2026-118' });
+    await placed.waitFor();
+    await placed.getByLabel(/Release reason/).fill('Dispute settled');
+    await placed.getByRole('button', { name: 'Release' }).click();
+    await page.locator('#holds tr', { hasText: 'Dispute settled' }).waitFor();
     // The audit record's detail, with its place in the chain, and the chain's status.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(page, demo.tokens.compliance);

@@ -115,6 +115,7 @@ interface Hold {
 }
 
 const HOLDS = `query ConsoleHolds { legalHolds(includeInactive: true) { id reason sellerAccountId amazonOrderIds settlementIds fromDate toDate endsAt placedAt placedBy active releasedAt releasedBy releaseReason } }`;
+const PLACE = `mutation ConsolePlaceHold($input: PlaceLegalHoldInput!) { placeLegalHold(input: $input) { id } }`;
 const RELEASE = `mutation ConsoleRelease($id: ID!, $reason: String!) { releaseLegalHold(id: $id, reason: $reason) { id active } }`;
 
 export function HoldsScreen({ session }: { session: Session }) {
@@ -129,7 +130,28 @@ export function HoldsScreen({ session }: { session: Session }) {
         return `Hold ${hold.id} released`;
       }),
     );
-  return html`<div><h1>Legal holds</h1><${ActionResult} result=${result} />
+  const [draft, setDraft] = useState({ reason: '', account: '', orders: '', endsAt: '' });
+  const place = async (e: Event) => {
+    e.preventDefault();
+    setResult(
+      await attempt(async () => {
+        const orders = draft.orders.split(/[\s,;]+/).filter(Boolean);
+        const input = { reason: draft.reason, sellerAccountId: draft.account.trim() || null, amazonOrderIds: orders.length ? orders : null, endsAt: draft.endsAt ? new Date(draft.endsAt).toISOString() : null };
+        const data = await gql<{ placeLegalHold: { id: string } }>(session, PLACE, { input });
+        setDraft({ reason: '', account: '', orders: '', endsAt: '' });
+        list.reload();
+        return `Hold ${data.placeLegalHold.id} placed`;
+      }),
+    );
+  };
+  const field = (name: keyof typeof draft, label: string, type = 'text') =>
+    html`<label>${label}<input name=${name} type=${type} value=${draft[name]} onInput=${(e: Event) => setDraft({ ...draft, [name]: (e.target as HTMLInputElement).value })} /></label>`;
+  return html`<div><h1>Legal holds</h1>
+    <form class="filters" aria-label="Place a legal hold" onSubmit=${place}>
+      ${field('reason', 'Reason')} ${field('account', 'Seller account')} ${field('orders', 'Amazon order ids')} ${field('endsAt', 'Ends', 'datetime-local')}
+      <button type="submit">Place hold</button>
+    </form>
+    <${ActionResult} result=${result} />
     <${Show} loaded=${list}>${({ legalHolds }: { legalHolds: Hold[] }) =>
       legalHolds.length === 0
         ? html`<p id="holds-empty">No legal hold has been placed (<code>sellergate retention hold</code> or the placeLegalHold mutation).</p>`
