@@ -2,6 +2,7 @@
 // a token per role, a week of audited activity by several roles (some of it masked or refused),
 // an export, a legal hold, a retention run, a suspension and a request filed on the public page.
 import { readFileSync } from 'node:fs';
+import { SignJWT } from 'jose';
 import { join } from 'node:path';
 import { registerAccount } from '../../src/ingest/seller-accounts';
 import { buildConsole } from '../../src/console/build-console';
@@ -23,6 +24,20 @@ export const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--d
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const DAY = 86_400_000;
+/** Single sign-on of the demo: user JWTs signed with this secret (HS256). */
+export const DEMO_JWT_SECRET = 'console-demo-jwt-secret-of-32-characters!';
+
+/** A user JWT from the demo's single sign-on. */
+export function demoUserJwt(subject: string, role: string): Promise<string> {
+  return new SignJWT({ role, name: subject })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(subject)
+    .setAudience('sellergate')
+    .setIssuer('https://sso.example.test')
+    .setIssuedAt()
+    .setExpirationTime('10m')
+    .sign(new TextEncoder().encode(DEMO_JWT_SECRET));
+}
 const LISTINGS = join(__dirname, '..', 'fixtures', 'amazon', 'GET_FLAT_FILE_OPEN_LISTINGS_DATA', 'mws-rs_report.tdff.tsv');
 
 export async function startConsoleDemo(options: { activity?: boolean } = {}): Promise<ConsoleDemo> {
@@ -31,7 +46,7 @@ export async function startConsoleDemo(options: { activity?: boolean } = {}): Pr
   await seedTestDemo(db.dataSource);
   let offset = 0;
   // The gateway's clock, moved back to spread the demo's activity over the past week.
-  const gateway = await startTestGateway(db, { now: () => new Date(Date.now() - offset) });
+  const gateway = await startTestGateway(db, { now: () => new Date(Date.now() - offset), env: { JWT_SECRET: DEMO_JWT_SECRET, JWT_AUDIENCE: 'sellergate', JWT_ISSUER: 'https://sso.example.test' } });
   const roles = ['compliance', 'admin', 'analyst', 'security', 'operations', 'finance'] as const;
   const tokens = Object.fromEntries(await Promise.all(roles.map(async (role) => [role, await testTokenFor(db.dataSource, role)]))) as ConsoleDemo['tokens'];
   const orders = (await db.dataSource.query('SELECT amazon_order_id AS "amazonOrderId", seller_account_id AS "sellerAccountId" FROM amazon_order ORDER BY amazon_order_id LIMIT 3')) as ConsoleDemo['orders'];

@@ -3,7 +3,7 @@
 // screen loads from the gateway alone; a role without the grant sees the API's refusal only.
 import { existsSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { BROWSER_ARGS, CHROMIUM, startConsoleDemo, type ConsoleDemo } from './console-demo';
+import { BROWSER_ARGS, CHROMIUM, demoUserJwt, startConsoleDemo, type ConsoleDemo } from './console-demo';
 
 describe('console and Data Deletion page in Chromium', () => {
   let demo: ConsoleDemo;
@@ -180,8 +180,12 @@ describe('console and Data Deletion page in Chromium', () => {
     await page.context().close();
   });
 
-  it('shows a role without the grant the API refusal, and no data', async () => {
+  it('signs a single sign-on user in with its JWT; shows a role without the grant the API refusal, and no data', async () => {
     const { page } = await openPage();
+    await signIn(page, await demoUserJwt('carol@company.example', 'compliance'));
+    await page.locator('#audit-records tbody tr').first().waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
     await signIn(page, demo.tokens.analyst, 'AUDIT');
     // The analyst may not declare AUDIT: the API's message, no records.
     await page.locator('.refusal').first().waitFor();
