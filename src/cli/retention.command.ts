@@ -118,7 +118,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
           placeLegalHold(
             manager,
             { reason: options.reason, sellerAccountId: options.account, amazonOrderIds: options.orders, settlementIds: options.settlements, fromDate: options.from, toDate: options.to, endsAt: options.ends },
-            { actor: ctx.principal!.id, now },
+            { actor: ctx.principal!.id, now, scope: ctx.scope },
           ),
         ),
       );
@@ -131,7 +131,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .option('--json', 'print as JSON')
     .action(async (options: { all?: boolean; json?: boolean }) => {
       const now = new Date();
-      const holds = await withAdmission(deps, command('hold list', 'query', RETENTION), (_ctx, db) => listLegalHolds(db.dataSource.manager, { includeInactive: options.all, now }));
+      const holds = await withAdmission(deps, command('hold list', 'query', RETENTION), (ctx, db) => listLegalHolds(db.dataSource.manager, { includeInactive: options.all, now, scope: ctx.scope }));
       output(options.json, holds.map((h) => holdJson(h, now)), () =>
         holds.length === 0
           ? 'no legal holds'
@@ -151,7 +151,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .action(async (id: string, options: { reason: string; json?: boolean }) => {
       const now = new Date();
       const released = await withAdmission(deps, command('hold release', 'mutation', RETENTION), (ctx, db) =>
-        db.dataSource.transaction((manager) => releaseLegalHold(manager, id, options.reason, { actor: ctx.principal!.id, now })),
+        db.dataSource.transaction((manager) => releaseLegalHold(manager, id, options.reason, { actor: ctx.principal!.id, now, scope: ctx.scope })),
       );
       output(options.json, holdJson(released, now), () => `released legal hold ${released.id}`);
     });
@@ -173,7 +173,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
           requestDeletion(
             manager,
             { scope: { account: options.account, amazonOrderIds: options.orders }, reason: options.reason, requester: options.requester, source: options.amazon ? 'AMAZON' : 'COMPANY' },
-            { actor: ctx.principal!.id, now },
+            { actor: ctx.principal!.id, now, scope: ctx.scope },
             deletionSettings(deps.config()),
           ),
         ),
@@ -188,8 +188,8 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .option('--json', 'print as JSON')
     .action(async (options: { state?: string; overdue?: boolean; json?: boolean }) => {
       const now = new Date();
-      const requests = await withAdmission(deps, command('deletion list', 'query', DELETION), (_ctx, db) =>
-        listDeletionRequests(db.dataSource.manager, { state: options.state?.toUpperCase() as DeletionRequestState | undefined, overdue: options.overdue ? true : undefined, now }),
+      const requests = await withAdmission(deps, command('deletion list', 'query', DELETION), (ctx, db) =>
+        listDeletionRequests(db.dataSource.manager, { state: options.state?.toUpperCase() as DeletionRequestState | undefined, overdue: options.overdue ? true : undefined, now, scope: ctx.scope }),
       );
       output(options.json, requests.map((r) => requestJson(r, now)), () => (requests.length ? requests.map((r) => requestText(r, now)).join('\n') : 'no deletion requests'));
     });
@@ -202,7 +202,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
       .action(async (id: string, options: { reason: string; json?: boolean }) => {
         const now = new Date();
         const request = await withAdmission(deps, command(`deletion ${name}`, 'mutation', DELETION), (ctx, db) =>
-          db.dataSource.transaction((manager) => decideDeletionRequest(manager, id, decision, options.reason, { actor: ctx.principal!.id, now })),
+          db.dataSource.transaction((manager) => decideDeletionRequest(manager, id, decision, options.reason, { actor: ctx.principal!.id, now, scope: ctx.scope })),
         );
         output(options.json, requestJson(request, now), () => `deletion request ${request.id} ${request.state}`);
       });
@@ -213,7 +213,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .option('--json', 'print the certificate as JSON')
     .action(async (id: string, options: { json?: boolean }) => {
       const certificate = await withAdmission(deps, command('deletion execute', 'mutation', DELETION), (ctx, db) =>
-        db.dataSource.transaction((manager) => executeDeletionRequest(manager, id, { actor: ctx.principal!.id, now: new Date() }, certificateKeys(deps.config()))),
+        db.dataSource.transaction((manager) => executeDeletionRequest(manager, id, { actor: ctx.principal!.id, now: new Date(), scope: ctx.scope }, certificateKeys(deps.config()))),
       );
       output(options.json, certificate, () => certificateText(certificate));
     });
@@ -222,7 +222,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .description('Print the certificate of an executed request')
     .option('--json', 'print as JSON')
     .action(async (requestId: string, options: { json?: boolean }) => {
-      const certificate = await withAdmission(deps, command('deletion certificate', 'query', DELETION), (_ctx, db) => findCertificate(db.dataSource.manager, requestId));
+      const certificate = await withAdmission(deps, command('deletion certificate', 'query', DELETION), (ctx, db) => findCertificate(db.dataSource.manager, requestId, ctx.scope));
       if (!certificate) throw new Error(`No certificate for deletion request ${requestId}`);
       output(options.json, certificate, () => certificateText(certificate));
     });

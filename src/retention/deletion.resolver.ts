@@ -26,13 +26,13 @@ export class DeletionRequestResolver {
     @Arg('overdue', () => Boolean, { nullable: true }) overdue?: boolean,
   ): Promise<DeletionRequestType[]> {
     const now = ctx.now();
-    return (await listDeletionRequests(ctx.db, { state, overdue, now })).map((request) => requestView(request, now));
+    return (await listDeletionRequests(ctx.db, { state, overdue, now, scope: ctx.scope })).map((request) => requestView(request, now));
   }
 
   @Query(() => DeletionCertificateType, { nullable: true, description: 'The certificate of an executed request' })
   @Allow(Permission.MANAGE_DELETION_REQUESTS)
   async deletionCertificate(@Ctx() ctx: RequestContext, @Arg('requestId', () => ID) requestId: string): Promise<DeletionCertificateType | null> {
-    const certificate = await findCertificate(ctx.db, requestId);
+    const certificate = await findCertificate(ctx.db, requestId, ctx.scope);
     return certificate ? certificateView(certificate) : null;
   }
 
@@ -44,7 +44,7 @@ export class DeletionRequestResolver {
       requestDeletion(
         manager,
         { scope: { account: input.account, amazonOrderIds: input.amazonOrderIds }, reason: input.reason, requester: input.requester, source: input.source ?? undefined },
-        { actor: actorOf(ctx), requestId: ctx.requestId, now },
+        { actor: actorOf(ctx), requestId: ctx.requestId, now, scope: ctx.scope },
         deletionSettings(config()),
       ),
     );
@@ -63,7 +63,7 @@ export class DeletionRequestResolver {
       throw badUserInput('`decision` is APPROVED or REJECTED', { argumentName: 'decision' });
     }
     const now = ctx.now();
-    const request = await ctx.db.transaction((manager) => decideDeletionRequest(manager, id, decision, reason, { actor: actorOf(ctx), requestId: ctx.requestId, now }));
+    const request = await ctx.db.transaction((manager) => decideDeletionRequest(manager, id, decision, reason, { actor: actorOf(ctx), requestId: ctx.requestId, now, scope: ctx.scope }));
     return requestView(request, now);
   }
 
@@ -71,7 +71,7 @@ export class DeletionRequestResolver {
   @Allow(Permission.MANAGE_DELETION_REQUESTS)
   async executeDeletionRequest(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<DeletionCertificateType> {
     const now = ctx.now();
-    const certificate = await ctx.db.transaction((manager) => executeDeletionRequest(manager, id, { actor: actorOf(ctx), requestId: ctx.requestId, now }, certificateKeys(config())));
+    const certificate = await ctx.db.transaction((manager) => executeDeletionRequest(manager, id, { actor: actorOf(ctx), requestId: ctx.requestId, now, scope: ctx.scope }, certificateKeys(config())));
     return certificateView(certificate);
   }
 }

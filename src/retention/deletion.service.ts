@@ -9,10 +9,13 @@ import type { EntityManager } from 'typeorm';
 import { DeletionCertificate } from '../../entities/gateway/deletion-certificate.entity';
 import { DeletionRequest, type DeletionRequestSource, type DeletionRequestState } from '../../entities/gateway/deletion-request.entity';
 import { recordUserAction } from '../audit/system-logs';
+import type { RowScope } from '../auth/principal';
+import { requireWithinScope, scopedQuery } from '../db/scoped';
 import { badUserInput } from '../errors';
 import { canonicalJson } from '../policy/policy';
 import type { ActingPrincipal } from './legal-hold.service';
 import { deleteScope, heldScope, type DeletionScope } from './deletion-scope';
+import { accountReach, ordersReach } from './scope-reach';
 
 export interface DeletionScopeInput {
   /** Limit to (or, without order ids, delete everything of) this seller account. */
@@ -55,12 +58,17 @@ export function scopeDigest(key: string, kind: 'order' | 'account', value: strin
 
 export async function requestDeletion(manager: EntityManager, input: RequestDeletionInput, by: ActingPrincipal, settings: DeletionSettings): Promise<DeletionRequest> {
   const orderIds = [...new Set((input.scope.amazonOrderIds ?? []).map((id) => id.trim()).filter(Boolean))];
-  const account = input.scope.account?.trim() || null;
+  let account = input.scope.account?.trim() || null;
   if (orderIds.length === 0 && !account) throw badUserInput('A deletion request names order ids or an account', { argumentName: 'scope' });
   if (orderIds.length > 1000) throw badUserInput('At most 1000 order ids per deletion request', { argumentName: 'scope' });
   if (!input.reason?.trim()) throw badUserInput('A deletion request needs a reason', { argumentName: 'reason' });
   if (!input.requester?.trim()) throw badUserInput('A deletion request names its requester', { argumentName: 'requester' });
   const source = input.source ?? 'COMPANY';
+  // What it reaches, within the requester's scope (src/retention/scope-reach.ts).
+  let reach: RowScope;
+  if (orderIds.length > 0) ({ account, reach } = await ordersReach(manager, by.scope, orderIds, account));
+  else reach = await accountReach(manager, account!);
+  requireWithinScope(by, reach, 'The deletion request');
   const dueAt = new Date(by.now.getTime() + (source === 'AMAZON' ? settings.amazonDueHours * HOUR : settings.dueDays * 24 * HOUR));
   const request = await manager.save(
     manager.create(DeletionRequest, {
@@ -69,6 +77,8 @@ export async function requestDeletion(manager: EntityManager, input: RequestDele
       scopeAccountId: account,
       scopeOrderIds: orderIds,
       scopeDigests: [],
+      scopeAccounts: reach.accounts ? [...reach.accounts] : null,
+      scopeMarketplaces: reach.marketplaces ? [...reach.marketplaces] : null,
       reason: input.reason.trim().slice(0, 1000),
       requester: input.requester.trim().slice(0, 200),
       receivedBy: by.actor,
@@ -80,8 +90,11 @@ export async function requestDeletion(manager: EntityManager, input: RequestDele
   return request;
 }
 
-export async function findDeletionRequest(manager: EntityManager, id: string, lock = false): Promise<DeletionRequest> {
-  const request = /^[0-9a-f-]{36}$/i.test(id) ? await manager.findOne(DeletionRequest, { where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) }) : null;
+/** A request within `scope`; one outside it is answered as one that does not exist. */
+export async function findDeletionRequest(manager: EntityManager, id: string, scope: RowScope, lock = false): Promise<DeletionRequest> {
+  const query = scopedQuery({ scope }, manager, DeletionRequest, 'r').andWhere('r.id = :id', { id });
+  if (lock) query.setLock('pessimistic_write');
+  const request = /^[0-9a-f-]{36}$/i.test(id) ? await query.getOne() : null;
   if (!request) throw badUserInput(`No deletion request ${id}`, { argumentName: 'id' });
   return request;
 }
@@ -89,7 +102,7 @@ export async function findDeletionRequest(manager: EntityManager, id: string, lo
 /** APPROVED or REJECTED, from RECEIVED only, with a reason. */
 export async function decideDeletionRequest(manager: EntityManager, id: string, decision: 'APPROVED' | 'REJECTED', reason: string, by: ActingPrincipal): Promise<DeletionRequest> {
   if (!reason?.trim()) throw badUserInput('A decision on a deletion request needs a reason', { argumentName: 'reason' });
-  const request = await findDeletionRequest(manager, id, true);
+  const request = await findDeletionRequest(manager, id, by.scope, true);
   if (request.state !== 'RECEIVED') throw badUserInput(`Deletion request ${id} is ${request.state}: only a RECEIVED request can be approved or rejected`, { argumentName: 'id', state: request.state });
   request.state = decision;
   request.decidedBy = by.actor;
@@ -116,7 +129,7 @@ export function certificateSignatureValid(certificate: DeletionCertificate, key:
  * returns the certificate.
  */
 export async function executeDeletionRequest(manager: EntityManager, id: string, by: ActingPrincipal, keys: CertificateKeys): Promise<DeletionCertificate> {
-  const request = await findDeletionRequest(manager, id, true);
+  const request = await findDeletionRequest(manager, id, by.scope, true);
   if (request.state !== 'APPROVED') throw badUserInput(`Deletion request ${id} is ${request.state}: only an APPROVED request can be executed`, { argumentName: 'id', state: request.state });
   const scope = scopeOf(request);
   const holds = await heldScope(manager, scope, by.now);
@@ -149,13 +162,21 @@ export async function executeDeletionRequest(manager: EntityManager, id: string,
   return certificate;
 }
 
-export async function listDeletionRequests(manager: EntityManager, options: { state?: DeletionRequestState | null; overdue?: boolean | null; now: Date }): Promise<DeletionRequest[]> {
-  const requests = await manager.find(DeletionRequest, { where: options.state ? { state: options.state } : {}, order: { receivedAt: 'DESC' } });
+export async function listDeletionRequests(
+  manager: EntityManager,
+  options: { state?: DeletionRequestState | null; overdue?: boolean | null; now: Date; scope: RowScope },
+): Promise<DeletionRequest[]> {
+  const query = scopedQuery(options, manager, DeletionRequest, 'r').orderBy('r.receivedAt', 'DESC');
+  if (options.state) query.andWhere('r.state = :state', { state: options.state });
+  const requests = await query.getMany();
   return options.overdue === undefined || options.overdue === null ? requests : requests.filter((request) => isOverdue(request, options.now) === options.overdue);
 }
 
-export async function findCertificate(manager: EntityManager, requestId: string): Promise<DeletionCertificate | null> {
-  return /^[0-9a-f-]{36}$/i.test(requestId) ? manager.findOneBy(DeletionCertificate, { requestId }) : null;
+/** The certificate of a request within `scope`. */
+export async function findCertificate(manager: EntityManager, requestId: string, scope: RowScope): Promise<DeletionCertificate | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(requestId)) return null;
+  const request = await scopedQuery({ scope }, manager, DeletionRequest, 'r').andWhere('r.id = :requestId', { requestId }).getOne();
+  return request ? manager.findOneBy(DeletionCertificate, { requestId }) : null;
 }
 
 /** Whether an order id (or account) is one a certificate covers: the digest is recomputed. */
