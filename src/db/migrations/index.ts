@@ -18,6 +18,7 @@ import { DataExports1795787473215 } from './1795787473215-data-exports';
 import { AuditAppendFunction1795789654944 } from './1795789654944-audit-append-function';
 import { PolicyVersionLength1795794460597 } from './1795794460597-policy-version-length';
 import { AdminObjectScope1796192396062 } from './1796192396062-admin-object-scope';
+import { ImportRowsOutOfScope1796193180495 } from './1796193180495-import-rows-out-of-scope';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CoreAccounts1795777861725,
@@ -38,4 +39,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AuditAppendFunction1795789654944,
   PolicyVersionLength1795794460597,
   AdminObjectScope1796192396062,
+  ImportRowsOutOfScope1796193180495,
 ];
