@@ -1,6 +1,6 @@
 // Keyset pagination for every list: stable order (sort key, then id), opaque cursors, page-size
 // limit, and `totalCount` computed only when selected. Row scope is already in the query builder.
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { QueryFailedError, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import type { ConnectionShape } from '../../schema/common/connection.type';
 import { config } from '../config';
 import type { RequestContext } from '../context';
@@ -30,18 +30,40 @@ export function encodeCursor(payload: CursorPayload): string {
   return Buffer.from(JSON.stringify([payload.v, payload.id])).toString('base64url');
 }
 
+const isKeyValue = (value: unknown): value is string | number => typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+
+function malformedCursor() {
+  return badUserInput('Malformed cursor: pass the `cursor` or `pageInfo.endCursor` of a previous page', {
+    argumentName: 'after',
+  });
+}
+
 export function decodeCursor(cursor: string): CursorPayload {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && parsed[1] !== null && parsed[1] !== undefined) {
+    if (Array.isArray(parsed) && parsed.length === 2 && (parsed[0] === null || isKeyValue(parsed[0])) && isKeyValue(parsed[1])) {
       return { v: parsed[0], id: parsed[1] };
     }
   } catch {
     // fall through to the user-facing error
   }
-  throw badUserInput('Malformed cursor: pass the `cursor` or `pageInfo.endCursor` of a previous page', {
-    argumentName: 'after',
-  });
+  throw malformedCursor();
+}
+
+/**
+ * Runs a page's query; with a cursor, a value the database cannot take for the sort key or id
+ * (a data exception, SQLSTATE class 22: not a date, not a number, out of range) is the
+ * cursor's fault, not the server's.
+ */
+async function readPage<R>(after: string | null | undefined, read: () => Promise<R>): Promise<R> {
+  if (!after) return read();
+  try {
+    return await read();
+  } catch (error) {
+    const code = (error as { driverError?: { code?: unknown }; code?: unknown }).driverError?.code ?? (error as { code?: unknown }).code;
+    if (error instanceof QueryFailedError && typeof code === 'string' && code.startsWith('22')) throw malformedCursor();
+    throw error;
+  }
 }
 
 /** Validates `first` against the configured maximum page size. */
@@ -88,7 +110,7 @@ export async function paginate<T extends ObjectLiteral>(
   }
   page.orderBy(sortPath, options.direction).addOrderBy(idPath, options.direction).take(undefined).limit(limit + 1);
 
-  const rows = limit === 0 ? [] : await page.getMany();
+  const rows = limit === 0 ? [] : await readPage(args.after, () => page.getMany());
   const hasNextPage = rows.length > limit;
   const nodes = hasNextPage ? rows.slice(0, limit) : rows;
   ctx.governance.countRows(options.category, nodes.length);
@@ -156,7 +178,7 @@ export async function paginateRows<T extends ObjectLiteral>(
     }
     const direction = options.direction === 'ASC' ? 'ASC' : 'DESC';
     const sql = `SELECT ${table.select} FROM ${table.from}${page.where()} ORDER BY ${sortColumn} ${direction}, ${idColumn} ${direction} LIMIT ${limit + 1}`;
-    rows = await selectEntities(ctx.reads, table, sql, page.params);
+    rows = await readPage(args.after, () => selectEntities(ctx.reads, table, sql, page.params));
   } else if (args.after) {
     decodeCursor(args.after);
   }
