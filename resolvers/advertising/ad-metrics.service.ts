@@ -10,7 +10,7 @@ import {
   type AdvertisingPerformanceType,
 } from '../../schema/advertising/advertising-performance.type';
 import type { RequestContext } from '../../src/context';
-import { applyRowScope } from '../../src/db/row-scope';
+import { scopeQuery } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
 import { Category } from '../../src/policy/taxonomy';
 
@@ -86,7 +86,7 @@ export class AdMetricsService {
       .andWhere('m.date BETWEEN :from AND :to', { from, to })
       .groupBy('m.entityId');
     for (const [expression, alias] of SUMS('m')) qb.addSelect(expression, alias);
-    applyRowScope(qb, ctx.scope, { account: 'm.sellerAccountId', marketplace: 'm.marketplaceId' });
+    scopeQuery(qb, ctx, AdDailyMetric, 'm');
     const rows = await qb.getRawMany<RawTotals & { entityId: string }>();
     return new Map(rows.map((row) => [row.entityId, row]));
   }
@@ -99,7 +99,7 @@ export class AdMetricsService {
       .where('m.entityType = :entityType AND m.entityId = ANY(:ids)', { entityType: AdEntityType.CAMPAIGN, ids: [...campaignIds] })
       .andWhere('m.date BETWEEN :from AND :to', { from, to })
       .orderBy('m.date', 'ASC');
-    applyRowScope(qb, ctx.scope, { account: 'm.sellerAccountId', marketplace: 'm.marketplaceId' });
+    scopeQuery(qb, ctx, AdDailyMetric, 'm');
     const rows = await qb.getMany();
     return rows.map((row) => ({
       campaignId: row.campaignId,
@@ -134,7 +134,7 @@ export class AdMetricsService {
     if (args.groupBy === AdvertisingGroupBy.AD_GROUP) qb.leftJoin(AdGroup, 'g', 'g.adGroupId = m.adGroupId');
     if (args.account) qb.andWhere('m.sellerAccountId = :account', { account: args.account });
     if (args.marketplace) qb.andWhere('m.marketplaceId = :marketplace', { marketplace: args.marketplace });
-    applyRowScope(qb, ctx.scope, { account: 'm.sellerAccountId', marketplace: 'm.marketplaceId' });
+    scopeQuery(qb, ctx, AdDailyMetric, 'm');
 
     const rows = await qb.getRawMany<RawTotals & { key: string; label: string; currency: string; entityCount: string }>();
     const groups: AdvertisingPerformanceGroupType[] = rows.map((row) => {

@@ -8,12 +8,12 @@ import { SortDirection } from '../../schema/common/sort-direction.type';
 import type { RequestContext } from '../../src/context';
 import { paginateRows } from '../../src/db/paginate';
 import { SqlConditions, rawTable } from '../../src/db/raw-rows';
-import { applyRowScope, rowScopeConditions } from '../../src/db/row-scope';
+import { scopeConditions, scopeQuery } from '../../src/db/scoped';
 import { Category } from '../../src/policy/taxonomy';
 import { likePattern } from '../catalog/catalog.service';
 
 function scoped<T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBuilder<T>, alias: string): SelectQueryBuilder<T> {
-  return applyRowScope(qb, ctx.scope, { account: `${alias}.sellerAccountId`, marketplace: `${alias}.marketplaceId` });
+  return scopeQuery(qb, ctx, qb.expressionMap.mainAlias!.target, alias);
 }
 
 export class CampaignService {
@@ -25,7 +25,7 @@ export class CampaignService {
     if (args.state?.length) where.and(`${table.column('state')} = ANY(${where.param(args.state)})`);
     if (args.nameContains) where.and(`${table.column('name')} ILIKE ${where.param(likePattern(args.nameContains))}`);
     if (args.targetingType) where.and(`${table.column('targetingType')} = ${where.param(args.targetingType)}`);
-    rowScopeConditions(where, ctx.scope, { account: table.column('sellerAccountId'), marketplace: table.column('marketplaceId') });
+    scopeConditions(where, ctx, Campaign, table);
     return paginateRows(ctx, where, args, {
       category: Category.ADVERTISING,
       table,

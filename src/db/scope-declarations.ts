@@ -1,9 +1,13 @@
 // Which columns carry each entity's row scope, declared once for the scoped data-access layer
 // (src/db/scoped.ts). Property names, as the query builder knows them.
 import type { ObjectLiteral, EntityTarget } from 'typeorm';
-import { Campaign } from '../../entities/advertising/campaign.entity';
-import { AdDailyMetric } from '../../entities/advertising/ad-daily-metric.entity';
+import { ScopedAdRow } from '../../entities/advertising/scoped-ad-row';
 import { Listing } from '../../entities/catalog/listing.entity';
+import { Marketplace } from '../../entities/catalog/marketplace.entity';
+import { Product } from '../../entities/catalog/product.entity';
+import { SellerAccount } from '../../entities/catalog/seller-account.entity';
+import { AuditRecord } from '../../entities/gateway/audit-record.entity';
+import { RetentionRun } from '../../entities/gateway/retention-run.entity';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
 import { DeletionRequest } from '../../entities/gateway/deletion-request.entity';
 import { LegalHold } from '../../entities/gateway/legal-hold.entity';
@@ -20,6 +24,8 @@ import { Order } from '../../entities/orders/order.entity';
 import { Shipment } from '../../entities/orders/shipment.entity';
 import { ApiCallLog } from '../../entities/system-logs/api-call-log.entity';
 import { ImportRun } from '../../entities/system-logs/import-run.entity';
+import { SystemEvent } from '../../entities/system-logs/system-event.entity';
+import { UserAction } from '../../entities/system-logs/user-action.entity';
 import type { RowScope } from '../auth/principal';
 
 /** How an entity's rows name their seller account and marketplace. */
@@ -43,10 +49,9 @@ export function setsWithinSql(accounts: string, marketplaces: string, scope: Row
 }
 
 export const SCOPE_DECLARATIONS = new Map<EntityTarget<ObjectLiteral>, ScopeDeclaration>([
-  // Category data
+  // Category data (a class declares for the classes that extend it: every advertising row)
   [Listing, ACCOUNT_AND_MARKETPLACE],
-  [Campaign, ACCOUNT_AND_MARKETPLACE],
-  [AdDailyMetric, ACCOUNT_AND_MARKETPLACE],
+  [ScopedAdRow, ACCOUNT_AND_MARKETPLACE],
   [Order, ACCOUNT_AND_MARKETPLACE],
   [OrderReturn, ACCOUNT_AND_MARKETPLACE],
   [Shipment, ACCOUNT_AND_MARKETPLACE],
@@ -59,6 +64,55 @@ export const SCOPE_DECLARATIONS = new Map<EntityTarget<ObjectLiteral>, ScopeDecl
   [RetentionArchive, ACCOUNT_AND_MARKETPLACE],
   [ApiCallLog, row('accountId', undefined)],
   [ImportRun, ACCOUNT_AND_MARKETPLACE],
+  // A product (global by ASIN) is seen by a scope that lists it.
+  [
+    Product,
+    {
+      kind: 'through',
+      sql: (alias, scope, param) => {
+        if (scope.accounts === null && scope.marketplaces === null) return null;
+        const within = [
+          ...(scope.accounts ? [`sl.seller_account_id = ANY(${param([...scope.accounts])})`] : []),
+          ...(scope.marketplaces ? [`sl.marketplace_id = ANY(${param([...scope.marketplaces])})`] : []),
+        ];
+        return `EXISTS (SELECT 1 FROM listing sl WHERE sl.asin = ${alias}.asin AND ${within.join(' AND ')})`;
+      },
+    },
+  ],
+  // Accounts by their id; marketplaces by their id and, with an account scope, linked to an account in scope.
+  [
+    SellerAccount,
+    {
+      kind: 'through',
+      sql: (alias, scope, param) => {
+        const conditions: string[] = [];
+        if (scope.accounts) conditions.push(`${alias}.sellerId = ANY(${param([...scope.accounts])})`);
+        if (scope.marketplaces) {
+          conditions.push(`EXISTS (SELECT 1 FROM seller_account_marketplace sam WHERE sam.seller_id = ${alias}.sellerId AND sam.marketplace_id = ANY(${param([...scope.marketplaces])}))`);
+        }
+        return conditions.length ? conditions.join(' AND ') : null;
+      },
+    },
+  ],
+  [
+    Marketplace,
+    {
+      kind: 'through',
+      sql: (alias, scope, param) => {
+        const conditions: string[] = [];
+        if (scope.marketplaces) conditions.push(`${alias}.marketplaceId = ANY(${param([...scope.marketplaces])})`);
+        if (scope.accounts) {
+          conditions.push(`EXISTS (SELECT 1 FROM seller_account_marketplace sam WHERE sam.marketplace_id = ${alias}.marketplaceId AND sam.seller_id = ANY(${param([...scope.accounts])}))`);
+        }
+        return conditions.length ? conditions.join(' AND ') : null;
+      },
+    },
+  ],
+  // Records of no account: only principals not limited in scope see them.
+  [SystemEvent, row(undefined, undefined)],
+  [UserAction, row(undefined, undefined)],
+  [AuditRecord, row(undefined, undefined)],
+  [RetentionRun, row(undefined, undefined)],
   // Administrative objects
   [ApiToken, { kind: 'sets', accounts: 'accounts', marketplaces: 'marketplaces' }],
   [DeletionRequest, { kind: 'sets', accounts: 'scopeAccounts', marketplaces: 'scopeMarketplaces' }],

@@ -12,11 +12,16 @@
 import type { EntityManager, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { RowScope } from '../auth/principal';
 import { ErrorCode, gatewayError } from '../errors';
-import { applyRowScope, type ScopeColumns } from './row-scope';
+import type { RawTable, SqlConditions } from './raw-rows';
+import { applyRowScope, rowScopeConditions, type ScopeColumns } from './row-scope';
 import { SCOPE_DECLARATIONS, type ScopeDeclaration } from './scope-declarations';
 
+/** The declaration of an entity, or of the nearest class it extends that has one. */
 export function scopeDeclarationOf(entity: EntityTarget<ObjectLiteral>): ScopeDeclaration {
-  const declaration = SCOPE_DECLARATIONS.get(entity);
+  let declaration: ScopeDeclaration | undefined;
+  for (let target: unknown = entity; target && !declaration; target = Object.getPrototypeOf(target)) {
+    declaration = SCOPE_DECLARATIONS.get(target as EntityTarget<ObjectLiteral>);
+  }
   if (!declaration) throw new Error(`${String((entity as { name?: string }).name ?? entity)} declares no row scope (src/db/scope-declarations.ts)`);
   return declaration;
 }
@@ -68,6 +73,37 @@ export function scopeQuery<T extends ObjectLiteral>(query: SelectQueryBuilder<T>
  */
 export function scopedQuery<T extends ObjectLiteral>(ctx: ScopedContext, manager: EntityManager, entity: EntityTarget<T>, alias: string): SelectQueryBuilder<T> {
   return scopeQuery(manager.getRepository(entity).createQueryBuilder(alias), ctx, entity as EntityTarget<ObjectLiteral>, alias);
+}
+
+/** What reads of category data need: the row scope and the request's entity manager for reads. */
+export interface ScopedReadContext extends ScopedContext {
+  readonly reads: EntityManager;
+}
+
+/** `scopedQuery` on the request's manager for reads (the read replica when there is one). */
+export function scopedRead<T extends ObjectLiteral>(ctx: ScopedReadContext, entity: EntityTarget<T>, alias: string): SelectQueryBuilder<T> {
+  return scopedQuery(ctx, ctx.reads, entity, alias);
+}
+
+/**
+ * The row scope of `entity` as conditions of a prebuilt statement over `table` (src/db/raw-rows.ts):
+ * the same conditions as `scopeQuery`, as positional parameters.
+ */
+export function scopeConditions<T>(conditions: SqlConditions, ctx: ScopedContext, entity: EntityTarget<ObjectLiteral>, table: RawTable<T>): SqlConditions {
+  const declaration = scopeDeclarationOf(entity);
+  if (declaration.kind === 'row') {
+    return rowScopeConditions(conditions, ctx.scope, {
+      account: declaration.account ? table.column(declaration.account as keyof T & string) : undefined,
+      marketplace: declaration.marketplace ? table.column(declaration.marketplace as keyof T & string) : undefined,
+    });
+  }
+  if (declaration.kind === 'sets') {
+    const column = (property: string) => table.column(property as keyof T & string);
+    if (ctx.scope.accounts) conditions.and(`${column(declaration.accounts)} IS NOT NULL AND ${column(declaration.accounts)} <@ ${conditions.param([...ctx.scope.accounts])}::text[]`);
+    if (ctx.scope.marketplaces) conditions.and(`${column(declaration.marketplaces)} IS NOT NULL AND ${column(declaration.marketplaces)} <@ ${conditions.param([...ctx.scope.marketplaces])}::text[]`);
+    return conditions;
+  }
+  throw new Error('A scope held by another table is read through the query builder (scopedQuery)');
 }
 
 /** Whether `inner` (a set of accounts or marketplaces; null = all) lies within `outer`. */

@@ -5,7 +5,7 @@
 import { OrderSalesSummary, SalesSummaryKind } from '../../entities/orders/order-sales-summary.entity';
 import { SalesGroupBy, type SalesGroupType, type SalesSummaryArgs } from '../../schema/orders/sales-summary.type';
 import type { RequestContext } from '../context';
-import { applyRowScope } from '../db/row-scope';
+import { scopeQuery } from '../db/scoped';
 
 const GROUPS: Record<SalesGroupBy, { kind: SalesSummaryKind; key: string }> = {
   [SalesGroupBy.DAY]: { kind: SalesSummaryKind.DAY, key: "to_char(s.day, 'YYYY-MM-DD')" },
@@ -33,7 +33,7 @@ export async function summarizedSales(ctx: RequestContext, args: SalesSummaryArg
     .addGroupBy('s.currency');
   if (args.account) qb.andWhere('s.sellerAccountId = :account', { account: args.account });
   if (args.marketplace) qb.andWhere('s.marketplaceId = :marketplace', { marketplace: args.marketplace });
-  applyRowScope(qb, ctx.scope, { account: 's.sellerAccountId', marketplace: 's.marketplaceId' });
+  scopeQuery(qb, ctx, OrderSalesSummary, 's');
   const rows = await qb.getRawMany<{ key: string; currency: string | null; orders: string; units: string; sales: string }>();
   return rows.map((row) => ({
     key: row.key,
