@@ -69,10 +69,13 @@ export function scopeQuery<T extends ObjectLiteral>(query: SelectQueryBuilder<T>
 
 /**
  * A query of `entity` under `alias` on `manager` (the request's, or its transaction's), limited
- * to the request's row scope. The only way the administrative services read their objects.
+ * to the request's row scope: how every list, lookup, loader and aggregate of a scoped entity starts.
  */
 export function scopedQuery<T extends ObjectLiteral>(ctx: ScopedContext, manager: EntityManager, entity: EntityTarget<T>, alias: string): SelectQueryBuilder<T> {
-  return scopeQuery(manager.getRepository(entity).createQueryBuilder(alias), ctx, entity as EntityTarget<ObjectLiteral>, alias);
+  const query = scopeQuery(manager.getRepository(entity).createQueryBuilder(alias), ctx, entity as EntityTarget<ObjectLiteral>, alias);
+  // The scope cannot be taken off: a later `where` adds its condition to it instead of replacing it.
+  query.where = query.andWhere.bind(query) as typeof query.where;
+  return query;
 }
 
 /** What reads of category data need: the row scope and the request's entity manager for reads. */
