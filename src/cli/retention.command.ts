@@ -10,7 +10,7 @@ import { decideDeletionRequest, executeDeletionRequest, findCertificate, isOverd
 import { isHoldActive, listLegalHolds, placeLegalHold, releaseLegalHold } from '../retention/legal-hold.service';
 import { loadRetentionRules } from '../retention/retention-rules';
 import { runRetention, type RetentionRunReport } from '../retention/retention-runner';
-import { certificateKeys, deletionSettings, runSettings } from '../retention/retention-settings';
+import { certificateKeys, deletionSettings, runSettings, requireUnscopedForRetention } from '../retention/retention-settings';
 import type { CliCommandSpec } from '../admission/cli-admission';
 import { ALL_CATEGORIES, Category, Permission } from '../policy/taxonomy';
 import { output, withAdmission, type CliDeps } from './cli-deps';
@@ -81,8 +81,10 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .action(async (options: { dryRun?: boolean; rule?: string; json?: boolean }) => {
       const settings = deps.config();
       const rules = loadRetentionRules(settings);
-      const report = await withAdmission(deps, command('retention run', options.dryRun ? 'query' : 'mutation', RETENTION), (ctx, db) =>
-        runRetention(db.dataSource, { ...runSettings(settings), rules, trigger: 'cli', actor: ctx.principal!.id, dryRun: options.dryRun, ruleId: options.rule }),
+      const report = await withAdmission(deps, command('retention run', options.dryRun ? 'query' : 'mutation', RETENTION), (ctx, db) => {
+        requireUnscopedForRetention(ctx);
+        return runRetention(db.dataSource, { ...runSettings(settings), rules, trigger: 'cli', actor: ctx.principal!.id, dryRun: options.dryRun, ruleId: options.rule });
+      },
       );
       output(options.json, report, () => runText(report));
       if (report.status === 'FAILED') process.exitCode = 1;

@@ -136,7 +136,7 @@ export async function executeDeletionRequest(manager: EntityManager, id: string,
   if (holds.length > 0) {
     throw badUserInput(`Deletion request ${id} is blocked by legal hold ${holds.join(', ')}: it can be executed once the hold is released or ends`, { argumentName: 'id', holds });
   }
-  const counts = await deleteScope(manager, scope);
+  const counts = await deleteScope(manager, scope, by.scope);
   const digests =
     scope.kind === 'ORDERS'
       ? [...scope.orderIds.map((orderId) => scopeDigest(keys.digestKey, 'order', orderId)), ...(scope.account ? [scopeDigest(keys.digestKey, 'account', scope.account)] : [])]

@@ -170,4 +170,30 @@ describe('administrative objects within the row scope', () => {
     expect((await post('adminJP', reinstate, { id: jp.record.id })).errors).toBeUndefined();
     expect(((await post('admin', '{ suspensions { principalId } }')).data!.suspensions as { principalId: string }[]).map((s) => s.principalId)).toEqual([eu.record.id]);
   });
+  it('refuses a retention run to a principal limited in scope (it applies to every account)', async () => {
+    const run = await post('adminJP', 'mutation { runRetention(dryRun: true) { dryRun } }');
+    expect(codes(run)).toEqual(['FORBIDDEN']);
+    expect((await post('admin', 'mutation { runRetention(dryRun: true) { dryRun } }')).errors).toBeUndefined();
+  });
+
+  it("executes a deletion only within the executor's scope, whatever changed since the request", async () => {
+    const JP_MARKETPLACE = 'A1VC38T7YXB528';
+    tokens.complianceJP = await testTokenFor(db.dataSource, 'compliance', { accounts: [JP], marketplaces: [JP_MARKETPLACE] });
+    const filed = await post('complianceJP', REQUEST, { input: { account: JP, reason: 'account closed', requester: 'seller' } }, 'COMPLIANCE_REVIEW');
+    expect(filed.errors).toBeUndefined();
+    const id = (filed.data!.requestDeletion as { id: string }).id;
+    expect((await post('complianceJP', DECIDE, { id }, 'COMPLIANCE_REVIEW')).errors).toBeUndefined();
+    // Meanwhile the account is registered for the US marketplace and lists something there.
+    await db.dataSource.query("INSERT INTO seller_account_marketplace (seller_id, marketplace_id) VALUES ($1, 'ATVPDKIKX0DER')", [JP]);
+    const columns: { column_name: string }[] = await db.dataSource.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'listing' AND column_name <> 'id'");
+    const names = columns.map((c) => c.column_name);
+    const values = names.map((name) => (name === 'marketplace_id' ? "'ATVPDKIKX0DER'" : name === 'seller_sku' ? "'JP-IN-US-1'" : name));
+    await db.dataSource.query(`INSERT INTO listing (${names.join(', ')}) SELECT ${values.join(', ')} FROM listing WHERE seller_account_id = $1 LIMIT 1`, [JP]);
+    // (the holds placed above would block it)
+    await db.dataSource.query("UPDATE legal_hold SET released_at = now(), released_by = 'test', release_reason = 'test' WHERE released_at IS NULL");
+    const executed = await post('complianceJP', EXECUTE, { id }, 'COMPLIANCE_REVIEW');
+    expect(executed.errors).toBeUndefined();
+    const left: { marketplace_id: string; n: number }[] = await db.dataSource.query('SELECT marketplace_id, count(*)::int AS n FROM listing WHERE seller_account_id = $1 GROUP BY 1', [JP]);
+    expect(left).toEqual([{ marketplace_id: 'ATVPDKIKX0DER', n: 1 }]);
+  });
 });
