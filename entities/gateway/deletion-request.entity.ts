@@ -30,6 +30,16 @@ export class DeletionRequest {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   scopeOrderIds: string[];
 
+  /**
+   * Seller accounts and marketplaces of the data it reaches (NULL: not limited), kept after
+   * execution: principals limited in scope see and act on it only when both lie within theirs.
+   */
+  @Column({ type: 'text', array: true, nullable: true })
+  scopeAccounts: string[] | null;
+
+  @Column({ type: 'text', array: true, nullable: true })
+  scopeMarketplaces: string[] | null;
+
   /** Keyed digests of the scope (HMAC-SHA256), kept after the scope itself is erased. */
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   scopeDigests: string[];

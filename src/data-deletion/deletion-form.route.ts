@@ -9,6 +9,7 @@ import { DeletionRequest } from '../../entities/gateway/deletion-request.entity'
 import { admittedRoute, routeRefusal, type RouteSpec } from '../admission/http-admission';
 import type { Admission } from '../admission/admission';
 import type { Config } from '../config';
+import { UNRESTRICTED_SCOPE } from '../auth/principal';
 import { ErrorCode } from '../errors';
 import { requestDeletion } from '../retention/deletion.service';
 import { loadRetentionRules } from '../retention/retention-rules';
@@ -124,7 +125,8 @@ export function deletionFormRouter(deps: DeletionFormDeps): Router {
             requester: `${form.name} <${form.email}>`,
             source: 'PUBLIC_FORM',
           },
-          { actor: 'public:data-deletion-page', requestId: ctx.requestId, now },
+          // The public asks about the company's data as a whole: no row scope to hold it to.
+          { actor: 'public:data-deletion-page', requestId: ctx.requestId, now, scope: UNRESTRICTED_SCOPE },
           deletionSettings(config),
         );
         await manager.update(DeletionRequest, { id: filed.id }, { referenceHash: referenceHash(reference) });
