@@ -35,6 +35,9 @@ describe('administrative objects within the row scope', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sg-admin-scope-'));
     const policy = JSON.parse(JSON.stringify(DEFAULT_POLICY_DOCUMENT));
     policy.roles.compliance.permissions = [Permission.EXPLAIN_ACCESS, Permission.MANAGE_DELETION_REQUESTS];
+    // Row scope is what this file tests, so one principal takes every step of a deletion here
+    // (separation of duties: test/retention/deletion-duties.e2e-spec.ts).
+    policy.deletion = { separationOfDuties: false };
     writeFileSync(join(dir, 'policy.json'), JSON.stringify(policy));
     gateway = await startTestGateway(db, { env: { POLICY_FILE: join(dir, 'policy.json'), RATE_LIMIT_PER_MINUTE: '0', IP_RATE_LIMIT_PER_MINUTE: '0' } });
     tokens.complianceUS = await testTokenFor(db.dataSource, 'compliance', { accounts: [US] });
