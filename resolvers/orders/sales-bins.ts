@@ -13,7 +13,7 @@ import type { RowScope } from '../../src/auth/principal';
 import { Order, OrderItem, OrderStatus } from '../../entities/orders';
 import { OrderSalesSummary, SalesSummaryKind } from '../../entities/orders/order-sales-summary.entity';
 import { SalesGroupBy, type SalesGroupType, type SalesSummaryArgs } from '../../schema/orders/sales-summary.type';
-import { applyRowScope } from '../../src/db/row-scope';
+import { scopedQuery, scopeQuery } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
 import { average, formatCents, toCents } from '../../src/retention/sales-rollup';
 
@@ -90,7 +90,7 @@ export async function readSalesBins(reads: EntityManager, scope: RowScope, args:
   }
   if (args.account) qb.andWhere('o.sellerAccountId = :account', { account: args.account });
   if (args.marketplace) qb.andWhere('o.marketplaceId = :marketplace', { marketplace: args.marketplace });
-  applyRowScope(qb, scope, { account: 'o.sellerAccountId', marketplace: 'o.marketplaceId' });
+  scopeQuery(qb, { scope }, Order, 'o');
   type Row = { day: string; account: string; marketplace: string; currency: string | null; orders: string; units: string; sales: string; asin?: string; sku?: string; orderIds?: string[] };
   const rows = await qb.getRawMany<Row>();
   const bins: SalesBin[] = rows.map((row) => ({
@@ -107,9 +107,7 @@ export async function readSalesBins(reads: EntityManager, scope: RowScope, args:
   }));
 
   const kind = args.groupBy === SalesGroupBy.SKU ? SalesSummaryKind.SKU : args.groupBy === SalesGroupBy.ASIN ? SalesSummaryKind.ASIN : SalesSummaryKind.DAY;
-  const summary = reads
-    .getRepository(OrderSalesSummary)
-    .createQueryBuilder('s')
+  const summary = scopedQuery({ scope }, reads, OrderSalesSummary, 's')
     .select("to_char(s.day, 'YYYY-MM-DD')", 'day')
     .addSelect('s.sellerAccountId', 'account')
     .addSelect('s.marketplaceId', 'marketplace')
@@ -122,7 +120,6 @@ export async function readSalesBins(reads: EntityManager, scope: RowScope, args:
     .andWhere("(s.day::timestamp AT TIME ZONE 'UTC') >= :from AND (s.day::timestamp AT TIME ZONE 'UTC') < :to", { from: args.from, to: args.to });
   if (args.account) summary.andWhere('s.sellerAccountId = :account', { account: args.account });
   if (args.marketplace) summary.andWhere('s.marketplaceId = :marketplace', { marketplace: args.marketplace });
-  applyRowScope(summary, scope, { account: 's.sellerAccountId', marketplace: 's.marketplaceId' });
   const rolled = await summary.getRawMany<{ day: string; account: string; marketplace: string; currency: string | null; groupKey: string; orders: string; units: string; sales: string }>();
   for (const row of rolled) {
     bins.push({
