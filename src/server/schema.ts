@@ -9,6 +9,7 @@ import { systemLogsResolvers } from '../../resolvers/system-logs';
 import { exportResolvers } from '../exports';
 import { governanceResolvers } from '../policy';
 import { retentionResolvers } from '../retention';
+import { connectorResolvers } from '../connectors/connectors.resolver';
 import { credentialResolvers } from '../security/credentials/credentials.resolver';
 import { securityResolvers } from '../security/security.resolver';
 
@@ -22,7 +23,7 @@ export const CATEGORY_RESOLVERS = {
 
 /** Every category's resolvers plus the gateway's own (token administration, explainAccess). */
 export function allResolvers(): NonEmptyArray<Function> {
-  return [...Object.values(CATEGORY_RESOLVERS).flat(), ...governanceResolvers, ...securityResolvers, ...credentialResolvers, ...retentionResolvers, ...exportResolvers] as unknown as NonEmptyArray<Function>;
+  return [...Object.values(CATEGORY_RESOLVERS).flat(), ...governanceResolvers, ...securityResolvers, ...credentialResolvers, ...retentionResolvers, ...exportResolvers, ...connectorResolvers] as unknown as NonEmptyArray<Function>;
 }
 
 /** Builds the executable schema (without governance middleware; see src/policy). */

@@ -21,7 +21,14 @@ export const DEMO_SELLER: StandInSeller = {
   adsProfileId: '3312910465837761',
 };
 
-export const vault: CredentialVault = createCredentialVault(loadConfig({ NODE_ENV: 'test', CREDENTIAL_KEYS: `k1:${randomBytes(32).toString('base64')}` }));
+/** The key ring the test credentials are stored under (pass it to commands and gateways). */
+export const CREDENTIAL_KEYS = `k1:${randomBytes(32).toString('base64')}`;
+export const vault: CredentialVault = createCredentialVault(loadConfig({ NODE_ENV: 'test', CREDENTIAL_KEYS }));
+
+/** Configuration pointing the connectors at the stand-in. */
+export function standInEnv(standIn: AmazonStandIn): Record<string, string> {
+  return { CREDENTIAL_KEYS, SPAPI_ENDPOINT: standIn.baseUrl, ADS_API_ENDPOINT: `${standIn.baseUrl}/ads`, LWA_ENDPOINT: standIn.baseUrl, SYNC_POLL_MS: '20', SYNC_INITIAL_DAYS: String(60 * 365) };
+}
 
 export async function registerDemoSeller(dataSource: DataSource, seller = DEMO_SELLER): Promise<void> {
   await registerAccount(dataSource, { sellerId: seller.sellerId, name: 'Demo seller', marketplaces: seller.marketplaces });
