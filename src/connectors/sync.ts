@@ -83,6 +83,14 @@ export class SyncStepError extends Error {
 class SyncAborted extends Error {}
 
 const DAY_MS = 86_400_000;
+/** Advisory lock class of sync runs (the key is the account's hash). */
+const SYNC_LOCK_CLASS = 17_017;
+/** Accounts a run of this process is syncing now. */
+const ACCOUNTS_SYNCING = new Set<string>();
+
+function poolSize(dataSource: DataSource): number {
+  return (dataSource.options as { extra?: { max?: number } }).extra?.max ?? 10;
+}
 const ACCOUNT_WIDE = '-';
 
 function isoDay(date: Date): string {
@@ -211,8 +219,22 @@ export async function runSync(dataSource: DataSource, vault: CredentialVault, op
 
   for (const account of accounts) {
     currentAccount = account;
+    // One sync of an account at a time: in this process, and across processes through a session
+    // advisory lock held on a connection of its own (not with the embedded database, whose single
+    // connection the run needs, and which one process owns anyway).
+    const lock = poolSize(dataSource) > 1 ? dataSource.createQueryRunner() : null;
+    let locked = false;
+    let mine = false;
     try {
       check();
+      if (ACCOUNTS_SYNCING.has(account)) throw new SyncStepError('ALREADY_RUNNING', `Another sync run of ${account} is in progress: not synced by this one`);
+      ACCOUNTS_SYNCING.add(account);
+      mine = true;
+      if (lock) {
+        await lock.connect();
+        locked = Boolean((await lock.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [SYNC_LOCK_CLASS, account]))[0]?.locked);
+        if (!locked) throw new SyncStepError('ALREADY_RUNNING', `Another sync run of ${account} is in progress: not synced by this one`);
+      }
       const session = await openSession(dataSource, vault, account, options.principalId, runId);
       const sp = async (operation: string, method: 'GET' | 'POST', path: string, query?: Record<string, string | undefined>, body?: unknown): Promise<AmazonResponse> => {
         check();
@@ -516,6 +538,10 @@ export async function runSync(dataSource: DataSource, vault: CredentialVault, op
       }
       const code = error instanceof SyncStepError ? error.code : error instanceof AmazonApiError ? `AMAZON_${error.code}` : 'INTERNAL';
       errors.push({ account, marketplace: ACCOUNT_WIDE, stream: '*', code, message: error instanceof SyncStepError || error instanceof AmazonApiError ? error.message : 'internal error' });
+    } finally {
+      if (mine) ACCOUNTS_SYNCING.delete(account);
+      if (locked) await lock?.query('SELECT pg_advisory_unlock($1, hashtext($2))', [SYNC_LOCK_CLASS, account]).catch(() => undefined);
+      await lock?.release().catch(() => undefined);
     }
   }
   currentAccount = null;

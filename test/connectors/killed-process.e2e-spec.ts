@@ -2,16 +2,17 @@
 // ends with the same rows as one uninterrupted sync. Needs a PostgreSQL server (DATABASE_URL): the
 // embedded database is one session, which a killed process would leave inside its transaction.
 import { spawn } from 'node:child_process';
+import { Client } from 'pg';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { ensureBuilt } from '../support/processes';
 import type { AmazonStandIn } from './stand-in/amazon-stand-in';
-import { dataRows, registerDemoSeller, standInEnv, startStandIn, sync } from './support';
+import { dataRows, registerDemoSeller, SELLER, standInEnv, startStandIn, sync } from './support';
 
 const DATA_TABLES = 'listing, product, amazon_order, order_item, shipment, order_return, inventory_snapshot, replenishment_recommendation, fee_estimate, settlement, settlement_line, refund, campaign, ad_group, keyword, product_target, product_ad, ad_daily_metric';
 const describeWithServer = process.env.DATABASE_URL ? describe : describe.skip;
 
-describeWithServer('a sync process killed half way', () => {
+describeWithServer('a sync process killed half way, and concurrent runs', () => {
   let db: TestDatabase;
   let standIn: AmazonStandIn;
 
@@ -52,5 +53,21 @@ describeWithServer('a sync process killed half way', () => {
     const resumed = await sync(db.dataSource, standIn);
     expect(resumed.errors).toEqual([]);
     expect(await dataRows(db.dataSource)).toEqual(expected);
+  });
+
+  test('a run of the same account in another process holds it: this one syncs nothing and says so', async () => {
+    const other = new Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query('SELECT pg_advisory_lock(17017, hashtext($1))', [SELLER]);
+      const before = standIn.requests.length;
+      const report = await sync(db.dataSource, standIn, { streams: ['listings'] });
+      expect(report.errors.map((e) => e.code)).toEqual(['ALREADY_RUNNING']);
+      expect(standIn.requests.length).toBe(before);
+      await other.query('SELECT pg_advisory_unlock(17017, hashtext($1))', [SELLER]);
+      expect((await sync(db.dataSource, standIn, { streams: ['listings'] })).errors).toEqual([]);
+    } finally {
+      await other.end();
+    }
   });
 });

@@ -144,6 +144,11 @@ test('a run stopped half way resumes where it stopped and ends with the same row
   expect(await dataRows(db.dataSource)).toEqual(fullSync);
 });
 
+test('two runs of the same account at once: the second syncs nothing and says so', async () => {
+  const [a, b] = await Promise.all([sync(db.dataSource, standIn, { streams: ['restock'] }), sync(db.dataSource, standIn, { streams: ['restock'] })]);
+  expect([a, b].map((report) => report.errors.map((e) => e.code)).sort()).toEqual([[], ['ALREADY_RUNNING']]);
+});
+
 describe('faults', () => {
   beforeEach(() => {
     standIn.faults = {};
