@@ -120,6 +120,19 @@ export const configSchema = z.object({
     }),
   /** A stored credential whose secret is older than this (days) is flagged stale. */
   CREDENTIAL_MAX_AGE_DAYS: intFromEnv(180),
+  // --- Amazon connectors (src/connectors, docs/connectors.md). ---
+  /** Selling Partner API host (regional: sellingpartnerapi-na|eu|fe.amazon.com; sandbox hosts for testing). */
+  SPAPI_ENDPOINT: z.string().url().default('https://sellingpartnerapi-na.amazon.com'),
+  /** Amazon Ads API host (advertising-api.amazon.com, -eu, -fe). */
+  ADS_API_ENDPOINT: z.string().url().default('https://advertising-api.amazon.com'),
+  /** Login with Amazon token endpoint host (POST /auth/o2/token). */
+  LWA_ENDPOINT: z.string().url().default('https://api.amazon.com'),
+  /** When the server pulls from Amazon: `off` (default), `hourly`, `daily`, `daily@HH:MM` (UTC) or `<n>m|h|d`. */
+  SYNC_SCHEDULE: z.string().default('off'),
+  /** How often a report being made is polled (milliseconds). */
+  SYNC_POLL_MS: intFromEnv(15_000),
+  /** First run of a stream with no cursor and no --since: this many days back. */
+  SYNC_INITIAL_DAYS: intFromEnv(30),
   // --- Retention, legal holds and deletion requests (src/retention, docs/retention.md). ---
   /** Retention rules file (JSON) overriding the shipped defaults by rule id; invalid -> start-up stops. */
   RETENTION_FILE: z.string().optional(),

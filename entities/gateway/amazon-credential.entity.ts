@@ -65,4 +65,8 @@ export class AmazonCredential {
 
   @Column({ type: 'varchar', length: 200 })
   createdBy: string;
+
+  /** When Amazon refused it (a refresh token revoked or expired): stale until stored again. */
+  @Column({ type: 'timestamptz', nullable: true })
+  refusedAt: Date | null;
 }

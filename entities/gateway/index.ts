@@ -1,6 +1,8 @@
 // Tables of the gateway itself (tokens, audit, retention, holds, ...), not of a data category.
 import { AmazonCredential } from './amazon-credential.entity';
 import { ApiToken } from './api-token.entity';
+import { ConnectorCursor } from './connector-cursor.entity';
+import { SyncRun } from './sync-run.entity';
 import { AuditCheckpoint } from './audit-checkpoint.entity';
 import { AuditDocument } from './audit-document.entity';
 import { AccessReview } from './access-review.entity';
@@ -20,6 +22,9 @@ import { RetentionRun } from './retention-run.entity';
 export { ApiToken, AuditCheckpoint, AuditDocument, AuditRecord };
 export { DeletionCertificate, DeletionRequest, LegalHold, RetentionArchive, RetentionBatch, RetentionRun, RetentionRunRule };
 export const gatewayEntities: Function[] = [
+  // Amazon connectors (src/connectors).
+  ConnectorCursor,
+  SyncRun,
   AuditRecord,
   AuditDocument,
   AuditCheckpoint,

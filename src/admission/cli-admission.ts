@@ -51,6 +51,8 @@ export interface CliIdentity {
   token?: string;
   /** The purpose declared with `--purpose` or SELLERGATE_PURPOSE. */
   purpose?: string;
+  /** Without a token: a system principal of the server (e.g. the sync schedule) instead of the local operator. */
+  principal?: Principal;
 }
 
 /** A command refused by admission (printed as `refused (CODE): message`, exit status 1). */
@@ -139,7 +141,7 @@ export async function runAdmittedCommand<T>(
     audit: (entry) => writer.append(entry),
   });
   try {
-    const operator = identity.token ? undefined : operatorPrincipal();
+    const operator = identity.token ? undefined : (identity.principal ?? operatorPrincipal());
     const declared = identity.purpose ?? (operator ? (spec.purpose ?? null) : null);
     const ctx = await admission.admit({
       entry: 'cli',

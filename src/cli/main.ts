@@ -18,6 +18,7 @@ import { registerImportCommands } from './import.command';
 import { registerPolicyCommands } from './policy.command';
 import { registerRetentionCommands } from './retention.command';
 import { registerSecurityCommands } from './security.command';
+import { registerSyncCommands } from './sync.command';
 import { registerTokenCommands } from './token.command';
 
 function port(value: string): number {
@@ -93,6 +94,7 @@ export function buildProgram(): Command {
   registerSecurityCommands(program, cliDeps);
   registerCredentialCommands(program, cliDeps);
   registerExportCommands(program, cliDeps);
+  registerSyncCommands(program, cliDeps);
   registerFederationCommands(program);
   return program;
 }

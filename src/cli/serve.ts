@@ -4,6 +4,7 @@ import { config } from '../config';
 import { openDatabase } from '../db/open-database';
 import { seedDemo } from '../db/demo/seed-demo';
 import { startRetentionSchedule } from '../retention/retention-schedule';
+import { startSyncSchedule } from '../connectors/sync-schedule';
 import { reportCredentialHealth } from '../security/credentials/vault';
 import { federatedGatewayComponents, serveSubgraph, type FederatedServeOptions } from '../federation/serve-federated';
 import { createComponents, ensureDemoTokens, loadGatewayPolicy } from '../server/components';
@@ -62,6 +63,8 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
   await reportCredentialHealth(db.dataSource, settings, log);
   // Retention on RETENTION_SCHEDULE (src/retention): rules applied, overdue deletion requests flagged.
   const retention = startRetentionSchedule(db.dataSource, { config: settings, log: (level, message, details) => log[level](details ?? {}, message) });
+  // Amazon connectors on SYNC_SCHEDULE (off by default; src/connectors, docs/connectors.md).
+  const syncSchedule = startSyncSchedule(db.dataSource, { config: settings, log: (level, message, details) => log[level](details ?? {}, message) });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -69,6 +72,7 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     await retention.stop();
+    await syncSchedule.stop();
     await gateway.stop();
     await db.close();
     process.exit(0);

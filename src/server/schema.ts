@@ -13,6 +13,7 @@ import { ApiTokenResolver } from '../auth/api-token.resolver';
 import { ExplainAccessResolver } from '../policy/explain-access.resolver';
 import { MeResolver } from '../policy/me.resolver';
 import { retentionResolvers } from '../retention';
+import { connectorResolvers } from '../connectors/connectors.resolver';
 import { credentialResolvers } from '../security/credentials/credentials.resolver';
 import { securityResolvers } from '../security/security.resolver';
 
@@ -26,7 +27,7 @@ export const CATEGORY_RESOLVERS = {
 
 /** Every category's resolvers plus the gateway's own (token administration, explainAccess). */
 export function allResolvers(): NonEmptyArray<Function> {
-  return [...Object.values(CATEGORY_RESOLVERS).flat(), ApiTokenResolver, ExplainAccessResolver, MeResolver, ...securityResolvers, ...credentialResolvers, ...retentionResolvers, ...exportResolvers, ConsoleResolver] as unknown as NonEmptyArray<Function>;
+  return [...Object.values(CATEGORY_RESOLVERS).flat(), ApiTokenResolver, ExplainAccessResolver, MeResolver, ...securityResolvers, ...credentialResolvers, ...retentionResolvers, ...exportResolvers, ConsoleResolver, ...connectorResolvers] as unknown as NonEmptyArray<Function>;
 }
 
 /** Builds the executable schema (without governance middleware; see src/policy). */

@@ -19,6 +19,7 @@ import { AuditAppendFunction1795789654944 } from './1795789654944-audit-append-f
 import { PolicyVersionLength1795794460597 } from './1795794460597-policy-version-length';
 import { AdminObjectScope1796192396062 } from './1796192396062-admin-object-scope';
 import { DeletionRequestReference1796192410615 } from './1796192410615-deletion-request-reference';
+import { ConnectorSync1796192941627 } from './1796192941627-connector-sync';
 import { ImportRowsOutOfScope1796193180495 } from './1796193180495-import-rows-out-of-scope';
 import { PersistedNormalizedHash1796194143351 } from './1796194143351-persisted-normalized-hash';
 
@@ -42,6 +43,7 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   PolicyVersionLength1795794460597,
   AdminObjectScope1796192396062,
   DeletionRequestReference1796192410615,
+  ConnectorSync1796192941627,
   ImportRowsOutOfScope1796193180495,
   PersistedNormalizedHash1796194143351,
 ];

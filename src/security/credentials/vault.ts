@@ -152,7 +152,8 @@ export class CredentialVault {
       lastUsedAt: row.lastUsedAt,
       createdBy: row.createdBy,
       ageDays: Math.max(0, Math.floor(age / DAY_MS)),
-      stale: age > this.options.maxAgeDays * DAY_MS,
+      // Too old, or refused by Amazon (until stored again).
+      stale: age > this.options.maxAgeDays * DAY_MS || Boolean(row.refusedAt),
     };
   }
 
@@ -182,7 +183,7 @@ export class CredentialVault {
     const now = this.now();
     const existing = await manager.findOneBy(AmazonCredential, { sellerAccountId: input.sellerAccountId, kind: input.kind, label });
     const row = existing ?? manager.create(AmazonCredential, { id: randomUUID(), sellerAccountId: input.sellerAccountId, kind: input.kind, label, createdAt: now, createdBy: input.actor.slice(0, 200), lastUsedAt: null });
-    Object.assign(row, this.encrypt(row, secret), { secretChangedAt: now });
+    Object.assign(row, this.encrypt(row, secret), { secretChangedAt: now, refusedAt: null });
     await manager.save(AmazonCredential, row);
     await recordUserAction(manager, { actor: input.actor, action: existing ? 'credential.replace' : 'credential.set', target: row.id, requestId: input.requestId, time: now });
     return { credential: this.describe(row), replaced: Boolean(existing) };
@@ -192,7 +193,7 @@ export class CredentialVault {
   async list(manager: EntityManager, filter: { staleOnly?: boolean; sellerAccountId?: string } = {}): Promise<CredentialMetadata[]> {
     // Metadata columns only: the ciphertext is not even read.
     const rows = await manager.find(AmazonCredential, {
-      select: { id: true, sellerAccountId: true, kind: true, label: true, keyId: true, createdAt: true, secretChangedAt: true, lastUsedAt: true, createdBy: true },
+      select: { id: true, sellerAccountId: true, kind: true, label: true, keyId: true, createdAt: true, secretChangedAt: true, lastUsedAt: true, createdBy: true, refusedAt: true },
       where: filter.sellerAccountId ? { sellerAccountId: filter.sellerAccountId } : {},
       order: { sellerAccountId: 'ASC', kind: 'ASC', label: 'ASC' },
     });
