@@ -2,7 +2,7 @@
 // purposes); starting a sync needs IMPORT_DATA and stays within the caller's row scope. The run goes
 // on after the answer (its record in the audit chain is the mutation's own).
 import { randomUUID } from 'node:crypto';
-import { GraphQLISODateTime, Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 import { ConnectorCursor } from '../../entities/gateway/connector-cursor.entity';
 import { SyncRun } from '../../entities/gateway/sync-run.entity';
@@ -47,7 +47,7 @@ export class ConnectorsResolver {
     @Ctx() ctx: RequestContext,
     @Arg('account', () => String, { nullable: true }) account?: string,
     @Arg('streams', () => [String], { nullable: true }) streams?: string[],
-    @Arg('since', () => GraphQLISODateTime, { nullable: true }) since?: Date,
+    @Arg('since', () => Date, { nullable: true }) since?: Date,
   ): Promise<SyncRunStartedType> {
     const request = checkSyncRequest(ctx.scope, { accounts: account ? [account] : undefined, streams: streams ?? undefined, since: since ?? undefined });
     const runId = randomUUID();
