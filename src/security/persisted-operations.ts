@@ -7,41 +7,15 @@
 // Apollo's automatic persisted queries; registered documents are also found by hash alone.
 // Registered one document at a time or from a whole manifest: GraphQL Code Generator's persisted
 // documents (`{ "<sha256>": "<document>" }`) or Apollo's persisted query list.
-import { createHash } from 'node:crypto';
-import { printExecutableGraphQLDocument } from '@graphql-tools/documents';
-import { Kind, parse, visit, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { documentHash, normalizedDocumentHash } from '../document-hash';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
 import { PersistedOperation } from '../../entities/gateway/persisted-operation.entity';
 import { recordUserAction } from '../audit/system-logs';
 import { badUserInput } from '../errors';
 
-export function documentHash(document: string): string {
-  return createHash('sha256').update(document, 'utf8').digest('hex');
-}
-
-/** The normalized form's hash of a parsed document (kept per DocumentNode: Apollo reuses parsed documents). */
-const normalizedHashes = new WeakMap<DocumentNode, string>();
-
-export function normalizedHashOf(document: DocumentNode): string {
-  let hash = normalizedHashes.get(document);
-  if (hash === undefined) {
-    // __typename reveals nothing and Apollo Client adds it to every selection: it does not count.
-    const stripped = visit(document, {
-      Field(node) {
-        return node.name.value === '__typename' && !node.alias && !node.directives?.length ? null : undefined;
-      },
-    });
-    hash = documentHash(printExecutableGraphQLDocument(stripped));
-    normalizedHashes.set(document, hash);
-  }
-  return hash;
-}
-
-/** SHA-256 of the normalized form of a document's text (which must parse). */
-export function normalizedDocumentHash(document: string): string {
-  return normalizedHashOf(parse(document));
-}
+export { documentHash, normalizedDocumentHash, normalizedHashOf } from '../document-hash';
 
 /** Registers `document` for a token; idempotent (the same document twice is one registration). */
 export async function registerPersistedOperation(

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { normalizedDocumentHash } from '../../security/persisted-operations';
+import { normalizedDocumentHash } from '../../document-hash';
 
 /**
  * Persisted operations are matched by the hash of their normalized form (canonical print: selections sorted, no
