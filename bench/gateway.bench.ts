@@ -8,6 +8,7 @@
 // (`--cpu-prof` for that server, into BENCH_PROFILE_DIR, default <tmp>/sellergate-bench-profiles; read it with
 // `node dist/bench/cpu-profile-summary.js <file>`).
 import 'reflect-metadata';
+import { generateKeyPairSync } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,6 +45,15 @@ interface Measurement extends LoadResult {
 type Processes = Map<VariantName, ChildServer[]>;
 
 /** CPU time of all of a variant's processes (gateway and subgraphs alike). */
+/** A fresh Ed25519 key pair for the federated variant's hop tokens (production mode needs real keys). */
+function benchFederationKeys(): { FEDERATION_SIGNING_KEY: string; FEDERATION_PUBLIC_KEY: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    FEDERATION_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    FEDERATION_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
 async function serverCpuMicros(processes: ChildServer[]): Promise<number> {
   let total = 0;
   for (const server of processes) {
@@ -187,8 +197,8 @@ async function main(): Promise<void> {
       RATE_LIMIT_PER_MINUTE: '0',
       IP_RATE_LIMIT_PER_MINUTE: '0',
       SUSPICIOUS_ROWS_COUNT: '0',
-      // Signs the internal context from the federated gateway to its subgraphs.
-      FEDERATION_SECRET: process.env.FEDERATION_SECRET ?? 'bench-federation-secret-not-secret-0123456789',
+      // The federated gateway signs its per-hop tokens with a key pair made for this run.
+      ...benchFederationKeys(),
     };
     const tokens = await prepareBenchData(database.url, loadConfig(childEnv), log);
 

@@ -17,6 +17,7 @@ import { PolicyRevisions1795787354401 } from './1795787354401-policy-revisions';
 import { DataExports1795787473215 } from './1795787473215-data-exports';
 import { AuditAppendFunction1795789654944 } from './1795789654944-audit-append-function';
 import { PolicyVersionLength1795794460597 } from './1795794460597-policy-version-length';
+import { AuditServedBy1796192402991 } from './1796192402991-audit-served-by';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CoreAccounts1795777861725,
@@ -36,4 +37,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   DataExports1795787473215,
   AuditAppendFunction1795789654944,
   PolicyVersionLength1795794460597,
+  AuditServedBy1796192402991,
 ];
