@@ -31,6 +31,7 @@ import type { Policy } from '../policy/policy';
 import { PolicyHolder } from '../policy/policy-holder';
 import { createSecurity, type Security } from '../security';
 import { createChangeFeed } from '../server/change-feed';
+import { buildGatewaySchema } from '../server/schema';
 import { formatGatewayError } from '../server/gateway';
 import { logger } from '../logger';
 import { readinessHandler } from '../server/readiness';
@@ -205,6 +206,8 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
   }).start();
   policies.follow(changes);
   const subgraphSchema = await buildSubgraph(options.name);
+  // The governance subgraph explains access to every coordinate of the API, not only its own.
+  const apiSchema = options.name === 'governance' ? await buildGatewaySchema() : undefined;
   const writer = new AuditWriter(dataSource, {
     checkpointKey: config.AUDIT_CHECKPOINT_KEY ?? null,
     onError: (error, records) => log.error({ err: error, records }, 'audit records could not be written'),
@@ -269,7 +272,7 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
               policy,
             })
           : schemaLoadingContext(req, hop, options, policy, now);
-        return Object.assign(ctx, { [HOP]: hop });
+        return Object.assign(ctx, { [HOP]: hop }, apiSchema ? { apiSchema } : {});
       },
     });
     return { policy, apollo, handler };
