@@ -18,6 +18,7 @@ import type { KeyObject } from 'node:crypto';
 import {
   getLocation,
   Kind,
+  parse,
   type DocumentNode,
   type FieldNode,
   type GraphQLFormattedError,
@@ -51,10 +52,44 @@ function isRequestContext(value: unknown): value is RequestContext {
   return typeof value === 'object' && value !== null && 'governance' in value && 'requestId' in value;
 }
 
-// Node's fetch (undici) reads the subgraph's `Keep-Alive: timeout=N` and stops reusing an idle
-// connection before the subgraph closes it, so a request never lands on a connection being closed
-// (`socket hang up`); @apollo/gateway's default fetcher (make-fetch-happen) reuses it blindly.
-const subgraphFetcher = globalThis.fetch as unknown as Fetcher;
+// Subgraph fetches: Node's fetch (undici, keep-alive; it stops reusing an idle connection before
+// the `Keep-Alive: timeout=` the subgraph announces). A subgraph may still close an idle
+// connection just as the gateway sends on it (clocks, a busy event loop): the request then fails
+// with the connection reset before any answer (`socket hang up`, `other side closed`). A query
+// is sent once more, on a new connection: the subgraph never read it, so its hop token is unused.
+// A mutation is never sent twice.
+const CONNECTION_RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+function connectionReset(error: unknown): boolean {
+  for (let cause: unknown = error, depth = 0; cause && depth < 4; cause = (cause as { cause?: unknown }).cause, depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECTION_RESET.has(code)) return true;
+    if (/socket hang up|other side closed/i.test(String((cause as { message?: unknown }).message ?? ''))) return true;
+  }
+  return false;
+}
+
+function isQueryBody(body: unknown): boolean {
+  if (typeof body !== 'string') return false;
+  try {
+    const { query } = JSON.parse(body) as { query?: unknown };
+    if (typeof query !== 'string') return false;
+    const document = parse(query);
+    return document.definitions.every((definition) => definition.kind !== Kind.OPERATION_DEFINITION || definition.operation === 'query');
+  } catch {
+    return false;
+  }
+}
+
+export const subgraphFetcher: Fetcher = async (url, init) => {
+  const send = globalThis.fetch as unknown as Fetcher;
+  try {
+    return await send(url, init);
+  } catch (error) {
+    if (connectionReset(error) && isQueryBody(init?.body)) return send(url, init);
+    throw error;
+  }
+};
 
 /** Subgraph data source: mints a hop token for each request on the way out, merges governance on the way back. */
 export class GovernedDataSource extends RemoteGraphQLDataSource<Record<string, unknown>> {
