@@ -120,7 +120,8 @@ export class InternalContextError extends Error {
 
 /** The hash a hop token binds: the exact document and variables of one subgraph request. */
 export function hopBodyHash(query: string | null | undefined, variables: Record<string, unknown> | null | undefined): string {
-  const vars = variables && Object.keys(variables).length > 0 ? variables : null;
+  // As sent and received: the JSON form (what the subgraph parses back), whatever objects the caller held.
+  const vars = variables && Object.keys(variables).length > 0 ? (JSON.parse(JSON.stringify(variables)) as Record<string, unknown>) : null;
   return sha256Hex(canonicalJson({ query: query ?? '', variables: vars }));
 }
 
