@@ -146,6 +146,8 @@ export const configSchema = z.object({
    */
   FEDERATION_SIGNING_KEY: z.string().optional(),
   FEDERATION_PUBLIC_KEY: z.string().optional(),
+  /** `serve --gateway` also answers Apollo Router's coprocessor calls on POST /coprocessor (src/federation/coprocessor.ts). */
+  FEDERATION_COPROCESSOR: z.enum(['0', '1']).default('0'),
   /** Lifetime of one per-hop token (seconds). */
   FEDERATION_HOP_TTL_SECONDS: intFromEnv(10),
   /** Subgraphs: how long an idle keep-alive connection stays open (ms); above the gateway's idle socket timeout. */

@@ -29,7 +29,9 @@ import {
 import type { RequestContext } from '../context';
 import { resolvePseudonymKey } from '../policy/masks';
 import type { Category } from '../policy/taxonomy';
-import { documentHash } from '../security/persisted-operations';
+import { limitsFromConfig } from '../security/limits';
+import { documentHash, PersistedOperationRegistry } from '../security/persisted-operations';
+import { coprocessorRouter } from './coprocessor';
 import { createComponents, type ComponentOptions } from '../server/components';
 import type { GatewayComponents } from '../server/gateway';
 import { buildGatewaySchema } from '../server/schema';
@@ -165,7 +167,28 @@ export async function createFederatedComponents(options: FederatedOptions): Prom
   // createExport is resolved here, its query run through this gateway (src/federation/federated-exports.ts);
   // the download route and the expiry sweep come with the components, on this gateway's DataSource.
   const exporting = new ExportingGateway(gateway, await ExportSchemas.build(resolvePseudonymKey(options.config)));
-  return { ...components, plugins: [...components.plugins, subgraphErrorsPlugin()], apolloGateway: exporting };
+  // Behind Apollo Router: this process as its coprocessor (authenticates at the router stage, mints
+  // the hop tokens at the subgraph stage, records the client operation at the response stage).
+  const routes = [...(components.routes ?? [])];
+  if (options.config.FEDERATION_COPROCESSOR === '1' && components.admission) {
+    const registry = new PersistedOperationRegistry(options.dataSource, options.config.SUSPENSION_CACHE_MS);
+    routes.push(
+      coprocessorRouter({
+        dataSource: options.dataSource,
+        admission: components.admission,
+        keys: options.keys,
+        schema: classified,
+        hopTtlSeconds: options.config.FEDERATION_HOP_TTL_SECONDS,
+        now,
+        checks: {
+          limits: limitsFromConfig(options.config),
+          mayIntrospect: (principal, policy) => Boolean(principal && policy.roles[principal.role]?.introspection && !principal.partner),
+          isPersisted: ['1', 'true'].includes(options.config.PARTNER_PERSISTED_ONLY) ? (principal, hash) => registry.isRegistered(principal.id, hash) : null,
+        },
+      }),
+    );
+  }
+  return { ...components, routes, plugins: [...components.plugins, subgraphErrorsPlugin()], apolloGateway: exporting };
 }
 
 /** The field node a response path points at in the client's operation (fragments followed). */
