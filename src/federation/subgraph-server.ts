@@ -305,12 +305,43 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
     res.json({ status: 'ok', subgraph: options.name });
   });
   app.get('/readyz', readinessHandler(dataSource, { subgraph: options.name }));
+  // Refusals before GraphQL runs: an unauthenticated caller learns nothing, not even validation errors.
+  const refuse = async (req: Request, res: express.Response, error: unknown): Promise<void> => {
+    const requestId = String(res.locals.requestId);
+    const message = error instanceof InternalContextError ? error.message : 'The hop token could not be verified';
+    const reason = error instanceof InternalContextError ? error.reason : 'invalid';
+    try {
+      await admission.recordTransportRefusal({
+        requestId,
+        code: ErrorCode.UNAUTHENTICATED,
+        message,
+        ip: req.ip ?? null,
+        userAgent: req.get('user-agent') ?? null,
+        servedBy: options.name,
+        reason: `HOP_TOKEN_${reason.toUpperCase().replace('-', '_')}`,
+      });
+    } catch (writeError) {
+      log.error({ err: writeError, requestId }, 'could not record a refused subgraph request');
+    }
+    log.warn({ requestId, reason }, 'subgraph request refused: no valid hop token');
+    res.status(401).json({ errors: [{ message, extensions: { code: ErrorCode.UNAUTHENTICATED, reason } }] });
+  };
+  const parseJson = express.json({ limit: config.BODY_LIMIT });
   app.use(
     '/graphql',
-    express.json({ limit: config.BODY_LIMIT }),
-    // Refuse before GraphQL runs: an unauthenticated caller learns nothing, not even validation errors.
+    // Without a hop token the body is not even parsed.
+    (req, res, next) => {
+      if (req.get(INTERNAL_CONTEXT_HEADER)) return next();
+      void refuse(req, res, new InternalContextError('missing', 'Subgraphs are served to the gateway only: the hop token is missing'));
+    },
+    // The token is bound to the body: parse it, and refuse a body that cannot be read like a bad token.
+    (req, res, next) => {
+      parseJson(req, res, (error?: unknown) => {
+        if (error) void refuse(req, res, new InternalContextError('document', 'The request body could not be read as JSON'));
+        else next();
+      });
+    },
     async (req, res, next) => {
-      const requestId = String(res.locals.requestId);
       try {
         const body = (req.body ?? {}) as { query?: unknown; variables?: unknown };
         const bodyHash = Array.isArray(req.body)
@@ -327,23 +358,7 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
         res.locals.versionServer = server;
         next();
       } catch (error) {
-        const message = error instanceof InternalContextError ? error.message : 'The hop token could not be verified';
-        const reason = error instanceof InternalContextError ? error.reason : 'invalid';
-        try {
-          await admission.recordTransportRefusal({
-            requestId,
-            code: ErrorCode.UNAUTHENTICATED,
-            message,
-            ip: req.ip ?? null,
-            userAgent: req.get('user-agent') ?? null,
-            servedBy: options.name,
-            reason: `HOP_TOKEN_${reason.toUpperCase().replace('-', '_')}`,
-          });
-        } catch (writeError) {
-          log.error({ err: writeError, requestId }, 'could not record a refused subgraph request');
-        }
-        log.warn({ requestId, reason }, 'subgraph request refused: no valid hop token');
-        res.status(401).json({ errors: [{ message, extensions: { code: ErrorCode.UNAUTHENTICATED, reason } }] });
+        await refuse(req, res, error);
       }
     },
     (req, res, next) => (res.locals.versionServer as VersionServer).handler(req, res, next),

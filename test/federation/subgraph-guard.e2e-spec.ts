@@ -169,6 +169,17 @@ describe('subgraph guard', () => {
     });
   });
 
+  it('answers a body that is not JSON like a bad token (401, audited), with or without a token, never with a parser error page', async () => {
+    for (const headers of [{}, { [INTERNAL_CONTEXT_HEADER]: await signed() }] as Record<string, string>[]) {
+      const requestId = newRequestId('not-json');
+      const response = await fetch(orders.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...headers }, body: '{"query": ' });
+      expect(response.status).toBe(401);
+      const body = (await response.json()) as { errors: { extensions: { code: string; reason: string } }[] };
+      expect(body.errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED', reason: INTERNAL_CONTEXT_HEADER in headers ? 'document' : 'missing' });
+      expect(await auditOf(requestId)).toEqual([expect.objectContaining({ outcome: 'refused', servedBy: 'orders' })]);
+    }
+  });
+
   it('each subgraph answers /readyz (database reachable and migrated) without any context', async () => {
     for (const subgraph of federation.subgraphs) {
       const response = await fetch(subgraph.url.replace(/\/graphql$/, '/readyz'));
