@@ -2,7 +2,7 @@
 // subgraph and a `sellergate serve --gateway` process over them, beside a single-process
 // `sellergate serve`, all on one PostgreSQL database. The shared operations
 // (support/equivalence-cases.ts) get identical data, errors and extensions.governance from both;
-// a subgraph process called directly without a valid internal context refuses, and the refusal
+// a subgraph process called directly without a valid hop token refuses, and the refusal
 // is in the audit log.
 import { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import type { Principal } from '../../src/auth/principal';
