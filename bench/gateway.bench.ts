@@ -11,6 +11,7 @@
 // concurrency sweep on the nested query, default 10,50,200; 0 = none), BENCH_STABILITY (seconds of
 // the stability run of the production wiring, in 10 s slices, default 60; 0 = none).
 import 'reflect-metadata';
+import { generateKeyPairSync } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -46,6 +47,15 @@ interface Measurement extends LoadResult {
 
 /** The processes serving a variant: its server, plus the subgraphs of the federated variant. */
 type Processes = Map<VariantName, ChildServer[]>;
+
+/** A fresh Ed25519 key pair for the federated variant's hop tokens (production mode needs real keys). */
+function benchFederationKeys(): { FEDERATION_SIGNING_KEY: string; FEDERATION_PUBLIC_KEY: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    FEDERATION_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    FEDERATION_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
 
 /** CPU time (µs) and resident set size (bytes) of all of a variant's processes (gateway and subgraphs alike). */
 async function serverUsage(processes: ChildServer[]): Promise<{ cpuMicros: number; rssBytes: number }> {
@@ -221,8 +231,8 @@ async function main(): Promise<void> {
       RATE_LIMIT_PER_MINUTE: '0',
       IP_RATE_LIMIT_PER_MINUTE: '0',
       SUSPICIOUS_ROWS_COUNT: '0',
-      // Signs the internal context from the federated gateway to its subgraphs.
-      FEDERATION_SECRET: process.env.FEDERATION_SECRET ?? 'bench-federation-secret-not-secret-0123456789',
+      // The federated gateway signs its per-hop tokens with a key pair made for this run.
+      ...benchFederationKeys(),
     };
     const tokens = await prepareBenchData(database.url, loadConfig(childEnv), log);
     const peer = preparePostGraphile(log);

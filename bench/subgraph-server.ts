@@ -8,6 +8,7 @@ import { createDataSource } from '../src/db/data-source';
 import { createSubgraphServer } from '../src/federation/subgraph-server';
 import { isSubgraphName } from '../src/federation/subgraphs';
 import { loadGatewayPolicy } from '../src/server/components';
+import { federationKeys } from '../src/federation/internal-context';
 import { answerProbe, countSqlStatements } from './bench-probes';
 
 countSqlStatements();
@@ -16,12 +17,12 @@ async function main(): Promise<void> {
   const settings = loadConfig();
   const name = process.env.BENCH_SUBGRAPH ?? '';
   if (!isSubgraphName(name)) throw new Error(`BENCH_SUBGRAPH must name a subgraph, got "${name}"`);
-  if (!settings.DATABASE_URL || !settings.FEDERATION_SECRET) throw new Error('DATABASE_URL and FEDERATION_SECRET are required');
+  if (!settings.DATABASE_URL) throw new Error('DATABASE_URL is required');
   const policy = loadGatewayPolicy(settings);
   // Six subgraphs share the server with the other variants: a smaller pool each.
   const dataSource = createDataSource({ url: settings.DATABASE_URL, poolSize: 5 });
   await dataSource.initialize();
-  const server = await createSubgraphServer({ name, dataSource, config: settings, policy, secret: settings.FEDERATION_SECRET });
+  const server = await createSubgraphServer({ name, dataSource, config: settings, policy, keys: federationKeys(settings) });
   const { app, httpServer } = server;
   httpServer.removeAllListeners('request');
   httpServer.on('request', (req, res) => (answerProbe(req, res) ? undefined : app(req, res)));

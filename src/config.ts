@@ -167,8 +167,18 @@ export const configSchema = z.object({
    * a result with more rows than this is refused (BAD_USER_INPUT), never cut.
    */
   EXPORT_MAX_ROWS: intFromEnv(50_000),
-  /** Federation: key signing the internal context from gateway to subgraphs (same value on all). */
-  FEDERATION_SECRET: z.string().min(32).optional(),
+  /**
+   * Federation: the gateway's Ed25519 private key (PKCS#8 PEM) signing the per-hop tokens, and the
+   * subgraphs' public key (SPKI PEM) verifying them. Outside production a public demo key pair.
+   */
+  FEDERATION_SIGNING_KEY: z.string().optional(),
+  FEDERATION_PUBLIC_KEY: z.string().optional(),
+  /** `serve --gateway` also answers Apollo Router's coprocessor calls on POST /coprocessor (src/federation/coprocessor.ts). */
+  FEDERATION_COPROCESSOR: z.enum(['0', '1']).default('0'),
+  /** Lifetime of one per-hop token (seconds). */
+  FEDERATION_HOP_TTL_SECONDS: intFromEnv(10),
+  /** Subgraphs: how long an idle keep-alive connection stays open (ms); above the gateway's idle socket timeout. */
+  SUBGRAPH_KEEP_ALIVE_MS: intFromEnv(65_000),
   /** Federation gateway: `name=url,...` of the subgraphs (instead of `--subgraphs`). */
   FEDERATION_SUBGRAPHS: z.string().optional(),
 });

@@ -103,6 +103,11 @@ export interface RequestContext {
   startedAt: number;
   /** Tells the other gateway processes of a state change made by this request (src/server/change-feed.ts). */
   changes?: import('./server/change-feed').ChangeFeed;
+  /**
+   * The whole API schema, when the request runs on a subgraph that answers about all of it
+   * (the governance subgraph's `explainAccess`); absent elsewhere (the schema served is the whole one).
+   */
+  apiSchema?: import('graphql').GraphQLSchema;
 }
 
 export interface RequestOrigin {

@@ -92,6 +92,10 @@ export class AuditRecord {
   @Column({ type: 'varchar', length: 80, nullable: true })
   policyVersion: string | null;
 
+  /** The subgraph that served or refused the request (federation); null at the gateway. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  servedBy: string | null;
+
   @Column({ type: 'char', length: 64 })
   prevHash: string;
 

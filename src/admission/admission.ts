@@ -74,11 +74,15 @@ export interface TransportRefusal {
   userAgent: string | null;
   declaredPurpose?: string | null;
   startedAt?: number;
+  /** The subgraph that refused it (federation); absent at the gateway. */
+  servedBy?: string;
+  /** A more precise reason, recorded after `code` (e.g. HOP_TOKEN_REPLAYED). */
+  reason?: string;
 }
 
 /** Facts of a finished request that only its entry point knows, for its audit record. */
 export type RequestFacts = Partial<
-  Pick<AuditEntry, 'operationType' | 'operationName' | 'documentHash' | 'document' | 'variables' | 'fields' | 'categories' | 'masked' | 'denied' | 'rowsByCategory' | 'purpose'>
+  Pick<AuditEntry, 'operationType' | 'operationName' | 'documentHash' | 'document' | 'variables' | 'fields' | 'categories' | 'masked' | 'denied' | 'rowsByCategory' | 'purpose' | 'servedBy'>
 > & {
   outcome: AuditEntry['outcome'];
   errorCodes: string[];
@@ -286,9 +290,10 @@ export class Admission {
       denied: [],
       rowsByCategory: {},
       outcome: REFUSAL_CODES.has(refusal.code) ? 'refused' : 'invalid',
-      errorCodes: [refusal.code],
+      errorCodes: refusal.reason ? [refusal.code, refusal.reason] : [refusal.code],
       durationMs: refusal.startedAt === undefined ? 0 : performance.now() - refusal.startedAt,
       policyVersion: this.deps.policies.current().version,
+      servedBy: refusal.servedBy ?? null,
     });
   }
 
@@ -324,6 +329,7 @@ export class Admission {
       errorCodes: facts.errorCodes,
       durationMs: performance.now() - ctx.startedAt,
       policyVersion: ctx.policy.version,
+      servedBy: facts.servedBy ?? null,
     };
   }
 }

@@ -33,6 +33,11 @@ export interface AuditEntry {
   errorCodes: string[];
   durationMs: number;
   policyVersion: string | null;
+  /**
+   * The subgraph that served (or refused) the request in a federated deployment; null at the
+   * gateway. Its record is linked to the gateway's by the request id (`audit verify` checks it).
+   */
+  servedBy?: string | null;
 }
 
 /** The hashed content: every column except `hash`. */
@@ -52,6 +57,7 @@ const LENGTHS: Partial<Record<keyof AuditEntry, number>> = {
   operationName: 200,
   documentHash: 64,
   policyVersion: 80,
+  servedBy: 64,
 };
 
 // A lone UTF-16 surrogate cannot be stored (PostgreSQL text is UTF-8; jsonb refuses it): it is
@@ -118,6 +124,8 @@ export function contentOf(record: AuditRecord | AuditContent): AuditContent {
     errorCodes: record.errorCodes,
     durationMs: record.durationMs,
     policyVersion: record.policyVersion,
+    // Only in the content when set: records from before the column hash as they did.
+    ...(record.servedBy ? { servedBy: record.servedBy } : {}),
     prevHash: record.prevHash.trim(),
   };
 }

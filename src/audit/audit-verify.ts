@@ -8,7 +8,7 @@ import { checkpointSignatureValid } from './audit-checkpoint';
 import { hashContent } from './audit-entry';
 import { chainBase, type ChainHead } from './audit-head';
 
-export type ChainProblemKind = 'changed' | 'removed' | 'inserted' | 'checkpoint';
+export type ChainProblemKind = 'changed' | 'removed' | 'inserted' | 'checkpoint' | 'unlinked';
 
 export interface ChainProblem {
   /** The record named: the first one changed, missing, or inserted. */
@@ -27,6 +27,12 @@ export interface VerifyOptions {
   /** AUDIT_CHECKPOINT_KEY: checkpoint signatures are checked when it is given. */
   key?: string | null;
   pageSize?: number;
+  /**
+   * Federation: a subgraph's record of data it served must have its gateway's record (same
+   * request id). The gateway writes its record after the subgraphs answered, so records younger
+   * than this are not checked yet (default 60 s).
+   */
+  unlinkedGraceMs?: number;
 }
 
 export interface VerifyResult {
@@ -145,6 +151,21 @@ export async function verifyChain(manager: EntityManager, options: VerifyOptions
   const beyond = checkpoints.find((cp) => BigInt(cp.headId) >= expected);
   if (beyond) {
     return fail({ id: expected.toString(), kind: 'removed', message: `record ${expected} is missing: checkpoint ${beyond.id} attests a head at ${beyond.headId}` });
+  }
+  if (result.firstId !== null) {
+    // Every subgraph record of a verified hop (a principal is named) has its gateway record.
+    const before = new Date(Date.now() - (options.unlinkedGraceMs ?? 60_000));
+    const unlinked: { id: string; request_id: string; served_by: string }[] = await manager.query(
+      `SELECT s.id::text AS id, s.request_id, s.served_by FROM audit_record s
+        WHERE s.id >= $1 AND s.id <= $2 AND s.served_by IS NOT NULL AND s.principal_id IS NOT NULL AND s."timestamp" < $3
+          AND NOT EXISTS (SELECT 1 FROM audit_record g WHERE g.request_id = s.request_id AND g.served_by IS NULL)
+        ORDER BY s.id LIMIT 1`,
+      [result.firstId, result.lastId, before],
+    );
+    if (unlinked[0]) {
+      const { id, request_id: requestId, served_by: servedBy } = unlinked[0];
+      return fail({ id, kind: 'unlinked', message: `record ${id} of subgraph ${servedBy} (request ${requestId}) has no gateway record with that request id` });
+    }
   }
   return result;
 }

@@ -63,6 +63,7 @@ export function registerAuditCommands(program: Command, deps: CliDeps): void {
         return verified;
       });
       output(options.json, { ...result, signaturesChecked: key !== null }, () => {
+        if (result.problem?.kind === 'unlinked') return `audit log INCOMPLETE at record ${result.problem.id} (unlinked): ${result.problem.message}\nthe chain itself verified (${result.checked} record(s))`;
         if (!result.ok) return `audit chain BROKEN at record ${result.problem!.id} (${result.problem!.kind}): ${result.problem!.message}\n${result.checked} record(s) verified before it`;
         const range = result.checked ? `records ${result.firstId}..${result.lastId}` : 'no records';
         const signatures = key ? 'signatures checked' : 'signatures not checked: AUDIT_CHECKPOINT_KEY is not set';

@@ -2,7 +2,7 @@
 // being forwarded to a subgraph: by the same resolver as in the single process, on the governed
 // export schema (which decides EXPORT_DATA like everywhere else), and the exported query then runs
 // page by page through this gateway's own executor, so it crosses subgraphs and every subgraph
-// enforces decisions, masks and row scope under the signed internal context of the caller's
+// enforces decisions, masks and row scope under the hop tokens minted for the caller's
 // principal, purpose and policy version. Limits, paging, watermark, storage and audit are those of
 // src/exports.
 import { SCALARS_MAP } from '../../schema/common/date-time.scalar';

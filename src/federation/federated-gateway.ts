@@ -1,6 +1,8 @@
 // `serve --gateway`: the same gateway (authentication, audit, security, governance plugins: one
 // audit record per client operation) in front of the subgraphs instead of an in-process schema.
-// Each subgraph fetch carries the signed internal context; what the subgraphs masked and denied
+// Each subgraph fetch carries its own hop token (src/federation/internal-context.ts: Ed25519,
+// audience = the subgraph, bound to the document and variables sent, seconds-long, single-use);
+// what the subgraphs masked and denied
 // comes back in their responses and is merged into the request's governance record, so the
 // client sees the same `extensions.governance` as from the single process.
 import {
@@ -11,9 +13,12 @@ import {
 } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { Fetcher } from '@apollo/utils.fetcher';
+import type { KeyObject } from 'node:crypto';
 import {
   getLocation,
   Kind,
+  parse,
   type DocumentNode,
   type FieldNode,
   type GraphQLFormattedError,
@@ -24,18 +29,21 @@ import {
 import type { RequestContext } from '../context';
 import { resolvePseudonymKey } from '../policy/masks';
 import type { Category } from '../policy/taxonomy';
+import { limitsFromConfig } from '../security/limits';
+import { documentHash, PersistedOperationRegistry } from '../security/persisted-operations';
+import { coprocessorRouter } from './coprocessor';
 import { createComponents, type ComponentOptions } from '../server/components';
 import type { GatewayComponents } from '../server/gateway';
 import { buildGatewaySchema } from '../server/schema';
 import type { SubgraphEndpoint } from './compose';
 import { ExportingGateway, ExportSchemas } from './federated-exports';
-import { INTERNAL_CONTEXT_HEADER, signInternalContext } from './internal-context';
+import { hopBodyHash, INTERNAL_CONTEXT_HEADER, signInternalContext, type FederationKeys } from './internal-context';
 import { SUBGRAPH_GOVERNANCE_EXTENSION, type SubgraphGovernance } from './subgraph-server';
 import { copyClassifications } from './subgraphs';
 
 export interface FederatedOptions extends ComponentOptions {
-  /** FEDERATION_SECRET (same on every subgraph). */
-  secret: string;
+  /** The gateway's signing key (FEDERATION_SIGNING_KEY) mints the hop tokens. */
+  keys: FederationKeys;
   /** Subgraph URLs (SDL fetched from each, composed at start), or ... */
   subgraphs?: SubgraphEndpoint[];
   /** ... a composed supergraph SDL (`sellergate compose`). */
@@ -46,24 +54,76 @@ function isRequestContext(value: unknown): value is RequestContext {
   return typeof value === 'object' && value !== null && 'governance' in value && 'requestId' in value;
 }
 
-/** Subgraph data source: signs the internal context on the way out, merges governance on the way back. */
+// Subgraph fetches: Node's fetch (undici, keep-alive; it stops reusing an idle connection before
+// the `Keep-Alive: timeout=` the subgraph announces). A subgraph may still close an idle
+// connection just as the gateway sends on it (clocks, a busy event loop): the request then fails
+// with the connection reset before any answer (`socket hang up`, `other side closed`). A query
+// is sent once more, on a new connection: the subgraph never read it, so its hop token is unused.
+// A mutation is never sent twice.
+const CONNECTION_RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+function connectionReset(error: unknown): boolean {
+  for (let cause: unknown = error, depth = 0; cause && depth < 4; cause = (cause as { cause?: unknown }).cause, depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECTION_RESET.has(code)) return true;
+    if (/socket hang up|other side closed/i.test(String((cause as { message?: unknown }).message ?? ''))) return true;
+  }
+  return false;
+}
+
+function isQueryBody(body: unknown): boolean {
+  if (typeof body !== 'string') return false;
+  try {
+    const { query } = JSON.parse(body) as { query?: unknown };
+    if (typeof query !== 'string') return false;
+    const document = parse(query);
+    return document.definitions.every((definition) => definition.kind !== Kind.OPERATION_DEFINITION || definition.operation === 'query');
+  } catch {
+    return false;
+  }
+}
+
+export const subgraphFetcher: Fetcher = async (url, init) => {
+  const send = globalThis.fetch as unknown as Fetcher;
+  try {
+    return await send(url, init);
+  } catch (error) {
+    if (connectionReset(error) && isQueryBody(init?.body)) return send(url, init);
+    throw error;
+  }
+};
+
+/** Subgraph data source: mints a hop token for each request on the way out, merges governance on the way back. */
 export class GovernedDataSource extends RemoteGraphQLDataSource<Record<string, unknown>> {
   constructor(
+    /** The subgraph's name: the audience of its hop tokens. */
+    private readonly subgraph: string,
     url: string,
-    private readonly secret: string,
+    private readonly signingKey: KeyObject,
+    private readonly ttlSeconds: number,
     /** The policy in force (for schema loading; a client operation signs its own request's version). */
     private readonly policyVersion: () => string,
     private readonly now: () => Date,
   ) {
-    super({ url });
+    super({ url, fetcher: subgraphFetcher });
   }
 
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<Record<string, unknown>>): Promise<void> {
-    const ctx = options.kind === 'incoming operation' && isRequestContext(options.context) ? options.context : null;
+    const incoming = options.kind === 'incoming operation' ? options.incomingRequestContext : null;
+    const ctx = incoming && isRequestContext(options.context) ? options.context : null;
     const token = await signInternalContext(
-      { requestId: ctx?.requestId ?? 'gateway-schema-load', principal: ctx?.principal ?? null, purpose: ctx?.purpose ?? null, policyVersion: ctx?.policy?.version ?? this.policyVersion() },
-      this.secret,
+      {
+        requestId: ctx?.requestId ?? 'gateway-schema-load',
+        principal: ctx?.principal ?? null,
+        purpose: ctx?.purpose ?? null,
+        policyVersion: ctx?.policy?.version ?? this.policyVersion(),
+        // What persisted operations are registered by: the SHA-256 of the client's document.
+        clientDocumentHash: incoming?.queryHash || (incoming?.source ? documentHash(incoming.source) : null),
+      },
+      { audience: this.subgraph, bodyHash: hopBodyHash(options.request.query, options.request.variables) },
+      this.signingKey,
       this.now(),
+      this.ttlSeconds,
     );
     options.request.http?.headers.set(INTERNAL_CONTEXT_HEADER, token);
     if (ctx) options.request.http?.headers.set('x-request-id', ctx.requestId);
@@ -89,6 +149,8 @@ export class GovernedDataSource extends RemoteGraphQLDataSource<Record<string, u
 export async function createFederatedComponents(options: FederatedOptions): Promise<GatewayComponents> {
   if (!options.subgraphs?.length && !options.supergraphSdl) throw new Error('The federated gateway needs subgraph URLs or a supergraph SDL');
   const now = options.now ?? (() => new Date());
+  const signingKey = options.keys.signingKey;
+  if (!signingKey) throw new Error('The federated gateway needs FEDERATION_SIGNING_KEY (the Ed25519 private key the subgraphs hold the public key of)');
   const components = await createComponents(options);
   // @apollo/gateway executes here: the in-process governed schema is not served, nor rebuilt when
   // the policy changes (the subgraphs rebuild theirs).
@@ -98,13 +160,35 @@ export async function createFederatedComponents(options: FederatedOptions): Prom
     ...(options.supergraphSdl
       ? { supergraphSdl: options.supergraphSdl }
       : { supergraphSdl: new IntrospectAndCompose({ subgraphs: options.subgraphs!.map(({ name, url }) => ({ name, url })) }) }),
-    buildService: ({ url }) => new GovernedDataSource(url!, options.secret, () => components.policies?.current().version ?? options.policy.version, now),
+    buildService: ({ name, url }) =>
+      new GovernedDataSource(name, url!, signingKey, options.config.FEDERATION_HOP_TTL_SECONDS, () => components.policies?.current().version ?? options.policy.version, now),
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => copyClassifications(classified, apiSchema));
   // createExport is resolved here, its query run through this gateway (src/federation/federated-exports.ts);
   // the download route and the expiry sweep come with the components, on this gateway's DataSource.
   const exporting = new ExportingGateway(gateway, await ExportSchemas.build(resolvePseudonymKey(options.config)));
-  return { ...components, plugins: [...components.plugins, subgraphErrorsPlugin()], apolloGateway: exporting };
+  // Behind Apollo Router: this process as its coprocessor (authenticates at the router stage, mints
+  // the hop tokens at the subgraph stage, records the client operation at the response stage).
+  const routes = [...(components.routes ?? [])];
+  if (options.config.FEDERATION_COPROCESSOR === '1' && components.admission) {
+    const registry = new PersistedOperationRegistry(options.dataSource, options.config.SUSPENSION_CACHE_MS);
+    routes.push(
+      coprocessorRouter({
+        dataSource: options.dataSource,
+        admission: components.admission,
+        keys: options.keys,
+        schema: classified,
+        hopTtlSeconds: options.config.FEDERATION_HOP_TTL_SECONDS,
+        now,
+        checks: {
+          limits: limitsFromConfig(options.config),
+          mayIntrospect: (principal, policy) => Boolean(principal && policy.roles[principal.role]?.introspection && !principal.partner),
+          isPersisted: ['1', 'true'].includes(options.config.PARTNER_PERSISTED_ONLY) ? (principal, hash) => registry.isRegistered(principal.id, hash) : null,
+        },
+      }),
+    );
+  }
+  return { ...components, routes, plugins: [...components.plugins, subgraphErrorsPlugin()], apolloGateway: exporting };
 }
 
 /** The field node a response path points at in the client's operation (fragments followed). */

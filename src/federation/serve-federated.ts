@@ -9,6 +9,7 @@ import type { GatewayComponents } from '../server/gateway';
 import { logger } from '../logger';
 import { parseSubgraphList } from './compose';
 import { createFederatedComponents } from './federated-gateway';
+import { federationKeys } from './internal-context';
 import { startSubgraphServer } from './subgraph-server';
 import { isSubgraphName, SUBGRAPH_NAMES } from './subgraphs';
 
@@ -25,35 +26,30 @@ export interface FederatedServeOptions {
   host?: string;
 }
 
-/** The FEDERATION_SECRET, or a clear refusal to start without it. */
-export function federationSecret(settings: Config): string {
-  if (!settings.FEDERATION_SECRET) throw new Error('Federated modes need FEDERATION_SECRET (32 characters or more, the same on the gateway and every subgraph)');
-  return settings.FEDERATION_SECRET;
-}
 
 /** Components of `serve --gateway`. */
 export async function federatedGatewayComponents(
   options: FederatedServeOptions,
   deps: { dataSource: DataSource; config: Config; policy: Policy },
 ): Promise<GatewayComponents> {
-  const secret = federationSecret(deps.config);
+  const keys = federationKeys(deps.config);
   if (options.supergraph) {
-    return createFederatedComponents({ ...deps, secret, supergraphSdl: readFileSync(options.supergraph, 'utf8') });
+    return createFederatedComponents({ ...deps, keys, supergraphSdl: readFileSync(options.supergraph, 'utf8') });
   }
   const list = options.subgraphs ?? deps.config.FEDERATION_SUBGRAPHS;
   if (!list) throw new Error('serve --gateway needs --subgraphs name=url,... or --supergraph <file> (or FEDERATION_SUBGRAPHS)');
-  return createFederatedComponents({ ...deps, secret, subgraphs: parseSubgraphList(list) });
+  return createFederatedComponents({ ...deps, keys, subgraphs: parseSubgraphList(list) });
 }
 
-/** `serve --subgraph <name>`: one category, guarded by the internal context, until SIGINT/SIGTERM. */
+/** `serve --subgraph <name>`: one category, guarded by hop tokens, until SIGINT/SIGTERM. */
 export async function serveSubgraph(options: FederatedServeOptions): Promise<void> {
   const name = options.subgraph ?? '';
   if (!isSubgraphName(name)) throw new Error(`Unknown subgraph "${name}"; subgraphs: ${SUBGRAPH_NAMES.join(', ')}`);
   const settings = config();
-  const secret = federationSecret(settings);
+  const keys = federationKeys(settings);
   const policy = loadGatewayPolicy(settings);
   const db = await openDatabase(settings, { readReplica: true });
-  const server = await startSubgraphServer({ name, dataSource: db.dataSource, config: settings, policy, secret, port: options.port ?? settings.PORT, host: options.host });
+  const server = await startSubgraphServer({ name, dataSource: db.dataSource, config: settings, policy, keys, port: options.port ?? settings.PORT, host: options.host });
   process.stdout.write(`sellergate subgraph ${name} ready at ${server.url}  (policy version ${server.policies.current().version})\n`);
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,8 +1,13 @@
-// One category served as a Federation 2 subgraph. It answers the gateway only: every request
-// must carry a valid signed internal context (else 401 UNAUTHENTICATED, audited with the request
-// id), and the subgraph enforces field decisions, masking and row scope itself (governSchema over
-// the subgraph schema, RequestContext built from the verified context), reporting what it masked
-// and denied in `extensions.governance` so the gateway's response and audit record show it.
+// One category served as a Federation 2 subgraph. It trusts nothing it cannot verify: every
+// request must carry a per-hop token (src/federation/internal-context.ts) minted by the gateway for
+// this subgraph, this exact document and these variables, unexpired and never used before (else
+// 401 UNAUTHENTICATED, audited with the request id and the reason). Then the request passes the
+// admission steps as a subgraph entry point (src/admission): suspension, purpose, operation limits,
+// the persisted-only rule of partner tokens (by the client document hash the token carries), field
+// decisions, masks and row scope (governSchema over the subgraph schema), and the subgraph writes
+// its own audit record for the data it served (`servedBy` = the subgraph), linked to the gateway's
+// record by the request id. What it masked and denied also goes back to the gateway in the
+// response, so the gateway's response and audit record show it.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -12,6 +17,8 @@ import express, { type Request } from 'express';
 import { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { Admission } from '../admission/admission';
+import { operationRecordFacts } from '../admission/graphql-admission.plugin';
+import { checkOperation } from '../admission/operation-checks';
 import { operationFacts } from '../admission/operation-facts';
 import { AuditWriter } from '../audit/audit.writer';
 import { rowScopeOf } from '../auth/principal';
@@ -22,12 +29,15 @@ import { ErrorCode } from '../errors';
 import { governSchema } from '../policy/govern-schema';
 import type { Policy } from '../policy/policy';
 import { PolicyHolder } from '../policy/policy-holder';
+import { createSecurity, type Security } from '../security';
 import { createChangeFeed } from '../server/change-feed';
+import { buildGatewaySchema } from '../server/schema';
 import { formatGatewayError } from '../server/gateway';
 import { logger } from '../logger';
 import { readinessHandler } from '../server/readiness';
 import { requestIdMiddleware } from '../server/request-id';
-import { INTERNAL_CONTEXT_HEADER, InternalContextError, verifyInternalContext, type InternalContext } from './internal-context';
+import { hopBodyHash, INTERNAL_CONTEXT_HEADER, InternalContextError, verifyInternalContext, type FederationKeys, type ReplayCache, type VerifiedHop } from './internal-context';
+import { createReplayCache } from './replay-cache';
 import { buildSubgraph, type SubgraphName } from './subgraphs';
 
 export interface SubgraphServerOptions {
@@ -36,8 +46,10 @@ export interface SubgraphServerOptions {
   config: Config;
   /** The policy when none was applied with `policy apply` (POLICY_FILE or the default). */
   policy: Policy;
-  /** FEDERATION_SECRET (same on the gateway). */
-  secret: string;
+  /** The gateway's public key verifies hop tokens (the private key is not needed here). */
+  keys: FederationKeys;
+  /** Token ids already used (default: Redis with REDIS_URL, else in-process). */
+  replay?: ReplayCache;
   now?: () => Date;
 }
 
@@ -76,49 +88,102 @@ function refusal(message: string): GraphQLError {
 /** Loading the SDL (no principal) may read `_service` and nothing else. */
 const SCHEMA_LOADING_FIELDS = new Set(['Query._service', '_Service.sdl']);
 
-function subgraphPlugin(): ApolloServerPlugin<RequestContext> {
+/** The verified hop token a subgraph request's context was built from (an own property: Apollo may copy contexts). */
+const HOP = Symbol('sellergate.hop');
+function hopOf(ctx: RequestContext): VerifiedHop | undefined {
+  return (ctx as RequestContext & { [HOP]?: VerifiedHop })[HOP];
+}
+
+interface SubgraphPluginOptions {
+  name: SubgraphName;
+  admission: Admission;
+  security: Security;
+  onWriteError(error: unknown, requestId: string): void;
+}
+
+export const SUBGRAPH_AUDIT_WRITE_FAILED_MESSAGE = 'The audit record of this subgraph request could not be written, so its data is withheld';
+
+function subgraphPlugin(options: SubgraphPluginOptions): ApolloServerPlugin<RequestContext> {
+  const { admission, security } = options;
   return {
     async requestDidStart() {
+      let executed = false;
       return {
         async didResolveOperation(request) {
           const ctx = request.contextValue;
-          if (ctx.principal) return;
-          const selected = request.operation && request.document ? operationFacts(request.schema, request.document, request.operation).objectFields : new Set<string>();
-          if ([...selected].some((coordinate) => !SCHEMA_LOADING_FIELDS.has(coordinate) && !coordinate.endsWith('.__typename'))) {
-            throw refusal('The internal context names no principal: only the subgraph SDL can be read with it');
+          if (!ctx.principal) {
+            const selected = request.operation && request.document ? operationFacts(request.schema, request.document, request.operation).objectFields : new Set<string>();
+            if ([...selected].some((coordinate) => !SCHEMA_LOADING_FIELDS.has(coordinate) && !coordinate.endsWith('.__typename'))) {
+              throw refusal('The hop token names no principal: only the subgraph SDL can be read with it');
+            }
+            return;
           }
+          if (ctx.refusal) throw ctx.refusal;
+          if (!request.operation) return;
+          // Partner tokens: the client's document must be registered for the token; the hop token
+          // carries its hash and is bound to the document the gateway planned from it.
+          const hop = hopOf(ctx);
+          await checkOperation(
+            ctx,
+            {
+              schema: request.schema,
+              document: request.document,
+              operation: request.operation,
+              operationName: request.operationName,
+              variables: request.request.variables,
+              documentHash: hop?.clientDocumentHash ?? null,
+            },
+            { limits: security.limits, mayIntrospect: (principal, policy) => security.mayIntrospect(principal, policy), isPersisted: security.isPersisted },
+          );
+        },
+        async executionDidStart() {
+          executed = true;
         },
         async willSendResponse(request) {
           const body = request.response.body;
-          if (body?.kind !== 'single') return;
           const ctx = request.contextValue;
-          const governance: SubgraphGovernance = {
-            masked: [...ctx.governance.masked].sort(),
-            denied: [...ctx.governance.denied].sort(),
-            rowsByCategory: { ...ctx.governance.rowsByCategory },
-            suppressedGroups: ctx.governance.suppressedGroups,
-          };
-          body.singleResult.extensions = { ...body.singleResult.extensions, [SUBGRAPH_GOVERNANCE_EXTENSION]: governance, policyVersion: ctx.policy.version };
+          if (body?.kind === 'single') {
+            const governance: SubgraphGovernance = {
+              masked: [...ctx.governance.masked].sort(),
+              denied: [...ctx.governance.denied].sort(),
+              rowsByCategory: { ...ctx.governance.rowsByCategory },
+              suppressedGroups: ctx.governance.suppressedGroups,
+            };
+            body.singleResult.extensions = { ...body.singleResult.extensions, [SUBGRAPH_GOVERNANCE_EXTENSION]: governance, policyVersion: ctx.policy.version };
+          }
+          // Loading the SDL serves no data: only requests of a principal are recorded here.
+          if (!ctx.principal) return;
+          try {
+            await admission.record(ctx, { ...operationRecordFacts(request, executed), servedBy: options.name });
+          } catch (error) {
+            options.onWriteError(error, ctx.requestId);
+            request.response.body = {
+              kind: 'single',
+              singleResult: { data: null, errors: [{ message: SUBGRAPH_AUDIT_WRITE_FAILED_MESSAGE, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, reason: 'AUDIT_WRITE_FAILED' } }] },
+            };
+            request.response.http.status = 503;
+          }
         },
       };
     },
   };
 }
 
-function contextOf(req: Request, internal: InternalContext, options: SubgraphServerOptions, policy: Policy, now: () => Date): RequestContext {
+/** The context of the gateway loading the subgraph's SDL (no principal, nothing else readable). */
+function schemaLoadingContext(req: Request, hop: VerifiedHop, options: SubgraphServerOptions, policy: Policy, now: () => Date): RequestContext {
   const header = (name: string) => req.get(name) ?? null;
   return newRequestContext({
-    requestId: internal.requestId,
+    requestId: hop.requestId,
     entry: 'subgraph',
-    principal: internal.principal,
-    purpose: internal.purpose,
-    scope: rowScopeOf(internal.principal),
+    principal: null,
+    purpose: null,
+    scope: rowScopeOf(null),
     db: options.dataSource.manager,
     reads: replicaReads(options.dataSource),
     loaders: new LoaderRegistry(),
     now,
     policy,
-    declaredPurpose: internal.purpose,
+    declaredPurpose: null,
     refusal: null,
     http: { ip: req.ip ?? null, userAgent: header('user-agent'), clientName: header('apollographql-client-name'), clientVersion: header('apollographql-client-version') },
     startedAt: Date.now(),
@@ -126,7 +191,8 @@ function contextOf(req: Request, internal: InternalContext, options: SubgraphSer
 }
 
 export async function createSubgraphServer(options: SubgraphServerOptions): Promise<{ app: express.Express; httpServer: Server; policies: PolicyHolder; stop(): Promise<void> }> {
-  const { dataSource, config, secret } = options;
+  const { dataSource, config, keys } = options;
+  const replay = options.replay ?? createReplayCache(config.REDIS_URL);
   const now = options.now ?? (() => new Date());
   const log = logger().child({ subgraph: options.name });
   // The policy in force follows applied policies like the gateway's (src/policy/policy-holder.ts).
@@ -140,28 +206,51 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
   }).start();
   policies.follow(changes);
   const subgraphSchema = await buildSubgraph(options.name);
+  // The governance subgraph explains access to every coordinate of the API, not only its own.
+  const apiSchema = options.name === 'governance' ? await buildGatewaySchema() : undefined;
   const writer = new AuditWriter(dataSource, {
     checkpointKey: config.AUDIT_CHECKPOINT_KEY ?? null,
     onError: (error, records) => log.error({ err: error, records }, 'audit records could not be written'),
   });
-  // Refusals are recorded through admission; the principal of a served request was admitted by the gateway.
+  // Suspensions, operation limits and persisted operations as on the gateway (src/security).
+  const security = await createSecurity({
+    dataSource,
+    config,
+    policy: policies,
+    changes,
+    now: options.now,
+    onError: (error, what) => log.error({ err: error }, `security: ${what} failed`),
+  });
+  // The subgraph's admission: the principal is the one the hop token names (authenticated by the
+  // gateway); suspension and purpose are checked again here. Rate limits are not taken twice: each
+  // hop token is single-use and minted for an operation the gateway admitted under its limits.
   const admission = new Admission({
     dataSource,
     policies,
     authenticate: async () => null,
+    suspensions: security.suspensions,
     audit: (entry) => writer.append(entry),
     now,
+    changes,
   });
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
+  // Idle keep-alive connections stay open longer than the gateway keeps them (it reads the
+  // `Keep-Alive: timeout` this sends and stops reusing a connection before it closes here).
+  httpServer.keepAliveTimeout = config.SUBGRAPH_KEEP_ALIVE_MS;
+  httpServer.headersTimeout = config.SUBGRAPH_KEEP_ALIVE_MS + 5_000;
 
   // One Apollo server per policy version: the one in force, and the one before it for a grace
   // period, so an operation the gateway started under the previous policy finishes under it.
   const serve = async (policy: Policy): Promise<VersionServer> => {
     const apollo = new ApolloServer<RequestContext>({
       schema: governSchema(subgraphSchema, policy),
-      plugins: [subgraphPlugin(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled()],
+      plugins: [
+        subgraphPlugin({ name: options.name, admission, security, onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'subgraph audit record not written: response withheld') }),
+        ApolloServerPluginInlineTraceDisabled(),
+        ApolloServerPluginLandingPageDisabled(),
+      ],
       formatError: formatGatewayError,
       includeStacktraceInErrorResponses: false,
       csrfPrevention: true,
@@ -171,7 +260,20 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
     });
     await apollo.start();
     const handler = expressMiddleware(apollo, {
-      context: async ({ req, res }) => contextOf(req, res.locals.internalContext as InternalContext, options, policy, now),
+      context: async ({ req, res }) => {
+        const hop = res.locals.hop as VerifiedHop;
+        const ctx = hop.principal
+          ? await admission.admit({
+              entry: 'subgraph',
+              requestId: hop.requestId,
+              principal: hop.principal,
+              origin: { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null, clientName: req.get('apollographql-client-name') ?? null, clientVersion: req.get('apollographql-client-version') ?? null },
+              declaredPurpose: hop.purpose,
+              policy,
+            })
+          : schemaLoadingContext(req, hop, options, policy, now);
+        return Object.assign(ctx, { [HOP]: hop }, apiSchema ? { apiSchema } : {});
+      },
     });
     return { policy, apollo, handler };
   };
@@ -203,35 +305,62 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
     res.json({ status: 'ok', subgraph: options.name });
   });
   app.get('/readyz', readinessHandler(dataSource, { subgraph: options.name }));
+  // Refusals before GraphQL runs: an unauthenticated caller learns nothing, not even validation errors.
+  const refuse = async (req: Request, res: express.Response, error: unknown): Promise<void> => {
+    const requestId = String(res.locals.requestId);
+    const message = error instanceof InternalContextError ? error.message : 'The hop token could not be verified';
+    const reason = error instanceof InternalContextError ? error.reason : 'invalid';
+    try {
+      await admission.recordTransportRefusal({
+        requestId,
+        code: ErrorCode.UNAUTHENTICATED,
+        message,
+        ip: req.ip ?? null,
+        userAgent: req.get('user-agent') ?? null,
+        servedBy: options.name,
+        reason: `HOP_TOKEN_${reason.toUpperCase().replace('-', '_')}`,
+      });
+    } catch (writeError) {
+      log.error({ err: writeError, requestId }, 'could not record a refused subgraph request');
+    }
+    log.warn({ requestId, reason }, 'subgraph request refused: no valid hop token');
+    res.status(401).json({ errors: [{ message, extensions: { code: ErrorCode.UNAUTHENTICATED, reason } }] });
+  };
+  const parseJson = express.json({ limit: config.BODY_LIMIT });
   app.use(
     '/graphql',
-    // Refuse before parsing: an unauthenticated caller learns nothing, not even validation errors.
+    // Without a hop token the body is not even parsed.
+    (req, res, next) => {
+      if (req.get(INTERNAL_CONTEXT_HEADER)) return next();
+      void refuse(req, res, new InternalContextError('missing', 'Subgraphs are served to the gateway only: the hop token is missing'));
+    },
+    // The token is bound to the body: parse it, and refuse a body that cannot be read like a bad token.
+    (req, res, next) => {
+      parseJson(req, res, (error?: unknown) => {
+        if (error) void refuse(req, res, new InternalContextError('document', 'The request body could not be read as JSON'));
+        else next();
+      });
+    },
     async (req, res, next) => {
-      const requestId = String(res.locals.requestId);
       try {
-        const internal = await verifyInternalContext(req.get(INTERNAL_CONTEXT_HEADER), secret, now());
+        const body = (req.body ?? {}) as { query?: unknown; variables?: unknown };
+        const bodyHash = Array.isArray(req.body)
+          ? ''
+          : hopBodyHash(typeof body.query === 'string' ? body.query : null, body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : null);
+        const internal = await verifyInternalContext(req.get(INTERNAL_CONTEXT_HEADER), { audience: options.name, bodyHash }, keys.publicKey, replay, now());
         // The gateway may have seen a newer policy first: look for it once before refusing.
         if (!serverFor(internal.policyVersion)) await policies.refresh();
         const server = serverFor(internal.policyVersion);
         if (!server) {
           throw new InternalContextError('policy-version', `The gateway runs policy version ${internal.policyVersion}, this subgraph ${current.policy.version}`);
         }
-        res.locals.internalContext = internal;
+        res.locals.hop = internal;
         res.locals.versionServer = server;
         next();
       } catch (error) {
-        const message = error instanceof InternalContextError ? error.message : 'The internal context could not be verified';
-        const reason = error instanceof InternalContextError ? error.reason : 'invalid';
-        try {
-          await admission.recordTransportRefusal({ requestId, code: ErrorCode.UNAUTHENTICATED, message, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
-        } catch (writeError) {
-          log.error({ err: writeError, requestId }, 'could not record a refused subgraph request');
-        }
-        log.warn({ requestId, reason }, 'subgraph request refused: no valid internal context');
-        res.status(401).json({ errors: [{ message, extensions: { code: ErrorCode.UNAUTHENTICATED, reason } }] });
+        await refuse(req, res, error);
       }
     },
-    express.json({ limit: config.BODY_LIMIT }),
     (req, res, next) => (res.locals.versionServer as VersionServer).handler(req, res, next),
   );
 
@@ -253,6 +382,8 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
         clearTimeout(timer);
       }
       await Promise.all([current, previous].filter((server): server is VersionServer => server !== null).map((server) => server.apollo.stop()));
+      await security.stop();
+      await replay.stop?.();
       await writer.stop();
     },
   };

@@ -57,6 +57,6 @@ export class ExplainAccessResolver {
     @Arg('purpose', () => Purpose) purpose: Purpose,
     @Arg('coordinate', { description: 'Type.field, e.g. Order.amazonOrderId' }) coordinate: string,
   ): AccessExplanationType {
-    return explainAccess(ctx.policy, fieldRegistry(info.schema), role, purpose, coordinate);
+    return explainAccess(ctx.policy, fieldRegistry(ctx.apiSchema ?? info.schema), role, purpose, coordinate);
   }
 }

@@ -2,12 +2,12 @@
 // subgraph and a `sellergate serve --gateway` process over them, beside a single-process
 // `sellergate serve`, all on one PostgreSQL database. The shared operations
 // (support/equivalence-cases.ts) get identical data, errors and extensions.governance from both;
-// a subgraph process called directly without a valid internal context refuses, and the refusal
+// a subgraph process called directly without a valid hop token refuses, and the refusal
 // is in the audit log.
 import { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import type { Principal } from '../../src/auth/principal';
 import { loadConfig } from '../../src/config';
-import { INTERNAL_CONTEXT_HEADER, signInternalContext } from '../../src/federation/internal-context';
+import { INTERNAL_CONTEXT_HEADER } from '../../src/federation/internal-context';
 import { SUBGRAPH_NAMES } from '../../src/federation/subgraphs';
 import { Purpose } from '../../src/policy/taxonomy';
 import { loadGatewayPolicy } from '../../src/server/components';
@@ -16,7 +16,7 @@ import { seedTestDemo, testTokenFor } from '../support/fixtures';
 import type { PostOptions } from '../support/gateway';
 import { startGatewayProcess, type GatewayProcess } from '../support/processes';
 import { equivalenceTokens, itAnswersAlike, type EquivalenceCase } from './support/equivalence-cases';
-import { TEST_FEDERATION_SECRET } from './support/federation';
+import { mintHop } from './support/federation';
 
 jest.setTimeout(180_000);
 
@@ -46,7 +46,7 @@ const OPERATIONS: Principal = {
     db = await createTestDatabase();
     await seedTestDemo(db.dataSource);
     ({ optionsFor } = await equivalenceTokens(db.dataSource));
-    const env = { FEDERATION_SECRET: TEST_FEDERATION_SECRET, REDIS_URL: undefined };
+    const env = { REDIS_URL: undefined };
     // The subgraphs and the single process start together; the gateway composes over the subgraphs once they answer.
     const started = await Promise.allSettled([
       startGatewayProcess({ name: 'single', databaseUrl: db.url, env }),
@@ -91,17 +91,17 @@ const OPERATIONS: Principal = {
     expect(federated).toEqual(direct);
   });
 
-  it('a subgraph process called directly refuses a missing, expired or altered internal context, and audits the refusal', async () => {
+  it('a subgraph process called directly refuses a missing, expired or altered hop token, and audits the refusal', async () => {
     const orders = subgraphs[SUBGRAPH_NAMES.indexOf('orders')];
     const policyVersion = loadGatewayPolicy(loadConfig({ ...process.env, NODE_ENV: 'test' })).version;
-    const sign = (now = new Date()) => signInternalContext({ requestId: 'direct', principal: OPERATIONS, purpose: Purpose.AFTER_SALES, policyVersion }, TEST_FEDERATION_SECRET, now);
+    const query = '{ orders(first: 2) { nodes { id } } }';
+    const sign = (now = new Date()) => mintHop({ audience: 'orders', query, requestId: 'direct', principal: OPERATIONS, purpose: Purpose.AFTER_SALES, policyVersion, now });
     const altered = async () => {
       const [header, payload, signature] = (await sign()).split('.');
       const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
       claims.p.role = 'admin';
       return `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
     };
-    const query = '{ orders(first: 2) { nodes { id } } }';
     const run = Math.random().toString(36).slice(2, 10);
     const call = async (label: string, context: string | null) => {
       const requestId = `direct-${label}-${run}`;
@@ -110,7 +110,7 @@ const OPERATIONS: Principal = {
       return { response, records };
     };
 
-    // The same request with the context as the gateway signs it is served: the context is what is refused.
+    // The same request with a token as the gateway mints it is served: the token is what is refused.
     const valid = await call('valid', await sign());
     expect(valid.response.status).toBe(200);
     expect((valid.response.body.data as { orders: { nodes: unknown[] } }).orders.nodes).toHaveLength(2);
@@ -127,7 +127,9 @@ const OPERATIONS: Principal = {
         data: undefined,
         errors: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED', reason } })],
       });
-      expect(records).toEqual([expect.objectContaining({ outcome: 'refused', errorCodes: ['UNAUTHENTICATED'], fields: [] })]);
+      expect(records).toEqual([
+        expect.objectContaining({ outcome: 'refused', errorCodes: ['HOP_TOKEN_' + reason.toUpperCase(), 'UNAUTHENTICATED'].sort(), fields: [], servedBy: 'orders' }),
+      ]);
     }
   });
 });

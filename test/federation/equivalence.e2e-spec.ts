@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestDemo } from '../support/fixtures';
 import { startTestGateway, type PostOptions, type TestGateway } from '../support/gateway';
 import { equivalenceTokens, itAnswersAlike, type EquivalenceCase } from './support/equivalence-cases';
-import { startTestFederation, TEST_FEDERATION_SECRET, type TestFederation } from './support/federation';
+import { startTestFederation, type TestFederation } from './support/federation';
 
 describe('single process and federated gateway answer alike', () => {
   let db: TestDatabase;
@@ -17,7 +17,7 @@ describe('single process and federated gateway answer alike', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedTestDemo(db.dataSource);
-    single = await startTestGateway(db, { env: { FEDERATION_SECRET: TEST_FEDERATION_SECRET } });
+    single = await startTestGateway(db, {});
     federation = await startTestFederation(db);
     ({ optionsFor } = await equivalenceTokens(db.dataSource));
   });

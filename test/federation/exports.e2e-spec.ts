@@ -6,7 +6,7 @@
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestDemo, testTokenFor } from '../support/fixtures';
 import { startTestGateway, type GraphQLResponseBody, type TestGateway } from '../support/gateway';
-import { startTestFederation, TEST_FEDERATION_SECRET, type TestFederation } from './support/federation';
+import { startTestFederation, type TestFederation } from './support/federation';
 import { CREATE_EXPORT, type ExportInfo } from '../exports/support';
 
 const PURPOSE = 'OPERATIONAL_REPORTING';
@@ -45,7 +45,7 @@ describe('restricted exports through the federated gateway', () => {
     analyst = await testTokenFor(db.dataSource, 'analyst');
     otherAnalyst = await testTokenFor(db.dataSource, 'analyst');
     catalogManager = await testTokenFor(db.dataSource, 'catalog_manager');
-    const env = { FEDERATION_SECRET: TEST_FEDERATION_SECRET, RATE_LIMIT_PER_MINUTE: '0', EXPORT_SWEEP_SECONDS: '1' };
+    const env = { RATE_LIMIT_PER_MINUTE: '0', EXPORT_SWEEP_SECONDS: '1' };
     single = await startTestGateway(db, { env });
     // Only the federated deployment's clock moves (expiry test); its subgraphs move with it.
     federation = await startTestFederation(db, { env, now: () => new Date(Date.now() + offsetMs) });

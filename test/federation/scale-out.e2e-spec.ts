@@ -7,7 +7,7 @@ import { defaultPolicy } from '../../src/policy/default-policy';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestCatalog } from '../support/fixtures';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { startTestFederation, TEST_FEDERATION_SECRET, type TestFederation } from './support/federation';
+import { startTestFederation, type TestFederation } from './support/federation';
 
 describe('scale-out: revocation reaches every gateway', () => {
   let db: TestDatabase;
@@ -17,7 +17,7 @@ describe('scale-out: revocation reaches every gateway', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedTestCatalog(db.dataSource);
-    single = await startTestGateway(db, { env: { FEDERATION_SECRET: TEST_FEDERATION_SECRET } });
+    single = await startTestGateway(db, {});
     federation = await startTestFederation(db);
   });
   afterAll(async () => {

@@ -18,6 +18,7 @@ import { DataExports1795787473215 } from './1795787473215-data-exports';
 import { AuditAppendFunction1795789654944 } from './1795789654944-audit-append-function';
 import { PolicyVersionLength1795794460597 } from './1795794460597-policy-version-length';
 import { AdminObjectScope1796192396062 } from './1796192396062-admin-object-scope';
+import { AuditServedBy1796192402991 } from './1796192402991-audit-served-by';
 import { DeletionRequestReference1796192410615 } from './1796192410615-deletion-request-reference';
 import { ConnectorSync1796192941627 } from './1796192941627-connector-sync';
 import { ImportRowsOutOfScope1796193180495 } from './1796193180495-import-rows-out-of-scope';
@@ -42,6 +43,7 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AuditAppendFunction1795789654944,
   PolicyVersionLength1795794460597,
   AdminObjectScope1796192396062,
+  AuditServedBy1796192402991,
   DeletionRequestReference1796192410615,
   ConnectorSync1796192941627,
   ImportRowsOutOfScope1796193180495,

@@ -5,6 +5,10 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { loadConfig, type Config } from '../../../src/config';
 import type { RequestContext } from '../../../src/context';
 import { createFederatedComponents } from '../../../src/federation/federated-gateway';
+import type { KeyObject } from 'node:crypto';
+import type { Principal } from '../../../src/auth/principal';
+import { federationKeys, hopBodyHash, signInternalContext } from '../../../src/federation/internal-context';
+import type { Purpose } from '../../../src/policy/taxonomy';
 import { startSubgraphServer, type SubgraphServer } from '../../../src/federation/subgraph-server';
 import { SUBGRAPH_NAMES } from '../../../src/federation/subgraphs';
 import type { Policy } from '../../../src/policy/policy';
@@ -12,8 +16,6 @@ import { loadGatewayPolicy } from '../../../src/server/components';
 import { startGateway } from '../../../src/server/gateway';
 import type { TestDatabase } from '../../support/database';
 import type { GraphQLResponseBody, PostOptions, TestResponse } from '../../support/gateway';
-
-export const TEST_FEDERATION_SECRET = 'test-federation-secret-0123456789abcdef';
 
 export interface TestFederation {
   gatewayUrl: string;
@@ -43,18 +45,18 @@ export async function startTestFederation(
   db: TestDatabase,
   options: { env?: Record<string, string>; now?: () => Date; /** Extra gateway plugins, after the gateway's own. */ plugins?: ApolloServerPlugin<RequestContext>[] } = {},
 ): Promise<TestFederation> {
-  const config = loadConfig({ ...process.env, NODE_ENV: 'test', FEDERATION_SECRET: TEST_FEDERATION_SECRET, ...options.env });
+  const config = loadConfig({ ...process.env, NODE_ENV: 'test', ...options.env });
   const policy = loadGatewayPolicy(config);
-  const secret = config.FEDERATION_SECRET!;
+  const keys = federationKeys(config);
   const subgraphs: SubgraphServer[] = [];
   for (const name of SUBGRAPH_NAMES) {
-    subgraphs.push(await startSubgraphServer({ name, dataSource: db.dataSource, config, policy, secret, now: options.now, port: 0, host: '127.0.0.1' }));
+    subgraphs.push(await startSubgraphServer({ name, dataSource: db.dataSource, config, policy, keys, now: options.now, port: 0, host: '127.0.0.1' }));
   }
   const components = await createFederatedComponents({
     dataSource: db.dataSource,
     config,
     policy,
-    secret,
+    keys,
     now: options.now,
     subgraphs: subgraphs.map(({ name, url }) => ({ name, url })),
   });
@@ -71,4 +73,33 @@ export async function startTestFederation(
       for (const subgraph of subgraphs) await subgraph.stop();
     },
   };
+}
+
+/** A hop token as the gateway mints it (demo key unless `key`), for a direct call to a subgraph. */
+export async function mintHop(options: {
+  audience: string;
+  query: string;
+  variables?: Record<string, unknown>;
+  principal: Principal | null;
+  purpose?: Purpose | null;
+  policyVersion: string;
+  requestId?: string;
+  clientDocumentHash?: string | null;
+  now?: Date;
+  ttlSeconds?: number;
+  key?: KeyObject;
+}): Promise<string> {
+  return signInternalContext(
+    {
+      requestId: options.requestId ?? 'req-direct',
+      principal: options.principal,
+      purpose: options.purpose ?? null,
+      policyVersion: options.policyVersion,
+      clientDocumentHash: options.clientDocumentHash ?? null,
+    },
+    { audience: options.audience, bodyHash: hopBodyHash(options.query, options.variables) },
+    options.key ?? federationKeys({ NODE_ENV: 'test' }).signingKey!,
+    options.now ?? new Date(),
+    options.ttlSeconds,
+  );
 }

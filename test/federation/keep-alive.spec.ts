@@ -1,0 +1,84 @@
+// The gateway's subgraph fetches and idle keep-alive connections, against a stand-in subgraph
+// that makes the race deterministic: it announces `Keep-Alive: timeout=5` (so a client keeps the
+// connection for reuse) but drops any request that arrives on a connection idle for more than a
+// second, as a subgraph closing an idle connection just as the gateway reuses it does. The
+// gateway must answer the query anyway (sent again on a new connection; the subgraph never read
+// it) and must never send a mutation twice.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { GovernedDataSource } from '../../src/federation/federated-gateway';
+import { federationKeys } from '../../src/federation/internal-context';
+
+jest.setTimeout(60_000);
+
+const IDLE_LIMIT_MS = 1_000;
+
+describe('subgraph fetches over idle keep-alive connections', () => {
+  let server: Server;
+  let url: string;
+  const connections = new Set<Socket>();
+  const received: { body: string; dropped: boolean }[] = [];
+
+  beforeAll(async () => {
+    const lastAnswer = new WeakMap<Socket, number>();
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      const idleSince = lastAnswer.get(req.socket);
+      if (idleSince !== undefined && Date.now() - idleSince > IDLE_LIMIT_MS) {
+        received.push({ body: '', dropped: true });
+        req.socket.destroy();
+        return;
+      }
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        received.push({ body: Buffer.concat(chunks).toString('utf8'), dropped: false });
+        res.setHeader('content-type', 'application/json');
+        res.setHeader('keep-alive', 'timeout=5');
+        res.end(JSON.stringify({ data: { ok: true } }), () => lastAnswer.set(req.socket, Date.now()));
+      });
+    });
+    // The stand-in never closes idle connections itself: only the drop above ends them.
+    server.keepAliveTimeout = 0;
+    server.on('connection', (socket) => {
+      connections.add(socket);
+      socket.on('close', () => connections.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  });
+  afterAll(async () => {
+    for (const socket of connections) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const source = () => new GovernedDataSource('orders', url, federationKeys({ NODE_ENV: 'test' }).signingKey!, 10, () => 'v1', () => new Date());
+  const send = (dataSource: GovernedDataSource, query: string) => dataSource.process({ kind: 'loading schema' as never, request: { query }, context: {} });
+  const idle = () => new Promise((resolve) => setTimeout(resolve, IDLE_LIMIT_MS + 300));
+
+  it('answers a query sent on a connection the subgraph drops as it is reused', async () => {
+    const dataSource = source();
+    received.length = 0;
+    expect((await send(dataSource, '{ ok }')).data).toEqual({ ok: true });
+    for (let round = 0; round < 2; round += 1) {
+      await idle();
+      expect((await send(dataSource, '{ ok }')).data).toEqual({ ok: true });
+    }
+    // The connection was reused and dropped, and each dropped query was sent again and answered.
+    expect(received.filter((request) => request.dropped).length).toBeGreaterThan(0);
+    expect(received.filter((request) => !request.dropped)).toHaveLength(3);
+  });
+
+  it('never sends a mutation twice', async () => {
+    const dataSource = source();
+    expect((await send(dataSource, '{ ok }')).data).toEqual({ ok: true });
+    await idle();
+    received.length = 0;
+    const outcome = await send(dataSource, 'mutation { ok }').then(
+      (response) => ({ answered: response.data }),
+      (error: unknown) => ({ failed: String(error) }),
+    );
+    // Either it went out on a fresh connection and was answered, or it was dropped and not resent.
+    expect(received).toHaveLength(1);
+    expect(outcome).toEqual(received[0].dropped ? { failed: expect.stringMatching(/socket|closed|fetch failed/i) } : { answered: { ok: true } });
+  });
+});
