@@ -69,6 +69,16 @@ export function operationRecordFacts(request: GraphQLRequestContextWillSendRespo
   };
 }
 
+/** Replaces an answer that carries an UNAVAILABLE error by a 503 without data. */
+function withholdIfUnavailable(request: GraphQLRequestContextWillSendResponse<RequestContext>): void {
+  const { errors } = resultOf(request);
+  const failure = errors?.find((error) => error.extensions?.code === ErrorCode.UNAVAILABLE);
+  if (!failure) return;
+  request.response.body = { kind: 'single', singleResult: { data: null, errors: [{ message: failure.message, extensions: { code: ErrorCode.UNAVAILABLE } }] } };
+  request.response.http.status = 503;
+  request.response.http.headers.set('retry-after', '1');
+}
+
 function policyChanged(): GraphQLError {
   return new GraphQLError('The access policy changed while this request started: send it again', {
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, reason: 'POLICY_CHANGED', http: { status: 503, headers: new Map([['retry-after', '0']]) } },
@@ -116,6 +126,9 @@ export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdm
           executed = true;
         },
         async willSendResponse(request) {
+          // An infrastructure failure anywhere in the operation (a terminated connection, a
+          // timeout): nothing of it is served, the whole answer is 503 UNAVAILABLE.
+          withholdIfUnavailable(request);
           const body = request.response.body;
           if (body.kind === 'single') {
             const governance: Record<string, unknown> = {
@@ -142,7 +155,7 @@ export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdm
               kind: 'single',
               singleResult: {
                 data: null,
-                errors: [{ message: AUDIT_WRITE_FAILED_MESSAGE, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, reason: 'AUDIT_WRITE_FAILED' } }],
+                errors: [{ message: AUDIT_WRITE_FAILED_MESSAGE, extensions: { code: ErrorCode.UNAVAILABLE, reason: 'AUDIT_WRITE_FAILED' } }],
               },
             };
             request.response.http.status = 503;

@@ -10,6 +10,7 @@ import type { Permission } from '../policy/taxonomy';
 import { logger } from '../logger';
 import { holdsPermission, permissionRequired, purposeRequired, refusalStatus, type Admission, type RequestFacts } from './admission';
 import { REFUSAL_CODES } from '../audit/audit-outcome';
+import { isUnavailableError, unavailable } from '../db/unavailable';
 
 function header(req: Request, name: string): string | null {
   const value = req.get(name);
@@ -108,6 +109,9 @@ export function admittedRoute(admission: Admission, spec: RouteSpec, handler: (c
     } catch (error) {
       if (error instanceof GraphQLError && error.extensions?.code) {
         answer = refusalAnswer(error);
+      } else if (isUnavailableError(error)) {
+        logger().warn({ err: error, requestId: ctx.requestId }, `${spec.operation}: database unavailable, not served`);
+        answer = refusalAnswer(unavailable());
       } else {
         logger().error({ err: error, requestId: ctx.requestId }, `${spec.operation} failed`);
         answer = { status: 500, json: { error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' } }, facts: { errorCodes: [ErrorCode.INTERNAL_SERVER_ERROR], outcome: 'error' } };
@@ -125,7 +129,7 @@ export function admittedRoute(admission: Admission, spec: RouteSpec, handler: (c
       });
     } catch (error) {
       logger().error({ err: error, requestId: ctx.requestId }, `${spec.operation}: audit record not written, answer withheld`);
-      res.status(503).json({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'The request could not be recorded in the audit log and was not served; try again later' } });
+      res.status(503).set('retry-after', '1').json({ error: { code: ErrorCode.UNAVAILABLE, message: 'The request could not be recorded in the audit log and was not served; try again later' } });
       return;
     }
     send(res, answer);

@@ -19,6 +19,7 @@ import type { Policy } from '../policy/policy';
 import { Category, Sensitivity } from '../policy/taxonomy';
 import { graphiqlRouter, PLACEHOLDER_HEADERS } from './graphiql/graphiql';
 import { logger } from '../logger';
+import { isUnavailableError, UNAVAILABLE_MESSAGE } from '../db/unavailable';
 import { readinessHandler } from './readiness';
 import { createMetrics } from './metrics';
 import { requestIdMiddleware } from './request-id';
@@ -105,6 +106,12 @@ export interface Gateway {
 /** Keeps the messages of errors the gateway raises on purpose; hides everything else. */
 export function formatGatewayError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
+  // A database connection that died, a timeout, a pool that could not serve: an honest 503 (the
+  // admission plugin withholds the whole answer), never an internal error or a wrong-input one.
+  if (isUnavailableError(original)) {
+    if (!(original instanceof GraphQLError)) logger().warn({ err: original }, 'request not served: database unavailable');
+    return { message: UNAVAILABLE_MESSAGE, locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.UNAVAILABLE } };
+  }
   const code = formatted.extensions?.code;
   const deliberate = original instanceof GraphQLError && code !== ErrorCode.INTERNAL_SERVER_ERROR;
   const raisedByGraphQL = code !== undefined && code !== ErrorCode.INTERNAL_SERVER_ERROR;
@@ -189,7 +196,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await components.onHttpRefusal?.(refusal);
     } catch (error) {
       logger().error({ err: error, requestId: refusal.requestId }, 'could not record a refused request');
-      res.status(503).json(graphqlErrorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'The request could not be recorded in the audit log and was not served'));
+      res.status(503).json(graphqlErrorBody(ErrorCode.UNAVAILABLE, 'The request could not be recorded in the audit log and was not served'));
       return;
     }
     res.status(status).json(graphqlErrorBody(code, message));

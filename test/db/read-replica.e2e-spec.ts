@@ -105,14 +105,15 @@ interface Named {
       const failed = await names(adsToken);
       expect(failed.body.data?.campaigns ?? null).toBeNull();
       const error = failed.body.errors?.[0];
-      expect(error?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      expect(failed.status).toBe(503);
+      expect(error?.extensions?.code).toBe('UNAVAILABLE');
       expect(JSON.stringify(failed.body)).not.toMatch(/stacktrace|ECONNRESET|ECONNREFUSED|at .*\.js:\d+/);
       const audited = (await primary.dataSource.query('SELECT outcome, error_codes AS "errorCodes" FROM audit_record WHERE request_id = $1', [
         failed.headers.get('x-request-id'),
       ])) as { outcome: string; errorCodes: string[] }[];
       expect(audited).toHaveLength(1);
       expect(audited[0].outcome).not.toBe('ok');
-      expect(audited[0].errorCodes).toContain('INTERNAL_SERVER_ERROR');
+      expect(audited[0].errorCodes).toContain('UNAVAILABLE');
 
       // The primary answers the token lookup and the administrative reads.
       const tokens = await gateway.post('{ apiTokens { id } }', { token: adminToken });
