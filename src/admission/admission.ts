@@ -20,6 +20,7 @@ import { unauthenticated } from '../auth/authenticate';
 import { rowScopeOf, type Principal } from '../auth/principal';
 import { LoaderRegistry, newRequestContext, type EntryPoint, type RequestContext, type RequestOrigin } from '../context';
 import { replicaReads } from '../db/read-replica';
+import { isUnavailableError, unavailable } from '../db/unavailable';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
 import type { PolicySource } from '../policy/policy-holder';
@@ -162,6 +163,7 @@ export function refusalStatus(error: GraphQLError): number {
     case ErrorCode.PERSISTED_QUERY_REQUIRED:
       return 403;
     case ErrorCode.INTERNAL_SERVER_ERROR:
+    case ErrorCode.UNAVAILABLE:
       return 503;
     default:
       return 400;
@@ -221,13 +223,20 @@ export class Admission {
       try {
         principal = await authenticate(input.authorization, { dataSource, now: this.now, ip: input.origin.ip });
       } catch (error) {
-        refusal = error instanceof GraphQLError ? error : unauthenticated();
+        // The credential could not be checked (the database failed, not the caller): 503
+        // UNAVAILABLE, recorded as an error; a good credential is never answered 401 for it.
+        refusal = error instanceof GraphQLError ? error : isUnavailableError(error) ? unavailable('AUTHENTICATION_UNAVAILABLE') : unauthenticated();
       }
     }
     // 2. Suspension.
     if (!refusal && principal && suspensions) {
-      const suspension = await suspensions.activeFor(principal);
-      if (suspension) refusal = suspendedError(suspension);
+      try {
+        const suspension = await suspensions.activeFor(principal);
+        if (suspension) refusal = suspendedError(suspension);
+      } catch (error) {
+        if (!isUnavailableError(error)) throw error;
+        refusal = unavailable('SUSPENSION_CHECK_UNAVAILABLE');
+      }
     }
     // 3. Rate limits: the address pays for every request (a refused credential too, so guessing
     // credentials is limited like anything else), the principal for each operation it sends.

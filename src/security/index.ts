@@ -10,6 +10,7 @@ import { ApiToken } from '../../entities/gateway/api-token.entity';
 import type { Principal } from '../auth/principal';
 import { hashTokenSecret, looksLikeTokenSecret } from '../auth/token-secret';
 import type { Config } from '../config';
+import { isUnavailableError } from '../db/unavailable';
 import type { RequestContext } from '../context';
 import type { Policy } from '../policy/policy';
 import { asPolicySource, type PolicySource } from '../policy/policy-holder';
@@ -134,7 +135,8 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
         try {
           return await authenticate(authorization, deps);
         } catch (error) {
-          await noteRefusedToken(authorization, deps.ip).catch((noteError: unknown) => onError(noteError, 'token refusal rules'));
+          // A credential refused because the database failed says nothing about the credential.
+          if (!isUnavailableError(error)) await noteRefusedToken(authorization, deps.ip).catch((noteError: unknown) => onError(noteError, 'token refusal rules'));
           throw error;
         }
       };
