@@ -13,7 +13,8 @@ import { redactVariables } from '../audit/redact';
 import type { RequestContext } from '../context';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
-import type { Admission, RequestFacts } from './admission';
+import { AuditWaitExceededError } from '../audit/audit.writer';
+import { DEADLINE_MESSAGE, deadlineExceeded, type Admission, type RequestFacts } from './admission';
 import { checkOperation, type OperationCheckOptions } from './operation-checks';
 import { operationFacts, type OperationFacts } from './operation-facts';
 
@@ -67,6 +68,13 @@ export function operationRecordFacts(request: GraphQLRequestContextWillSendRespo
     outcome: classifyOutcome({ errorCodes: codes, executed, hasData, denied }),
     errorCodes: codes,
   };
+}
+
+/** Replaces the answer by a 503 UNAVAILABLE without data. */
+function withhold(request: GraphQLRequestContextWillSendResponse<RequestContext>, message: string, reason: string): void {
+  request.response.body = { kind: 'single', singleResult: { data: null, errors: [{ message, extensions: { code: ErrorCode.UNAVAILABLE, reason } }] } };
+  request.response.http.status = 503;
+  request.response.http.headers.set('retry-after', '1');
 }
 
 /** Replaces an answer that carries an UNAVAILABLE error by a 503 without data. */
@@ -129,6 +137,8 @@ export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdm
           // An infrastructure failure anywhere in the operation (a terminated connection, a
           // timeout): nothing of it is served, the whole answer is 503 UNAVAILABLE.
           withholdIfUnavailable(request);
+          // Past the request deadline: nothing is served, whatever execution produced.
+          if (admission.pastDeadline(ctx) && request.response.http.status !== 503) withhold(request, deadlineExceeded().message, 'DEADLINE_EXCEEDED');
           const body = request.response.body;
           if (body.kind === 'single') {
             const governance: Record<string, unknown> = {
@@ -151,14 +161,8 @@ export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdm
             await admission.record(ctx, facts);
           } catch (error) {
             options.onWriteError?.(error, ctx.requestId);
-            request.response.body = {
-              kind: 'single',
-              singleResult: {
-                data: null,
-                errors: [{ message: AUDIT_WRITE_FAILED_MESSAGE, extensions: { code: ErrorCode.UNAVAILABLE, reason: 'AUDIT_WRITE_FAILED' } }],
-              },
-            };
-            request.response.http.status = 503;
+            if (error instanceof AuditWaitExceededError) withhold(request, DEADLINE_MESSAGE, 'DEADLINE_EXCEEDED');
+            else withhold(request, AUDIT_WRITE_FAILED_MESSAGE, 'AUDIT_WRITE_FAILED');
           }
         },
       };

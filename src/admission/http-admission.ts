@@ -8,7 +8,9 @@ import type { EntryPoint, RequestContext, RequestOrigin } from '../context';
 import { ErrorCode } from '../errors';
 import type { Permission } from '../policy/taxonomy';
 import { logger } from '../logger';
-import { holdsPermission, permissionRequired, purposeRequired, refusalStatus, type Admission, type RequestFacts } from './admission';
+import { performance } from 'node:perf_hooks';
+import { AuditWaitExceededError } from '../audit/audit.writer';
+import { deadlineExceeded, holdsPermission, permissionRequired, purposeRequired, refusalStatus, type Admission, type RequestFacts } from './admission';
 import { REFUSAL_CODES } from '../audit/audit-outcome';
 import { isUnavailableError, unavailable } from '../db/unavailable';
 
@@ -56,6 +58,11 @@ export interface RouteSpec {
   permission?: { permission: Permission; what: string };
   /** The route reads category data: a purpose must be declared (or bound to the token). */
   needsPurpose?: boolean;
+  /**
+   * The route's own work may outlast the request deadline (an upload of a large report): the
+   * deadline then covers admission, and the wait for the audit record after the work.
+   */
+  longRunning?: boolean;
   /** What every record of this route says about the request, refused ones too (e.g. which export). */
   describe?: (req: Request) => Partial<RequestFacts>;
 }
@@ -117,6 +124,7 @@ export function admittedRoute(admission: Admission, spec: RouteSpec, handler: (c
         answer = { status: 500, json: { error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' } }, facts: { errorCodes: [ErrorCode.INTERNAL_SERVER_ERROR], outcome: 'error' } };
       }
     }
+    if (!spec.longRunning && admission.pastDeadline(ctx)) answer = refusalAnswer(deadlineExceeded());
     const codes = answer.facts?.errorCodes ?? [];
     try {
       await admission.record(ctx, {
@@ -126,8 +134,12 @@ export function admittedRoute(admission: Admission, spec: RouteSpec, handler: (c
         ...answer.facts,
         errorCodes: codes,
         outcome: answer.facts?.outcome ?? outcomeOf(answer.status, codes[0]),
-      });
+      }, { since: spec.longRunning ? performance.now() : undefined });
     } catch (error) {
+      if (error instanceof AuditWaitExceededError) {
+        send(res, refusalAnswer(deadlineExceeded()));
+        return;
+      }
       logger().error({ err: error, requestId: ctx.requestId }, `${spec.operation}: audit record not written, answer withheld`);
       res.status(503).set('retry-after', '1').json({ error: { code: ErrorCode.UNAVAILABLE, message: 'The request could not be recorded in the audit log and was not served; try again later' } });
       return;

@@ -202,7 +202,7 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', subgraph: options.name });
   });
-  app.get('/readyz', readinessHandler(dataSource, { subgraph: options.name }));
+  app.get('/readyz', readinessHandler(dataSource, { subgraph: options.name }, { timeoutMs: config.READY_TIMEOUT_MS }));
   app.use(
     '/graphql',
     // Refuse before parsing: an unauthenticated caller learns nothing, not even validation errors.

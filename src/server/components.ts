@@ -93,9 +93,10 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     authenticate,
     suspensions: security?.suspensions ?? null,
     rateLimiter: security?.rateLimiter ?? null,
-    audit: audited ? (entry) => writer.append(entry) : null,
+    audit: audited ? (entry, appendOptions) => writer.append(entry, appendOptions) : null,
     now: options.now,
     changes,
+    deadlineMs: config.REQUEST_DEADLINE_MS,
   });
   const onHttpRefusal: GatewayComponents['onHttpRefusal'] = audited ? (refusal) => admission.recordTransportRefusal(refusal) : undefined;
   const plugins = [
@@ -130,6 +131,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     middleware: [apiCalls.middleware(), ...(security?.middleware ?? [])],
     routes: [importsRouter({ dataSource, admission }), exportsRouter({ dataSource, admission })],
     onHttpRefusal,
+    auditStalledMs: () => writer.stalledMs(),
     graphqlMiddleware: security?.graphqlMiddleware,
     apolloOptions: security?.apolloOptions,
     trustProxy: security?.trustProxy,

@@ -63,6 +63,8 @@ export interface GatewayComponents {
   middleware?: express.RequestHandler[];
   /** Extra routes (e.g. imports, exports) mounted before `/graphql`. */
   routes?: express.Router[];
+  /** How long the audit writer has made no progress (ms), for /readyz. */
+  auditStalledMs?: () => number;
   /** Releases what the components hold (writers, timers); called by `stop()`. */
   stop?: () => Promise<void>;
   /** Middleware on /graphql after the body is parsed (e.g. batch and document size limits). */
@@ -169,7 +171,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', readinessHandler(dataSource));
+  app.get('/readyz', readinessHandler(dataSource, {}, { timeoutMs: config.READY_TIMEOUT_MS, auditStalledMs: components.auditStalledMs }));
   // Prometheus metrics are system logs: read by a principal whose grant allows them (e.g. a
   // token bound to TROUBLESHOOTING), admitted and recorded like every other read.
   app.get(

@@ -62,7 +62,7 @@ function uploadedFile(req: Request): Promise<{ stream: Readable; fileName?: stri
  */
 export function importsRouter(deps: ImportsRouteDeps): Router {
   const router = Router();
-  const spec = { entry: 'imports', operation: 'POST /imports', permission: { permission: Permission.IMPORT_DATA, what: 'import data' } } as const;
+  const spec = { entry: 'imports', operation: 'POST /imports', permission: { permission: Permission.IMPORT_DATA, what: 'import data' }, longRunning: true } as const;
   router.post(
     '/imports',
     admittedRoute(deps.admission, spec, async (ctx, req) => {
