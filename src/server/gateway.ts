@@ -63,6 +63,8 @@ export interface GatewayComponents {
   middleware?: express.RequestHandler[];
   /** Extra routes (e.g. imports, exports) mounted before `/graphql`. */
   routes?: express.Router[];
+  /** Redis behind its circuit breaker (REDIS_URL): its state in /metrics. */
+  redisBreaker?: import('../security/redis-breaker').RedisBreaker | null;
   /** How long the audit writer has made no progress (ms), for /readyz. */
   auditStalledMs?: () => number;
   /** Releases what the components hold (writers, timers); called by `stop()`. */
@@ -137,7 +139,7 @@ function graphqlErrorBody(code: string, message: string) {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { dataSource, config, policy, components } = options;
   const now = options.now ?? (() => new Date());
-  const metrics = createMetrics({ policy: components.policies });
+  const metrics = createMetrics({ policy: components.policies, redis: components.redisBreaker ?? undefined });
   const app = express();
   const httpServer = components.createServer?.(app) ?? createServer(app);
   app.disable('x-powered-by');
