@@ -134,7 +134,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     authenticate,
     plugins,
     middleware: [apiCalls.middleware(), ...(security?.middleware ?? [])],
-    routes: [importsRouter({ dataSource, admission }), exportsRouter({ dataSource, admission })],
+    routes: [importsRouter({ dataSource, admission, maxBytes: config.IMPORT_MAX_BYTES }), exportsRouter({ dataSource, admission })],
     onHttpRefusal,
     auditStalledMs: () => writer.stalledMs(),
     redisBreaker,
