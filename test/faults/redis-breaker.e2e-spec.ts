@@ -7,7 +7,7 @@ import { Purpose } from '../../src/policy/taxonomy';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestCatalog, testTokenFor } from '../support/fixtures';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { loadRequest, percentile, sleep } from './fault-load';
+import { chainVerifies, loadRequest, percentile, sleep } from './fault-load';
 import { freePort, OwnRedis } from './redis-server';
 
 const server = process.env.DATABASE_URL;
@@ -84,5 +84,6 @@ describeOnServer('Redis down and back', () => {
     }
     expect(percentile(again, 50)).toBeLessThan(1_500);
     expect(await breakerOpen()).toBe(1);
+    expect(await chainVerifies(db.dataSource)).toBe(true);
   });
 });
