@@ -149,8 +149,9 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
     dataSource,
     policies,
     authenticate: async () => null,
-    audit: (entry) => writer.append(entry),
+    audit: (entry, appendOptions) => writer.append(entry, appendOptions),
     now,
+    deadlineMs: config.REQUEST_DEADLINE_MS,
   });
   const app = express();
   app.disable('x-powered-by');
@@ -202,7 +203,7 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', subgraph: options.name });
   });
-  app.get('/readyz', readinessHandler(dataSource, { subgraph: options.name }, { timeoutMs: config.READY_TIMEOUT_MS }));
+  app.get('/readyz', readinessHandler(dataSource, { subgraph: options.name }, { timeoutMs: config.READY_TIMEOUT_MS, auditStalledMs: () => writer.stalledMs() }));
   app.use(
     '/graphql',
     // Refuse before parsing: an unauthenticated caller learns nothing, not even validation errors.
