@@ -33,12 +33,24 @@ export class DeadlineExceededError extends Error {
 export function isUnavailableError(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 5) return false;
   if (error instanceof DeadlineExceededError) return true;
-  if (error instanceof GraphQLError && error.extensions?.code === ErrorCode.UNAVAILABLE) return true;
-  const record = error as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown; originalError?: unknown };
-  if (typeof record.code === 'string' && (UNAVAILABLE_STATES.has(record.code) || record.code.startsWith('08'))) return true;
-  if (typeof record.code === 'string' && /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH)$/.test(record.code)) return true;
+  if (error instanceof GraphQLError) {
+    // A deliberate error (it has a code) is what it says; its message may quote a caller's input.
+    const code = error.extensions?.code;
+    if (code !== undefined && code !== ErrorCode.INTERNAL_SERVER_ERROR) return code === ErrorCode.UNAVAILABLE;
+    return isUnavailableError(error.originalError, depth + 1);
+  }
+  const record = error as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+  const nested = () => isUnavailableError(record.driverError, depth + 1) || isUnavailableError(record.cause, depth + 1);
+  // An error with a code (a SQLSTATE, a system error) is judged by its code alone: a server's
+  // message can quote a value a caller sent.
+  if (typeof record.code === 'string' && record.code !== '') {
+    if (UNAVAILABLE_STATES.has(record.code) || record.code.startsWith('08')) return true;
+    if (/^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH)$/.test(record.code)) return true;
+    return nested();
+  }
+  // The pg client's and pool's own errors carry no code: "Connection terminated", acquire timeouts.
   if (typeof record.message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(record.message as string))) return true;
-  return isUnavailableError(record.driverError, depth + 1) || isUnavailableError(record.cause, depth + 1) || isUnavailableError(record.originalError, depth + 1);
+  return nested();
 }
 
 export const UNAVAILABLE_MESSAGE = 'The service cannot answer this request now (its database is unavailable or too slow); nothing was served: try again later';
