@@ -147,9 +147,10 @@ interface Named {
     const patched = function (this: Client, ...args: unknown[]) {
       const first = args[0] as string | { text?: string };
       const text = typeof first === 'string' ? first : (first?.text ?? '');
-      // The suspension cache reloads in the background, from the primary where suspensions are
-      // written (security state never waits for a replica to catch up): not this query's.
-      if (/^\s*SELECT/i.test(text) && !/"PrincipalSuspension"/.test(text)) selects.push({ server: this.port === replicaPort ? 'replica' : 'primary', sql: text.slice(0, 120) });
+      // The suspension cache reloads and the policy poll run in the background, on the primary
+      // where suspensions and policies are written (security state never waits for a replica to
+      // catch up): not this query's.
+      if (/^\s*SELECT/i.test(text) && !/"PrincipalSuspension"|FROM policy_revision/.test(text)) selects.push({ server: this.port === replicaPort ? 'replica' : 'primary', sql: text.slice(0, 120) });
       return (original as (...rest: unknown[]) => unknown).apply(this, args);
     };
     Client.prototype.query = patched as typeof Client.prototype.query;
