@@ -2,6 +2,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestContext } from '../context';
+import { connectionErrors } from '../db/data-source';
 import { ErrorCode } from '../errors';
 import type { PolicySource } from '../policy/policy-holder';
 
@@ -44,6 +45,14 @@ export function operationLabeller(max = MAX_OPERATION_LABELS): (name: string | n
 export function createMetrics(options: { policy?: PolicySource; redis?: { state(): string; fallbacks: number } } = {}): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const lostConnections = new Gauge({
+    name: 'sellergate_database_connection_errors',
+    help: 'Errors of pooled database connections (terminated backends, dropped sockets) since start; each such connection left the pool',
+    registers: [registry],
+    collect() {
+      lostConnections.set(connectionErrors.count);
+    },
+  });
   const redis = options.redis;
   if (redis) {
     const open = new Gauge({

@@ -78,6 +78,10 @@ describeOnServer('authentication while the database fails', () => {
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]);
       const results = await Promise.all(Array.from({ length: 5 }, () => loadRequest(gateway.url, token, 20_000)));
       expect(results.map((result) => `${result.status} ${result.code}`)).toEqual(Array(5).fill('503 UNAVAILABLE'));
+      // A process that cannot get a connection is not ready (and says so promptly).
+      const ready = await gateway.get('/readyz');
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { status: string }).status).toBe('not ready');
       const records = await db.dataSource.getRepository(AuditRecord).findBy({ requestId: In(results.map((result) => result.requestId)) });
       // Recorded (the audit writer's own connections are refused too, then its records fail closed:
       // the requests were answered 503 either way); none of those written says "refused".

@@ -4,6 +4,7 @@
 // Redis is the test's own (a redis-server on a free port, stopped and started here).
 import Redis from 'ioredis';
 import { Purpose } from '../../src/policy/taxonomy';
+import { createChangeFeed, type ChangeEvent } from '../../src/server/change-feed';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestCatalog, testTokenFor } from '../support/fixtures';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -85,5 +86,30 @@ describeOnServer('Redis down and back', () => {
     expect(percentile(again, 50)).toBeLessThan(1_500);
     expect(await breakerOpen()).toBe(1);
     expect(await chainVerifies(db.dataSource)).toBe(true);
+  });
+
+  it('carries change events over PostgreSQL while Redis is away, between two processes configured for Redis', async () => {
+    await redis.stop();
+    const config = { REDIS_URL: redis.url, DATABASE_URL: db.url };
+    const first = createChangeFeed({ config, dataSource: db.dataSource, redisAvailable: () => false });
+    const second = createChangeFeed({ config, dataSource: db.dataSource, redisAvailable: () => false });
+    try {
+      const received: ChangeEvent[] = [];
+      second.subscribe('token-revoked', (event) => {
+        received.push(event);
+      });
+      first.subscribe('token-revoked', () => {});
+      const deadline = Date.now() + 15_000;
+      // LISTEN is set up in the background: publish until the other process has it.
+      while (!received.some((event) => event.id === 'revoked-while-redis-down')) {
+        if (Date.now() > deadline) throw new Error('the event did not arrive over PostgreSQL within 15 s');
+        await first.publish({ kind: 'token-revoked', id: 'revoked-while-redis-down' });
+        await sleep(200);
+      }
+      expect(received.find((event) => event.id === 'revoked-while-redis-down')?.origin).toBe(first.origin);
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
   });
 });
