@@ -39,7 +39,7 @@ export function countSqlStatements(): void {
 /**
  * Answers `GET /__bench/sql[?reset=1][&count=1|0]` (statement counts; `count` switches counting
  * on or off) and `GET /__bench/cpu` (CPU time of
- * this process in microseconds); returns false for any other request.
+ * this process in microseconds, and its resident set size); returns false for any other request.
  */
 export function answerProbe(req: IncomingMessage, res: ServerResponse): boolean {
   const url = new URL(req.url ?? '/', 'http://probe');
@@ -50,7 +50,7 @@ export function answerProbe(req: IncomingMessage, res: ServerResponse): boolean 
     body = Object.fromEntries(counts);
   } else if (req.method === 'GET' && url.pathname === '/__bench/cpu') {
     const usage = process.cpuUsage();
-    body = { cpuMicros: usage.user + usage.system };
+    body = { cpuMicros: usage.user + usage.system, rssBytes: process.memoryUsage.rss() };
   } else {
     return false;
   }

@@ -33,7 +33,7 @@ export function requestBody(query: BenchQuery): string {
   return JSON.stringify({ query: query.query });
 }
 
-export type VariantName = 'full' | 'federated' | 'governance-off' | 'audit-off' | 'baseline';
+export type VariantName = 'full' | 'federated' | 'governance-off' | 'audit-off' | 'both-off' | 'baseline' | 'postgraphile';
 
 export interface Variant {
   name: VariantName;
@@ -42,6 +42,8 @@ export interface Variant {
   gateway: { governance: boolean; audit: boolean } | null;
   /** The federated gateway (`serve --gateway`) over one process per category subgraph. */
   federated?: boolean;
+  /** The ungoverned peer (bench/peers/postgraphile.ts), asked the same rows in its own schema. */
+  peer?: boolean;
 }
 
 export const VARIANTS: readonly Variant[] = [
@@ -54,5 +56,7 @@ export const VARIANTS: readonly Variant[] = [
   },
   { name: 'governance-off', description: 'gateway, raw schema: no shield rules, masks or purpose check', gateway: { governance: false, audit: true } },
   { name: 'audit-off', description: 'gateway, no audit record per operation', gateway: { governance: true, audit: false } },
+  { name: 'both-off', description: 'gateway, raw schema and no audit record: what governance and audit cost together', gateway: { governance: false, audit: false } },
   { name: 'baseline', description: 'bare node:http handler, same SQL with a pg.Pool, same JSON', gateway: null },
+  { name: 'postgraphile', description: 'PostGraphile v5 (amber preset) on Node 22: no governance, no audit, no authentication', gateway: null, peer: true },
 ];

@@ -19,6 +19,10 @@ export interface ChildOptions {
   core: number | null;
   nodeArgs?: string[];
   readyTimeoutMs?: number;
+  /** Node binary to run the script with (the peer needs its own); this process's by default. */
+  node?: string;
+  /** Working directory of the child (where the peer's modules are). */
+  cwd?: string;
 }
 
 /** Server and load on separate cores needs `taskset` and at least two cores. */
@@ -41,10 +45,10 @@ async function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 
 export async function startChild(options: ChildOptions): Promise<ChildServer> {
   const nodeArgs = [...(options.nodeArgs ?? []), options.script];
+  const node = options.node ?? process.execPath;
+  const spawnOptions = { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'] };
   const child =
-    options.core === null
-      ? spawn(process.execPath, nodeArgs, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn('taskset', ['-c', String(options.core), process.execPath, ...nodeArgs], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    options.core === null ? spawn(node, nodeArgs, spawnOptions) : spawn('taskset', ['-c', String(options.core), node, ...nodeArgs], spawnOptions);
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-8000);

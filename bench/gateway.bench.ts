@@ -6,26 +6,30 @@
 // BENCH_DURATION (s per run, default 10), BENCH_CONNECTIONS (10), BENCH_WARMUP (s, 2), BENCH_ROUNDS (2),
 // BENCH_PIN=0 (no pinning), BENCH_QUERY=list|nested (only that query), BENCH_CPU_PROF=<variant>
 // (`--cpu-prof` for that server, into BENCH_PROFILE_DIR, default <tmp>/sellergate-bench-profiles; read it with
-// `node dist/bench/cpu-profile-summary.js <file>`).
+// `node dist/bench/cpu-profile-summary.js <file>`), BENCH_PEER=0 (without PostGraphile, the
+// ungoverned peer: bench/peers/postgraphile.ts), BENCH_SWEEP (connection counts of the
+// concurrency sweep on the nested query, default 10,50,200; 0 = none), BENCH_STABILITY (seconds of
+// the stability run of the production wiring, in 10 s slices, default 60; 0 = none).
 import 'reflect-metadata';
 import { isDeepStrictEqual } from 'node:util';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config';
 import { SUBGRAPH_NAMES } from '../src/federation/subgraphs';
-import { BENCH_QUERIES, requestBody, VARIANTS, type BenchQuery, type BenchQueryName, type VariantName } from './bench-queries';
+import { BENCH_QUERIES, requestBody, VARIANTS, type BenchQuery, type BenchQueryName, type Variant, type VariantName } from './bench-queries';
 import { createBenchDatabase, DEFAULT_SERVER_URL, prepareBenchData } from './bench-database';
 import { canPin, pinSelf, startChild, type ChildServer } from './child-server';
 import { runLoad, type LoadResult } from './load';
+import { POSTGRAPHILE_QUERIES, preparePostGraphile } from './peers/postgraphile';
 
 const SERVER_CORE = 0;
 const LOAD_CORE = 1;
 
-function envInt(name: string, fallback: number): number {
+function envInt(name: string, fallback: number, zeroAllowed = false): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value < (zeroAllowed ? 0 : 1)) throw new Error(`${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} integer, got "${raw}"`);
   return value;
 }
 
@@ -43,33 +47,58 @@ interface Measurement extends LoadResult {
 /** The processes serving a variant: its server, plus the subgraphs of the federated variant. */
 type Processes = Map<VariantName, ChildServer[]>;
 
-/** CPU time of all of a variant's processes (gateway and subgraphs alike). */
-async function serverCpuMicros(processes: ChildServer[]): Promise<number> {
-  let total = 0;
+/** CPU time (µs) and resident set size (bytes) of all of a variant's processes (gateway and subgraphs alike). */
+async function serverUsage(processes: ChildServer[]): Promise<{ cpuMicros: number; rssBytes: number }> {
+  const total = { cpuMicros: 0, rssBytes: 0 };
   for (const server of processes) {
     const response = await fetch(server.url.replace(/\/graphql$/, '/__bench/cpu'));
-    total += ((await response.json()) as { cpuMicros: number }).cpuMicros;
+    const usage = (await response.json()) as { cpuMicros: number; rssBytes: number };
+    total.cpuMicros += usage.cpuMicros;
+    total.rssBytes += usage.rssBytes;
   }
   return total;
+}
+
+async function serverCpuMicros(processes: ChildServer[]): Promise<number> {
+  return (await serverUsage(processes)).cpuMicros;
+}
+
+const megabytes = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
+/** The request body a variant receives for a query: the peer is asked the same rows in its own schema. */
+function bodyFor(variant: Variant, query: BenchQuery): string {
+  return variant.peer ? JSON.stringify({ query: POSTGRAPHILE_QUERIES[query.name].query }) : requestBody(query);
 }
 
 function headersFor(query: BenchQuery, tokens: Record<BenchQueryName, string>): Record<string, string> {
   return { authorization: `Bearer ${tokens[query.name]}`, 'x-purpose': query.purpose };
 }
 
-async function post(url: string, query: BenchQuery, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: requestBody(query) });
+async function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-/** Every gateway variant must answer exactly the baseline's `data`, in full (nothing masked or denied). */
-async function verifyAnswers(servers: Map<VariantName, ChildServer>, tokens: Record<BenchQueryName, string>): Promise<void> {
+/**
+ * Every gateway variant must answer exactly the baseline's `data`, in full (nothing masked or
+ * denied); the peer the same rows once its names and formats are mapped onto the gateway's.
+ */
+async function verifyAnswers(servers: Map<VariantName, ChildServer>, variants: readonly Variant[], tokens: Record<BenchQueryName, string>): Promise<void> {
   for (const query of BENCH_QUERIES) {
     const headers = headersFor(query, tokens);
-    const baseline = await post(servers.get('baseline')!.url, query, headers);
+    const baseline = await post(servers.get('baseline')!.url, requestBody(query), headers);
     if (baseline.status !== 200 || !baseline.body.data) throw new Error(`baseline failed on ${query.name}: ${JSON.stringify(baseline.body)}`);
-    for (const variant of VARIANTS.filter((candidate) => candidate.gateway)) {
-      const answer = await post(servers.get(variant.name)!.url, query, headers);
+    const peer = variants.find((variant) => variant.peer);
+    if (peer) {
+      const answer = await post(servers.get(peer.name)!.url, bodyFor(peer, query), {});
+      if (answer.status !== 200 || answer.body.errors || !answer.body.data) throw new Error(`${peer.name} did not serve ${query.name}: HTTP ${answer.status} ${JSON.stringify(answer.body).slice(0, 1500)}`);
+      const mapped = POSTGRAPHILE_QUERIES[query.name].toGatewayData(answer.body.data);
+      if (!isDeepStrictEqual(mapped, baseline.body.data)) {
+        throw new Error(`baseline and ${peer.name} disagree on ${query.name}:\n ${peer.name}: ${JSON.stringify(mapped).slice(0, 1500)}\n baseline: ${JSON.stringify(baseline.body.data).slice(0, 1500)}`);
+      }
+    }
+    for (const variant of variants.filter((candidate) => candidate.gateway)) {
+      const answer = await post(servers.get(variant.name)!.url, requestBody(query), headers);
       if (answer.status !== 200 || answer.body.errors) {
         throw new Error(`gateway (${variant.name}) did not serve ${query.name}: HTTP ${answer.status} ${JSON.stringify(answer.body.errors ?? answer.body)}`);
       }
@@ -83,21 +112,26 @@ async function verifyAnswers(servers: Map<VariantName, ChildServer>, tokens: Rec
         );
       }
     }
-    log(`verified: ${query.name} — every gateway variant's data deep-equals the baseline's`);
+    log(`verified: ${query.name} — every variant's data deep-equals the baseline's`);
   }
 }
 
 const SQL_SAMPLE = 20;
 
 /** SQL statements per request of each variant, counted over SQL_SAMPLE sequential requests. */
-async function countStatements(processes: Processes, queries: readonly BenchQuery[], tokens: Record<BenchQueryName, string>): Promise<Record<string, Record<string, number>>> {
+async function countStatements(
+  processes: Processes,
+  variants: readonly Variant[],
+  queries: readonly BenchQuery[],
+  tokens: Record<BenchQueryName, string>,
+): Promise<Record<string, Record<string, number>>> {
   const report: Record<string, Record<string, number>> = {};
   for (const query of queries) {
-    for (const variant of VARIANTS) {
+    for (const variant of variants) {
       const bases = processes.get(variant.name)!.map((server) => server.url.replace(/\/graphql$/, ''));
       await new Promise((done) => setTimeout(done, 150));
       for (const base of bases) await fetch(`${base}/__bench/sql?reset=1&count=1`);
-      for (let i = 0; i < SQL_SAMPLE; i += 1) await post(`${bases[0]}/graphql`, query, headersFor(query, tokens));
+      for (let i = 0; i < SQL_SAMPLE; i += 1) await post(`${bases[0]}/graphql`, bodyFor(variant, query), headersFor(query, tokens));
       // Let the batched audit and API call log writes of the sample land.
       await new Promise((done) => setTimeout(done, 300));
       const counts: Record<string, number> = {};
@@ -120,10 +154,10 @@ interface Aggregated extends Measurement {
 }
 
 /** Per variant and query: mean req/s and p50 over the rounds, the worst p99, CPU over all requests. */
-function aggregate(runs: Measurement[], queries: readonly BenchQuery[]): Aggregated[] {
+function aggregate(runs: Measurement[], variants: readonly Variant[], queries: readonly BenchQuery[]): Aggregated[] {
   const result: Aggregated[] = [];
   for (const query of queries) {
-    for (const variant of VARIANTS) {
+    for (const variant of variants) {
       const mine = runs.filter((run) => run.variant === variant.name && run.query === query.name);
       const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
       const requests = mine.reduce((sum, run) => sum + run.requests, 0);
@@ -191,8 +225,10 @@ async function main(): Promise<void> {
       FEDERATION_SECRET: process.env.FEDERATION_SECRET ?? 'bench-federation-secret-not-secret-0123456789',
     };
     const tokens = await prepareBenchData(database.url, loadConfig(childEnv), log);
+    const peer = preparePostGraphile(log);
+    const variants = VARIANTS.filter((variant) => !variant.peer || peer);
 
-    for (const variant of VARIANTS) {
+    for (const variant of variants) {
       let env = variant.gateway
         ? { ...childEnv, BENCH_GOVERNANCE: variant.gateway.governance ? '1' : '0', BENCH_AUDIT: variant.gateway.audit ? '1' : '0' }
         : childEnv;
@@ -211,13 +247,16 @@ async function main(): Promise<void> {
         env = { ...env, BENCH_FEDERATED: '1', FEDERATION_SUBGRAPHS: subgraphs.map((subgraph, i) => `${SUBGRAPH_NAMES[i]}=${subgraph.url}`).join(',') };
       }
       const nodeArgs = profiled === variant.name ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-      const server = await startChild({
-        label: variant.name,
-        script: join(__dirname, variant.gateway ? 'gateway-server.js' : 'baseline-server.js'),
-        env,
-        core: pinned ? SERVER_CORE : null,
-        nodeArgs,
-      });
+      const server =
+        variant.peer && peer
+          ? await startChild({ label: variant.name, script: peer.script, node: peer.node, cwd: peer.cwd, env, core: pinned ? SERVER_CORE : null, nodeArgs })
+          : await startChild({
+              label: variant.name,
+              script: join(__dirname, variant.gateway ? 'gateway-server.js' : 'baseline-server.js'),
+              env,
+              core: pinned ? SERVER_CORE : null,
+              nodeArgs,
+            });
       servers.set(variant.name, server);
       processes.set(variant.name, variant.federated ? [server, ...subgraphs] : [server]);
       log(`${variant.name} listening at ${server.url} (pid ${server.pid})`);
@@ -225,17 +264,19 @@ async function main(): Promise<void> {
     if (pinned) pinSelf(LOAD_CORE);
     log(pinned ? `pinned: servers on core ${SERVER_CORE}, load on core ${LOAD_CORE}` : 'not pinned (no taskset, one core, or BENCH_PIN=0)');
 
-    await verifyAnswers(servers, tokens);
-    const statements = await countStatements(processes, queries, tokens);
+    await verifyAnswers(servers, variants, tokens);
+    const statements = await countStatements(processes, variants, queries, tokens);
+    const rssAtStart = new Map<VariantName, number>();
+    for (const variant of variants) rssAtStart.set(variant.name, (await serverUsage(processes.get(variant.name)!)).rssBytes);
 
     // Round by round, query by query, every variant back to back (order reversed every other
     // round), so background load on the machine hits the variants alike.
     const runs: Measurement[] = [];
     for (let round = 1; round <= rounds; round += 1) {
       for (const query of queries) {
-        for (const variant of round % 2 === 1 ? VARIANTS : [...VARIANTS].reverse()) {
+        for (const variant of round % 2 === 1 ? variants : [...variants].reverse()) {
           const server = servers.get(variant.name)!;
-          const options = { url: server.url, body: requestBody(query), headers: headersFor(query, tokens), connections };
+          const options = { url: server.url, body: bodyFor(variant, query), headers: headersFor(query, tokens), connections };
           await runLoad({ ...options, duration: warmup });
           const cpuBefore = await serverCpuMicros(processes.get(variant.name)!);
           const result = await runLoad({ ...options, duration });
@@ -246,7 +287,44 @@ async function main(): Promise<void> {
         }
       }
     }
-    const measurements = aggregate(runs, queries);
+    const measurements = aggregate(runs, variants, queries);
+    const rssAfterRounds = new Map<VariantName, number>();
+    for (const variant of variants) rssAfterRounds.set(variant.name, (await serverUsage(processes.get(variant.name)!)).rssBytes);
+
+    // Concurrency sweep on the nested query: the production wiring, the peer and the baseline.
+    const sweepLevels = (process.env.BENCH_SWEEP ?? '10,50,200')
+      .split(',')
+      .map((level) => Number(level.trim()))
+      .filter((level) => Number.isInteger(level) && level > 0);
+    const sweep: { variant: VariantName; connections: number; requestsPerSecond: number; latencyP99Ms: number; serverCpuMsPerRequest: number }[] = [];
+    const nestedQuery = queries.find((query) => query.name === 'nested');
+    if (nestedQuery && sweepLevels.length > 0) {
+      for (const level of sweepLevels) {
+        for (const variant of variants.filter((candidate) => ['full', 'postgraphile', 'baseline'].includes(candidate.name))) {
+          const options = { url: servers.get(variant.name)!.url, body: bodyFor(variant, nestedQuery), headers: headersFor(nestedQuery, tokens), connections: level };
+          await runLoad({ ...options, duration: warmup });
+          const cpuBefore = await serverCpuMicros(processes.get(variant.name)!);
+          const result = await runLoad({ ...options, duration });
+          const serverCpuMsPerRequest = ((await serverCpuMicros(processes.get(variant.name)!)) - cpuBefore) / 1000 / Math.max(1, result.requests);
+          log(`sweep ${level} connections ${variant.name}: ${result.requestsPerSecond.toFixed(1)} req/s, p99 ${result.latencyP99Ms} ms, ${result.failures} failures`);
+          sweep.push({ variant: variant.name, connections: level, requestsPerSecond: result.requestsPerSecond, latencyP99Ms: result.latencyP99Ms, serverCpuMsPerRequest });
+        }
+      }
+    }
+
+    // Stability of the production wiring: one long run in 10 s slices, req/s and RSS per slice.
+    const stabilitySeconds = envInt('BENCH_STABILITY', 60, true);
+    const stability: { slice: number; requestsPerSecond: number; rssMb: number }[] = [];
+    if (nestedQuery && stabilitySeconds > 0) {
+      const options = { url: servers.get('full')!.url, body: requestBody(nestedQuery), headers: headersFor(nestedQuery, tokens), connections };
+      await runLoad({ ...options, duration: warmup });
+      for (let slice = 1; slice <= Math.max(1, Math.round(stabilitySeconds / 10)); slice += 1) {
+        const result = await runLoad({ ...options, duration: 10 });
+        const rssMb = megabytes((await serverUsage(processes.get('full')!)).rssBytes);
+        log(`stability slice ${slice}: ${result.requestsPerSecond.toFixed(1)} req/s, RSS ${rssMb} MB`);
+        stability.push({ slice, requestsPerSecond: result.requestsPerSecond, rssMb });
+      }
+    }
 
     const find = (variant: VariantName, query: BenchQueryName) =>
       measurements.find((m) => m.variant === variant && m.query === query) ?? { requestsPerSecond: Number.NaN, serverCpuMsPerRequest: Number.NaN };
@@ -279,6 +357,9 @@ async function main(): Promise<void> {
       auditOnOff: ratio(nested('full'), nested('audit-off')),
       nestedFederatedVsSingle: ratio(nested('federated'), nested('full')),
       listFederatedVsSingle: ratio(find('federated', 'list').requestsPerSecond, find('full', 'list').requestsPerSecond),
+      governanceAndAuditOnOff: ratio(nested('full'), nested('both-off')),
+      nestedVsPostGraphile: ratio(nested('full'), nested('postgraphile')),
+      listVsPostGraphile: ratio(find('full', 'list').requestsPerSecond, find('postgraphile', 'list').requestsPerSecond),
       // The same from server CPU per request (what a dedicated core would sustain).
       cpu: {
         nestedVsBaseline: ratio(cpuOf('baseline', 'nested'), cpuOf('full', 'nested')),
@@ -287,6 +368,9 @@ async function main(): Promise<void> {
         auditOnOff: ratio(cpuOf('audit-off', 'nested'), cpuOf('full', 'nested')),
         nestedFederatedVsSingle: ratio(cpuOf('full', 'nested'), cpuOf('federated', 'nested')),
         listFederatedVsSingle: ratio(cpuOf('full', 'list'), cpuOf('federated', 'list')),
+        governanceAndAuditOnOff: ratio(cpuOf('both-off', 'nested'), cpuOf('full', 'nested')),
+        nestedVsPostGraphile: ratio(cpuOf('postgraphile', 'nested'), cpuOf('full', 'nested')),
+        listVsPostGraphile: ratio(cpuOf('postgraphile', 'list'), cpuOf('full', 'list')),
       },
     };
     const conditions = {
@@ -315,11 +399,42 @@ async function main(): Promise<void> {
     process.stdout.write(`list, gateway (full) / baseline           ${ratios.listVsBaseline.toFixed(3)}    ${ratios.cpu.listVsBaseline.toFixed(3)}\n`);
     process.stdout.write(`nested, governance on / off               ${ratios.governanceOnOff.toFixed(3)}    ${ratios.cpu.governanceOnOff.toFixed(3)}   (cost ${cost(ratios.governanceOnOff)} / ${cost(ratios.cpu.governanceOnOff)}; aim <= 15 %)\n`);
     process.stdout.write(`nested, audit on / off                    ${ratios.auditOnOff.toFixed(3)}    ${ratios.cpu.auditOnOff.toFixed(3)}   (cost ${cost(ratios.auditOnOff)} / ${cost(ratios.cpu.auditOnOff)}; aim <= 10 %)\n`);
+    process.stdout.write(`nested, governance + audit on / both off   ${ratios.governanceAndAuditOnOff.toFixed(3)}    ${ratios.cpu.governanceAndAuditOnOff.toFixed(3)}   (cost ${cost(ratios.governanceAndAuditOnOff)} / ${cost(ratios.cpu.governanceAndAuditOnOff)}; aim <= 15 %)\n`);
+    process.stdout.write(`nested, gateway (full) / PostGraphile     ${ratios.nestedVsPostGraphile.toFixed(3)}    ${ratios.cpu.nestedVsPostGraphile.toFixed(3)}   (aim >= 1.0)\n`);
+    process.stdout.write(`list, gateway (full) / PostGraphile       ${ratios.listVsPostGraphile.toFixed(3)}    ${ratios.cpu.listVsPostGraphile.toFixed(3)}   (aim >= 1.0)\n`);
     process.stdout.write(`nested, federated / single process        ${ratios.nestedFederatedVsSingle.toFixed(3)}    ${ratios.cpu.nestedFederatedVsSingle.toFixed(3)}\n`);
     process.stdout.write(`list, federated / single process          ${ratios.listFederatedVsSingle.toFixed(3)}    ${ratios.cpu.listFederatedVsSingle.toFixed(3)}\n`);
     process.stdout.write(
       `federated: gateway + ${SUBGRAPH_NAMES.length} subgraphs (${SUBGRAPH_NAMES.join(', ')}), each its own process on the same database${pinned ? `, all on core ${SERVER_CORE} like the single process` : ''}; CPU counts all ${SUBGRAPH_NAMES.length + 1} processes\n\n`,
     );
+    if (sweep.length > 0) {
+      process.stdout.write(`concurrency sweep, nested query (${duration} s each after ${warmup} s warm-up):\n`);
+      const sweepRows = [['variant', 'connections', 'req/s', 'p99 ms', 'CPU ms/req', 'vs lowest']];
+      for (const point of sweep) {
+        const lowest = sweep.find((candidate) => candidate.variant === point.variant && candidate.connections === sweepLevels[0]);
+        sweepRows.push([
+          point.variant,
+          String(point.connections),
+          point.requestsPerSecond.toFixed(1),
+          String(point.latencyP99Ms),
+          point.serverCpuMsPerRequest.toFixed(2),
+          ratio(point.requestsPerSecond, lowest?.requestsPerSecond ?? Number.NaN).toFixed(3),
+        ]);
+      }
+      process.stdout.write(`${table(sweepRows)}\n(aim: req/s at the most connections >= 0.8 of req/s at the fewest)\n\n`);
+    }
+    if (stability.length > 0) {
+      const first = stability[0];
+      const last = stability[stability.length - 1];
+      process.stdout.write(
+        `stability, full, nested, ${connections} connections, 10 s slices: req/s ${stability.map((slice) => slice.requestsPerSecond.toFixed(0)).join(' ')}; ` +
+          `RSS MB ${stability.map((slice) => slice.rssMb).join(' ')}; last / first slice ${ratio(last.requestsPerSecond, first.requestsPerSecond).toFixed(3)} req/s, ` +
+          `${ratio(last.rssMb, first.rssMb).toFixed(3)} RSS (aim: within 10 %)\n\n`,
+      );
+    }
+    process.stdout.write('RSS MB (all processes of a variant) after start -> after the rounds:');
+    for (const variant of variants) process.stdout.write(` ${variant.name} ${megabytes(rssAtStart.get(variant.name) ?? 0)} -> ${megabytes(rssAfterRounds.get(variant.name) ?? 0)};`);
+    process.stdout.write('\n\n');
     process.stdout.write(`SQL statements per request (mean of ${SQL_SAMPLE} sequential requests; under load the audit batches are shared):\n`);
     for (const [name, counts] of Object.entries(statements)) {
       const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
@@ -340,6 +455,10 @@ async function main(): Promise<void> {
         serverCpuMsPerRequest,
       })),
       ratios,
+      sweep,
+      stability,
+      rssMb: Object.fromEntries(variants.map((variant) => [variant.name, { start: megabytes(rssAtStart.get(variant.name) ?? 0), afterRounds: megabytes(rssAfterRounds.get(variant.name) ?? 0) }])),
+      peer: peer ? { name: 'postgraphile', version: peer.version } : null,
       sqlStatementsPerRequest: statements,
     };
     process.stdout.write(`BENCH_SUMMARY ${JSON.stringify(summary)}\n`);

@@ -1,6 +1,6 @@
 // Runtime configuration from the environment, validated once at start-up.
 import { z } from 'zod';
-import { parseCredentialKeys } from './security/credentials/key-ring';
+import { parseCredentialKeys } from './credential-keys';
 
 const intFromEnv = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -66,6 +66,12 @@ export const configSchema = z.object({
   /** Cost: one per field, list fields multiply their selection by `first` (or the default page size). */
   MAX_QUERY_COST: z.coerce.number().int().min(0).default(25_000),
   MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  /**
+   * An operation selecting only introspection fields, by a principal allowed to introspect, is held
+   * to these instead of MAX_QUERY_DEPTH / MAX_QUERY_COST (introspection fields counted).
+   */
+  MAX_INTROSPECTION_DEPTH: z.coerce.number().int().min(0).default(30),
+  MAX_INTROSPECTION_COST: z.coerce.number().int().min(0).default(200_000),
   MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
   MAX_TOKENS: z.coerce.number().int().min(0).default(4_000),
   /** Largest GraphQL document (bytes of the query string). */

@@ -21,6 +21,8 @@ export class LoaderRegistry {
   }
 }
 
+const MAX_MASKED_PATHS = 1000;
+
 /** What the request's governance did: collected for the response extension and the audit record. */
 export class GovernanceRecorder {
   readonly masked = new Set<string>();
@@ -40,6 +42,12 @@ export class GovernanceRecorder {
   }
   /** Aggregate groups withheld because they covered fewer than k orders or entities. */
   suppressedGroups = 0;
+  /** Response paths of masked values (the first MAX_MASKED_PATHS), for clients that mark them (GraphiQL). */
+  readonly maskedPaths: { path: (string | number)[]; coordinate: string }[] = [];
+
+  noteMaskedPath(path: (string | number)[], coordinate: string): void {
+    if (this.maskedPaths.length < MAX_MASKED_PATHS) this.maskedPaths.push({ path, coordinate });
+  }
 
   countRows(category: Category, rows: number): void {
     this.rowsByCategory[category] = (this.rowsByCategory[category] ?? 0) + rows;

@@ -3,10 +3,12 @@ import { ApiToken } from './api-token.entity';
 
 /**
  * An operation registered for a (partner) token: the token may run exactly this document,
- * identified by the SHA-256 of its text (the hash Apollo's persisted queries use).
+ * identified by the SHA-256 of its text (the hash Apollo's persisted queries use) or of its
+ * normalized form.
  */
 @Entity('persisted_operation')
 @Index(['tokenId', 'documentHash'], { unique: true })
+@Index('IDX_persisted_operation_token_normalized', ['tokenId', 'normalizedHash'])
 export class PersistedOperation {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -22,6 +24,10 @@ export class PersistedOperation {
   @Index()
   @Column({ type: 'char', length: 64 })
   documentHash: string;
+
+  /** Hex SHA-256 of the normalized document (canonical print of @graphql-tools/documents, `__typename` selections dropped): re-printed copies match. */
+  @Column({ type: 'char', length: 64, nullable: true })
+  normalizedHash: string | null;
 
   @Column({ type: 'text' })
   document: string;

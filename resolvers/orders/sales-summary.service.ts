@@ -6,8 +6,10 @@ import { SalesGroupBy, type SalesGroupType, type SalesSummaryArgs, type SalesSum
 import type { RequestContext } from '../../src/context';
 import { applyRowScope } from '../../src/db/row-scope';
 import { badUserInput } from '../../src/errors';
+import { aggregateMinGroupSize } from '../../src/policy/aggregate-access';
 import { Category } from '../../src/policy/taxonomy';
 import { mergeSalesGroups, summarizedSales } from '../../src/retention/sales-rollup';
+import { binnedSalesSummary } from './sales-bins';
 
 const GROUP_KEY: Record<SalesGroupBy, string> = {
   [SalesGroupBy.DAY]: "to_char(o.purchaseDate AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
@@ -30,6 +32,15 @@ interface RawGroup {
 export class SalesSummaryService {
   async summarize(ctx: RequestContext, args: SalesSummaryArgs): Promise<SalesSummaryType> {
     if (args.from >= args.to) throw badUserInput('`from` must be before `to`', { argumentName: 'from' });
+    // A grant that sees sales only in groups of at least k orders gets figures summed from fixed,
+    // k-anonymous day bins, so no difference of two answers isolates a small group (sales-bins.ts).
+    const k = aggregateMinGroupSize(ctx, 'SalesGroup');
+    if (k > 0) {
+      const binned = await binnedSalesSummary(ctx.reads, ctx.scope, args, k);
+      ctx.governance.countRows(Category.ORDERS, binned.groups.length);
+      ctx.governance.suppressedGroups += binned.suppressedGroups;
+      return { groups: binned.groups, suppressedGroups: binned.suppressedGroups, suppressedBins: binned.suppressedBins };
+    }
     const key = GROUP_KEY[args.groupBy];
     const qb = ctx.reads
       .getRepository(OrderItem)
@@ -64,7 +75,7 @@ export class SalesSummaryService {
     const groups = mergeSalesGroups(detail, await summarizedSales(ctx, args));
     ctx.governance.countRows(Category.ORDERS, groups.length);
     // Groups under the k threshold are withheld by the policy layer, which adds them to this count.
-    return { groups, suppressedGroups: 0 };
+    return { groups, suppressedGroups: 0, suppressedBins: 0 };
   }
 }
 

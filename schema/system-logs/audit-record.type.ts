@@ -5,17 +5,47 @@ import { Classified, DataCategory } from '../../src/policy/classification';
 import { Category, MaskKind, Sensitivity } from '../../src/policy/taxonomy';
 import { Connection } from '../common/connection.type';
 
+// Upper case like every other enum. The lower-case names were the schema's until 2026-12: they
+// are still accepted as input (deprecated); output is always upper case (graphql-js serializes a
+// value by its last name, so the upper-case names come last). The stored value stays lower case.
 export enum AuditOutcomeType {
+  /** @deprecated use OK */
   ok = 'ok',
+  /** @deprecated use PARTIAL */
   partial = 'partial',
+  /** @deprecated use DENIED */
   denied = 'denied',
+  /** @deprecated use INVALID */
   invalid = 'invalid',
+  /** @deprecated use REFUSED */
   refused = 'refused',
+  /** @deprecated use ERROR */
   error = 'error',
+  OK = 'ok',
+  PARTIAL = 'partial',
+  DENIED = 'denied',
+  INVALID = 'invalid',
+  REFUSED = 'refused',
+  ERROR = 'error',
 }
+const LOWER_CASE_OUTCOME = { deprecationReason: 'Use the upper-case value (accepted as input only; output is upper case)' };
 registerEnumType(AuditOutcomeType, {
   name: 'AuditOutcome',
-  description: 'ok; partial (some fields denied); denied; invalid (did not parse or validate); refused (whole operation); error',
+  description: 'OK; PARTIAL (some fields denied); DENIED; INVALID (did not parse or validate); REFUSED (whole operation); ERROR',
+  valuesConfig: {
+    ok: LOWER_CASE_OUTCOME,
+    partial: LOWER_CASE_OUTCOME,
+    denied: LOWER_CASE_OUTCOME,
+    invalid: LOWER_CASE_OUTCOME,
+    refused: LOWER_CASE_OUTCOME,
+    error: LOWER_CASE_OUTCOME,
+    OK: { description: 'Served in full' },
+    PARTIAL: { description: 'Served, with some fields denied' },
+    DENIED: { description: 'Every selected data field was denied' },
+    INVALID: { description: 'Did not parse or validate (never ran)' },
+    REFUSED: { description: 'Refused as a whole (authentication, purpose, limits, persisted operations, suspension)' },
+    ERROR: { description: 'Failed while running' },
+  },
 });
 
 @ObjectType('CategoryRowCount', { description: 'Rows an operation returned from one data category' })

@@ -107,7 +107,7 @@ function withheldFields(registry: FieldRegistry, policy: Policy, principal: Prin
   const withheld: string[] = [];
   for (const field of registry.fields.values()) {
     if (!types.includes(field.typeName)) continue;
-    if (decide(policy, principal, purpose, field).effect !== 'allow') withheld.push(field.coordinate);
+    if (decide(policy, principal, purpose, field, registry.fields).effect !== 'allow') withheld.push(field.coordinate);
   }
   return withheld.sort();
 }

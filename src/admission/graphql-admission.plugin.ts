@@ -148,6 +148,8 @@ export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdm
               denied: [...ctx.governance.denied].sort(),
             };
             if (ctx.governance.suppressedGroups > 0) governance.suppressedGroups = ctx.governance.suppressedGroups;
+            // Asked for by the request (`extensions.governancePaths: true`, as GraphiQL does): where masked values are.
+            if (request.request.extensions?.governancePaths === true) governance.maskedPaths = ctx.governance.maskedPaths;
             body.singleResult.extensions = { ...body.singleResult.extensions, governance };
           }
           const facts = operationRecordFacts(request, executed);

@@ -8,6 +8,7 @@ import type { RequestContext } from '../context';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
 import { checkOperationLimits, type OperationLimits } from '../security/limits';
+import { normalizedHashOf } from '../security/persisted-operations';
 import { purposeRequired } from './admission';
 import { operationFacts, type OperationFacts } from './operation-facts';
 
@@ -16,8 +17,11 @@ export interface OperationCheckOptions {
   limits: OperationLimits | null;
   /** Whether the principal may introspect the schema under `policy`. */
   mayIntrospect(principal: Principal | null, policy: Policy): boolean;
-  /** Whether a partner token registered this document (persisted operations); null when not enforced. */
-  isPersisted: ((principal: Principal, documentHash: string) => Promise<boolean>) | null;
+  /**
+   * Whether a partner token registered this document (persisted operations), by the hash of its
+   * text or of its normalized form; null when not enforced.
+   */
+  isPersisted: ((principal: Principal, documentHash: string | null, normalizedHash: string) => Promise<boolean>) | null;
   /** Whether a data read needs a purpose (default true; false only for the ungoverned benchmark schema). */
   requirePurpose?: boolean;
 }
@@ -54,14 +58,17 @@ export async function checkOperation(ctx: RequestContext, op: OperationToCheck, 
     });
   }
   if (options.limits) {
-    const refusal = checkOperationLimits(op.schema, op.document, op.operationName, op.variables, options.limits);
+    // Introspection only, by a principal allowed to introspect (checked above): its own limits.
+    const refusal = checkOperationLimits(op.schema, op.document, op.operationName, op.variables, options.limits, facts.introspectionOnly);
     if (refusal) throw refusal;
   }
-  if (options.isPersisted && principal?.kind === 'token' && principal.partner) {
+  // A partner may always ask about itself (`me`, its own registered operations): no data is read.
+  if (options.isPersisted && principal?.kind === 'token' && principal.partner && !facts.selfOnly) {
     const hash = op.documentHash ?? null;
-    if (!hash || !(await options.isPersisted(principal, hash))) {
+    const normalizedHash = normalizedHashOf(op.document);
+    if (!(await options.isPersisted(principal, hash, normalizedHash))) {
       throw new GraphQLError('This token may run only the operations registered for it (persisted operations); this document is not one of them', {
-        extensions: { code: ErrorCode.PERSISTED_QUERY_REQUIRED, documentHash: hash, http: { status: 403 } },
+        extensions: { code: ErrorCode.PERSISTED_QUERY_REQUIRED, documentHash: hash, normalizedHash, http: { status: 403 } },
       });
     }
   }

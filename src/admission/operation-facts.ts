@@ -40,6 +40,10 @@ export interface OperationFacts {
   readonly selectsData: boolean;
   /** Whether it selects `__schema` or `__type` at its root. */
   readonly introspection: boolean;
+  /** Whether its root selects introspection fields only (`__schema`, `__type`, `__typename`). */
+  readonly introspectionOnly: boolean;
+  /** Whether its root selects only queries about the caller itself (e.g. `me`), open to every authenticated principal. */
+  readonly selfOnly: boolean;
   /** Whether a string literal of the document holds NUL (PostgreSQL text cannot). */
   readonly nulInLiterals: boolean;
   /** The document printed with its string literals redacted (computed on first use). */
@@ -87,6 +91,8 @@ function findFacts(schema: GraphQLSchema, document: DocumentNode, operation: Ope
   const categories = new Set<string>();
   const seen = new Set<string>();
   let introspection = false;
+  let rootData = false;
+  const rootFields = new Set<string>();
 
   const objectTypesOf = (type: GraphQLCompositeType): GraphQLCompositeType[] => (isAbstractType(type) ? [...schema.getPossibleTypes(type)] : [type]);
 
@@ -96,6 +102,10 @@ function findFacts(schema: GraphQLSchema, document: DocumentNode, operation: Ope
         const name = selection.name.value;
         if (name === '__typename') continue;
         let field: GraphQLField<unknown, unknown> | undefined;
+        if (atRoot && name !== '__schema' && name !== '__type') {
+          rootData = true;
+          rootFields.add(`${parent.name}.${name}`);
+        }
         if (name === '__schema' || name === '__type') {
           if (parent !== queryType) continue;
           introspection ||= atRoot;
@@ -138,6 +148,7 @@ function findFacts(schema: GraphQLSchema, document: DocumentNode, operation: Ope
   if (root) walk(root, operation.selectionSet, true);
   let redacted: string | undefined;
   let selectsData: boolean | undefined;
+  let selfOnly: boolean | undefined;
   return {
     objectFields,
     fields: [...fields].sort(),
@@ -150,6 +161,14 @@ function findFacts(schema: GraphQLSchema, document: DocumentNode, operation: Ope
       return selectsData;
     },
     introspection,
+    introspectionOnly: introspection && !rootData,
+    get selfOnly() {
+      if (selfOnly === undefined) {
+        const registry = fieldRegistry(schema);
+        selfOnly = !introspection && rootFields.size > 0 && [...rootFields].every((coordinate) => registry.operations.get(coordinate)?.authenticated === true);
+      }
+      return selfOnly;
+    },
     nulInLiterals: hasNulLiteral(document),
     get redactedDocument() {
       return (redacted ??= redactDocument(document));

@@ -8,7 +8,7 @@ import { ALL_CATEGORIES } from '../policy/taxonomy';
 import { printGatewaySchema, SCHEMA_FILE } from '../server/emit-schema';
 import { buildGatewaySchema } from '../server/schema';
 import { registerFederationCommands } from '../federation/compose.command';
-import { serve } from '../server/serve';
+import { serve } from './serve';
 import { registerAccountCommands } from './account.command';
 import { registerAuditCommands } from './audit.command';
 import { cliDeps, setGlobalOptions, withAdmission, withDatabase } from './cli-deps';

@@ -62,6 +62,10 @@ export function registerPolicyCommands(program: Command, deps: CliDeps): void {
             lines.push(`    ${purpose.padEnd(24)} ${GRANTED_SENSITIVITIES.map((s) => grant[s]).join(' / ')}`);
           }
         }
+        lines.push('', 'derivations (the parts are decided at least as strictly as the value):');
+        for (const derivation of policy.derivations) lines.push(`  ${derivation.protects} <- ${derivation.from.join(', ')}`);
+        if (policy.derivations.length === 0) lines.push('  none');
+        lines.push('', `deletion: separation of duties ${policy.deletion.separationOfDuties ? 'on' : 'off'}`);
         return lines.join('\n');
       });
     });

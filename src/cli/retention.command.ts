@@ -1,12 +1,13 @@
 // `sellergate retention run|rules`, `sellergate hold place|list|release`,
-// `sellergate deletion request|list|approve|reject|execute|certificate`. Every command is admitted
+// `sellergate deletion request|list|approve|reject|execute|certificate|verify`. Every command is admitted
 // and recorded (src/admission/cli-admission.ts); every change is a user action (actor: the
 // principal running it) in the same transaction as its effect; a dry run writes nothing.
+import { existsSync, readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { DeletionCertificate } from '../../entities/gateway/deletion-certificate.entity';
 import type { DeletionRequest, DeletionRequestState } from '../../entities/gateway/deletion-request.entity';
 import type { LegalHold } from '../../entities/gateway/legal-hold.entity';
-import { decideDeletionRequest, executeDeletionRequest, findCertificate, isOverdue, listDeletionRequests, requestDeletion } from '../retention/deletion.service';
+import { decideDeletionRequest, executeDeletionRequest, findCertificate, isOverdue, listDeletionRequests, requestDeletion, verifyCertificate } from '../retention/deletion.service';
 import { isHoldActive, listLegalHolds, placeLegalHold, releaseLegalHold } from '../retention/legal-hold.service';
 import { loadRetentionRules } from '../retention/retention-rules';
 import { runRetention, type RetentionRunReport } from '../retention/retention-runner';
@@ -69,6 +70,13 @@ function certificateText(certificate: DeletionCertificate): string {
   ].join('\n');
 }
 
+/** `--amazon-order-ids` (named as in GraphQL), and the deprecated `--orders` it replaces. */
+function amazonOrderIdsOf(options: { amazonOrderIds?: string[]; orders?: string[] }): string[] | undefined {
+  if (options.orders) process.stderr.write('--orders is deprecated: use --amazon-order-ids\n');
+  if (!options.amazonOrderIds && !options.orders) return undefined;
+  return [...new Set([...(options.amazonOrderIds ?? []), ...(options.orders ?? [])])];
+}
+
 export function registerRetentionCommands(program: Command, deps: CliDeps): void {
   const retention = program.command('retention').description('Retention rules: apply them (or preview with --dry-run), list them');
 
@@ -105,19 +113,21 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .description('Place a legal hold (name an account, order ids, settlement ids and/or a date range)')
     .requiredOption('--reason <text>', 'why the records are held')
     .option('--account <sellerId>', 'records of this seller account')
-    .option('--orders <ids>', 'Amazon order ids (comma-separated)', list)
+    .option('--amazon-order-ids <ids>', 'Amazon order ids (comma-separated)', list)
+    .option('--orders <ids>', 'deprecated: use --amazon-order-ids', list)
     .option('--settlements <ids>', 'settlement ids (comma-separated)', list)
     .option('--from <date>', 'record dates from (inclusive)', date)
     .option('--to <date>', 'record dates to (exclusive)', date)
     .option('--ends <date>', 'when the hold lapses (default: until released)', date)
     .option('--json', 'print the hold as JSON')
-    .action(async (options: { reason: string; account?: string; orders?: string[]; settlements?: string[]; from?: Date; to?: Date; ends?: Date; json?: boolean }) => {
+    .action(async (options: { reason: string; account?: string; amazonOrderIds?: string[]; orders?: string[]; settlements?: string[]; from?: Date; to?: Date; ends?: Date; json?: boolean }) => {
       const now = new Date();
+      const amazonOrderIds = amazonOrderIdsOf(options);
       const placed = await withAdmission(deps, command('hold place', 'mutation', RETENTION), (ctx, db) =>
         db.dataSource.transaction((manager) =>
           placeLegalHold(
             manager,
-            { reason: options.reason, sellerAccountId: options.account, amazonOrderIds: options.orders, settlementIds: options.settlements, fromDate: options.from, toDate: options.to, endsAt: options.ends },
+            { reason: options.reason, sellerAccountId: options.account, amazonOrderIds, settlementIds: options.settlements, fromDate: options.from, toDate: options.to, endsAt: options.ends },
             { actor: ctx.principal!.id, now },
           ),
         ),
@@ -162,17 +172,19 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .description('Receive a deletion request (due in DELETION_DUE_DAYS; DELETION_AMAZON_DUE_HOURS with --amazon)')
     .requiredOption('--reason <text>', 'why the data is to be deleted')
     .requiredOption('--requester <who>', 'who asked')
-    .option('--orders <ids>', 'Amazon order ids (comma-separated), with every row derived from them', list)
+    .option('--amazon-order-ids <ids>', 'Amazon order ids (comma-separated), with every row derived from them', list)
+    .option('--orders <ids>', 'deprecated: use --amazon-order-ids', list)
     .option('--account <sellerId>', 'limit the orders to this account, or alone: every data row of the account')
     .option('--amazon', 'initiated by Amazon')
     .option('--json', 'print the request as JSON')
-    .action(async (options: { reason: string; requester: string; orders?: string[]; account?: string; amazon?: boolean; json?: boolean }) => {
+    .action(async (options: { reason: string; requester: string; amazonOrderIds?: string[]; orders?: string[]; account?: string; amazon?: boolean; json?: boolean }) => {
       const now = new Date();
+      const amazonOrderIds = amazonOrderIdsOf(options);
       const request = await withAdmission(deps, command('deletion request', 'mutation', DELETION), (ctx, db) =>
         db.dataSource.transaction((manager) =>
           requestDeletion(
             manager,
-            { scope: { account: options.account, amazonOrderIds: options.orders }, reason: options.reason, requester: options.requester, source: options.amazon ? 'AMAZON' : 'COMPANY' },
+            { scope: { account: options.account, amazonOrderIds }, reason: options.reason, requester: options.requester, source: options.amazon ? 'AMAZON' : 'COMPANY' },
             { actor: ctx.principal!.id, now },
             deletionSettings(deps.config()),
           ),
@@ -202,7 +214,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
       .action(async (id: string, options: { reason: string; json?: boolean }) => {
         const now = new Date();
         const request = await withAdmission(deps, command(`deletion ${name}`, 'mutation', DELETION), (ctx, db) =>
-          db.dataSource.transaction((manager) => decideDeletionRequest(manager, id, decision, options.reason, { actor: ctx.principal!.id, now })),
+          db.dataSource.transaction((manager) => decideDeletionRequest(manager, id, decision, options.reason, { actor: ctx.principal!.id, now }, ctx.policy.deletion)),
         );
         output(options.json, requestJson(request, now), () => `deletion request ${request.id} ${request.state}`);
       });
@@ -213,7 +225,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .option('--json', 'print the certificate as JSON')
     .action(async (id: string, options: { json?: boolean }) => {
       const certificate = await withAdmission(deps, command('deletion execute', 'mutation', DELETION), (ctx, db) =>
-        db.dataSource.transaction((manager) => executeDeletionRequest(manager, id, { actor: ctx.principal!.id, now: new Date() }, certificateKeys(deps.config()))),
+        db.dataSource.transaction((manager) => executeDeletionRequest(manager, id, { actor: ctx.principal!.id, now: new Date() }, certificateKeys(deps.config()), ctx.policy.deletion)),
       );
       output(options.json, certificate, () => certificateText(certificate));
     });
@@ -225,5 +237,28 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
       const certificate = await withAdmission(deps, command('deletion certificate', 'query', DELETION), (_ctx, db) => findCertificate(db.dataSource.manager, requestId));
       if (!certificate) throw new Error(`No certificate for deletion request ${requestId}`);
       output(options.json, certificate, () => certificateText(certificate));
+    });
+  deletion
+    .command('verify <certificate>')
+    .description('Check a certificate (a file holding its JSON, or the id of an executed request): signature, contents, and that it was issued for that request; exit code 1 when invalid')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (certificate: string, options: { json?: boolean }) => {
+      const result = await withAdmission(deps, command('deletion verify', 'query', DELETION), async (_ctx, db) => {
+        let text: string;
+        if (existsSync(certificate)) {
+          text = readFileSync(certificate, 'utf8');
+        } else {
+          const issued = await findCertificate(db.dataSource.manager, certificate);
+          if (!issued) throw new Error(`${certificate} is neither a certificate file nor an executed deletion request`);
+          text = JSON.stringify(issued);
+        }
+        return verifyCertificate(db.dataSource.manager, text, certificateKeys(deps.config()));
+      });
+      output(options.json, result, () =>
+        result.valid
+          ? `certificate VALID for deletion request ${result.requestId} (${result.totalRows} row(s) deleted)`
+          : [`certificate INVALID${result.requestId ? ` (deletion request ${result.requestId})` : ''}:`, ...result.problems.map((problem) => `  - ${problem}`)].join('\n'),
+      );
+      if (!result.valid) process.exitCode = 1;
     });
 }

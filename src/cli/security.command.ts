@@ -6,7 +6,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
 import { Permission } from '../policy/taxonomy';
 import { accessReviewCsv, buildAccessReview, lastSignOff, signOffAccessReview } from '../security/access-review.service';
-import { listPersistedOperations, registerPersistedOperation, removePersistedOperation } from '../security/persisted-operations';
+import { listPersistedOperations, registerManifest, registerPersistedOperation, removePersistedOperation } from '../security/persisted-operations';
 import { SuspensionService } from '../security/suspension.service';
 import { createChangeFeed } from '../server/change-feed';
 import { output, withAdmission, type CliDeps } from './cli-deps';
@@ -71,11 +71,30 @@ export function registerSecurityCommands(program: Command, deps: CliDeps): void 
   const persisted = program.command('persisted').description('Operations registered for (partner) tokens, which may run nothing else');
   persisted
     .command('add <file>')
-    .description('Register the GraphQL document in <file> for a token (by the SHA-256 of its text)')
+    .description(
+      'Register the GraphQL document in <file> for a token (matched by the SHA-256 of its text or of its normalized form), or every operation of a ' +
+        'manifest (.json): GraphQL Code Generator persisted documents { "<sha256>": "<document>" } or an Apollo persisted query manifest',
+    )
     .requiredOption('--token <id>', 'token id')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, options: { token: string; json?: boolean }) => {
-      const document = readFileSync(file, 'utf8');
+      const text = readFileSync(file, 'utf8');
+      if (file.endsWith('.json')) {
+        let manifest: unknown;
+        try {
+          manifest = JSON.parse(text);
+        } catch (error) {
+          throw new Error(`${file} is not JSON: ${(error as Error).message}`);
+        }
+        const rows = await withAdmission(deps, { name: 'persisted add', kind: 'mutation', permission: PERSISTED }, (ctx, db) =>
+          db.dataSource.transaction((manager) => registerManifest(manager, { tokenId: options.token, manifest, createdBy: ctx.principal!.id })),
+        );
+        output(options.json, rows.map((row) => ({ id: row.id, tokenId: row.tokenId, documentHash: row.documentHash, operationName: row.operationName })), () =>
+          [`registered ${rows.length} operation(s) for token ${options.token}`, ...rows.map((row) => `sha256 ${row.documentHash}  ${row.operationName}`)].join('\n'),
+        );
+        return;
+      }
+      const document = text;
       const row = await withAdmission(deps, { name: 'persisted add', kind: 'mutation', permission: PERSISTED }, (ctx, db) =>
         db.dataSource.transaction((manager) => registerPersistedOperation(manager, { tokenId: options.token, document, createdBy: ctx.principal!.id })),
       );

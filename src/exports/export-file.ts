@@ -2,6 +2,7 @@
 // carries them, after a watermark line naming the export. JSONL: one `JSON.stringify(row)` per
 // line. CSV: one column per dotted path of the rows' JSON, values written as in that JSON.
 import { stringify } from 'csv-stringify/sync';
+import { neutralizeFormula } from '../csv-safe';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../errors';
 
@@ -106,11 +107,13 @@ function valueAt(row: Record<string, Json>, path: string): Json | undefined {
   return value;
 }
 
-/** A CSV cell: strings as they are, numbers and booleans as their JSON text, lists as JSON, null empty. */
+/**
+ * A CSV cell: strings as they are, numbers and booleans as their JSON text, lists as JSON, null
+ * empty; never a spreadsheet formula (src/csv-safe.ts).
+ */
 export function csvCell(value: Json | undefined): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
-  return JSON.stringify(value);
+  return neutralizeFormula(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 /**
@@ -156,7 +159,7 @@ export class ExportFileBuilder {
     const columns = columnsOf(this.records);
     if (columns.length === 0) return head;
     const records = this.records.map((row) => columns.map((column) => csvCell(valueAt(row, column))));
-    return head + stringify([columns, ...records], { record_delimiter: '\n' });
+    return head + stringify([columns.map(neutralizeFormula), ...records], { record_delimiter: '\n' });
   }
 }
 

@@ -5,6 +5,7 @@
 // enforces decisions, masks and row scope under the signed internal context of the caller's
 // principal, purpose and policy version. Limits, paging, watermark, storage and audit are those of
 // src/exports.
+import { SCALARS_MAP } from '../../schema/common/date-time.scalar';
 import { createHash } from 'node:crypto';
 import type {
   GatewayExecutor,
@@ -38,7 +39,7 @@ export class ExportSchemas {
   ) {}
 
   static async build(pseudonymKey: string): Promise<ExportSchemas> {
-    return new ExportSchemas(await buildSchema({ resolvers: exportResolvers as unknown as NonEmptyArray<Function>, validate: false }), pseudonymKey);
+    return new ExportSchemas(await buildSchema({ resolvers: exportResolvers as unknown as NonEmptyArray<Function>, validate: false, scalarsMap: SCALARS_MAP }), pseudonymKey);
   }
 
   for(policy: Policy): GraphQLSchema {

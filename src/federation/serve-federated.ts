@@ -1,4 +1,4 @@
-// `serve --subgraph <name>` and the gateway half of `serve --gateway` (see src/server/serve.ts).
+// `serve --subgraph <name>` and the gateway half of `serve --gateway` (see src/cli/serve.ts).
 import { readFileSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { config, type Config } from '../config';

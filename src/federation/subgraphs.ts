@@ -2,6 +2,7 @@
 // with its directives (`@key` on entities), turned into a subgraph by @apollo/subgraph, and given
 // back the classification extensions the SDL cannot carry, so `governSchema` governs it exactly
 // like the single-process graph.
+import { SCALARS_MAP } from '../../schema/common/date-time.scalar';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
@@ -53,7 +54,7 @@ const baseSchemas = new Map<SubgraphName, Promise<GraphQLSchema>>();
 export function categorySchema(name: SubgraphName): Promise<GraphQLSchema> {
   let schema = baseSchemas.get(name);
   if (!schema) {
-    schema = buildSchema({ resolvers: resolversOf(name), validate: false });
+    schema = buildSchema({ resolvers: resolversOf(name), validate: false, scalarsMap: SCALARS_MAP });
     baseSchemas.set(name, schema);
   }
   return schema;

@@ -10,12 +10,14 @@ import { decisionFor } from './request-decisions';
 
 const checkedGroups = new WeakSet<object>();
 let aggregateFields = new Map<string, FieldInfo[]>();
+let classifications: ReadonlyMap<string, FieldInfo> = new Map();
 let governedPolicy: Policy | undefined;
 
 /** Called by governSchema: the aggregate measures of each type, under the policy in force. */
-export function registerAggregateFields(fields: Iterable<FieldInfo>, policy: Policy): void {
+export function registerAggregateFields(fields: ReadonlyMap<string, FieldInfo>, policy: Policy): void {
   const byType = new Map<string, FieldInfo[]>();
-  for (const field of fields) {
+  classifications = fields;
+  for (const field of fields.values()) {
     if (!field.aggregate) continue;
     byType.set(field.typeName, [...(byType.get(field.typeName) ?? []), field]);
   }
@@ -29,7 +31,7 @@ export function aggregateMinGroupSize(ctx: RequestContext, typeName: string): nu
   const policy = ctx.policy ?? governedPolicy;
   let size = 0;
   for (const field of aggregateFields.get(typeName) ?? []) {
-    const decision = decisionFor(ctx, policy, field);
+    const decision = decisionFor(ctx, policy, field, classifications);
     if (decision.rule === DecisionRule.AGGREGATE_THRESHOLD) size = Math.max(size, decision.minGroupSize ?? 0);
   }
   return size;

@@ -48,6 +48,8 @@ export function Classified(
 export interface OperationClassification {
   /** The principal's role must hold at least one of these permissions. */
   permissions: Permission[];
+  /** Open to every authenticated principal (partner tokens included): permissions is then empty. */
+  authenticated?: true;
 }
 
 /**
@@ -56,4 +58,12 @@ export interface OperationClassification {
  */
 export function Allow(...permissions: Permission[]): MethodDecorator {
   return Extensions({ [GOVERNANCE_EXTENSION]: { permissions } satisfies OperationClassification }) as MethodDecorator;
+}
+
+/**
+ * A root query about the caller itself (e.g. `me`): open to every authenticated principal, with no
+ * permission and no purpose; it must read no data of any category.
+ */
+export function AnyAuthenticated(): MethodDecorator {
+  return Extensions({ [GOVERNANCE_EXTENSION]: { permissions: [], authenticated: true } satisfies OperationClassification }) as MethodDecorator;
 }

@@ -1,7 +1,7 @@
 // THE decision (DESIGN.md "The decision"): one pure function. Shield rules, masking middleware,
 // `explainAccess` and `policy explain` all call it, so they cannot disagree.
 import type { Principal } from '../auth/principal';
-import { grantOf, type GrantEffect, type Policy } from './policy';
+import { grantOf, protectedBy, type GrantEffect, type Policy } from './policy';
 import { Category, MaskKind, Purpose, Sensitivity } from './taxonomy';
 
 export type Effect = 'allow' | 'mask' | 'deny';
@@ -28,6 +28,8 @@ export enum DecisionRule {
   AGGREGATE_THRESHOLD = 'AGGREGATE_THRESHOLD',
   /** Administrative operation: the role holds (or lacks) the permission it declares. */
   PERMISSION = 'PERMISSION',
+  /** The field derives a protected value (policy `derivations`): at least the protected value's treatment. */
+  DERIVATION = 'DERIVATION',
 }
 
 /** What the decision needs about a field (a FieldInfo from the registry satisfies it). */
@@ -70,11 +72,70 @@ function deny(rule: DecisionRule, source: string, reason: string, grant?: GrantE
   return { effect: 'deny', rule, source, reason, ...(grant ? { grant } : {}) };
 }
 
+/** Classifications by coordinate (a FieldRegistry's `fields` satisfies it). */
+export type FieldLookup = Pick<ReadonlyMap<string, DecisionField>, 'get'>;
+
 /**
  * Decides one field for one subject and purpose: allow, mask (with the mask kind) or deny, with
  * the rule that produced it. Pure: same inputs, same decision.
+ *
+ * A field the policy lists among the parts a protected value can be computed from
+ * (`derivations`) gets at least the protected value's treatment under the same subject and
+ * purpose: deny beats mask beats allow. `fields` gives the protected values' classifications;
+ * without it (or for a coordinate it does not know) such a field is denied: fail closed.
  */
-export function decide(policy: Policy, subject: DecisionSubject | null, purpose: Purpose | null, field: DecisionField): Decision {
+export function decide(policy: Policy, subject: DecisionSubject | null, purpose: Purpose | null, field: DecisionField, fields?: FieldLookup): Decision {
+  return decideWithDerivations(policy, subject, purpose, field, fields, new Set([field.coordinate]));
+}
+
+/** 0 full, 1 masked (or only k-anonymous groups), 2 denied. */
+function strictnessOf(decision: Decision): number {
+  if (decision.effect === 'deny') return 2;
+  return decision.effect === 'mask' || decision.rule === DecisionRule.AGGREGATE_THRESHOLD ? 1 : 0;
+}
+
+function decideWithDerivations(
+  policy: Policy,
+  subject: DecisionSubject | null,
+  purpose: Purpose | null,
+  field: DecisionField,
+  fields: FieldLookup | undefined,
+  seen: ReadonlySet<string>,
+): Decision {
+  let decision = decideOwn(policy, subject, purpose, field);
+  for (const coordinate of protectedBy(policy, field.coordinate)) {
+    if (decision.effect === 'deny') break;
+    if (seen.has(coordinate)) continue;
+    const source = `derivations (${coordinate} from ${field.coordinate})`;
+    const target = fields?.get(coordinate);
+    if (!target) {
+      return deny(DecisionRule.DERIVATION, source, `${field.coordinate} derives ${coordinate}, whose classification is unknown here: denied`);
+    }
+    const protectedDecision = decideWithDerivations(policy, subject, purpose, target, fields, new Set([...seen, coordinate]));
+    const needed = strictnessOf(protectedDecision);
+    if (needed <= strictnessOf(decision)) continue;
+    if (needed === 2) {
+      decision = deny(DecisionRule.DERIVATION, source, `${field.coordinate} derives ${coordinate}, which is denied (${protectedDecision.reason})`);
+    } else if (field.aggregate) {
+      const k = Math.max(policy.aggregates.k, protectedDecision.minGroupSize ?? 0);
+      decision = {
+        effect: 'allow',
+        mask: field.mask,
+        minGroupSize: k,
+        rule: DecisionRule.AGGREGATE_THRESHOLD,
+        source,
+        reason: `${field.coordinate} derives ${coordinate}, which is not returned in full: groups of at least ${k} only`,
+      };
+    } else if (field.mask) {
+      decision = { effect: 'mask', mask: field.mask, rule: DecisionRule.DERIVATION, source, reason: `${field.coordinate} derives ${coordinate}, which is masked: masked too (${field.mask})` };
+    } else {
+      decision = deny(DecisionRule.DERIVATION, source, `${field.coordinate} derives ${coordinate}, which is masked, and declares no mask: denied`);
+    }
+  }
+  return decision;
+}
+
+function decideOwn(policy: Policy, subject: DecisionSubject | null, purpose: Purpose | null, field: DecisionField): Decision {
   const { coordinate, category, sensitivity } = field;
   if (sensitivity === Sensitivity.PUBLIC) {
     return { effect: 'allow', rule: DecisionRule.PUBLIC, source: 'decision.step1', reason: `${coordinate} is PUBLIC (visible on the marketplace anyway)` };

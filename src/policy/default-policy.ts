@@ -14,6 +14,18 @@ const grant = (CONFIDENTIAL: Grant['CONFIDENTIAL'], IDENTIFIER: Grant['IDENTIFIE
 export const DEFAULT_POLICY_DOCUMENT: PolicyInput = {
   version: 'default-1',
   aggregates: { k: 5 },
+  // Values that can be recomputed from other fields: the parts are decided at least as strictly.
+  derivations: [
+    {
+      protects: 'Order.orderTotal',
+      from: ['OrderItem.itemPrice', 'OrderItem.shippingPrice', 'OrderItem.itemTax', 'OrderItem.promotionDiscount'],
+      description: "An order's total is the sum of its items' prices, shipping and tax, less promotion discounts",
+    },
+    { protects: 'Settlement.totalAmount', from: ['SettlementLine.amount'], description: "A settlement's total is the sum of its lines' amounts" },
+    { protects: 'FeeEstimate.estimatedFeeTotal', from: ['FeeEstimate.referralFee', 'FeeEstimate.fulfillmentFee'], description: 'The estimated fee total is the sum of its fees' },
+    { protects: 'AdMetrics.spend', from: ['AdDailyMetrics.spend'], description: 'Spend over a range is the sum of its days' },
+    { protects: 'AdMetrics.sales', from: ['AdDailyMetrics.sales'], description: 'Attributed sales over a range are the sum of their days' },
+  ],
   roles: {
     catalog_manager: {
       description: 'Maintains listings: titles, prices, listing status',

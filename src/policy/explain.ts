@@ -20,6 +20,9 @@ export function explainAccess(policy: Policy, registry: FieldRegistry, role: str
   if (!definition) throw badUserInput(`Unknown role "${role}"; roles: ${Object.keys(policy.roles).join(', ')}`, { argumentName: 'role' });
   const base = { policyVersion: policy.version, role, purpose, coordinate };
   const operation = registry.operations.get(coordinate);
+  if (operation?.authenticated) {
+    return { ...base, effect: 'allow', rule: DecisionRule.PERMISSION, source: 'authenticated', reason: `${coordinate} is open to every authenticated principal` };
+  }
   if (operation) {
     const held = operation.permissions.find((permission) => definition.permissions.includes(permission));
     return {
@@ -34,5 +37,5 @@ export function explainAccess(policy: Policy, registry: FieldRegistry, role: str
   }
   const field = registry.fields.get(coordinate);
   if (!field) throw badUserInput(`Unknown field coordinate "${coordinate}": use Type.field of a data type, e.g. Order.amazonOrderId`, { argumentName: 'coordinate' });
-  return { ...base, category: field.category, sensitivity: field.sensitivity, ...decide(policy, { role }, purpose, field) };
+  return { ...base, category: field.category, sensitivity: field.sensitivity, ...decide(policy, { role }, purpose, field, registry.fields) };
 }

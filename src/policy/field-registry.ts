@@ -34,6 +34,8 @@ export interface FieldInfo {
 export interface OperationInfo {
   coordinate: string;
   permissions: Permission[];
+  /** Open to every authenticated principal (no permission needed). */
+  authenticated?: boolean;
 }
 
 export interface FieldRegistry {
@@ -120,6 +122,7 @@ export function buildFieldRegistry(schema: GraphQLSchema): FieldRegistry {
     if (declared && Array.isArray((declared as Partial<OperationClassification>).permissions)) {
       const permissions = (declared as unknown as OperationClassification).permissions;
       if (!isRoot) problems.push(`${coordinate}: @Allow is for root queries and mutations only`);
+      else if ((declared as Partial<OperationClassification>).authenticated === true && permissions.length === 0) operations.set(coordinate, { coordinate, permissions, authenticated: true });
       else if (permissions.length === 0 || permissions.some((p) => !ALL_PERMISSIONS.includes(p))) problems.push(`${coordinate}: @Allow needs known permissions`);
       else operations.set(coordinate, { coordinate, permissions });
       return;

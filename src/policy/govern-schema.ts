@@ -3,7 +3,7 @@
 // Wrappers cost time on every row, so a field whose answer is always `allow` once reached (PUBLIC
 // and structural fields, and fields no role can be denied when every way into their type was
 // allowed) keeps its rule in the rule tree but gets no wrapper.
-import { getNamedType, GraphQLError, isAbstractType, isIntrospectionType, isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { getNamedType, GraphQLError, isAbstractType, isIntrospectionType, isObjectType, responsePathAsArray, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { allow, deny, rule, shield } from 'graphql-shield';
 import { config } from '../config';
@@ -13,7 +13,7 @@ import { isCheckedGroup, registerAggregateFields, suppressSmallGroups } from './
 import { decide, DecisionRule, type Decision } from './decide';
 import { fieldRegistry, type FieldInfo, type FieldRegistry, type OperationInfo } from './field-registry';
 import { createMasker, resolvePseudonymKey, type Masker } from './masks';
-import type { Policy } from './policy';
+import { protectedBy, type Policy } from './policy';
 import { decisionFor } from './request-decisions';
 import { Sensitivity } from './taxonomy';
 
@@ -101,8 +101,8 @@ function dominatedByGates(policy: Policy, registry: FieldRegistry, field: FieldI
     if (!gate || gate.category !== field.category) return false;
     for (const [role, definition] of Object.entries(policy.roles)) {
       for (const purpose of definition.purposes) {
-        const gateDenied = decide(policy, { role }, purpose, gate).effect === 'deny';
-        if (!gateDenied && decide(policy, { role }, purpose, field).effect === 'deny') return false;
+        const gateDenied = decide(policy, { role }, purpose, gate, registry.fields).effect === 'deny';
+        if (!gateDenied && decide(policy, { role }, purpose, field, registry.fields).effect === 'deny') return false;
       }
     }
   }
@@ -110,30 +110,32 @@ function dominatedByGates(policy: Policy, registry: FieldRegistry, field: FieldI
 }
 
 /** Whether some role and purpose of the policy gets this field masked (or k-thresholded). */
-function canBeMasked(policy: Policy, field: FieldInfo): boolean {
+function canBeMasked(policy: Policy, registry: FieldRegistry, field: FieldInfo): boolean {
   return Object.entries(policy.roles).some(([role, definition]) =>
     definition.purposes.some((purpose) => {
-      const decision = decide(policy, { role }, purpose, field);
+      const decision = decide(policy, { role }, purpose, field, registry.fields);
       return decision.effect === 'mask' || decision.rule === DecisionRule.AGGREGATE_THRESHOLD;
     }),
   );
 }
 
 function holdsPermission(policy: Policy, ctx: RequestContext, operation: OperationInfo): boolean {
+  if (operation.authenticated) return ctx.principal !== null && ctx.principal !== undefined;
   const role = ctx.principal ? policy.roles[ctx.principal.role] : undefined;
   // Partner tokens act for a service provider: never administrative.
   if (!role || ctx.principal?.partner) return false;
   return operation.permissions.some((permission) => role.permissions.includes(permission));
 }
 
-function maskingMiddleware(policy: Policy, field: FieldInfo, masker: Masker): FieldMiddleware {
-  const mask = (ctx: RequestContext, decision: Decision, value: unknown) => {
+function maskingMiddleware(policy: Policy, registry: FieldRegistry, field: FieldInfo, masker: Masker): FieldMiddleware {
+  const mask = (ctx: RequestContext, decision: Decision, value: unknown, info: GraphQLResolveInfo) => {
     ctx.governance.masked.add(field.coordinate);
+    if (value !== null && value !== undefined) ctx.governance.noteMaskedPath(responsePathAsArray(info.path), field.coordinate);
     return masker.apply(decision.mask!, value, field.outputType);
   };
   // Synchronous when nothing is masked, so allowed reads pay almost nothing.
   return (resolve, parent, args, ctx, info) => {
-    const decision = decisionFor(ctx, policy, field);
+    const decision = decisionFor(ctx, policy, field, registry.fields);
     let maskWith: Decision | undefined;
     if (decision.effect === 'mask') maskWith = decision;
     else if (decision.rule === DecisionRule.AGGREGATE_THRESHOLD && !isCheckedGroup(parent)) {
@@ -144,7 +146,7 @@ function maskingMiddleware(policy: Policy, field: FieldInfo, masker: Masker): Fi
     const value = resolve(parent, args, ctx, info);
     if (!maskWith) return value;
     const chosen = maskWith;
-    return value instanceof Promise ? value.then((resolved) => mask(ctx, chosen, resolved)) : mask(ctx, chosen, value);
+    return value instanceof Promise ? value.then((resolved) => mask(ctx, chosen, resolved, info)) : mask(ctx, chosen, value, info);
   };
 }
 
@@ -185,7 +187,7 @@ function suppressionMiddleware(registry: FieldRegistry, returnType: string): Fie
 export function governSchema(schema: GraphQLSchema, policy: Policy, options: GovernOptions = {}): GraphQLSchema {
   const registry = fieldRegistry(schema);
   const masker = createMasker(options.pseudonymKey ?? resolvePseudonymKey(config()));
-  registerAggregateFields(registry.fields.values(), policy);
+  registerAggregateFields(registry.fields, policy);
 
   const gates = gatesByType(schema, registry);
   const ruleTree: Record<string, Record<string, ShieldRule>> = {};
@@ -201,9 +203,11 @@ export function governSchema(schema: GraphQLSchema, policy: Policy, options: Gov
       const field = registry.fields.get(coordinate);
       const operation = registry.operations.get(coordinate);
       let fieldRule: ShieldRule = allow;
-      if (field && field.sensitivity !== Sensitivity.PUBLIC) {
+      // A PUBLIC field is always readable, unless the policy lists it among the parts of a protected value.
+      const decided = field && (field.sensitivity !== Sensitivity.PUBLIC || protectedBy(policy, coordinate).length > 0);
+      if (field && decided) {
         fieldRule = rule(`decide:${coordinate}`, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
-          decisionFor(ctx, policy, field).effect === 'deny' ? false : true,
+          decisionFor(ctx, policy, field, registry.fields).effect === 'deny' ? false : true,
         );
       } else if (operation) {
         fieldRule = rule(`permission:${coordinate}`, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) => holdsPermission(policy, ctx, operation));
@@ -216,8 +220,8 @@ export function governSchema(schema: GraphQLSchema, policy: Policy, options: Gov
       if (returnsGroups) {
         (maskMiddleware[type.name] ??= {})[fieldName] = suppressionMiddleware(registry, returnType);
       } else if (field?.mask || field?.aggregate) {
-        if (field.sensitivity !== Sensitivity.PUBLIC && canBeMasked(policy, field)) {
-          (maskMiddleware[type.name] ??= {})[fieldName] = maskingMiddleware(policy, field, masker);
+        if (decided && canBeMasked(policy, registry, field)) {
+          (maskMiddleware[type.name] ??= {})[fieldName] = maskingMiddleware(policy, registry, field, masker);
         }
       }
     }

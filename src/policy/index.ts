@@ -1,10 +1,4 @@
-// The access policy module: what the gateway wires (see the lead's src/server/components.ts).
-import { ApiTokenResolver } from '../auth/api-token.resolver';
-import { ExplainAccessResolver } from './explain-access.resolver';
-
-/** Resolvers of the gateway's own governance operations (token admin, explainAccess). */
-export const governanceResolvers: Function[] = [ApiTokenResolver, ExplainAccessResolver];
-
+// The access policy module: what the gateway wires (src/server/components.ts).
 export { aggregateMinGroupSize, suppressSmallGroups } from './aggregate-access';
 export { decide, DecisionRule, type Decision } from './decide';
 export { defaultPolicy } from './default-policy';

@@ -50,6 +50,14 @@ export function policyChanges(before: Policy, after: Policy): string[] {
   const list = (values: readonly string[]) => (values.length ? values.join(', ') : 'none');
   const added = (from: readonly string[], to: readonly string[]) => to.filter((value) => !from.includes(value));
   if (before.aggregates.k !== after.aggregates.k) changes.push(`aggregates.k: ${before.aggregates.k} -> ${after.aggregates.k}`);
+  const derivation = (d: Policy['derivations'][number]) => `${d.protects} from ${d.from.join(', ')}`;
+  const fromDerivations = before.derivations.map(derivation);
+  const toDerivations = after.derivations.map(derivation);
+  for (const removed of added(toDerivations, fromDerivations)) changes.push(`derivations: removed ${removed}`);
+  for (const addedOne of added(fromDerivations, toDerivations)) changes.push(`derivations: added ${addedOne}`);
+  if (before.deletion.separationOfDuties !== after.deletion.separationOfDuties) {
+    changes.push(`deletion.separationOfDuties: ${before.deletion.separationOfDuties} -> ${after.deletion.separationOfDuties}`);
+  }
   for (const category of new Set([...Object.keys(before.categories), ...Object.keys(after.categories)])) {
     const from = before.categories[category as keyof Policy['categories']] ?? [];
     const to = after.categories[category as keyof Policy['categories']] ?? [];

@@ -47,6 +47,7 @@ export const roleSchema = z
 export type Role = z.infer<typeof roleSchema>;
 
 const ROLE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+const COORDINATE = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const policyDocumentSchema = z
   .object({
@@ -61,6 +62,34 @@ export const policyDocumentSchema = z
       })
       .strict()
       .default({ k: 5 }),
+    /**
+     * Derivations: a protected value and the fields it can be computed from (e.g. an order's total
+     * from its items' prices, shipping, tax and discounts). Each deriving field is decided at least
+     * as strictly as the protected value under the same role and purpose (deny beats mask beats
+     * allow), so a mask cannot be undone by reading the parts.
+     */
+    derivations: z
+      .array(
+        z
+          .object({
+            protects: z.string().regex(COORDINATE, 'a field coordinate, Type.field'),
+            from: z.array(z.string().regex(COORDINATE, 'a field coordinate, Type.field')).min(1),
+            description: z.string().max(500).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    deletion: z
+      .object({
+        /**
+         * Separation of duties for deletion requests: the principal who approves differs from the one
+         * who filed the request, and the one who executes differs from the approver (a token counts as
+         * the principal that created it, too). `false` lets one principal do every step.
+         */
+        separationOfDuties: z.boolean().default(true),
+      })
+      .strict()
+      .default({ separationOfDuties: true }),
     roles: z.record(z.string().regex(ROLE_NAME, 'role names are lower_snake_case'), roleSchema),
   })
   .strict()
@@ -84,6 +113,11 @@ export const policyDocumentSchema = z
         }
       }
     }
+    document.derivations.forEach((derivation, index) => {
+      if (derivation.from.includes(derivation.protects)) {
+        ctx.addIssue({ code: 'custom', path: ['derivations', index, 'from'], message: `${derivation.protects} cannot derive itself` });
+      }
+    });
     for (const category of ALL_CATEGORIES) {
       for (const purpose of document.categories[category]) {
         const others = ALL_CATEGORIES.filter((other) => other !== category && document.categories[other].includes(purpose));
@@ -142,6 +176,11 @@ export function parsePolicy(input: unknown, source = 'policy'): Policy {
   const { version: label, ...content } = parsed.data;
   const hash = createHash('sha256').update(canonicalJson(content)).digest('hex').slice(0, 12);
   return { ...parsed.data, version: label ? `${label}+${hash}` : hash };
+}
+
+/** The derivations in which `coordinate` is one of the deriving fields: the values it protects. */
+export function protectedBy(policy: Policy, coordinate: string): string[] {
+  return policy.derivations.filter((derivation) => derivation.from.includes(coordinate)).map((derivation) => derivation.protects);
 }
 
 /** The role's grant for a purpose, or undefined when the role may not declare it. */

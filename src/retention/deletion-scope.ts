@@ -141,3 +141,29 @@ export async function deleteScope(manager: EntityManager, scope: DeletionScope):
   }
   return Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
 }
+
+/**
+ * Of the order ids a request names, those that match data in scope (an order, or a row derived
+ * from one that still identifies it); with `account`, only within that account. For an account
+ * scope, whether the account has any data row. A request naming nothing that exists is refused
+ * before anyone approves it.
+ */
+export async function existingScope(manager: EntityManager, scope: DeletionScope): Promise<{ orderIds: string[]; accountHasRows: boolean }> {
+  if (scope.kind === 'ORDERS') {
+    const account = (column: string) => `($2::text IS NULL OR ${column} = $2)`;
+    const rows: { id: string }[] = await manager.query(
+      `SELECT t.id FROM unnest($1::text[]) AS t(id) WHERE
+         EXISTS (SELECT 1 FROM amazon_order o WHERE o.amazon_order_id = t.id AND ${account('o.seller_account_id')})
+      OR EXISTS (SELECT 1 FROM order_return r WHERE r.amazon_order_id = t.id AND ${account('r.seller_account_id')})
+      OR EXISTS (SELECT 1 FROM shipment sh WHERE sh.amazon_order_id = t.id AND ${account('sh.seller_account_id')})
+      OR EXISTS (SELECT 1 FROM refund f WHERE f.order_id = t.id AND ${account('f.seller_account_id')})
+      OR EXISTS (SELECT 1 FROM settlement_line x JOIN settlement s ON s.id = x.settlement_row_id WHERE x.order_id = t.id AND ${account('s.seller_account_id')})
+      OR EXISTS (SELECT 1 FROM retention_archive ra WHERE t.id = ANY(ra.order_ids) AND ${account('ra.seller_account_id')})`,
+      [scope.orderIds, scope.account],
+    );
+    return { orderIds: rows.map((row) => row.id), accountHasRows: false };
+  }
+  const tables = accountScopedRows().map(([table, , where]) => `EXISTS (SELECT 1 FROM ${table} WHERE ${where})`);
+  const [row] = (await manager.query(`SELECT (${tables.join(' OR ')}) AS found`, [[], scope.account])) as { found: boolean }[];
+  return { orderIds: [], accountHasRows: row?.found === true };
+}

@@ -9,9 +9,9 @@ import type { RequestContext } from '../context';
 import { badUserInput } from '../errors';
 import { Allow } from '../policy/classification';
 import { Permission } from '../policy/taxonomy';
-import { decideDeletionRequest, executeDeletionRequest, findCertificate, isOverdue, listDeletionRequests, requestDeletion } from './deletion.service';
+import { decideDeletionRequest, executeDeletionRequest, findCertificate, isOverdue, listDeletionRequests, requestDeletion, verifyCertificate } from './deletion.service';
 import { actorOf, certificateKeys, deletionSettings, toCounts } from './retention-settings';
-import { DeletionCertificateType, DeletionRequestStateType, DeletionRequestType, RequestDeletionInput } from './retention.type';
+import { CertificateVerificationType, DeletionCertificateType, DeletionDecisionType, DeletionRequestStateType, DeletionRequestType, RequestDeletionInput } from './retention.type';
 
 const requestView = (request: DeletionRequest, now: Date): DeletionRequestType => ({ ...request, overdue: isOverdue(request, now) }) as DeletionRequestType;
 const certificateView = (certificate: DeletionCertificate): DeletionCertificateType => ({ ...certificate, counts: toCounts(certificate.counts) });
@@ -36,6 +36,15 @@ export class DeletionRequestResolver {
     return certificate ? certificateView(certificate) : null;
   }
 
+  @Query(() => CertificateVerificationType, {
+    description: 'Checks a deletion certificate (its JSON, as executeDeletionRequest or `deletion certificate --json` gave it): signature, contents, and that it is the one issued for an executed request',
+  })
+  @Allow(Permission.MANAGE_DELETION_REQUESTS)
+  async verifyDeletionCertificate(@Ctx() ctx: RequestContext, @Arg('certificate', { description: 'The certificate as JSON' }) certificate: string): Promise<CertificateVerificationType> {
+    if (certificate.length > 1_000_000) throw badUserInput('A certificate is at most 1 MB of JSON', { argumentName: 'certificate' });
+    return verifyCertificate(ctx.db, certificate, certificateKeys(config()));
+  }
+
   @Mutation(() => DeletionRequestType, { description: 'Receives a deletion request (state RECEIVED, due in 30 days; 72 hours when Amazon initiated it)' })
   @Allow(Permission.MANAGE_DELETION_REQUESTS)
   async requestDeletion(@Ctx() ctx: RequestContext, @Arg('input', () => RequestDeletionInput) input: RequestDeletionInput): Promise<DeletionRequestType> {
@@ -56,14 +65,14 @@ export class DeletionRequestResolver {
   async decideDeletionRequest(
     @Ctx() ctx: RequestContext,
     @Arg('id', () => ID) id: string,
-    @Arg('decision', () => DeletionRequestStateType, { description: 'APPROVED or REJECTED' }) decision: DeletionRequestStateType,
+    @Arg('decision', () => DeletionDecisionType) decision: DeletionDecisionType,
     @Arg('reason') reason: string,
   ): Promise<DeletionRequestType> {
-    if (decision !== DeletionRequestStateType.APPROVED && decision !== DeletionRequestStateType.REJECTED) {
-      throw badUserInput('`decision` is APPROVED or REJECTED', { argumentName: 'decision' });
-    }
+    const state = decision === DeletionDecisionType.APPROVED ? DeletionRequestStateType.APPROVED : DeletionRequestStateType.REJECTED;
     const now = ctx.now();
-    const request = await ctx.db.transaction((manager) => decideDeletionRequest(manager, id, decision, reason, { actor: actorOf(ctx), requestId: ctx.requestId, now }));
+    const request = await ctx.db.transaction((manager) =>
+      decideDeletionRequest(manager, id, state, reason, { actor: actorOf(ctx), requestId: ctx.requestId, now }, ctx.policy.deletion),
+    );
     return requestView(request, now);
   }
 
@@ -71,7 +80,9 @@ export class DeletionRequestResolver {
   @Allow(Permission.MANAGE_DELETION_REQUESTS)
   async executeDeletionRequest(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<DeletionCertificateType> {
     const now = ctx.now();
-    const certificate = await ctx.db.transaction((manager) => executeDeletionRequest(manager, id, { actor: actorOf(ctx), requestId: ctx.requestId, now }, certificateKeys(config())));
+    const certificate = await ctx.db.transaction((manager) =>
+      executeDeletionRequest(manager, id, { actor: actorOf(ctx), requestId: ctx.requestId, now }, certificateKeys(config()), ctx.policy.deletion),
+    );
     return certificateView(certificate);
   }
 }

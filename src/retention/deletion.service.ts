@@ -7,12 +7,13 @@
 import { createHmac } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { DeletionCertificate } from '../../entities/gateway/deletion-certificate.entity';
+import { ApiToken } from '../../entities/gateway/api-token.entity';
 import { DeletionRequest, type DeletionRequestSource, type DeletionRequestState } from '../../entities/gateway/deletion-request.entity';
 import { recordUserAction } from '../audit/system-logs';
-import { badUserInput } from '../errors';
+import { badUserInput, ErrorCode, gatewayError } from '../errors';
 import { canonicalJson } from '../policy/policy';
 import type { ActingPrincipal } from './legal-hold.service';
-import { deleteScope, heldScope, type DeletionScope } from './deletion-scope';
+import { deleteScope, existingScope, heldScope, type DeletionScope } from './deletion-scope';
 
 export interface DeletionScopeInput {
   /** Limit to (or, without order ids, delete everything of) this seller account. */
@@ -30,6 +31,12 @@ export interface RequestDeletionInput {
 export interface DeletionSettings {
   dueDays: number;
   amazonDueHours: number;
+}
+
+/** What the policy in force says about deletion (`deletion` in the policy document). */
+export interface DeletionDuties {
+  /** The approver differs from the requester, the executor from the approver. */
+  separationOfDuties: boolean;
 }
 
 export interface CertificateKeys {
@@ -60,6 +67,20 @@ export async function requestDeletion(manager: EntityManager, input: RequestDele
   if (orderIds.length > 1000) throw badUserInput('At most 1000 order ids per deletion request', { argumentName: 'scope' });
   if (!input.reason?.trim()) throw badUserInput('A deletion request needs a reason', { argumentName: 'reason' });
   if (!input.requester?.trim()) throw badUserInput('A deletion request names its requester', { argumentName: 'requester' });
+  const scope: DeletionScope = orderIds.length > 0 ? { kind: 'ORDERS', orderIds, account } : { kind: 'ACCOUNT', account: account!, orderIds: [] };
+  const found = await existingScope(manager, scope);
+  if (scope.kind === 'ORDERS') {
+    // Positions, not the ids: error messages may be logged, and order ids are identifiers.
+    const missing = orderIds.flatMap((orderId, index) => (found.orderIds.includes(orderId) ? [] : [index + 1]));
+    if (missing.length > 0) {
+      throw badUserInput(
+        `${missing.length} of ${orderIds.length} order id(s) match no data${account ? ' of that account' : ''} (position${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of the list, duplicates removed). A deletion request names data that exists.`,
+        { argumentName: 'scope', missing: missing.length },
+      );
+    }
+  } else if (!found.accountHasRows) {
+    throw badUserInput('The account has no data to delete. A deletion request names data that exists.', { argumentName: 'scope' });
+  }
   const source = input.source ?? 'COMPANY';
   const dueAt = new Date(by.now.getTime() + (source === 'AMAZON' ? settings.amazonDueHours * HOUR : settings.dueDays * 24 * HOUR));
   const request = await manager.save(
@@ -80,6 +101,37 @@ export async function requestDeletion(manager: EntityManager, input: RequestDele
   return request;
 }
 
+const TOKEN_ID = /^(?:token:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/**
+ * Who stands behind an actor: the actor itself and, for a token, the principal that created it
+ * (and that principal's creator, for a token made by a token). One person with two tokens is one
+ * party. Creators that are no principal (e.g. `demo`) add nothing.
+ */
+async function partiesOf(manager: EntityManager, actor: string): Promise<Set<string>> {
+  const parties = new Set<string>();
+  let current: string | null = actor;
+  for (let depth = 0; current && depth < 8 && !parties.has(current); depth += 1) {
+    parties.add(current);
+    const token = TOKEN_ID.exec(current);
+    if (!token) break;
+    parties.add(`token:${token[1]!.toLowerCase()}`);
+    const record: Pick<ApiToken, 'createdBy'> | null = await manager.findOne(ApiToken, { where: { id: token[1]!.toLowerCase() }, select: { createdBy: true } });
+    const creator = record?.createdBy ?? null;
+    current = creator && /^(user|token|operator):|^cli:|^[0-9a-f]{8}-/i.test(creator) ? creator.replace(/^operator:/, '') : null;
+  }
+  return parties;
+}
+
+async function sameParty(manager: EntityManager, a: string, b: string): Promise<boolean> {
+  const [left, right] = await Promise.all([partiesOf(manager, a), partiesOf(manager, b)]);
+  return [...left].some((party) => right.has(party));
+}
+
+function separationRefused(message: string, step: string): never {
+  throw gatewayError(ErrorCode.FORBIDDEN, `${message} (separation of duties: deletion.separationOfDuties in the access policy)`, { rule: 'SEPARATION_OF_DUTIES', step });
+}
+
 export async function findDeletionRequest(manager: EntityManager, id: string, lock = false): Promise<DeletionRequest> {
   const request = /^[0-9a-f-]{36}$/i.test(id) ? await manager.findOne(DeletionRequest, { where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) }) : null;
   if (!request) throw badUserInput(`No deletion request ${id}`, { argumentName: 'id' });
@@ -87,10 +139,21 @@ export async function findDeletionRequest(manager: EntityManager, id: string, lo
 }
 
 /** APPROVED or REJECTED, from RECEIVED only, with a reason. */
-export async function decideDeletionRequest(manager: EntityManager, id: string, decision: 'APPROVED' | 'REJECTED', reason: string, by: ActingPrincipal): Promise<DeletionRequest> {
+export async function decideDeletionRequest(
+  manager: EntityManager,
+  id: string,
+  decision: 'APPROVED' | 'REJECTED',
+  reason: string,
+  by: ActingPrincipal,
+  duties: DeletionDuties,
+): Promise<DeletionRequest> {
   if (!reason?.trim()) throw badUserInput('A decision on a deletion request needs a reason', { argumentName: 'reason' });
   const request = await findDeletionRequest(manager, id, true);
   if (request.state !== 'RECEIVED') throw badUserInput(`Deletion request ${id} is ${request.state}: only a RECEIVED request can be approved or rejected`, { argumentName: 'id', state: request.state });
+  // Rejecting one's own request undoes nothing; approving it would let one party both ask and decide.
+  if (decision === 'APPROVED' && duties.separationOfDuties && (await sameParty(manager, request.receivedBy, by.actor))) {
+    separationRefused(`Deletion request ${id} was filed by this principal (or by the principal behind this token): another principal approves it`, 'approve');
+  }
   request.state = decision;
   request.decidedBy = by.actor;
   request.decidedAt = by.now;
@@ -115,9 +178,12 @@ export function certificateSignatureValid(certificate: DeletionCertificate, key:
  * legal hold covers anything in scope; otherwise deletes, erases the scope from the request and
  * returns the certificate.
  */
-export async function executeDeletionRequest(manager: EntityManager, id: string, by: ActingPrincipal, keys: CertificateKeys): Promise<DeletionCertificate> {
+export async function executeDeletionRequest(manager: EntityManager, id: string, by: ActingPrincipal, keys: CertificateKeys, duties: DeletionDuties): Promise<DeletionCertificate> {
   const request = await findDeletionRequest(manager, id, true);
   if (request.state !== 'APPROVED') throw badUserInput(`Deletion request ${id} is ${request.state}: only an APPROVED request can be executed`, { argumentName: 'id', state: request.state });
+  if (duties.separationOfDuties && request.decidedBy && (await sameParty(manager, request.decidedBy, by.actor))) {
+    separationRefused(`Deletion request ${id} was approved by this principal (or by the principal behind this token): another principal executes it`, 'execute');
+  }
   const scope = scopeOf(request);
   const holds = await heldScope(manager, scope, by.now);
   if (holds.length > 0) {
@@ -156,6 +222,84 @@ export async function listDeletionRequests(manager: EntityManager, options: { st
 
 export async function findCertificate(manager: EntityManager, requestId: string): Promise<DeletionCertificate | null> {
   return /^[0-9a-f-]{36}$/i.test(requestId) ? manager.findOneBy(DeletionCertificate, { requestId }) : null;
+}
+
+export interface CertificateVerification {
+  valid: boolean;
+  /** Why it is not valid (empty when valid); never data values. */
+  problems: string[];
+  requestId: string | null;
+  totalRows: number | null;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** A certificate's counts as printed by the CLI (`{table: rows}`) or GraphQL (`[{table, rows}]`). */
+function countsOf(value: unknown): Record<string, number> | null {
+  const entries: [unknown, unknown][] = Array.isArray(value)
+    ? value.map((item) => [(item as { table?: unknown })?.table, (item as { rows?: unknown })?.rows])
+    : value && typeof value === 'object'
+      ? Object.entries(value)
+      : [];
+  if (!Array.isArray(value) && !(value && typeof value === 'object')) return null;
+  const counts: Record<string, number> = {};
+  for (const [table, rows] of entries) {
+    if (typeof table !== 'string' || typeof rows !== 'number' || !Number.isInteger(rows) || rows < 0 || table in counts) return null;
+    counts[table] = rows;
+  }
+  return counts;
+}
+
+/**
+ * Checks a certificate as a file holds it (JSON from `deletion execute|certificate --json` or from
+ * GraphQL): its fields, its signature (HMAC-SHA256 with the signing key), that its total is the sum
+ * of its counts, and that it is the certificate the gateway issued for an executed request with
+ * the same scope digests.
+ */
+export async function verifyCertificate(manager: EntityManager, text: string, keys: CertificateKeys): Promise<CertificateVerification> {
+  const invalid = (problems: string[], requestId: string | null = null, totalRows: number | null = null): CertificateVerification => ({ valid: false, problems, requestId, totalRows });
+  let parsed: Record<string, unknown>;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return invalid(['not a certificate: a JSON object is expected']);
+    parsed = value as Record<string, unknown>;
+  } catch {
+    return invalid(['not a certificate: the text is not JSON']);
+  }
+  const requestId = typeof parsed.requestId === 'string' && /^[0-9a-f-]{36}$/i.test(parsed.requestId) ? parsed.requestId : null;
+  const issuedAt = typeof parsed.issuedAt === 'string' ? new Date(parsed.issuedAt) : null;
+  const counts = countsOf(parsed.counts);
+  const digests = Array.isArray(parsed.scopeDigests) && parsed.scopeDigests.every((d) => typeof d === 'string' && HEX64.test(d)) ? (parsed.scopeDigests as string[]) : null;
+  const totalRows = typeof parsed.totalRows === 'number' && Number.isInteger(parsed.totalRows) ? parsed.totalRows : null;
+  const problems: string[] = [];
+  if (!requestId) problems.push('requestId is missing or not a request id');
+  if (!issuedAt || Number.isNaN(issuedAt.getTime())) problems.push('issuedAt is missing or not a time');
+  if (typeof parsed.executedBy !== 'string') problems.push('executedBy is missing');
+  if (parsed.scopeKind !== 'ORDERS' && parsed.scopeKind !== 'ACCOUNT') problems.push('scopeKind is neither ORDERS nor ACCOUNT');
+  if (!digests) problems.push('scopeDigests is missing or holds something other than digests');
+  if (!counts) problems.push('counts is missing or malformed');
+  if (totalRows === null) problems.push('totalRows is missing');
+  if (typeof parsed.signature !== 'string' || !HEX64.test(parsed.signature.trim())) problems.push('signature is missing or malformed');
+  if (problems.length > 0) return invalid(problems, requestId, totalRows);
+  const body = { requestId: requestId!, issuedAt: issuedAt!, executedBy: parsed.executedBy as string, scopeKind: parsed.scopeKind as string, scopeDigests: digests!, counts: counts!, totalRows: totalRows! };
+  if (signatureOf(body, keys.signingKey) !== (parsed.signature as string).trim()) {
+    problems.push('the signature does not match the contents: the certificate was changed, or signed with another key');
+  }
+  const sum = Object.values(counts!).reduce((total, n) => total + n, 0);
+  if (sum !== totalRows) problems.push(`totalRows ${totalRows} is not the sum of the counts (${sum})`);
+  const issued = await manager.findOneBy(DeletionCertificate, { requestId: requestId! });
+  if (!issued) {
+    problems.push(`no certificate was issued for deletion request ${requestId}`);
+  } else if (issued.signature.trim() !== (parsed.signature as string).trim() || canonicalJson(issued.counts) !== canonicalJson(counts) || issued.totalRows !== totalRows) {
+    problems.push(`it differs from the certificate issued for deletion request ${requestId}`);
+  }
+  const request = await manager.findOneBy(DeletionRequest, { id: requestId! });
+  if (!request || request.state !== 'EXECUTED') {
+    problems.push(`deletion request ${requestId} is ${request ? request.state : 'unknown'}, not EXECUTED`);
+  } else if (canonicalJson([...request.scopeDigests].sort()) !== canonicalJson([...digests!].sort())) {
+    problems.push(`its scope digests differ from those of deletion request ${requestId}`);
+  }
+  return { valid: problems.length === 0, problems, requestId, totalRows };
 }
 
 /** Whether an order id (or account) is one a certificate covers: the digest is recomputed. */

@@ -14,6 +14,13 @@ export enum DeletionRequestStateType {
 }
 registerEnumType(DeletionRequestStateType, { name: 'DeletionRequestState', description: 'RECEIVED -> APPROVED or REJECTED -> EXECUTED' });
 
+/** What `decideDeletionRequest` may decide: the two decisions, not every state. */
+export enum DeletionDecisionType {
+  APPROVED = 'APPROVED',
+  REJECTED = 'REJECTED',
+}
+registerEnumType(DeletionDecisionType, { name: 'DeletionDecision', description: 'The decision on a RECEIVED deletion request' });
+
 export enum DeletionRequestSourceType {
   COMPANY = 'COMPANY',
   AMAZON = 'AMAZON',
@@ -103,6 +110,14 @@ export class DeletionCertificateType {
   @Field(() => [TableRowCountType]) counts: TableRowCountType[];
   @Field(() => Int) totalRows: number;
   @Field({ description: 'HMAC-SHA256 over the certificate' }) signature: string;
+}
+
+@ObjectType('DeletionCertificateVerification', { description: 'The outcome of checking a deletion certificate' })
+export class CertificateVerificationType {
+  @Field({ description: 'Signature, contents and issuing all check out' }) valid: boolean;
+  @Field(() => [String], { description: 'Why it is not valid (empty when valid)' }) problems: string[];
+  @Field(() => ID, { nullable: true }) requestId: string | null;
+  @Field(() => Int, { nullable: true }) totalRows: number | null;
 }
 
 @ObjectType('RetentionRule')

@@ -45,21 +45,21 @@ export async function summarizedSales(ctx: RequestContext, args: SalesSummaryArg
   }));
 }
 
-function toCents(value: string): bigint {
+export function toCents(value: string): bigint {
   const negative = value.trim().startsWith('-');
   const [whole, fraction = ''] = value.trim().replace('-', '').split('.');
   const cents = BigInt(whole || '0') * 100n + BigInt(`${fraction}00`.slice(0, 2));
   return negative ? -cents : cents;
 }
 
-function formatCents(cents: bigint): string {
+export function formatCents(cents: bigint): string {
   const negative = cents < 0n;
   const abs = negative ? -cents : cents;
   return `${negative ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
 }
 
 /** Sales / orders rounded half away from zero to cents, as PostgreSQL's ROUND does. */
-function average(cents: bigint, orders: number): string {
+export function average(cents: bigint, orders: number): string {
   if (orders === 0) return '0.00';
   const n = BigInt(orders);
   const abs = cents < 0n ? -cents : cents;

@@ -10,6 +10,7 @@ import { recordUserAction } from '../audit/system-logs';
 import { config } from '../config';
 import { createCredentialVault, type CredentialMetadata } from './credentials/vault';
 import type { Policy } from '../policy/policy';
+import { neutralizeFormula } from '../csv-safe';
 
 export interface AccessReviewEntry {
   principalId: string;
@@ -188,9 +189,8 @@ const CSV_COLUMNS: (keyof AccessReviewEntry)[] = [
 
 function csvCell(value: unknown): string {
   const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.join(';') : String(value);
-  // Quote always; neutralise spreadsheet formulas.
-  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
-  return `"${safe.replace(/"/g, '""')}"`;
+  // Quote always; never a spreadsheet formula.
+  return `"${neutralizeFormula(text).replace(/"/g, '""')}"`;
 }
 
 export function accessReviewCsv(report: AccessReviewReport): string {

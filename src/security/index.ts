@@ -53,7 +53,7 @@ export interface Security {
   /** Wraps authentication: a refused token feeds the revoked-token / IP allow-list rules. */
   wrapAuthenticate(authenticate: Authenticate): Authenticate;
   /** Whether a partner token registered a document (persisted operations); null when not enforced. */
-  isPersisted: ((principal: Principal, documentHash: string) => Promise<boolean>) | null;
+  isPersisted: ((principal: Principal, documentHash: string | null, normalizedHash: string) => Promise<boolean>) | null;
   /** For every route, before anything else: security headers, CORS. */
   middleware: RequestHandler[];
   /** On /graphql after the body is parsed: batch size and document size. */
@@ -182,7 +182,7 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
         }
       };
     },
-    isPersisted: flag(config.PARTNER_PERSISTED_ONLY) ? (principal, hash) => registry.isRegistered(principal.id, hash) : null,
+    isPersisted: flag(config.PARTNER_PERSISTED_ONLY) ? (principal, hash, normalized) => registry.isRegistered(principal.id, hash, normalized) : null,
     middleware: hardeningMiddleware(config),
     graphqlMiddleware: [requestLimitsMiddleware(limits, options.recordRefusal)],
     apolloOptions: {

@@ -31,6 +31,10 @@ export interface OperationLimits {
   executionTimeoutMs: number;
   defaultPageSize: number;
   maxPageSize: number;
+  /** Depth of an introspection-only operation, introspection fields counted (0: off). */
+  introspectionDepth: number;
+  /** Cost of an introspection-only operation (0: off); the data cost limit does not apply to it. */
+  introspectionCost: number;
 }
 
 export function limitsFromConfig(config: Config): OperationLimits {
@@ -45,6 +49,8 @@ export function limitsFromConfig(config: Config): OperationLimits {
     executionTimeoutMs: config.EXECUTION_TIMEOUT_MS,
     defaultPageSize: config.DEFAULT_PAGE_SIZE,
     maxPageSize: config.MAX_PAGE_SIZE,
+    introspectionDepth: config.MAX_INTROSPECTION_DEPTH,
+    introspectionCost: config.MAX_INTROSPECTION_COST,
   };
 }
 
@@ -58,6 +64,8 @@ export const LIMIT_KEYS = {
   documentBytes: 'MAX_DOCUMENT_BYTES',
   batchOperations: 'MAX_BATCH_OPERATIONS',
   executionTimeoutMs: 'EXECUTION_TIMEOUT_MS',
+  introspectionDepth: 'MAX_INTROSPECTION_DEPTH',
+  introspectionCost: 'MAX_INTROSPECTION_COST',
 } as const;
 export type LimitName = keyof typeof LIMIT_KEYS;
 
@@ -70,6 +78,8 @@ const LIMIT_WORDS: Record<LimitName, string> = {
   documentBytes: 'document size in bytes',
   batchOperations: 'number of operations in one request',
   executionTimeoutMs: 'execution time in milliseconds',
+  introspectionDepth: 'introspection depth',
+  introspectionCost: 'introspection cost',
 };
 
 /** The refusal of a limit: QUERY_TOO_COMPLEX (or BAD_USER_INPUT for what the request itself sent). */
@@ -127,14 +137,22 @@ export function operationCost(
 const FOUND = /found (\d+)/;
 
 /** graphql-armor's rules, reporting to `found` instead of throwing. */
-function armorRules(limits: OperationLimits, rejected: { limit: LimitName; found: number | null }[]): ValidationRule[] {
+function armorRules(limits: OperationLimits, rejected: { limit: LimitName; found: number | null }[], introspection: boolean): ValidationRule[] {
   const report = (limit: LimitName) => (_context: ValidationContext | null, error: GraphQLError) => {
     const match = FOUND.exec(error.message);
     rejected.push({ limit, found: match ? Number(match[1]) : null });
   };
   const common = { exposeLimits: true, propagateOnRejection: false } as const;
   const rules: ValidationRule[] = [];
-  if (limits.depth > 0) rules.push(maxDepthRule({ ...common, n: limits.depth, ignoreIntrospection: true, onReject: [report('depth')] }) as unknown as ValidationRule);
+  // An introspection-only operation has its own depth limit, with the introspection fields counted
+  // (a schema walk nested without end is refused); any other operation ignores them.
+  if (introspection) {
+    if (limits.introspectionDepth > 0) {
+      rules.push(maxDepthRule({ ...common, n: limits.introspectionDepth, ignoreIntrospection: false, onReject: [report('introspectionDepth')] }) as unknown as ValidationRule);
+    }
+  } else if (limits.depth > 0) {
+    rules.push(maxDepthRule({ ...common, n: limits.depth, ignoreIntrospection: true, onReject: [report('depth')] }) as unknown as ValidationRule);
+  }
   if (limits.aliases > 0) rules.push(maxAliasesRule({ ...common, n: limits.aliases, allowList: [], onReject: [report('aliases')] }) as unknown as ValidationRule);
   if (limits.directives > 0) rules.push(maxDirectivesRule({ ...common, n: limits.directives, onReject: [report('directives')] }) as unknown as ValidationRule);
   return rules;
@@ -165,12 +183,14 @@ function computeVerdict(
   operationName: string | null | undefined,
   variables: Record<string, unknown> | undefined,
   limits: OperationLimits,
+  introspection: boolean,
 ): LimitVerdict | null {
   const rejected: { limit: LimitName; found: number | null }[] = [];
-  const rules = armorRules(limits, rejected);
+  const rules = armorRules(limits, rejected, introspection);
   if (rules.length > 0) validate(schema, document, rules);
   if (rejected.length > 0) return rejected[0];
-  if (limits.cost > 0) {
+  const costLimit: LimitName = introspection ? 'introspectionCost' : 'cost';
+  if (limits[costLimit] > 0) {
     let cost: number;
     try {
       cost = operationCost(schema, document, operationName, variables, limits);
@@ -178,7 +198,7 @@ function computeVerdict(
       // Variables that do not coerce: execution refuses them (BAD_USER_INPUT) before any resolver runs.
       return null;
     }
-    if (cost > limits.cost) return { limit: 'cost', found: cost };
+    if (cost > limits[costLimit]) return { limit: costLimit, found: cost };
   }
   return null;
 }
@@ -187,6 +207,10 @@ function computeVerdict(
  * Checks a parsed and validated operation against the depth, alias, directive and cost limits;
  * returns the first refusal, or null. The verdict depends only on the schema, the document, the
  * operation name, the variables and the limits, and is kept for the next request with the same.
+ * `introspection`: the operation selects only introspection fields (`__schema`, `__type`,
+ * `__typename`) and its principal may introspect: it is held to the introspection depth and cost
+ * limits instead of the data ones (the standard introspection query of GraphiQL and code
+ * generators costs more than any reasonable data limit); aliases and directives count as always.
  */
 export function checkOperationLimits(
   schema: GraphQLSchema,
@@ -194,16 +218,17 @@ export function checkOperationLimits(
   operationName: string | null | undefined,
   variables: Record<string, unknown> | undefined,
   limits: OperationLimits,
+  introspection = false,
 ): GraphQLError | null {
   let cached = verdicts.get(document);
   if (!cached || cached.schema !== schema || cached.limits !== limits) {
     cached = { schema, limits, byRequest: new Map() };
     verdicts.set(document, cached);
   }
-  const key = `${operationName ?? ''}\u0000${variables === undefined ? '' : JSON.stringify(variables)}`;
+  const key = `${introspection ? 'i' : 'd'}${operationName ?? ''}\u0000${variables === undefined ? '' : JSON.stringify(variables)}`;
   let verdict = cached.byRequest.get(key);
   if (verdict === undefined) {
-    verdict = computeVerdict(schema, document, operationName, variables, limits);
+    verdict = computeVerdict(schema, document, operationName, variables, limits, introspection);
     if (cached.byRequest.size >= MAX_VERDICTS_PER_DOCUMENT) cached.byRequest.clear();
     cached.byRequest.set(key, verdict);
   }

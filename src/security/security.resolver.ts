@@ -6,6 +6,7 @@ import type { RequestContext } from '../context';
 import { Allow } from '../policy/classification';
 import { Permission } from '../policy/taxonomy';
 import { buildAccessReview, lastSignOff, signOffAccessReview } from './access-review.service';
+import { PersistedOperationsResolver } from './persisted-operations.resolver';
 import { AccessReviewSignOffType, AccessReviewType, SuspensionType } from './security.type';
 import { SuspensionService } from './suspension.service';
 
@@ -35,7 +36,8 @@ export class SecurityResolver {
   @Allow(Permission.EXPLAIN_ACCESS, Permission.MANAGE_TOKENS)
   async accessReview(@Ctx() ctx: RequestContext): Promise<AccessReviewType> {
     const report = await buildAccessReview(ctx.db, ctx.policy, { now: ctx.now(), unusedDays: config().ACCESS_REVIEW_UNUSED_DAYS });
-    return { ...report, lastSignOff: await lastSignOff(ctx.db) };
+    // kind and status are GraphQL enums over the same lower-case values (the CSV keeps those).
+    return { ...report, entries: report.entries as AccessReviewType['entries'], lastSignOff: await lastSignOff(ctx.db) };
   }
 
   @Mutation(() => AccessReviewSignOffType, { description: 'Records that the current access review was reviewed and signed off' })
@@ -47,4 +49,4 @@ export class SecurityResolver {
 }
 
 /** Resolvers of the security operations (registered in src/server/schema.ts). */
-export const securityResolvers: Function[] = [SecurityResolver];
+export const securityResolvers: Function[] = [SecurityResolver, PersistedOperationsResolver];

@@ -1,5 +1,5 @@
 // GraphQL shapes of the security operations (administrative: no data category, no purpose).
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { AmazonCredentialType } from './credentials/credentials.type';
 
 @ObjectType('Suspension', { description: 'A principal suspended after suspicious activity, until an administrator reinstates it' })
@@ -38,13 +38,27 @@ export class SuspensionType {
   reviewNote: string | null;
 }
 
+export enum AccessReviewPrincipalKind {
+  TOKEN = 'token',
+  USER = 'user',
+}
+registerEnumType(AccessReviewPrincipalKind, { name: 'AccessReviewPrincipalKind', description: 'An API token or a single sign-on user' });
+
+export enum AccessReviewStatus {
+  ACTIVE = 'active',
+  EXPIRED = 'expired',
+  REVOKED = 'revoked',
+  SUSPENDED = 'suspended',
+}
+registerEnumType(AccessReviewStatus, { name: 'AccessReviewStatus', description: 'Whether the principal can act now' });
+
 @ObjectType('AccessReviewEntry', { description: 'One principal in an access review' })
 export class AccessReviewEntryType {
   @Field()
   principalId: string;
 
-  @Field({ description: 'token or user' })
-  kind: string;
+  @Field(() => AccessReviewPrincipalKind)
+  kind: AccessReviewPrincipalKind;
 
   @Field()
   name: string;
@@ -76,8 +90,8 @@ export class AccessReviewEntryType {
   @Field(() => Date, { nullable: true })
   expiresAt: Date | null;
 
-  @Field({ description: 'active, expired, revoked or suspended' })
-  status: string;
+  @Field(() => AccessReviewStatus)
+  status: AccessReviewStatus;
 
   @Field(() => [String], { description: 'Granted purposes not used within the review window' })
   unusedPurposes: string[];

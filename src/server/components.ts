@@ -1,6 +1,7 @@
 // The gateway's production wiring: the governed schema, authentication, the audit log (first
 // plugin, so it sees every outcome) and the governance plugin. One place composes them; tests and
 // benchmarks use the same function, with governance or audit switched off only where they say so.
+import { describeAccess } from '../policy/describe-access';
 import type { DataSource } from 'typeorm';
 import { Admission } from '../admission/admission';
 import { graphqlAdmissionPlugin } from '../admission/graphql-admission.plugin';
@@ -66,7 +67,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
   const rawSchema = await buildGatewaySchema();
   const pseudonymKey = resolvePseudonymKey(config);
   // Apollo takes its schema from here: rebuilt for each new policy, swapped between requests.
-  const schemas = new GovernedSchemaSource(policies, (next) => (governed ? governSchema(rawSchema, next, { pseudonymKey }) : rawSchema));
+  const schemas = new GovernedSchemaSource(policies, (next) => (governed ? governSchema(describeAccess(rawSchema, next), next, { pseudonymKey }) : rawSchema));
   const apiCalls = new ApiCallLogger(dataSource, {
     now: options.now,
     onError: (error, rows) => log.error({ err: error, rows }, 'API call log rows could not be written'),

@@ -1,4 +1,5 @@
 // The gateway's GraphQL schema: every category module's resolvers in one graph.
+import { SCALARS_MAP } from '../../schema/common/date-time.scalar';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { advertisingResolvers } from '../../resolvers/advertising';
@@ -7,7 +8,9 @@ import { inventoryFinanceResolvers } from '../../resolvers/inventory-finance';
 import { ordersResolvers } from '../../resolvers/orders';
 import { systemLogsResolvers } from '../../resolvers/system-logs';
 import { exportResolvers } from '../exports';
-import { governanceResolvers } from '../policy';
+import { ApiTokenResolver } from '../auth/api-token.resolver';
+import { ExplainAccessResolver } from '../policy/explain-access.resolver';
+import { MeResolver } from '../policy/me.resolver';
 import { retentionResolvers } from '../retention';
 import { credentialResolvers } from '../security/credentials/credentials.resolver';
 import { securityResolvers } from '../security/security.resolver';
@@ -22,10 +25,10 @@ export const CATEGORY_RESOLVERS = {
 
 /** Every category's resolvers plus the gateway's own (token administration, explainAccess). */
 export function allResolvers(): NonEmptyArray<Function> {
-  return [...Object.values(CATEGORY_RESOLVERS).flat(), ...governanceResolvers, ...securityResolvers, ...credentialResolvers, ...retentionResolvers, ...exportResolvers] as unknown as NonEmptyArray<Function>;
+  return [...Object.values(CATEGORY_RESOLVERS).flat(), ApiTokenResolver, ExplainAccessResolver, MeResolver, ...securityResolvers, ...credentialResolvers, ...retentionResolvers, ...exportResolvers] as unknown as NonEmptyArray<Function>;
 }
 
 /** Builds the executable schema (without governance middleware; see src/policy). */
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: allResolvers(), validate: false });
+  return buildSchema({ resolvers: allResolvers(), validate: false, scalarsMap: SCALARS_MAP });
 }

@@ -53,8 +53,13 @@ describe('audit plugin (over HTTP)', () => {
     expect(record.fields).toEqual(['AuditRecord.id', 'AuditRecord.outcome', 'AuditRecord.requestId', 'AuditRecordConnection.nodes', 'Query.auditRecords']);
     // The auditor now reads that record, and this read is audited in turn.
     const next = await gateway.post({ query: AUDIT_QUERY }, as('compliance', 'AUDIT'));
-    expect(next.body.data.auditRecords.nodes).toEqual([{ id: '1', requestId: 'req-ok-1', outcome: 'ok' }]);
+    expect(next.body.data.auditRecords.nodes).toEqual([{ id: '1', requestId: 'req-ok-1', outcome: 'OK' }]);
     expect((await records()).map((r) => r.rowsByCategory)).toEqual([{ SYSTEM_LOGS: 0 }, { SYSTEM_LOGS: 1 }]);
+    // Outcomes are upper case; the former lower-case names still filter (deprecated), answering upper case.
+    for (const outcome of ['OK', 'ok']) {
+      const filtered = await gateway.post({ query: `{ auditRecords(first: 1, filter: { outcome: ${outcome} }) { nodes { outcome } } }` }, as('compliance', 'AUDIT'));
+      expect(filtered.body.data.auditRecords.nodes).toEqual([{ outcome: 'OK' }]);
+    }
   });
 
   it('classifies partial, denied, invalid and refused operations, one record each', async () => {

@@ -121,7 +121,7 @@ describe('access matrix (role x purpose x field, over HTTP)', () => {
       }
       const effects: Record<string, string> = {};
       for (const info of [...registry.fields.values()].sort((a, b) => a.coordinate.localeCompare(b.coordinate))) {
-        const decision = info.sensitivity === Sensitivity.PUBLIC ? decide(policy, subject, purpose, info) : decide(policy, subject, purpose, info);
+        const decision = decide(policy, subject, purpose, info, registry.fields);
         effects[info.coordinate] =
           decision.effect === 'mask' ? `mask ${decision.mask}` : decision.rule === DecisionRule.AGGREGATE_THRESHOLD ? `allow k>=${decision.minGroupSize}` : decision.effect;
       }

@@ -30,7 +30,7 @@ describe('policy as data', () => {
   });
 
   it('hashes content, not key order', () => {
-    const reordered = JSON.parse(JSON.stringify({ roles: DEFAULT_POLICY_DOCUMENT.roles, aggregates: { k: 5 }, version: 'default-1' }));
+    const reordered = JSON.parse(JSON.stringify({ roles: DEFAULT_POLICY_DOCUMENT.roles, derivations: DEFAULT_POLICY_DOCUMENT.derivations, aggregates: { k: 5 }, version: 'default-1' }));
     expect(parsePolicy(reordered).version).toBe(defaultPolicy().version);
   });
 

@@ -1,6 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { verifyChain } from '../../src/audit/audit-verify';
 import type { CliDeps } from '../../src/cli/cli-deps';
 import { registerRetentionCommands } from '../../src/cli/retention.command';
+import { DEFAULT_POLICY_DOCUMENT } from '../../src/policy/default-policy';
 import { runCli, testCliDeps } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { AUDIT_KEY, ORDERS, rowCounts, seedRetentionData } from './retention-fixture';
@@ -12,7 +16,11 @@ describe('retention CLI', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedRetentionData(db.dataSource);
-    deps = testCliDeps(db, { AUDIT_CHECKPOINT_KEY: AUDIT_KEY });
+    // The local operator runs every step of a deletion here: a policy without separation of duties
+    // (test/retention/deletion-duties.e2e-spec.ts covers the default, where it is refused).
+    const dir = mkdtempSync(join(tmpdir(), 'sg-retention-cli-'));
+    writeFileSync(join(dir, 'policy.json'), JSON.stringify({ ...DEFAULT_POLICY_DOCUMENT, deletion: { separationOfDuties: false } }));
+    deps = testCliDeps(db, { AUDIT_CHECKPOINT_KEY: AUDIT_KEY, POLICY_FILE: join(dir, 'policy.json') });
   });
   afterAll(async () => db.close());
 
@@ -39,11 +47,12 @@ describe('retention CLI', () => {
   });
 
   it('holds and deletion requests from the command line, each a user action', async () => {
-    const hold = JSON.parse(await run('hold', 'place', '--reason', 'Litigation', '--orders', ORDERS.neighbour, '--json'));
+    const hold = JSON.parse(await run('hold', 'place', '--reason', 'Litigation', '--amazon-order-ids', ORDERS.neighbour, '--json'));
     expect(hold).toMatchObject({ active: true, amazonOrderIds: [ORDERS.neighbour] });
     expect(await run('hold', 'list')).toContain(`${hold.id}  active    orders ${ORDERS.neighbour}  reason: Litigation`);
 
-    const request = JSON.parse(await run('deletion', 'request', '--orders', ORDERS.neighbour, '--reason', 'Erasure', '--requester', 'buyer via privacy contact', '--json'));
+    const request = JSON.parse(await run('deletion', 'request', '--orders', ORDERS.neighbour, // deprecated name, still accepted
+      '--reason', 'Erasure', '--requester', 'buyer via privacy contact', '--json'));
     expect(request).toMatchObject({ state: 'RECEIVED', overdue: false });
     await run('deletion', 'approve', request.id, '--reason', 'Verified');
     await expect(run('deletion', 'execute', request.id)).rejects.toThrow(`blocked by legal hold ${hold.id}`);

@@ -153,6 +153,10 @@ describe('retention over HTTP', () => {
     expect(overdue.body.data!.deletionRequests).toEqual([{ id: request.id, overdue: true }]);
     const rejected = await post('admin', 'mutation($id: ID!) { decideDeletionRequest(id: $id, decision: REJECTED, reason: "Order under tax audit") { state overdue } }', undefined, { id: request.id });
     expect(rejected.body.data!.decideDeletionRequest).toEqual({ state: 'REJECTED', overdue: false });
+    // Only the two decisions are accepted, by the schema itself.
+    const executed = await post('admin', 'mutation($id: ID!) { decideDeletionRequest(id: $id, decision: EXECUTED, reason: "x") { state } }', undefined, { id: request.id });
+    expect(executed.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(executed.body.errors?.[0]?.message).toMatch(/DeletionDecision/);
     clock = NOW;
   });
 });

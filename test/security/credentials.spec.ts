@@ -12,7 +12,7 @@ import { UserAction } from '../../entities/system-logs/user-action.entity';
 import { registerCredentialCommands, type CredentialInput } from '../../src/cli/credentials.command';
 import { registerSecurityCommands } from '../../src/cli/security.command';
 import { loadConfig } from '../../src/config';
-import { parseCredentialKeys, resolveCredentialKeys } from '../../src/security/credentials/key-ring';
+import { parseCredentialKeys, resolveCredentialKeys } from '../../src/credential-keys';
 import { checkCredentialHealth, CredentialVault, CredentialVaultError, createCredentialVault, reportCredentialHealth } from '../../src/security/credentials/vault';
 import { runCli, testCliDeps } from '../support/cli';
 import { createTestDatabase, type TestDatabase } from '../support/database';

@@ -18,6 +18,8 @@ const LIMITS: OperationLimits = {
   executionTimeoutMs: 250,
   defaultPageSize: 20,
   maxPageSize: 100,
+  introspectionDepth: 0,
+  introspectionCost: 0,
 };
 
 describe('execution timeout', () => {

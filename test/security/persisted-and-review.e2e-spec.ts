@@ -90,7 +90,7 @@ describe('persisted operations and access review', () => {
     expect(review.body.errors).toBeUndefined();
     const report = review.body.data!.accessReview as { unusedDays: number; entries: { principalId: string; kind: string; role: string; purposes: string[] }[] };
     expect(report.unusedDays).toBe(90);
-    expect(report.entries.find((entry) => entry.principalId === financeId)).toMatchObject({ kind: 'token', role: 'finance', purposes: ['ACCOUNTING', 'BUSINESS_ANALYSIS', 'OPERATIONAL_REPORTING'] });
+    expect(report.entries.find((entry) => entry.principalId === financeId)).toMatchObject({ kind: 'TOKEN', status: 'ACTIVE', role: 'finance', purposes: ['ACCOUNTING', 'BUSINESS_ANALYSIS', 'OPERATIONAL_REPORTING'] });
     // Others may not see it.
     expect((await gateway.post('{ accessReview { flagged } }', { token: user, purpose: 'ACCOUNTING' })).body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
 

@@ -96,10 +96,10 @@ describe('SYSTEM_LOGS queries', () => {
   it('filters audit records by principal, outcome, category and coordinate', async () => {
     const byPrincipal = await run('{ auditRecords(filter: { principal: "user:ana" }) { nodes { requestId outcome } } }');
     expect(byPrincipal.data.auditRecords.nodes).toEqual([
-      { requestId: 'req-c', outcome: 'refused' },
-      { requestId: 'req-a', outcome: 'ok' },
+      { requestId: 'req-c', outcome: 'REFUSED' },
+      { requestId: 'req-a', outcome: 'OK' },
     ]);
-    const partial = await run('{ auditRecords(filter: { outcome: partial, category: INVENTORY_FINANCE }) { nodes { requestId denied rowsByCategory { category rows } } } }');
+    const partial = await run('{ auditRecords(filter: { outcome: PARTIAL, category: INVENTORY_FINANCE }) { nodes { requestId denied rowsByCategory { category rows } } } }');
     expect(partial.data.auditRecords.nodes).toEqual([{ requestId: 'req-b', denied: ['Settlement.totalAmount'], rowsByCategory: [{ category: 'ORDERS', rows: 10 }] }]);
     const coordinate = await run('{ auditRecords(filter: { coordinate: "Settlement.totalAmount" }) { totalCount } }');
     expect(coordinate.data.auditRecords.totalCount).toBe(1);

@@ -18,6 +18,7 @@ import { DataExports1795787473215 } from './1795787473215-data-exports';
 import { AuditAppendFunction1795789654944 } from './1795789654944-audit-append-function';
 import { PolicyVersionLength1795794460597 } from './1795794460597-policy-version-length';
 
+import { PersistedNormalizedHash1796194143351 } from './1796194143351-persisted-normalized-hash';
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CoreAccounts1795777861725,
   CatalogProductsListings1795778150824,
@@ -36,4 +37,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   DataExports1795787473215,
   AuditAppendFunction1795789654944,
   PolicyVersionLength1795794460597,
+  PersistedNormalizedHash1796194143351,
 ];

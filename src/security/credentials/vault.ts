@@ -9,7 +9,7 @@ import { AmazonCredential, AmazonCredentialKind } from '../../../entities/gatewa
 import { SellerAccount } from '../../../entities/catalog/seller-account.entity';
 import { recordSystemEvent, recordUserAction } from '../../audit/system-logs';
 import type { Config } from '../../config';
-import { DEMO_CREDENTIAL_KEY_ID, resolveCredentialKeys, type KeyRing } from './key-ring';
+import { DEMO_CREDENTIAL_KEY_ID, resolveCredentialKeys, type KeyRing } from '../../credential-keys';
 
 export { AmazonCredentialKind };
 export const CREDENTIAL_KINDS = Object.values(AmazonCredentialKind);

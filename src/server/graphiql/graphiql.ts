@@ -26,7 +26,7 @@ const PAGE = `<!doctype html>
   <meta charset="utf-8">
   <title>sellergate GraphiQL</title>
   <link rel="stylesheet" href="/graphiql/assets/graphiql.css">
-  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+  <link rel="stylesheet" href="/graphiql/sellergate.css">
 </head>
 <body>
   <div id="graphiql">Loading GraphiQL…</div>
@@ -37,7 +37,20 @@ const PAGE = `<!doctype html>
 </body>
 </html>`;
 
-const DEFAULT_QUERY = `# Set the Authorization and X-Purpose headers below, then run.
+const STYLE = `html, body, #graphiql { height: 100%; margin: 0; }
+#graphiql { display: flex; flex-direction: column; }
+#graphiql > .graphiql-container { flex: 1; min-height: 0; }
+.sg-bar { display: flex; gap: 1em; align-items: center; padding: 4px 12px; font: 13px system-ui, sans-serif; border-bottom: 1px solid #ddd; }
+.sg-bar select { font: inherit; }
+.sg-legend-masked, .sg-masked { background: #fff1b8; }
+.sg-legend-denied, .sg-denied { background: #ffd6d6; }
+.sg-note { font-size: 11px; font-style: italic; margin-left: 1em; padding: 0 4px; border-radius: 3px; }
+.sg-masked-note { background: #fadb14; color: #000; }
+.sg-denied-note { background: #ff7875; color: #000; }
+`;
+
+const DEFAULT_QUERY = `# Set the Authorization and X-Purpose headers below (or pick a purpose above), then run.
+# Masked values are marked in the result; Docs show each field's sensitivity and the purposes that grant it.
 query Products {
   products(first: 5) {
     totalCount
@@ -46,17 +59,141 @@ query Products {
 }
 `;
 
+// The page's own script (no inline script): the fetcher, the purpose picker and the marks.
 function initScript(defaultHeaders: Record<string, string>): string {
   return `(function () {
-  var fetcher = GraphiQL.createFetcher({ url: '/graphql' });
-  var root = ReactDOM.createRoot(document.getElementById('graphiql'));
-  root.render(React.createElement(GraphiQL, {
-    fetcher: fetcher,
-    defaultQuery: ${JSON.stringify(DEFAULT_QUERY)},
-    defaultHeaders: ${JSON.stringify(JSON.stringify(defaultHeaders, null, 2))},
-    isHeadersEditorEnabled: true,
-    shouldPersistHeaders: false
-  }));
+  var h = React.createElement;
+  var defaults = ${JSON.stringify(defaultHeaders)};
+  var base = GraphiQL.createFetcher({ url: '/graphql', enableIncrementalDelivery: false });
+
+  function lineOfPaths(value) {
+    // Line of each response path in JSON.stringify(value, null, 2), the text GraphiQL shows.
+    var lines = {};
+    var line = 0;
+    (function walk(node, path) {
+      if (node === null || typeof node !== 'object') return;
+      var keys = Array.isArray(node) ? node.map(function (_, i) { return i; }) : Object.keys(node).filter(function (key) { return node[key] !== undefined && typeof node[key] !== 'function'; });
+      if (keys.length === 0) return;
+      keys.forEach(function (key) {
+        line += 1;
+        var next = path.concat([key]);
+        lines[next.join('.')] = line;
+        walk(node[key], next);
+      });
+      line += 1;
+    })(value, []);
+    return lines;
+  }
+
+  function note(kind, text) {
+    var span = document.createElement('span');
+    span.className = 'sg-note sg-' + kind + '-note';
+    span.textContent = text;
+    return span;
+  }
+
+  function markResult(result, attempt) {
+    var wrapper = document.querySelector('.result-window .CodeMirror');
+    var cm = wrapper && wrapper.CodeMirror;
+    var text = JSON.stringify(result, null, 2);
+    if (!cm || cm.getValue() !== text) {
+      if (attempt < 100) setTimeout(function () { markResult(result, attempt + 1); }, 50);
+      return;
+    }
+    var lines = lineOfPaths(result);
+    var governance = (result.extensions && result.extensions.governance) || {};
+    (governance.maskedPaths || []).forEach(function (entry) {
+      var line = lines[['data'].concat(entry.path).join('.')];
+      if (line === undefined) return;
+      cm.addLineClass(line, 'background', 'sg-masked');
+      cm.addLineWidget(line, note('masked', 'masked: ' + entry.coordinate), { above: false, noHScroll: true });
+    });
+    (result.errors || []).forEach(function (error) {
+      var code = error.extensions && error.extensions.code;
+      if (code !== 'FORBIDDEN' || !error.path) return;
+      var line = lines[['data'].concat(error.path).join('.')];
+      if (line === undefined) return;
+      cm.addLineClass(line, 'background', 'sg-denied');
+      cm.addLineWidget(line, note('denied', 'denied: ' + (error.extensions.coordinate || error.path.join('.'))), { above: false, noHScroll: true });
+    });
+  }
+
+  var fetcher = function (params, options) {
+    // GraphiQL's first request (the schema's introspection) can leave before the header editor
+    // has handed over its contents: until it has, the pre-filled headers are sent.
+    var headers = options && options.headers;
+    if (!headers || Object.keys(headers).length === 0) options = Object.assign({}, options, { headers: defaults });
+    if (params.operationName === 'IntrospectionQuery') return base(params, options);
+    var request = Object.assign({}, params, { extensions: Object.assign({}, params.extensions, { governancePaths: true }) });
+    return Promise.resolve(base(request, options)).then(function (result) {
+      if (result && typeof result === 'object') markResult(result, 0);
+      return result;
+    });
+  };
+
+  function parseHeaders(text) {
+    try {
+      var parsed = JSON.parse(text || '{}');
+      return parsed && typeof parsed === 'object' ? parsed : {};
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function purposeOf(headers) {
+    var key = Object.keys(headers || {}).filter(function (name) { return name.toLowerCase() === 'x-purpose'; })[0];
+    return key ? headers[key] : '';
+  }
+
+  function App() {
+    var initial = JSON.stringify(defaults, null, 2);
+    var state = React.useState(initial);
+    var headersText = state[0];
+    var setHeadersText = state[1];
+    var meState = React.useState(null);
+    var me = meState[0];
+    var setMe = meState[1];
+    var authorization = (function () {
+      var parsed = parseHeaders(headersText) || {};
+      var key = Object.keys(parsed).filter(function (name) { return name.toLowerCase() === 'authorization'; })[0];
+      return key ? parsed[key] : '';
+    })();
+    React.useEffect(function () {
+      // The caller's granted purposes, from the me query (no purpose needed).
+      var headers = { 'content-type': 'application/json' };
+      if (authorization) headers.authorization = authorization;
+      fetch('/graphql', { method: 'POST', headers: headers, body: JSON.stringify({ query: 'query GraphiQLMe { me { role purposes } }' }) })
+        .then(function (response) { return response.json(); })
+        .then(function (body) { setMe(body && body.data && body.data.me ? body.data.me : null); })
+        .catch(function () { setMe(null); });
+    }, [authorization]);
+    var current = purposeOf(parseHeaders(headersText));
+    var choose = function (event) {
+      var parsed = parseHeaders(headersText) || {};
+      Object.keys(parsed).forEach(function (name) { if (name.toLowerCase() === 'x-purpose') delete parsed[name]; });
+      if (event.target.value) parsed['X-Purpose'] = event.target.value;
+      setHeadersText(JSON.stringify(parsed, null, 2));
+    };
+    var purposes = me ? me.purposes : [];
+    var options = [h('option', { key: '', value: '' }, '(no purpose)')].concat(purposes.map(function (purpose) {
+      return h('option', { key: purpose, value: purpose }, purpose);
+    }));
+    if (current && purposes.indexOf(current) < 0) options.push(h('option', { key: current, value: current }, current + ' (not granted)'));
+    var bar = h('div', { className: 'sg-bar' },
+      h('label', null, 'Purpose ', h('select', { id: 'sg-purpose', 'aria-label': 'Purpose', value: current, onChange: choose, disabled: !me }, options)),
+      h('span', { id: 'sg-role' }, me ? 'role: ' + me.role : 'not signed in: set the Authorization header'),
+      h('span', null, h('span', { className: 'sg-legend-masked' }, ' masked '), ' ', h('span', { className: 'sg-legend-denied' }, ' denied ')));
+    return h(React.Fragment, null, bar, h(GraphiQL, {
+      fetcher: fetcher,
+      defaultQuery: ${JSON.stringify(DEFAULT_QUERY)},
+      headers: headersText,
+      onEditHeaders: setHeadersText,
+      isHeadersEditorEnabled: true,
+      shouldPersistHeaders: false
+    }));
+  }
+
+  ReactDOM.createRoot(document.getElementById('graphiql')).render(h(App));
 })();`;
 }
 
@@ -88,6 +225,9 @@ export function graphiqlRouter(defaultHeaders: () => Record<string, string>): Ro
   });
   router.get('/graphiql/init.js', (req, res) => {
     res.type('text/javascript').set('Cache-Control', 'no-store').send(initScript(isLocalRequest(req) ? defaultHeaders() : PLACEHOLDER_HEADERS));
+  });
+  router.get('/graphiql/sellergate.css', (_req, res) => {
+    res.type('text/css').set('Cache-Control', 'no-store').send(STYLE);
   });
   router.get('/graphiql/assets/:name', (req, res) => {
     const asset = ASSETS[req.params.name];

@@ -6,9 +6,9 @@ import { seedDemo } from '../db/demo/seed-demo';
 import { startRetentionSchedule } from '../retention/retention-schedule';
 import { reportCredentialHealth } from '../security/credentials/vault';
 import { federatedGatewayComponents, serveSubgraph, type FederatedServeOptions } from '../federation/serve-federated';
-import { createComponents, ensureDemoTokens, loadGatewayPolicy } from './components';
+import { createComponents, ensureDemoTokens, loadGatewayPolicy } from '../server/components';
 import { describeOrigin } from '../policy/policy-store';
-import { startGateway } from './gateway';
+import { startGateway } from '../server/gateway';
 import { logger } from '../logger';
 
 export interface ServeOptions extends FederatedServeOptions {

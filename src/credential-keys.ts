@@ -3,7 +3,7 @@
 // Errors name the variable and the entry's position, never the key material, nor the key id: an
 // entry written the wrong way round (`<key>:<id>`, e.g. a base64url key) would have the key there.
 import { createHash } from 'node:crypto';
-import type { Config } from '../../config';
+import type { Config } from './config';
 
 export const CREDENTIAL_KEY_BYTES = 32;
 const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
