@@ -21,7 +21,7 @@ import { unauthenticated } from '../auth/authenticate';
 import { rowScopeOf, type Principal } from '../auth/principal';
 import { LoaderRegistry, newRequestContext, type EntryPoint, type RequestContext, type RequestOrigin } from '../context';
 import { replicaReads } from '../db/read-replica';
-import { isUnavailableError, unavailable } from '../db/unavailable';
+import { isUnavailableError, unavailable } from '../unavailable';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
 import type { PolicySource } from '../policy/policy-holder';

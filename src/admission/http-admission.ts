@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { AuditWaitExceededError } from '../audit/audit.writer';
 import { deadlineExceeded, holdsPermission, permissionRequired, purposeRequired, refusalStatus, type Admission, type RequestFacts } from './admission';
 import { REFUSAL_CODES } from '../audit/audit-outcome';
-import { isUnavailableError, unavailable } from '../db/unavailable';
+import { isUnavailableError, unavailable } from '../unavailable';
 
 function header(req: Request, name: string): string | null {
   const value = req.get(name);

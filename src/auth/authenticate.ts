@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
 import type { Config } from '../config';
 import { rawTable, selectEntities } from '../db/raw-rows';
-import { isUnavailableError } from '../db/unavailable';
+import { isUnavailableError } from '../unavailable';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
 import { asPolicySource, type PolicySource } from '../policy/policy-holder';

@@ -10,7 +10,7 @@ import { ApiToken } from '../../entities/gateway/api-token.entity';
 import type { Principal } from '../auth/principal';
 import { hashTokenSecret, looksLikeTokenSecret } from '../auth/token-secret';
 import type { Config } from '../config';
-import { isUnavailableError } from '../db/unavailable';
+import { isUnavailableError } from '../unavailable';
 import type { RequestContext } from '../context';
 import type { Policy } from '../policy/policy';
 import { asPolicySource, type PolicySource } from '../policy/policy-holder';

@@ -19,7 +19,7 @@ import type { Policy } from '../policy/policy';
 import { Category, Sensitivity } from '../policy/taxonomy';
 import { graphiqlRouter, PLACEHOLDER_HEADERS } from './graphiql/graphiql';
 import { logger } from '../logger';
-import { isUnavailableError, UNAVAILABLE_MESSAGE } from '../db/unavailable';
+import { isUnavailableError, UNAVAILABLE_MESSAGE } from '../unavailable';
 import { readinessHandler } from './readiness';
 import { createMetrics } from './metrics';
 import { requestIdMiddleware } from './request-id';

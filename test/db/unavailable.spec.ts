@@ -3,7 +3,7 @@
 // message never turns a refusal into a 503.
 import { GraphQLError } from 'graphql';
 import { QueryFailedError } from 'typeorm';
-import { isUnavailableError } from '../../src/db/unavailable';
+import { isUnavailableError } from '../../src/unavailable';
 
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
 

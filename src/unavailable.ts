@@ -4,7 +4,7 @@
 // answered 503 UNAVAILABLE (retry later), never as if the caller had done something wrong
 // (401, 400) and never with data whose audit record is not committed.
 import { GraphQLError } from 'graphql';
-import { ErrorCode } from '../errors';
+import { ErrorCode } from './errors';
 
 /** SQLSTATEs of a server that cannot serve now (classes 08 and 53, admin shutdown, timeouts). */
 const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '57014', '55P03', '53300', '53400', '53100', '53200', '58000', '58030', '40001']);
