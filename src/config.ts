@@ -149,6 +149,14 @@ export const configSchema = z.object({
   /** Days to carry out a deletion request, and hours for one initiated by Amazon. */
   DELETION_DUE_DAYS: intFromEnv(30),
   DELETION_AMAZON_DUE_HOURS: intFromEnv(72),
+  /** The privacy contact the public Data Deletion page names (/data-deletion). */
+  CONTACT_EMAIL: z.string().email().default('privacy@company.example'),
+  /**
+   * Requests per source address to the public Data Deletion form and status page (principal kind
+   * `public`): refilled per hour, bucket size. Counted on top of IP_RATE_LIMIT_*.
+   */
+  PUBLIC_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(0).default(30),
+  PUBLIC_RATE_LIMIT_BURST: z.coerce.number().int().min(0).default(10),
   // --- Restricted exports (src/exports, docs/security.md). ---
   /** Hours an export can be downloaded by the principal that made it; then it is deleted. */
   EXPORT_TTL_HOURS: intFromEnv(24),

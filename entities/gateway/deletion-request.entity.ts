@@ -1,7 +1,8 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export type DeletionRequestState = 'RECEIVED' | 'APPROVED' | 'REJECTED' | 'EXECUTED';
-export type DeletionRequestSource = 'COMPANY' | 'AMAZON';
+/** PUBLIC_FORM: filed on the public Data Deletion page, pending verification by compliance. */
+export type DeletionRequestSource = 'COMPANY' | 'AMAZON' | 'PUBLIC_FORM';
 
 /**
  * A data deletion request (the data policy's deletion process). Until execution the scope names
@@ -10,6 +11,7 @@ export type DeletionRequestSource = 'COMPANY' | 'AMAZON';
  */
 @Entity('deletion_request')
 @Index(['state', 'dueAt'])
+@Index('UQ_deletion_request_reference_hash', ['referenceHash'], { unique: true, where: '"reference_hash" IS NOT NULL' })
 export class DeletionRequest {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -27,6 +29,16 @@ export class DeletionRequest {
   /** These Amazon orders and every row derived from them (scope ORDERS). */
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   scopeOrderIds: string[];
+
+  /**
+   * Seller accounts and marketplaces of the data it reaches (NULL: not limited), kept after
+   * execution: principals limited in scope see and act on it only when both lie within theirs.
+   */
+  @Column({ type: 'text', array: true, nullable: true })
+  scopeAccounts: string[] | null;
+
+  @Column({ type: 'text', array: true, nullable: true })
+  scopeMarketplaces: string[] | null;
 
   /** Keyed digests of the scope (HMAC-SHA256), kept after the scope itself is erased. */
   @Column({ type: 'text', array: true, default: () => "'{}'" })
@@ -62,4 +74,8 @@ export class DeletionRequest {
 
   @Column({ type: 'timestamptz', nullable: true })
   executedAt: Date | null;
+
+  /** SHA-256 of the reference number given to a requester of the public form (never the reference). */
+  @Column({ type: 'varchar', length: 64, nullable: true, select: false })
+  referenceHash: string | null;
 }

@@ -24,6 +24,16 @@ export class LegalHold {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   settlementIds: string[];
 
+  /**
+   * Seller accounts and marketplaces of the data it reaches (NULL: not limited), kept after
+   * execution: principals limited in scope see and act on it only when both lie within theirs.
+   */
+  @Column({ type: 'text', array: true, nullable: true })
+  scopeAccounts: string[] | null;
+
+  @Column({ type: 'text', array: true, nullable: true })
+  scopeMarketplaces: string[] | null;
+
   /** Record dates from (inclusive) and to (exclusive). */
   @Column({ type: 'timestamptz', nullable: true })
   fromDate: Date | null;

@@ -58,6 +58,10 @@ export class ImportRun {
   @Column({ type: 'integer', default: 0 })
   rowsRejected: number;
 
+  /** Rows of shared tables left as they are: seller accounts or marketplaces outside the importer's scope see them. */
+  @Column({ type: 'integer', default: 0 })
+  rowsOutOfScope: number;
+
   /** Header names dropped at the door (personal data) or ignored (unknown). Never values. */
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   droppedColumns: string[];

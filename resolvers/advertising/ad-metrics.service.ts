@@ -10,7 +10,7 @@ import {
   type AdvertisingPerformanceType,
 } from '../../schema/advertising/advertising-performance.type';
 import type { RequestContext } from '../../src/context';
-import { applyRowScope } from '../../src/db/row-scope';
+import { scopedRead } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
 import { Category } from '../../src/policy/taxonomy';
 
@@ -78,28 +78,22 @@ const GROUPINGS: Record<AdvertisingGroupBy, { level: AdEntityType; key: string; 
 export class AdMetricsService {
   /** Totals per entity over [from, to]: one statement for all the ids. */
   async totals(ctx: RequestContext, entityType: AdEntityType, entityIds: readonly string[], from: string, to: string): Promise<Map<string, RawTotals>> {
-    const qb = ctx.reads
-      .getRepository(AdDailyMetric)
-      .createQueryBuilder('m')
+    const qb = scopedRead(ctx, AdDailyMetric, 'm')
       .select('m.entityId', 'entityId')
-      .where('m.entityType = :entityType AND m.entityId = ANY(:ids)', { entityType, ids: [...entityIds] })
+      .andWhere('m.entityType = :entityType AND m.entityId = ANY(:ids)', { entityType, ids: [...entityIds] })
       .andWhere('m.date BETWEEN :from AND :to', { from, to })
       .groupBy('m.entityId');
     for (const [expression, alias] of SUMS('m')) qb.addSelect(expression, alias);
-    applyRowScope(qb, ctx.scope, { account: 'm.sellerAccountId', marketplace: 'm.marketplaceId' });
     const rows = await qb.getRawMany<RawTotals & { entityId: string }>();
     return new Map(rows.map((row) => [row.entityId, row]));
   }
 
   /** Campaign-level rows per day over [from, to] for the given campaigns. */
   async dailyOfCampaigns(ctx: RequestContext, campaignIds: readonly string[], from: string, to: string): Promise<(AdDailyMetricsType & { campaignId: string })[]> {
-    const qb = ctx.reads
-      .getRepository(AdDailyMetric)
-      .createQueryBuilder('m')
-      .where('m.entityType = :entityType AND m.entityId = ANY(:ids)', { entityType: AdEntityType.CAMPAIGN, ids: [...campaignIds] })
+    const qb = scopedRead(ctx, AdDailyMetric, 'm')
+      .andWhere('m.entityType = :entityType AND m.entityId = ANY(:ids)', { entityType: AdEntityType.CAMPAIGN, ids: [...campaignIds] })
       .andWhere('m.date BETWEEN :from AND :to', { from, to })
       .orderBy('m.date', 'ASC');
-    applyRowScope(qb, ctx.scope, { account: 'm.sellerAccountId', marketplace: 'm.marketplaceId' });
     const rows = await qb.getMany();
     return rows.map((row) => ({
       campaignId: row.campaignId,
@@ -113,15 +107,13 @@ export class AdMetricsService {
     checkRange(args.from, args.to);
     const grouping = GROUPINGS[args.groupBy];
     const levelFilter = ' FILTER (WHERE m.entityType = :level)';
-    const qb = ctx.reads
-      .getRepository(AdDailyMetric)
-      .createQueryBuilder('m')
+    const qb = scopedRead(ctx, AdDailyMetric, 'm')
       .innerJoin(Marketplace, 'mk', 'mk.marketplaceId = m.marketplaceId')
       .select(grouping.key, 'key')
       .addSelect(grouping.label, 'label')
       .addSelect('mk.currencyCode', 'currency')
       .addSelect(`COUNT(DISTINCT ${grouping.countOf}) FILTER (WHERE m.entityType = ANY(:counted))`, 'entityCount')
-      .where('m.entityType = ANY(:types)', { types: [grouping.level, ...grouping.counted], level: grouping.level, counted: grouping.counted })
+      .andWhere('m.entityType = ANY(:types)', { types: [grouping.level, ...grouping.counted], level: grouping.level, counted: grouping.counted })
       .andWhere('m.date BETWEEN :from AND :to', { from: args.from, to: args.to })
       .groupBy(grouping.key)
       .addGroupBy(grouping.label)
@@ -134,7 +126,6 @@ export class AdMetricsService {
     if (args.groupBy === AdvertisingGroupBy.AD_GROUP) qb.leftJoin(AdGroup, 'g', 'g.adGroupId = m.adGroupId');
     if (args.account) qb.andWhere('m.sellerAccountId = :account', { account: args.account });
     if (args.marketplace) qb.andWhere('m.marketplaceId = :marketplace', { marketplace: args.marketplace });
-    applyRowScope(qb, ctx.scope, { account: 'm.sellerAccountId', marketplace: 'm.marketplaceId' });
 
     const rows = await qb.getRawMany<RawTotals & { key: string; label: string; currency: string; entityCount: string }>();
     const groups: AdvertisingPerformanceGroupType[] = rows.map((row) => {

@@ -8,13 +8,9 @@ import { SortDirection } from '../../schema/common/sort-direction.type';
 import type { RequestContext } from '../../src/context';
 import { paginateRows } from '../../src/db/paginate';
 import { SqlConditions, rawTable } from '../../src/db/raw-rows';
-import { applyRowScope, rowScopeConditions } from '../../src/db/row-scope';
+import { scopeConditions, scopedRead } from '../../src/db/scoped';
 import { Category } from '../../src/policy/taxonomy';
 import { likePattern } from '../catalog/catalog.service';
-
-function scoped<T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBuilder<T>, alias: string): SelectQueryBuilder<T> {
-  return applyRowScope(qb, ctx.scope, { account: `${alias}.sellerAccountId`, marketplace: `${alias}.marketplaceId` });
-}
 
 export class CampaignService {
   async list(ctx: RequestContext, args: CampaignsArgs): Promise<ConnectionShape<Campaign>> {
@@ -25,7 +21,7 @@ export class CampaignService {
     if (args.state?.length) where.and(`${table.column('state')} = ANY(${where.param(args.state)})`);
     if (args.nameContains) where.and(`${table.column('name')} ILIKE ${where.param(likePattern(args.nameContains))}`);
     if (args.targetingType) where.and(`${table.column('targetingType')} = ${where.param(args.targetingType)}`);
-    rowScopeConditions(where, ctx.scope, { account: table.column('sellerAccountId'), marketplace: table.column('marketplaceId') });
+    scopeConditions(where, ctx, Campaign, table);
     return paginateRows(ctx, where, args, {
       category: Category.ADVERTISING,
       table,
@@ -35,18 +31,11 @@ export class CampaignService {
   }
 
   async campaignsByIds(ctx: RequestContext, campaignIds: readonly string[]): Promise<Campaign[]> {
-    const qb = ctx.reads.getRepository(Campaign).createQueryBuilder('c').where('c.campaignId = ANY(:ids)', { ids: [...campaignIds] });
-    return scoped(ctx, qb, 'c').getMany();
+    return scopedRead(ctx, Campaign, 'c').andWhere('c.campaignId = ANY(:ids)', { ids: [...campaignIds] }).getMany();
   }
 
   async adGroupsOfCampaigns(ctx: RequestContext, campaignIds: readonly string[]): Promise<AdGroup[]> {
-    const qb = ctx.reads
-      .getRepository(AdGroup)
-      .createQueryBuilder('g')
-      .where('g.campaignId = ANY(:ids)', { ids: [...campaignIds] })
-      .orderBy('g.name', 'ASC')
-      .addOrderBy('g.id', 'ASC');
-    return scoped(ctx, qb, 'g').getMany();
+    return scopedRead(ctx, AdGroup, 'g').andWhere('g.campaignId = ANY(:ids)', { ids: [...campaignIds] }).orderBy('g.name', 'ASC').addOrderBy('g.id', 'ASC').getMany();
   }
 
   /** Keywords, product targets or product ads of the given ad groups. */
@@ -55,12 +44,7 @@ export class CampaignService {
     entity: new () => T,
     adGroupIds: readonly string[],
   ): Promise<T[]> {
-    const qb = ctx.reads
-      .getRepository(entity)
-      .createQueryBuilder('x')
-      .where('x.adGroupId = ANY(:ids)', { ids: [...adGroupIds] })
-      .orderBy('x.id', 'ASC');
-    return scoped(ctx, qb as SelectQueryBuilder<T>, 'x').getMany();
+    return (scopedRead(ctx, entity, 'x') as SelectQueryBuilder<T>).andWhere('x.adGroupId = ANY(:ids)', { ids: [...adGroupIds] }).orderBy('x.id', 'ASC').getMany();
   }
 }
 

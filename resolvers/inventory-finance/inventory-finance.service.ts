@@ -25,15 +25,14 @@ import {
 } from '../../schema/inventory-finance/inventory-finance-args.type';
 import type { RequestContext } from '../../src/context';
 import { paginate } from '../../src/db/paginate';
-import { applyRowScope } from '../../src/db/row-scope';
+import { scopedRead, scopeQuery } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
 import { Category } from '../../src/policy/taxonomy';
 
 type Scoped = { sellerAccountId: string; marketplaceId: string };
 
 function scoped<T extends ObjectLiteral & Scoped>(ctx: RequestContext, entity: new () => T, alias: string): SelectQueryBuilder<T> {
-  const qb = ctx.reads.getRepository(entity).createQueryBuilder(alias);
-  return applyRowScope(qb, ctx.scope, { account: `${alias}.sellerAccountId`, marketplace: `${alias}.marketplaceId` });
+  return scopedRead(ctx, entity, alias);
 }
 
 /** Account, marketplace, inclusive day range, SKU and ASIN filters of the daily lists. */
@@ -107,7 +106,7 @@ export class InventoryFinanceService {
       .where('sl.settlementRowId = ANY(:settlementRowIds)', { settlementRowIds: [...settlementRowIds] })
       .orderBy('sl.settlementRowId')
       .addOrderBy('sl.lineNumber');
-    return applyRowScope(qb, ctx.scope, { account: 'st.sellerAccountId', marketplace: 'st.marketplaceId' }).getMany();
+    return scopeQuery(qb, ctx, Settlement, 'st').getMany();
   }
 
   refunds(ctx: RequestContext, args: RefundsArgs): Promise<ConnectionShape<Refund>> {

@@ -7,7 +7,7 @@ import { OrderSortField, ReturnSortField, type OrdersArgs, type ReturnsArgs } fr
 import type { RequestContext } from '../../src/context';
 import { paginate, paginateRows } from '../../src/db/paginate';
 import { type RawTable, SqlConditions, rawTable, selectEntities } from '../../src/db/raw-rows';
-import { applyRowScope, rowScopeConditions } from '../../src/db/row-scope';
+import { scopeConditions, scopedRead } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
 import { Category } from '../../src/policy/taxonomy';
 
@@ -44,18 +44,14 @@ export function rangeConditions<T>(where: SqlConditions, table: RawTable<T>, dat
 }
 
 function scopedOrders(ctx: RequestContext): SelectQueryBuilder<Order> {
-  const qb = ctx.reads.getRepository(Order).createQueryBuilder('o');
-  return applyRowScope(qb, ctx.scope, { account: 'o.sellerAccountId', marketplace: 'o.marketplaceId' });
+  return scopedRead(ctx, Order, 'o');
 }
 
 export class OrderService {
   list(ctx: RequestContext, args: OrdersArgs): Promise<ConnectionShape<Order>> {
     const sortBy = args.sortBy ?? OrderSortField.PURCHASE_DATE;
     const table = rawTable(ctx.reads.connection, Order, 'o');
-    const where = rowScopeConditions(new SqlConditions(), ctx.scope, {
-      account: table.column('sellerAccountId'),
-      marketplace: table.column('marketplaceId'),
-    });
+    const where = scopeConditions(new SqlConditions(), ctx, Order, table);
     rangeConditions(where, table, sortBy, args);
     if (args.status?.length) where.and(`${table.column('status')} = ANY(${where.param([...args.status])})`);
     if (args.fulfillmentChannel) where.and(`${table.column('fulfillmentChannel')} = ${where.param(args.fulfillmentChannel)}`);
@@ -76,8 +72,7 @@ export class OrderService {
 
   listReturns(ctx: RequestContext, args: ReturnsArgs): Promise<ConnectionShape<OrderReturn>> {
     const sortBy = args.sortBy ?? ReturnSortField.RETURN_DATE;
-    const qb = ctx.reads.getRepository(OrderReturn).createQueryBuilder('r');
-    applyRowScope(qb, ctx.scope, { account: 'r.sellerAccountId', marketplace: 'r.marketplaceId' });
+    const qb = scopedRead(ctx, OrderReturn, 'r');
     applyRangeFilter(qb, 'r', sortBy, args);
     if (args.sku) qb.andWhere('r.sku = :sku', { sku: args.sku });
     if (args.asin) qb.andWhere('r.asin = :asin', { asin: args.asin });
@@ -92,7 +87,7 @@ export class OrderService {
     const orders = rawTable(ctx.reads.connection, Order, 'o');
     const where = new SqlConditions().and(`${items.column('orderId')} = ANY($1)`);
     where.params.push([...orderIds]);
-    rowScopeConditions(where, ctx.scope, { account: orders.column('sellerAccountId'), marketplace: orders.column('marketplaceId') });
+    scopeConditions(where, ctx, Order, orders);
     const sql = `SELECT ${items.select} FROM ${items.from} INNER JOIN ${orders.from} ON ${orders.column('id')} = ${items.column('orderId')}${where.where()} ORDER BY ${items.column('orderId')} ASC, ${items.column('id')} ASC`;
     return selectEntities(ctx.reads, items, sql, where.params);
   }
@@ -102,20 +97,18 @@ export class OrderService {
     const table = rawTable(ctx.reads.connection, Shipment, 's');
     const where = new SqlConditions().and(`${table.column('orderId')} = ANY($1)`);
     where.params.push([...orderIds]);
-    rowScopeConditions(where, ctx.scope, { account: table.column('sellerAccountId'), marketplace: table.column('marketplaceId') });
+    scopeConditions(where, ctx, Shipment, table);
     const sql = `SELECT ${table.select} FROM ${table.from}${where.where()} ORDER BY ${table.column('shipDate')} ASC, ${table.column('id')} ASC`;
     return selectEntities(ctx.reads, table, sql, where.params);
   }
 
   /** Returns of many orders (by Amazon order id) in one query, scoped by their own columns. */
   returnsOfOrders(ctx: RequestContext, amazonOrderIds: readonly string[]): Promise<OrderReturn[]> {
-    const qb = ctx.reads
-      .getRepository(OrderReturn)
-      .createQueryBuilder('r')
-      .where('r.amazonOrderId = ANY(:amazonOrderIds)', { amazonOrderIds: [...amazonOrderIds] })
+    return scopedRead(ctx, OrderReturn, 'r')
+      .andWhere('r.amazonOrderId = ANY(:amazonOrderIds)', { amazonOrderIds: [...amazonOrderIds] })
       .orderBy('r.returnDate')
-      .addOrderBy('r.id');
-    return applyRowScope(qb, ctx.scope, { account: 'r.sellerAccountId', marketplace: 'r.marketplaceId' }).getMany();
+      .addOrderBy('r.id')
+      .getMany();
   }
 }
 

@@ -4,7 +4,7 @@
 import { Order, OrderItem, OrderStatus } from '../../entities/orders';
 import { SalesGroupBy, type SalesGroupType, type SalesSummaryArgs, type SalesSummaryType } from '../../schema/orders/sales-summary.type';
 import type { RequestContext } from '../../src/context';
-import { applyRowScope } from '../../src/db/row-scope';
+import { scopeQuery } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
 import { aggregateMinGroupSize } from '../../src/policy/aggregate-access';
 import { Category } from '../../src/policy/taxonomy';
@@ -60,7 +60,7 @@ export class SalesSummaryService {
       .addOrderBy('currency', 'ASC', 'NULLS LAST');
     if (args.account) qb.andWhere('o.sellerAccountId = :account', { account: args.account });
     if (args.marketplace) qb.andWhere('o.marketplaceId = :marketplace', { marketplace: args.marketplace });
-    applyRowScope(qb, ctx.scope, { account: 'o.sellerAccountId', marketplace: 'o.marketplaceId' });
+    scopeQuery(qb, ctx, Order, 'o');
 
     const rows = await qb.getRawMany<RawGroup>();
     const detail: SalesGroupType[] = rows.map((row) => ({

@@ -15,7 +15,7 @@ import type {
 } from '../../schema/system-logs/system-logs-args.type';
 import type { RequestContext } from '../../src/context';
 import { paginate } from '../../src/db/paginate';
-import { applyRowScope } from '../../src/db/row-scope';
+import { scopedRead } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
 import { Category } from '../../src/policy/taxonomy';
 
@@ -32,7 +32,7 @@ function page<T extends ObjectLiteral>(ctx: RequestContext, qb: SelectQueryBuild
 
 export class SystemLogsService {
   apiCallLogs(ctx: RequestContext, args: ApiCallLogsArgs): Promise<ConnectionShape<ApiCallLog>> {
-    const qb = applyRowScope(ctx.reads.getRepository(ApiCallLog).createQueryBuilder('l'), ctx.scope, { account: 'l.accountId' });
+    const qb = scopedRead(ctx, ApiCallLog, 'l');
     timeRange(qb, 'l.time', args);
     if (args.status !== undefined && args.status !== null) qb.andWhere('l.httpStatus = :status', { status: args.status });
     if (args.operation) qb.andWhere('l.operationName = :operation', { operation: args.operation });
@@ -41,7 +41,7 @@ export class SystemLogsService {
   }
 
   systemEvents(ctx: RequestContext, args: SystemEventsArgs): Promise<ConnectionShape<SystemEvent>> {
-    const qb = applyRowScope(ctx.reads.getRepository(SystemEvent).createQueryBuilder('l'), ctx.scope, {});
+    const qb = scopedRead(ctx, SystemEvent, 'l');
     timeRange(qb, 'l.time', args);
     if (args.level) qb.andWhere('l.level = :level', { level: args.level });
     if (args.component) qb.andWhere('l.component = :component', { component: args.component });
@@ -50,7 +50,7 @@ export class SystemLogsService {
   }
 
   userActions(ctx: RequestContext, args: UserActionsArgs): Promise<ConnectionShape<UserAction>> {
-    const qb = applyRowScope(ctx.reads.getRepository(UserAction).createQueryBuilder('l'), ctx.scope, {});
+    const qb = scopedRead(ctx, UserAction, 'l');
     timeRange(qb, 'l.time', args);
     if (args.actor) qb.andWhere('l.actor = :actor', { actor: args.actor });
     if (args.action) qb.andWhere('l.action = :action', { action: args.action });
@@ -59,10 +59,7 @@ export class SystemLogsService {
   }
 
   importRuns(ctx: RequestContext, args: ImportRunsArgs): Promise<ConnectionShape<ImportRun>> {
-    const qb = applyRowScope(ctx.reads.getRepository(ImportRun).createQueryBuilder('l'), ctx.scope, {
-      account: 'l.sellerAccountId',
-      marketplace: 'l.marketplaceId',
-    });
+    const qb = scopedRead(ctx, ImportRun, 'l');
     timeRange(qb, 'l.startedAt', args);
     if (args.account) qb.andWhere('l.sellerAccountId = :account', { account: args.account });
     if (args.status) qb.andWhere('l.status = :status', { status: args.status });
@@ -71,7 +68,7 @@ export class SystemLogsService {
   }
 
   auditRecords(ctx: RequestContext, args: AuditRecordsArgs): Promise<ConnectionShape<AuditRecord>> {
-    const qb = applyRowScope(ctx.reads.getRepository(AuditRecord).createQueryBuilder('l'), ctx.scope, {});
+    const qb = scopedRead(ctx, AuditRecord, 'l');
     const filter = args.filter ?? {};
     timeRange(qb, 'l.timestamp', filter);
     if (filter.principal) qb.andWhere('l.principalId = :principal', { principal: filter.principal });

@@ -154,7 +154,7 @@ export function purposeRequired(principal: Principal | null): GraphQLError {
 export function holdsPermission(policy: Policy, principal: Principal | null, permission: Permission): boolean {
   if (!principal) return false;
   if (principal.kind === 'operator') return true;
-  if (principal.partner) return false;
+  if (principal.partner || principal.kind === 'public') return false;
   return policy.roles[principal.role]?.permissions.includes(permission) ?? false;
 }
 

@@ -4,6 +4,7 @@
 // sent (fail-closed: 503 when it cannot be written).
 import type { Request, RequestHandler, Response } from 'express';
 import { GraphQLError } from 'graphql';
+import { publicPrincipal } from '../auth/principal';
 import type { EntryPoint, RequestContext, RequestOrigin } from '../context';
 import { ErrorCode } from '../errors';
 import type { Permission } from '../policy/taxonomy';
@@ -12,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { AuditWaitExceededError } from '../audit/audit.writer';
 import { deadlineExceeded, holdsPermission, permissionRequired, purposeRequired, refusalStatus, type Admission, type RequestFacts } from './admission';
 import { REFUSAL_CODES } from '../audit/audit-outcome';
-import { isUnavailableError, unavailable } from '../unavailable';
+import { isUnavailableError, unavailable, UNAVAILABLE_MESSAGE } from '../unavailable';
 
 function header(req: Request, name: string): string | null {
   const value = req.get(name);
@@ -30,11 +31,12 @@ export function originOf(req: Request): RequestOrigin {
 }
 
 /** Admits an HTTP request: its context, complete (a refusal kept in `ctx.refusal`). */
-export function admitHttpRequest(admission: Admission, req: Request, res: Response, entry: EntryPoint, operations = 1): Promise<RequestContext> {
+export function admitHttpRequest(admission: Admission, req: Request, res: Response, entry: EntryPoint, operations = 1, anyone = false): Promise<RequestContext> {
   return admission.admit({
     entry,
     requestId: String(res.locals.requestId ?? ''),
-    authorization: req.get('authorization'),
+    // A public route admits anyone as the `public` principal of its address; a credential is ignored.
+    ...(anyone ? { principal: publicPrincipal(req.ip ?? null) } : { authorization: req.get('authorization') }),
     origin: originOf(req),
     declaredPurpose: header(req, 'x-purpose'),
     operations,
@@ -65,6 +67,10 @@ export interface RouteSpec {
   longRunning?: boolean;
   /** What every record of this route says about the request, refused ones too (e.g. which export). */
   describe?: (req: Request) => Partial<RequestFacts>;
+  /** A public route (the Data Deletion page): anyone, as the `public` principal of its address. */
+  public?: boolean;
+  /** Writes a refusal in the route's own format (an HTML page) instead of JSON. */
+  renderRefusal?: (status: number, code: string, message: string) => (res: Response) => void;
 }
 
 /** A refusal a route raises on purpose: answered with its status and code, recorded. */
@@ -104,7 +110,7 @@ function send(res: Response, answer: RouteAnswer): void {
  */
 export function admittedRoute(admission: Admission, spec: RouteSpec, handler: (ctx: RequestContext, req: Request, res: Response) => Promise<RouteAnswer>): RequestHandler {
   return async (req, res) => {
-    const ctx = await admitHttpRequest(admission, req, res, spec.entry);
+    const ctx = await admitHttpRequest(admission, req, res, spec.entry, 1, spec.public === true);
     let answer: RouteAnswer;
     try {
       if (ctx.refusal) throw ctx.refusal;
@@ -116,12 +122,15 @@ export function admittedRoute(admission: Admission, spec: RouteSpec, handler: (c
     } catch (error) {
       if (error instanceof GraphQLError && error.extensions?.code) {
         answer = refusalAnswer(error);
+        if (spec.renderRefusal) answer.send = spec.renderRefusal(answer.status, String(error.extensions.code), error.message);
       } else if (isUnavailableError(error)) {
         logger().warn({ err: error, requestId: ctx.requestId }, `${spec.operation}: database unavailable, not served`);
         answer = refusalAnswer(unavailable());
+        if (spec.renderRefusal) answer.send = spec.renderRefusal(answer.status, ErrorCode.UNAVAILABLE, UNAVAILABLE_MESSAGE);
       } else {
         logger().error({ err: error, requestId: ctx.requestId }, `${spec.operation} failed`);
         answer = { status: 500, json: { error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' } }, facts: { errorCodes: [ErrorCode.INTERNAL_SERVER_ERROR], outcome: 'error' } };
+        if (spec.renderRefusal) answer.send = spec.renderRefusal(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
       }
     }
     if (!spec.longRunning && admission.pastDeadline(ctx)) answer = refusalAnswer(deadlineExceeded());

@@ -4,11 +4,12 @@ import { In } from 'typeorm';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
 import { Marketplace } from '../../entities/catalog/marketplace.entity';
 import { SellerAccount } from '../../entities/catalog/seller-account.entity';
-import { badUserInput } from '../errors';
+import { scopedQuery, scopeWithin } from '../db/scoped';
+import { badUserInput, ErrorCode, gatewayError } from '../errors';
 import { defaultPolicy } from '../policy/default-policy';
-import type { Policy } from '../policy/policy';
+import type { GrantEffect, Policy } from '../policy/policy';
 import { ALL_CATEGORIES, categoryOfPurpose, isPurpose, Permission, type Category, type Purpose } from '../policy/taxonomy';
-import type { Principal } from './principal';
+import type { Principal, RowScope } from './principal';
 import { generateTokenSecret, hashTokenSecret } from './token-secret';
 
 /** Longest lifetime of a token that expires (and of every partner token). */
@@ -29,6 +30,11 @@ export interface CreateTokenInput {
   ipAllowList?: readonly string[] | null;
   /** Who created it (user id, token id, or `cli:<os user>`). */
   createdBy: string;
+  /**
+   * The principal creating it: the token can be no wider than it (role permissions and grants,
+   * purposes, categories, accounts, marketplaces). None, or the local operator: not limited.
+   */
+  creator?: Principal | null;
 }
 
 export interface CreatedToken {
@@ -95,6 +101,9 @@ export async function createToken(db: EntityManager, policy: Policy, input: Crea
     const missing = marketplaces.filter((id) => !known.some((marketplace) => marketplace.marketplaceId === id));
     if (missing.length) throw badUserInput(`Unknown marketplaces: ${missing.join(', ')}`, { argumentName: 'marketplaces' });
   }
+  if (input.creator && input.creator.kind !== 'operator') {
+    requireNoWiderThanCreator(policy, input.creator, { role: input.role, purposes: purposes as Purpose[], categories: categories as Category[] | null, scope: { accounts, marketplaces } });
+  }
   const token = generateTokenSecret();
   const record = db.create(ApiToken, {
     name: input.name?.trim() || `${input.role} token`,
@@ -115,14 +124,54 @@ export async function createToken(db: EntityManager, policy: Policy, input: Crea
   return { token, record };
 }
 
-export async function listTokens(db: EntityManager): Promise<ApiToken[]> {
-  return db.find(ApiToken, { order: { createdAt: 'DESC', id: 'ASC' } });
+const EFFECT_RANK: Record<GrantEffect, number> = { deny: 0, masked: 1, full: 2 };
+
+/**
+ * Refuses (FORBIDDEN) a token wider than its creator: a principal grants only what it holds. The
+ * token's role may hold no permission the creator's role lacks and, for each of the token's
+ * purposes (which the creator must hold), no grant fuller than the creator's; its categories,
+ * accounts and marketplaces lie within the creator's (a creator limited in scope cannot make a
+ * token that is not).
+ */
+export function requireNoWiderThanCreator(policy: Policy, creator: Principal, token: { role: string; purposes: Purpose[]; categories: Category[] | null; scope: RowScope }): void {
+  const refuse = (what: string) =>
+    gatewayError(ErrorCode.FORBIDDEN, `A token cannot be wider than its creator: ${what}. The local operator (\`sellergate token create\`) or a principal holding it can create it`, {
+      argumentName: 'input',
+      reason: 'WIDER_THAN_CREATOR',
+    });
+  const creatorRole = policy.roles[creator.role];
+  const role = policy.roles[token.role];
+  if (!creatorRole || creator.partner) throw refuse('the creator holds no role that may grant');
+  const permissions = role.permissions.filter((permission) => !creatorRole.permissions.includes(permission));
+  if (permissions.length) throw refuse(`role ${token.role} holds permissions ${permissions.join(', ')} the creator does not`);
+  const purposes = token.purposes.filter((purpose) => !creator.purposes.includes(purpose));
+  if (purposes.length) throw refuse(`the creator may not declare ${purposes.join(', ')}`);
+  for (const purpose of token.purposes) {
+    const granted = role.grants[purpose];
+    const held = creatorRole.grants[purpose];
+    const wider = granted && Object.entries(granted).filter(([sensitivity, effect]) => !held || EFFECT_RANK[effect] > EFFECT_RANK[held[sensitivity as keyof typeof held]]);
+    if (wider && wider.length) throw refuse(`role ${token.role} grants more under ${purpose} (${wider.map(([sensitivity]) => sensitivity).join(', ')}) than the creator holds`);
+  }
+  if (creator.categories && (!token.categories || token.categories.some((category) => !creator.categories!.includes(category)))) {
+    throw refuse(`its categories must lie within the creator's (${creator.categories.join(', ')})`);
+  }
+  if (!scopeWithin({ accounts: creator.accounts, marketplaces: creator.marketplaces }, token.scope)) {
+    throw refuse('its seller accounts and marketplaces must lie within the creator\'s');
+  }
 }
 
-/** Revokes a token; from the next request on it authenticates no one. Revoking twice is harmless. */
-export async function revokeToken(db: EntityManager, id: string, now: Date = new Date()): Promise<ApiToken> {
+/** Tokens within `scope` (a principal limited in scope sees the tokens limited to its own), newest first. */
+export async function listTokens(db: EntityManager, scope: RowScope): Promise<ApiToken[]> {
+  return scopedQuery({ scope }, db, ApiToken, 't').orderBy('t.createdAt', 'DESC').addOrderBy('t.id', 'ASC').getMany();
+}
+
+/**
+ * Revokes a token within `scope` (one outside it is answered as one that does not exist); from the
+ * next request on it authenticates no one. Revoking twice is harmless.
+ */
+export async function revokeToken(db: EntityManager, id: string, scope: RowScope, now: Date = new Date()): Promise<ApiToken> {
   const valid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
-  const record = valid ? await db.findOne(ApiToken, { where: { id } }) : null;
+  const record = valid ? await scopedQuery({ scope }, db, ApiToken, 't').andWhere('t.id = :id', { id }).getOne() : null;
   if (!record) throw badUserInput(`No token with id ${id}`, { argumentName: 'id' });
   if (!record.revokedAt) {
     record.revokedAt = now;

@@ -1,6 +1,6 @@
 import { Category, Purpose } from '../policy/taxonomy';
 
-export type PrincipalKind = 'user' | 'token' | 'operator';
+export type PrincipalKind = 'user' | 'token' | 'operator' | 'public';
 
 /**
  * Who is calling: a user (JWT from single sign-on), an API token, or the local operator of the
@@ -21,6 +21,15 @@ export interface Principal {
   /** Partner (service provider) tokens: always expire, may be held to persisted queries. */
   partner: boolean;
   expiresAt: Date | null;
+}
+
+/**
+ * The principal of a public route (the Data Deletion form and status page): anyone, known only by
+ * source address, with no role, purpose or permission; rate-limited per address with its own
+ * setting (PUBLIC_RATE_LIMIT_*).
+ */
+export function publicPrincipal(ip: string | null): Principal {
+  return { id: `ip:${ip ?? 'unknown'}`, kind: 'public', name: 'public', role: 'public', purposes: [], categories: [], accounts: [], marketplaces: [], partner: false, expiresAt: null };
 }
 
 /** Rows a request may see, applied in SQL by every list, lookup, aggregate and loader. */

@@ -70,6 +70,7 @@ export function registerImportCommands(program: Command, deps: CliDeps): void {
           encoding: options.encoding,
           maxErrors: options.maxErrors,
           importedBy: ctx.principal!.id,
+          scope: ctx.scope,
           onProgress: (p) => bar?.update(Math.min(p.bytesRead, size), { rows: p.rowsRead }),
         });
         for (const [category, rows] of Object.entries(rowsWrittenByCategory(db.dataSource, result))) ctx.governance.countRows(category as Category, rows ?? 0);

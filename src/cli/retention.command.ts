@@ -11,7 +11,7 @@ import { decideDeletionRequest, executeDeletionRequest, findCertificate, isOverd
 import { isHoldActive, listLegalHolds, placeLegalHold, releaseLegalHold } from '../retention/legal-hold.service';
 import { loadRetentionRules } from '../retention/retention-rules';
 import { runRetention, type RetentionRunReport } from '../retention/retention-runner';
-import { certificateKeys, deletionSettings, runSettings } from '../retention/retention-settings';
+import { certificateKeys, deletionSettings, runSettings, requireUnscopedForRetention } from '../retention/retention-settings';
 import type { CliCommandSpec } from '../admission/cli-admission';
 import { ALL_CATEGORIES, Category, Permission } from '../policy/taxonomy';
 import { output, withAdmission, type CliDeps } from './cli-deps';
@@ -89,8 +89,10 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .action(async (options: { dryRun?: boolean; rule?: string; json?: boolean }) => {
       const settings = deps.config();
       const rules = loadRetentionRules(settings);
-      const report = await withAdmission(deps, command('retention run', options.dryRun ? 'query' : 'mutation', RETENTION), (ctx, db) =>
-        runRetention(db.dataSource, { ...runSettings(settings), rules, trigger: 'cli', actor: ctx.principal!.id, dryRun: options.dryRun, ruleId: options.rule }),
+      const report = await withAdmission(deps, command('retention run', options.dryRun ? 'query' : 'mutation', RETENTION), (ctx, db) => {
+        requireUnscopedForRetention(ctx);
+        return runRetention(db.dataSource, { ...runSettings(settings), rules, trigger: 'cli', actor: ctx.principal!.id, dryRun: options.dryRun, ruleId: options.rule });
+      },
       );
       output(options.json, report, () => runText(report));
       if (report.status === 'FAILED') process.exitCode = 1;
@@ -128,7 +130,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
           placeLegalHold(
             manager,
             { reason: options.reason, sellerAccountId: options.account, amazonOrderIds, settlementIds: options.settlements, fromDate: options.from, toDate: options.to, endsAt: options.ends },
-            { actor: ctx.principal!.id, now },
+            { actor: ctx.principal!.id, now, scope: ctx.scope },
           ),
         ),
       );
@@ -141,7 +143,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .option('--json', 'print as JSON')
     .action(async (options: { all?: boolean; json?: boolean }) => {
       const now = new Date();
-      const holds = await withAdmission(deps, command('hold list', 'query', RETENTION), (_ctx, db) => listLegalHolds(db.dataSource.manager, { includeInactive: options.all, now }));
+      const holds = await withAdmission(deps, command('hold list', 'query', RETENTION), (ctx, db) => listLegalHolds(db.dataSource.manager, { includeInactive: options.all, now, scope: ctx.scope }));
       output(options.json, holds.map((h) => holdJson(h, now)), () =>
         holds.length === 0
           ? 'no legal holds'
@@ -161,7 +163,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .action(async (id: string, options: { reason: string; json?: boolean }) => {
       const now = new Date();
       const released = await withAdmission(deps, command('hold release', 'mutation', RETENTION), (ctx, db) =>
-        db.dataSource.transaction((manager) => releaseLegalHold(manager, id, options.reason, { actor: ctx.principal!.id, now })),
+        db.dataSource.transaction((manager) => releaseLegalHold(manager, id, options.reason, { actor: ctx.principal!.id, now, scope: ctx.scope })),
       );
       output(options.json, holdJson(released, now), () => `released legal hold ${released.id}`);
     });
@@ -185,7 +187,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
           requestDeletion(
             manager,
             { scope: { account: options.account, amazonOrderIds }, reason: options.reason, requester: options.requester, source: options.amazon ? 'AMAZON' : 'COMPANY' },
-            { actor: ctx.principal!.id, now },
+            { actor: ctx.principal!.id, now, scope: ctx.scope },
             deletionSettings(deps.config()),
           ),
         ),
@@ -200,8 +202,8 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .option('--json', 'print as JSON')
     .action(async (options: { state?: string; overdue?: boolean; json?: boolean }) => {
       const now = new Date();
-      const requests = await withAdmission(deps, command('deletion list', 'query', DELETION), (_ctx, db) =>
-        listDeletionRequests(db.dataSource.manager, { state: options.state?.toUpperCase() as DeletionRequestState | undefined, overdue: options.overdue ? true : undefined, now }),
+      const requests = await withAdmission(deps, command('deletion list', 'query', DELETION), (ctx, db) =>
+        listDeletionRequests(db.dataSource.manager, { state: options.state?.toUpperCase() as DeletionRequestState | undefined, overdue: options.overdue ? true : undefined, now, scope: ctx.scope }),
       );
       output(options.json, requests.map((r) => requestJson(r, now)), () => (requests.length ? requests.map((r) => requestText(r, now)).join('\n') : 'no deletion requests'));
     });
@@ -214,7 +216,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
       .action(async (id: string, options: { reason: string; json?: boolean }) => {
         const now = new Date();
         const request = await withAdmission(deps, command(`deletion ${name}`, 'mutation', DELETION), (ctx, db) =>
-          db.dataSource.transaction((manager) => decideDeletionRequest(manager, id, decision, options.reason, { actor: ctx.principal!.id, now }, ctx.policy.deletion)),
+          db.dataSource.transaction((manager) => decideDeletionRequest(manager, id, decision, options.reason, { actor: ctx.principal!.id, now, scope: ctx.scope }, ctx.policy.deletion)),
         );
         output(options.json, requestJson(request, now), () => `deletion request ${request.id} ${request.state}`);
       });
@@ -225,7 +227,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .option('--json', 'print the certificate as JSON')
     .action(async (id: string, options: { json?: boolean }) => {
       const certificate = await withAdmission(deps, command('deletion execute', 'mutation', DELETION), (ctx, db) =>
-        db.dataSource.transaction((manager) => executeDeletionRequest(manager, id, { actor: ctx.principal!.id, now: new Date() }, certificateKeys(deps.config()), ctx.policy.deletion)),
+        db.dataSource.transaction((manager) => executeDeletionRequest(manager, id, { actor: ctx.principal!.id, now: new Date(), scope: ctx.scope }, certificateKeys(deps.config()), ctx.policy.deletion)),
       );
       output(options.json, certificate, () => certificateText(certificate));
     });
@@ -234,7 +236,7 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .description('Print the certificate of an executed request')
     .option('--json', 'print as JSON')
     .action(async (requestId: string, options: { json?: boolean }) => {
-      const certificate = await withAdmission(deps, command('deletion certificate', 'query', DELETION), (_ctx, db) => findCertificate(db.dataSource.manager, requestId));
+      const certificate = await withAdmission(deps, command('deletion certificate', 'query', DELETION), (ctx, db) => findCertificate(db.dataSource.manager, requestId, ctx.scope));
       if (!certificate) throw new Error(`No certificate for deletion request ${requestId}`);
       output(options.json, certificate, () => certificateText(certificate));
     });
@@ -243,12 +245,12 @@ export function registerRetentionCommands(program: Command, deps: CliDeps): void
     .description('Check a certificate (a file holding its JSON, or the id of an executed request): signature, contents, and that it was issued for that request; exit code 1 when invalid')
     .option('--json', 'print the outcome as JSON')
     .action(async (certificate: string, options: { json?: boolean }) => {
-      const result = await withAdmission(deps, command('deletion verify', 'query', DELETION), async (_ctx, db) => {
+      const result = await withAdmission(deps, command('deletion verify', 'query', DELETION), async (ctx, db) => {
         let text: string;
         if (existsSync(certificate)) {
           text = readFileSync(certificate, 'utf8');
         } else {
-          const issued = await findCertificate(db.dataSource.manager, certificate);
+          const issued = await findCertificate(db.dataSource.manager, certificate, ctx.scope);
           if (!issued) throw new Error(`${certificate} is neither a certificate file nor an executed deletion request`);
           text = JSON.stringify(issued);
         }

@@ -44,8 +44,8 @@ export function registerSecurityCommands(program: Command, deps: CliDeps): void 
     .option('--all', 'include reinstated suspensions')
     .option('--json', 'print as JSON')
     .action(async (options: { all?: boolean; json?: boolean }) => {
-      const rows = await withAdmission(deps, { name: 'suspension list', kind: 'query', permission: SUSPENSIONS }, (_ctx, db) =>
-        new SuspensionService(db.dataSource, { cacheMs: 0 }).list({ all: options.all }),
+      const rows = await withAdmission(deps, { name: 'suspension list', kind: 'query', permission: SUSPENSIONS }, (ctx, db) =>
+        new SuspensionService(db.dataSource, { cacheMs: 0 }).list({ all: options.all, scope: ctx.scope }),
       );
       output(options.json, rows.map(describeSuspension), () =>
         rows.length === 0
@@ -63,7 +63,7 @@ export function registerSecurityCommands(program: Command, deps: CliDeps): void 
     .action(async (principal: string, options: { note: string; json?: boolean }) => {
       const row = await withAdmission(deps, { name: 'suspension reinstate', kind: 'mutation', permission: SUSPENSIONS }, (ctx, db) => {
         const changes = createChangeFeed({ config: deps.config(), dataSource: db.dataSource });
-        return new SuspensionService(db.dataSource, { cacheMs: 0, changes }).reinstate(principal, { by: ctx.principal!.id, note: options.note }).finally(() => changes.stop());
+        return new SuspensionService(db.dataSource, { cacheMs: 0, changes }).reinstate(principal, { by: ctx.principal!.id, note: options.note, scope: ctx.scope }).finally(() => changes.stop());
       });
       output(options.json, describeSuspension(row), () => `reinstated ${row.principalKind} ${row.principalId} (suspended for ${row.rule})`);
     });

@@ -52,7 +52,7 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
         : { Authorization: 'Bearer <token>', 'X-Purpose': '<PURPOSE>' },
   });
 
-  const lines = [`sellergate ready at ${gateway.url}/graphql  (GraphiQL: ${gateway.url}/graphiql)`, `policy version ${components.policies?.current().version ?? policy.version} (${components.policies ? describeOrigin(components.policies.origin()) : 'fixed'})`];
+  const lines = [`sellergate ready at ${gateway.url}/graphql  (GraphiQL: ${gateway.url}/graphiql, console: ${gateway.url}/console, Data Deletion page: ${gateway.url}/data-deletion)`, `policy version ${components.policies?.current().version ?? policy.version} (${components.policies ? describeOrigin(components.policies.origin()) : 'fixed'})`];
   if (Object.keys(demoTokens).length > 0) {
     lines.push(`demo tokens (also in ${join(settings.DATA_DIR, 'demo-tokens.json')}):`);
     for (const [role, token] of Object.entries(demoTokens)) lines.push(`  ${role.padEnd(16)} ${token}`);

@@ -62,6 +62,7 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
           categories: options.categories,
           partner: options.partner,
           createdBy: ctx.principal!.kind === 'operator' ? ctx.principal!.id : `${ctx.principal!.kind}:${ctx.principal!.id}`,
+          creator: ctx.principal,
         }),
       );
       output(options.json, { ...describe(created.record), token: created.token }, () =>
@@ -79,7 +80,7 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
     .description('List API tokens (never their secrets)')
     .option('--json', 'print as JSON')
     .action(async (options: { json?: boolean }) => {
-      const tokens = await withAdmission(deps, { name: 'token list', kind: 'query', permission: MANAGE_TOKENS }, (_ctx, db) => listTokens(db.dataSource.manager));
+      const tokens = await withAdmission(deps, { name: 'token list', kind: 'query', permission: MANAGE_TOKENS }, (ctx, db) => listTokens(db.dataSource.manager, ctx.scope));
       const now = new Date();
       output(options.json, tokens.map(describe), () =>
         tokens.length === 0
@@ -95,8 +96,8 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
     .description('Revoke a token: refused from the next request on')
     .option('--json', 'print the result as JSON')
     .action(async (id: string, options: { json?: boolean }) => {
-      const revoked = await withAdmission(deps, { name: 'token revoke', kind: 'mutation', permission: MANAGE_TOKENS }, async (_ctx, db) => {
-        const done = await revokeToken(db.dataSource.manager, id);
+      const revoked = await withAdmission(deps, { name: 'token revoke', kind: 'mutation', permission: MANAGE_TOKENS }, async (ctx, db) => {
+        const done = await revokeToken(db.dataSource.manager, id, ctx.scope);
         await publishChange({ config: deps.config(), dataSource: db.dataSource }, { kind: 'token-revoked', id: done.id });
         return done;
       });

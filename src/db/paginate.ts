@@ -1,6 +1,6 @@
 // Keyset pagination for every list: stable order (sort key, then id), opaque cursors, page-size
 // limit, and `totalCount` computed only when selected. Row scope is already in the query builder.
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { QueryFailedError, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import type { ConnectionShape } from '../../schema/common/connection.type';
 import { config } from '../config';
 import type { RequestContext } from '../context';
@@ -30,18 +30,40 @@ export function encodeCursor(payload: CursorPayload): string {
   return Buffer.from(JSON.stringify([payload.v, payload.id])).toString('base64url');
 }
 
+const isKeyValue = (value: unknown): value is string | number => typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+
+function malformedCursor() {
+  return badUserInput('Malformed cursor: pass the `cursor` or `pageInfo.endCursor` of a previous page', {
+    argumentName: 'after',
+  });
+}
+
 export function decodeCursor(cursor: string): CursorPayload {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && parsed[1] !== null && parsed[1] !== undefined) {
+    if (Array.isArray(parsed) && parsed.length === 2 && (parsed[0] === null || isKeyValue(parsed[0])) && isKeyValue(parsed[1])) {
       return { v: parsed[0], id: parsed[1] };
     }
   } catch {
     // fall through to the user-facing error
   }
-  throw badUserInput('Malformed cursor: pass the `cursor` or `pageInfo.endCursor` of a previous page', {
-    argumentName: 'after',
-  });
+  throw malformedCursor();
+}
+
+/**
+ * Runs a page's query; with a cursor, a value the database cannot take for the sort key or id
+ * (a data exception, SQLSTATE class 22: not a date, not a number, out of range) is the
+ * cursor's fault, not the server's.
+ */
+async function readPage<R>(after: string | null | undefined, read: () => Promise<R>): Promise<R> {
+  if (!after) return read();
+  try {
+    return await read();
+  } catch (error) {
+    const code = (error as { driverError?: { code?: unknown }; code?: unknown }).driverError?.code ?? (error as { code?: unknown }).code;
+    if (error instanceof QueryFailedError && typeof code === 'string' && code.startsWith('22')) throw malformedCursor();
+    throw error;
+  }
 }
 
 /** Validates `first` against the configured maximum page size. */
@@ -65,48 +87,71 @@ function cursorValue(value: unknown): unknown {
   return value instanceof Date ? value.toISOString() : value;
 }
 
-export async function paginate<T extends ObjectLiteral>(
+/** Reads one page of a list: the source of its rows (query builder or prebuilt statement). */
+interface PageSource<T> {
+  /** Up to `limit` rows after `cursor` (all from the start without one), in keyset order. */
+  rows(cursor: CursorPayload | null, limit: number): Promise<T[]>;
+  /** Rows of the whole list (for `totalCount`). */
+  count(): Promise<number>;
+}
+
+/**
+ * The one pagination path: page size, cursor, keyset read, row count for the audit record, edges,
+ * page info and lazy `totalCount`, whatever reads the rows (`paginate`, `paginateRows`).
+ */
+async function keysetPage<T extends ObjectLiteral>(
+  ctx: RequestContext,
+  args: { first?: number | null; after?: string | null },
+  options: { category: Category; sortBy: keyof T & string; idProperty?: keyof T & string },
+  source: PageSource<T>,
+): Promise<ConnectionShape<T>> {
+  const limit = pageSize(args.first);
+  const cursor = args.after ? decodeCursor(args.after) : null;
+  const idProperty = options.idProperty ?? ('id' as keyof T & string);
+  const rows = limit === 0 ? [] : await readPage(args.after, () => source.rows(cursor, limit + 1));
+  const hasNextPage = rows.length > limit;
+  const nodes = hasNextPage ? rows.slice(0, limit) : rows;
+  ctx.governance.countRows(options.category, nodes.length);
+  const cursorOf = (node: T) => encodeCursor({ v: cursorValue(node[options.sortBy]), id: node[idProperty] });
+  let edges: { cursor: string; node: T }[] | undefined;
+  return {
+    // Each node's cursor is encoded only when `edges` is selected.
+    get edges() {
+      return (edges ??= nodes.map((node) => ({ cursor: cursorOf(node), node })));
+    },
+    nodes,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: Boolean(args.after),
+      startCursor: nodes.length > 0 ? cursorOf(nodes[0]) : null,
+      endCursor: nodes.length > 0 ? cursorOf(nodes[nodes.length - 1]) : null,
+    },
+    totalCount: lazyCount(() => source.count()),
+  };
+}
+
+/** A page of a query builder's rows (row scope is already in the query: src/db/scoped.ts). */
+export function paginate<T extends ObjectLiteral>(
   ctx: RequestContext,
   query: SelectQueryBuilder<T>,
   args: { first?: number | null; after?: string | null },
   options: PaginateOptions<T>,
 ): Promise<ConnectionShape<T>> {
-  const limit = pageSize(args.first);
   const idProperty = options.idProperty ?? ('id' as keyof T & string);
   const sortPath = `${options.alias}.${options.sortBy}`;
   const idPath = `${options.alias}.${idProperty}`;
   const countQuery = query.clone();
-
-  const page = query.clone();
-  if (args.after) {
-    const cursor = decodeCursor(args.after);
-    const op = options.direction === 'ASC' ? '>' : '<';
-    page.andWhere(`(${sortPath}, ${idPath}) ${op} (:cursorValue, :cursorId)`, {
-      cursorValue: cursor.v,
-      cursorId: cursor.id,
-    });
-  }
-  page.orderBy(sortPath, options.direction).addOrderBy(idPath, options.direction).take(undefined).limit(limit + 1);
-
-  const rows = limit === 0 ? [] : await page.getMany();
-  const hasNextPage = rows.length > limit;
-  const nodes = hasNextPage ? rows.slice(0, limit) : rows;
-  ctx.governance.countRows(options.category, nodes.length);
-  const edges = nodes.map((node) => ({
-    cursor: encodeCursor({ v: cursorValue(node[options.sortBy]), id: node[idProperty] }),
-    node,
-  }));
-  return {
-    edges,
-    nodes,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: Boolean(args.after),
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+  return keysetPage(ctx, args, options, {
+    rows(cursor, limit) {
+      const page = query.clone();
+      if (cursor) {
+        const op = options.direction === 'ASC' ? '>' : '<';
+        page.andWhere(`(${sortPath}, ${idPath}) ${op} (:cursorValue, :cursorId)`, { cursorValue: cursor.v, cursorId: cursor.id });
+      }
+      return page.orderBy(sortPath, options.direction).addOrderBy(idPath, options.direction).take(undefined).limit(limit).getMany();
     },
-    totalCount: lazyCount(() => countQuery.getCount()),
-  };
+    count: () => countQuery.getCount(),
+  });
 }
 
 /**
@@ -126,60 +171,36 @@ export interface RawPaginateOptions<T> extends Omit<PaginateOptions<T>, 'alias'>
 }
 
 /**
- * `paginate` for a prebuilt statement: the same keyset order, cursors, page size, row count and
- * lazy `totalCount`, with the conditions (filters and row scope) given as SQL and the rows read
- * raw instead of through the query builder and entity hydration.
+ * A page of a prebuilt statement: the conditions (filters and row scope, src/db/scoped.ts) as SQL
+ * and the rows read raw instead of through the query builder and entity hydration.
  */
-export async function paginateRows<T extends ObjectLiteral>(
+export function paginateRows<T extends ObjectLiteral>(
   ctx: RequestContext,
   conditions: SqlConditions,
   args: { first?: number | null; after?: string | null },
   options: RawPaginateOptions<T>,
 ): Promise<ConnectionShape<T>> {
-  const limit = pageSize(args.first);
   const { table } = options;
-  const idProperty = options.idProperty ?? ('id' as keyof T & string);
   const sortColumn = table.column(options.sortBy);
-  const idColumn = table.column(idProperty);
+  const idColumn = table.column(options.idProperty ?? ('id' as keyof T & string));
   const countSql = `SELECT COUNT(*)::int AS "count" FROM ${table.from}${conditions.where()}`;
   const countParams = [...conditions.params];
-
-  let rows: T[] = [];
-  if (limit > 0) {
-    const page = new SqlConditions();
-    page.conditions.push(...conditions.conditions);
-    page.params.push(...conditions.params);
-    if (args.after) {
-      const cursor = decodeCursor(args.after);
-      const op = options.direction === 'ASC' ? '>' : '<';
-      page.and(`(${sortColumn}, ${idColumn}) ${op} (${page.param(cursor.v)}, ${page.param(cursor.id)})`);
-    }
-    const direction = options.direction === 'ASC' ? 'ASC' : 'DESC';
-    const sql = `SELECT ${table.select} FROM ${table.from}${page.where()} ORDER BY ${sortColumn} ${direction}, ${idColumn} ${direction} LIMIT ${limit + 1}`;
-    rows = await selectEntities(ctx.reads, table, sql, page.params);
-  } else if (args.after) {
-    decodeCursor(args.after);
-  }
-  const hasNextPage = rows.length > limit;
-  const nodes = hasNextPage ? rows.slice(0, limit) : rows;
-  ctx.governance.countRows(options.category, nodes.length);
-  const cursorOf = (node: T) => encodeCursor({ v: cursorValue(node[options.sortBy]), id: node[idProperty] });
-  let edges: { cursor: string; node: T }[] | undefined;
-  return {
-    // Each node's cursor is encoded only when `edges` is selected.
-    get edges() {
-      return (edges ??= nodes.map((node) => ({ cursor: cursorOf(node), node })));
+  return keysetPage(ctx, args, options, {
+    rows(cursor, limit) {
+      const page = new SqlConditions();
+      page.conditions.push(...conditions.conditions);
+      page.params.push(...conditions.params);
+      if (cursor) {
+        const op = options.direction === 'ASC' ? '>' : '<';
+        page.and(`(${sortColumn}, ${idColumn}) ${op} (${page.param(cursor.v)}, ${page.param(cursor.id)})`);
+      }
+      const direction = options.direction === 'ASC' ? 'ASC' : 'DESC';
+      const sql = `SELECT ${table.select} FROM ${table.from}${page.where()} ORDER BY ${sortColumn} ${direction}, ${idColumn} ${direction} LIMIT ${limit}`;
+      return selectEntities(ctx.reads, table, sql, page.params);
     },
-    nodes,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: Boolean(args.after),
-      startCursor: nodes.length > 0 ? cursorOf(nodes[0]) : null,
-      endCursor: nodes.length > 0 ? cursorOf(nodes[nodes.length - 1]) : null,
-    },
-    totalCount: lazyCount(async () => {
+    async count() {
       const [row] = await selectRows(ctx.reads, countSql, countParams);
       return Number(row?.count ?? 0);
-    }),
-  };
+    },
+  });
 }

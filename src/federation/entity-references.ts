@@ -10,7 +10,7 @@ import { Order } from '../../entities/orders';
 import { productByAsinLoader } from '../../resolvers/catalog/catalog.loaders';
 import { catalogService } from '../../resolvers/catalog/catalog.service';
 import type { RequestContext } from '../context';
-import { applyRowScope } from '../db/row-scope';
+import { scopedRead } from '../db/scoped';
 import { Category } from '../policy/taxonomy';
 
 type Reference = Record<string, unknown>;
@@ -19,9 +19,7 @@ type ResolveReference = (reference: Reference, ctx: RequestContext) => Promise<u
 /** Rows by surrogate id, in row scope, one statement per batch. */
 function byIdLoader<T extends ObjectLiteral & { id: string }>(ctx: RequestContext, entity: new () => T, category: Category): DataLoader<string, T | null> {
   return ctx.loaders.get(`federation.${entity.name}ById`, () => new DataLoader<string, T | null>(async (ids) => {
-    const qb = ctx.reads.getRepository(entity).createQueryBuilder('e').where('e.id = ANY(:ids)', { ids: [...ids] });
-    applyRowScope(qb, ctx.scope, { account: 'e.sellerAccountId', marketplace: 'e.marketplaceId' });
-    const rows = await qb.getMany();
+    const rows = await scopedRead(ctx, entity, 'e').andWhere('e.id = ANY(:ids)', { ids: [...ids] }).getMany();
     ctx.governance.countRows(category, rows.length);
     const byId = new Map(rows.map((row) => [String(row.id), row]));
     return ids.map((id) => byId.get(String(id)) ?? null);

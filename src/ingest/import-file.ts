@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DataSourceKind } from '../../entities/common/provenance';
+import type { RowScope } from '../auth/principal';
 import { ImportRun } from '../../entities/system-logs/import-run.entity';
 import { openText, type DecodedText } from './decode';
 import { readCsv, readTsv, splitLines } from './flat-file.parser';
@@ -51,6 +52,8 @@ export interface ImportOptions {
   maxErrors?: number;
   /** Principal id, or `cli:<os user>`. */
   importedBy: string;
+  /** The importing principal's row scope: rows that other scopes see are left as they are (`rowsOutOfScope`). */
+  scope: RowScope;
   /** Overrides the definition's source (e.g. INTERNAL_UPLOAD for staff uploads). */
   source?: DataSourceKind;
   /** As-of day of snapshot reports (inventory, restock, fee preview). Default: now. */
@@ -86,6 +89,8 @@ export interface ImportSummary {
   rowsUpdated: number;
   rowsUnchanged: number;
   rowsRejected: number;
+  /** Rows of shared tables (products) left as they are: seller accounts or marketplaces outside the importer's scope see them. */
+  rowsOutOfScope: number;
   tables: Record<string, TableCounts>;
   /** Personal columns (or JSON paths) dropped at the door: names only. */
   droppedColumns: string[];
@@ -340,6 +345,7 @@ export async function importFile(dataSource: DataSource, options: ImportOptions)
     rowsUpdated: 0,
     rowsUnchanged: 0,
     rowsRejected: 0,
+    rowsOutOfScope: 0,
     tables: {},
     droppedColumns: [],
     ignoredColumns: [],
@@ -433,7 +439,7 @@ export async function importFile(dataSource: DataSource, options: ImportOptions)
       run.writers = definition.targets.map((target) => new TableWriter(target, manager));
       // A child table takes its parents' ids from the parent writer's upsert (targets are parents first).
       run.writers.forEach((writer, i) => run.writers.slice(0, i).some((parent) => writer.linkParent(parent)));
-      const writeCtx = { manager, importRunId, source, sellerAccountId: scope.sellerId };
+      const writeCtx = { manager, importRunId, source, sellerAccountId: scope.sellerId, scope: options.scope };
       let inFlight: Promise<void> | null = null;
       /** Waits for the batch being written (its rejections are recorded, its errors thrown). */
       const settle = async () => {
@@ -517,7 +523,10 @@ export async function importFile(dataSource: DataSource, options: ImportOptions)
       const digest = text!.digest();
       const tables: Record<string, TableCounts> = {};
       for (const writer of run.writers) tables[writer.shape.table] = { ...writer.counts };
-      const totals = Object.values(tables).reduce((t, c) => ({ inserted: t.inserted + c.inserted, updated: t.updated + c.updated, unchanged: t.unchanged + c.unchanged }), { inserted: 0, updated: 0, unchanged: 0 });
+      const totals = Object.values(tables).reduce<{ inserted: number; updated: number; unchanged: number; outOfScope: number }>(
+        (t, c) => ({ inserted: t.inserted + c.inserted, updated: t.updated + c.updated, unchanged: t.unchanged + c.unchanged, outOfScope: t.outOfScope + (c.outOfScope ?? 0) }),
+        { inserted: 0, updated: 0, unchanged: 0, outOfScope: 0 },
+      );
       const finishedAt = new Date();
       await manager.getRepository(ImportRun).update(importRunId, {
         sha256: digest.sha256,
@@ -528,6 +537,7 @@ export async function importFile(dataSource: DataSource, options: ImportOptions)
         rowsUpdated: totals.updated,
         rowsUnchanged: totals.unchanged,
         rowsRejected: run.rejectedCount,
+        rowsOutOfScope: totals.outOfScope,
         droppedColumns: summary.droppedColumns,
         ignoredColumns: summary.ignoredColumns,
         rejectedLines: run.rejected,
@@ -544,6 +554,7 @@ export async function importFile(dataSource: DataSource, options: ImportOptions)
       rowsInserted: outcome.totals.inserted,
       rowsUpdated: outcome.totals.updated,
       rowsUnchanged: outcome.totals.unchanged,
+      rowsOutOfScope: outcome.totals.outOfScope,
     });
   } catch (error) {
     summary.status = 'FAILED';
@@ -552,7 +563,7 @@ export async function importFile(dataSource: DataSource, options: ImportOptions)
         ? { code: error.code, message: error.message }
         : { code: 'INTERNAL', message: dbErrorMessage(error) };
     summary.tables = {};
-    summary.rowsInserted = summary.rowsUpdated = summary.rowsUnchanged = 0;
+    summary.rowsInserted = summary.rowsUpdated = summary.rowsUnchanged = summary.rowsOutOfScope = 0;
     if (!(error instanceof ImportError)) options.logger?.warn({ err: { name: (error as Error)?.name, code: (error as { code?: unknown })?.code } }, 'import failed');
     stream?.destroy();
     if (text) {

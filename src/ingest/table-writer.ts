@@ -6,6 +6,8 @@
 // upsert's conflict clause (and looked for only among the rows the upsert did not write), and
 // a child row takes its parent's id from what the parent's upsert of the same batch returned.
 import type { EntityManager } from 'typeorm';
+import type { RowScope } from '../auth/principal';
+import { SCOPE_DECLARATIONS } from '../db/scope-declarations';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 
@@ -38,12 +40,21 @@ export interface TableTarget {
   references?: { property: string; entity: Function; key: string; noun: string }[];
   /** Noun for rejection reasons, e.g. `listing`. */
   noun: string;
+  /**
+   * A table shared by every account (no account column, no parent): the rows of `entity` whose
+   * `property` equals this row's `key` say who sees it (a product is seen through the listings of
+   * its ASIN). An import whose principal is limited in scope leaves a shared row alone when rows
+   * outside that scope see it; a shared table that does not say is never written by such an import.
+   */
+  sharedVia?: { entity: Function; property: string; key: string };
 }
 
 export interface TableCounts {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Rows of a shared table left as they are: seller accounts or marketplaces outside the importer's scope see them. */
+  outOfScope?: number;
 }
 
 export interface PendingRecord {
@@ -191,6 +202,8 @@ export interface WriteContext {
   importRunId: string;
   source: string;
   sellerAccountId: string;
+  /** The importing principal's row scope: rows other scopes see are not changed (see `sharedVia`). */
+  scope: RowScope;
 }
 
 /** Records taken from a writer to be written (see `take` and `write`). */
@@ -207,6 +220,8 @@ export class TableWriter {
   private duplicates = 0;
   private readonly insertOnly: Set<string>;
   private readonly accountGuard: boolean;
+  /** No account column and no parent: every account's row (see `TableTarget.sharedVia`). */
+  private readonly shared: boolean;
   private readonly parentShape?: TableShape;
   private readonly checkSkip: ReadonlySet<string>;
   /** Writable properties in a fixed order: a record's column set is a mask over them. */
@@ -234,6 +249,7 @@ export class TableWriter {
     // Natural keys without the account (global Amazon ids): a key owned by another account is refused.
     this.accountGuard = this.shape.columns.has('sellerAccountId') && !target.key.includes('sellerAccountId');
     if (target.parent) this.parentShape = new TableShape(manager.connection.getMetadata(target.parent.parent));
+    this.shared = !this.shape.columns.has('sellerAccountId') && !target.parent;
     this.foldGuard = this.accountGuard && !target.parent && !target.references?.length;
     this.checkSkip = new Set<string>(target.parent ? [target.parent.property] : []);
     this.properties = [...this.shape.columns.keys()].sort();
@@ -295,6 +311,7 @@ export class TableWriter {
     let records = batch.records;
     this.counts.unchanged += batch.duplicates;
     const rejections: Rejection[] = [];
+    if (this.shared && (ctx.scope.accounts || ctx.scope.marketplaces)) records = await this.keepWithinScope(ctx, records);
     if (this.accountGuard && !this.foldGuard) records = await this.guardAccount(ctx, records, rejections);
     if (this.target.parent) records = await this.resolveParents(ctx, records, rejections);
     for (const reference of this.target.references ?? []) records = await this.checkReference(ctx, reference, records, rejections);
@@ -371,6 +388,43 @@ export class TableWriter {
     this.counts.inserted += inserted;
     this.counts.updated += rows.length - inserted;
     this.counts.unchanged += records.length - rows.length - foreign;
+  }
+
+  /**
+   * The records of a shared table that no row outside the importer's scope sees (through
+   * `sharedVia`); the others are left as they are and counted as `outOfScope`.
+   */
+  private async keepWithinScope(ctx: WriteContext, records: PendingRecord[]): Promise<PendingRecord[]> {
+    const via = this.target.sharedVia;
+    const declaration = via ? SCOPE_DECLARATIONS.get(via.entity) : undefined;
+    if (!via || !declaration || declaration.kind !== 'row') {
+      this.counts.outOfScope = (this.counts.outOfScope ?? 0) + records.length;
+      return [];
+    }
+    const seer = new TableShape(ctx.manager.connection.getMetadata(via.entity));
+    const keys = [...new Set(records.map((r) => toText(r.values[via.key], 'text')).filter((v): v is string => v !== null))];
+    const params: unknown[] = [keys];
+    const within: string[] = [];
+    const limit = (property: string | undefined, values: readonly string[] | null) => {
+      if (!values) return;
+      if (!property) within.push('FALSE');
+      else {
+        params.push([...values]);
+        within.push(`s.${quote(seer.column(property).name)} = ANY($${params.length}::text[])`);
+      }
+    };
+    limit(declaration.account, ctx.scope.accounts);
+    limit(declaration.marketplace, ctx.scope.marketplaces);
+    const column = `s.${quote(seer.column(via.property).name)}`;
+    const seen: { k: string }[] = await ctx.manager.query(
+      `SELECT DISTINCT ${column}::text AS k FROM ${quote(seer.table)} s WHERE ${column} = ANY($1::text[]) AND NOT (${within.join(' AND ')})`,
+      params,
+    );
+    if (seen.length === 0) return records;
+    const outside = new Set(seen.map((row) => row.k));
+    const kept = records.filter((record) => !outside.has(toText(record.values[via.key], 'text') ?? ''));
+    this.counts.outOfScope = (this.counts.outOfScope ?? 0) + records.length - kept.length;
+    return kept;
   }
 
   /** The records the upsert did not write that belong to another account: refused. */

@@ -3,9 +3,23 @@
 // archived copies), or every data row of a seller account. Aggregated sales summary rows of an
 // order do not identify it and stay; they go with an account.
 import type { EntityManager } from 'typeorm';
+import type { RowScope } from '../auth/principal';
 import { ARCHIVE_HOLD, heldBy, RETENTION_TARGETS, type HoldColumns } from './retention-targets';
 
 export type DeletionScope = { kind: 'ORDERS'; orderIds: string[]; account: string | null } | { kind: 'ACCOUNT'; account: string; orderIds: [] };
+
+/**
+ * The executing principal's row scope as a condition on a table's own account and marketplace
+ * columns ($3 accounts, $4 marketplaces; NULL: not limited): a deletion deletes nothing outside
+ * it, whatever changed since the request was made.
+ */
+function within(account: string, marketplace: string | null): string {
+  // A table without a marketplace column still names $4, so every statement takes the same parameters.
+  const byMarketplace = marketplace ? ` AND ($4::text[] IS NULL OR ${marketplace} IS NULL OR ${marketplace} = ANY($4::text[]))` : ' AND ($4::text[] IS NULL OR TRUE)';
+  return `($3::text[] IS NULL OR ${account} = ANY($3::text[]))${byMarketplace}`;
+}
+
+const scopeParams = (scope: RowScope): [string[] | null, string[] | null] => [scope.accounts ? [...scope.accounts] : null, scope.marketplaces ? [...scope.marketplaces] : null];
 
 async function count(manager: EntityManager, sql: string, params: unknown[]): Promise<number> {
   const rows: { n: number }[] = await manager.query(`WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`, params);
@@ -68,22 +82,26 @@ export async function heldScope(manager: EntityManager, scope: DeletionScope, no
   return [...held].sort();
 }
 
-async function deleteOrders(manager: EntityManager, scope: DeletionScope, counts: Record<string, number>): Promise<void> {
-  const params = [scope.orderIds, scope.account];
+async function deleteOrders(manager: EntityManager, scope: DeletionScope, rowScope: RowScope, counts: Record<string, number>): Promise<void> {
+  const params = [scope.orderIds, scope.account, ...scopeParams(rowScope)];
   const ordersInScope =
     scope.kind === 'ORDERS'
-      ? 'SELECT id FROM amazon_order WHERE amazon_order_id = ANY($1) AND ($2::text IS NULL OR seller_account_id = $2)'
-      : 'SELECT id FROM amazon_order WHERE seller_account_id = $2 AND $1::text[] IS NOT NULL';
+      ? `SELECT id FROM amazon_order WHERE amazon_order_id = ANY($1) AND ($2::text IS NULL OR seller_account_id = $2) AND ${within('seller_account_id', 'marketplace_id')}`
+      : `SELECT id FROM amazon_order WHERE seller_account_id = $2 AND $1::text[] IS NOT NULL AND ${within('seller_account_id', 'marketplace_id')}`;
   const byOrder = (column: string, accountColumn: string) =>
-    scope.kind === 'ORDERS' ? `${column} = ANY($1) AND ($2::text IS NULL OR ${accountColumn} = $2)` : `${accountColumn} = $2 AND $1::text[] IS NOT NULL`;
+    `${scope.kind === 'ORDERS' ? `${column} = ANY($1) AND ($2::text IS NULL OR ${accountColumn} = $2)` : `${accountColumn} = $2 AND $1::text[] IS NOT NULL`} AND ${within(accountColumn, 'marketplace_id')}`;
   counts.order_item = await count(manager, `DELETE FROM order_item WHERE order_id IN (${ordersInScope})`, params);
-  counts.shipment = await count(manager, `DELETE FROM shipment WHERE order_id IN (${ordersInScope}) OR (${byOrder('amazon_order_id', 'seller_account_id')})`, params);
+  counts.shipment = await count(
+    manager,
+    `DELETE FROM shipment WHERE (order_id IN (${ordersInScope}) OR (${byOrder('amazon_order_id', 'seller_account_id')})) AND ${within('seller_account_id', 'marketplace_id')}`,
+    params,
+  );
   counts.order_return = await count(manager, `DELETE FROM order_return WHERE ${byOrder('amazon_order_id', 'seller_account_id')}`, params);
   counts.settlement_line = await count(
     manager,
     scope.kind === 'ORDERS'
-      ? 'DELETE FROM settlement_line l USING settlement s WHERE s.id = l.settlement_row_id AND l.order_id = ANY($1) AND ($2::text IS NULL OR s.seller_account_id = $2)'
-      : 'DELETE FROM settlement_line l USING settlement s WHERE s.id = l.settlement_row_id AND s.seller_account_id = $2 AND $1::text[] IS NOT NULL',
+      ? `DELETE FROM settlement_line l USING settlement s WHERE s.id = l.settlement_row_id AND l.order_id = ANY($1) AND ($2::text IS NULL OR s.seller_account_id = $2) AND ${within('s.seller_account_id', 's.marketplace_id')}`
+      : `DELETE FROM settlement_line l USING settlement s WHERE s.id = l.settlement_row_id AND s.seller_account_id = $2 AND $1::text[] IS NOT NULL AND ${within('s.seller_account_id', 's.marketplace_id')}`,
     params,
   );
   counts.refund = await count(manager, `DELETE FROM refund WHERE ${byOrder('order_id', 'seller_account_id')}`, params);
@@ -91,53 +109,59 @@ async function deleteOrders(manager: EntityManager, scope: DeletionScope, counts
 }
 
 /** Archived copies: refunds of the orders go; archived settlements lose the orders' lines. */
-async function scrubArchive(manager: EntityManager, orderIds: string[], account: string | null, counts: Record<string, number>): Promise<void> {
+async function scrubArchive(manager: EntityManager, orderIds: string[], account: string | null, rowScope: RowScope, counts: Record<string, number>): Promise<void> {
   counts.retention_archive = await count(
     manager,
-    "DELETE FROM retention_archive WHERE source_table <> 'settlement' AND order_ids && $1::text[] AND ($2::text IS NULL OR seller_account_id = $2)",
-    [orderIds, account],
+    `DELETE FROM retention_archive WHERE source_table <> 'settlement' AND order_ids && $1::text[] AND ($2::text IS NULL OR seller_account_id = $2) AND ${within('seller_account_id', 'marketplace_id')}`,
+    [orderIds, account, ...scopeParams(rowScope)],
   );
   const scrubbed: { n: number }[] = await manager.query(
     `WITH u AS (
        UPDATE retention_archive SET
          payload = jsonb_set(payload, '{lines}', COALESCE((SELECT jsonb_agg(l) FROM jsonb_array_elements(payload->'lines') l WHERE NOT ((l->>'order_id') = ANY($1::text[]))), '[]'::jsonb)),
          order_ids = ARRAY(SELECT x FROM unnest(order_ids) x WHERE NOT (x = ANY($1::text[])))
-       WHERE source_table = 'settlement' AND order_ids && $1::text[] AND ($2::text IS NULL OR seller_account_id = $2)
+       WHERE source_table = 'settlement' AND order_ids && $1::text[] AND ($2::text IS NULL OR seller_account_id = $2) AND ${within('seller_account_id', 'marketplace_id')}
        RETURNING 1)
      SELECT count(*)::int AS n FROM u`,
-    [orderIds, account],
+    [orderIds, account, ...scopeParams(rowScope)],
   );
   counts.retention_archive_settlement_lines = scrubbed[0]?.n ?? 0;
 }
 
-/** Tables an account's deletion empties of its rows, children first (after orders and settlements). */
-const ACCOUNT_TABLES: [table: string, where: string][] = [
-  ['settlement', 'seller_account_id = $1'],
-  ['fee_estimate', 'seller_account_id = $1'],
-  ['inventory_snapshot', 'seller_account_id = $1'],
-  ['replenishment_recommendation', 'seller_account_id = $1'],
-  ['order_sales_summary', 'seller_account_id = $1'],
-  ['ad_daily_metric', 'seller_account_id = $1'],
-  ['keyword', 'seller_account_id = $1'],
-  ['product_target', 'seller_account_id = $1'],
-  ['product_ad', 'seller_account_id = $1'],
-  ['ad_group', 'seller_account_id = $1'],
-  ['campaign', 'seller_account_id = $1'],
-  ['listing', 'seller_account_id = $1'],
-  ['retention_archive', 'seller_account_id = $1'],
-  ['api_call_log', 'account_id = $1'],
-  ['import_run', 'seller_account_id = $1'],
+/** Tables an account's deletion empties of its rows, children first (after orders and settlements): account and marketplace columns. */
+const ACCOUNT_TABLES: [table: string, account: string, marketplace: string | null][] = [
+  ['settlement', 'seller_account_id', 'marketplace_id'],
+  ['fee_estimate', 'seller_account_id', 'marketplace_id'],
+  ['inventory_snapshot', 'seller_account_id', 'marketplace_id'],
+  ['replenishment_recommendation', 'seller_account_id', 'marketplace_id'],
+  ['order_sales_summary', 'seller_account_id', 'marketplace_id'],
+  ['ad_daily_metric', 'seller_account_id', 'marketplace_id'],
+  ['keyword', 'seller_account_id', 'marketplace_id'],
+  ['product_target', 'seller_account_id', 'marketplace_id'],
+  ['product_ad', 'seller_account_id', 'marketplace_id'],
+  ['ad_group', 'seller_account_id', 'marketplace_id'],
+  ['campaign', 'seller_account_id', 'marketplace_id'],
+  ['listing', 'seller_account_id', 'marketplace_id'],
+  ['retention_archive', 'seller_account_id', 'marketplace_id'],
+  ['api_call_log', 'account_id', null],
+  ['import_run', 'seller_account_id', 'marketplace_id'],
 ];
 
-/** Deletes everything in scope; returns rows deleted per table (only tables with rows). */
-export async function deleteScope(manager: EntityManager, scope: DeletionScope): Promise<Record<string, number>> {
+/**
+ * Deletes everything in scope that lies within the executing principal's row scope; returns rows
+ * deleted per table (only tables with rows).
+ */
+export async function deleteScope(manager: EntityManager, scope: DeletionScope, rowScope: RowScope): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  await deleteOrders(manager, scope, counts);
+  await deleteOrders(manager, scope, rowScope, counts);
   if (scope.kind === 'ORDERS') {
-    await scrubArchive(manager, scope.orderIds, scope.account, counts);
+    await scrubArchive(manager, scope.orderIds, scope.account, rowScope, counts);
   } else {
     // The seller account's registration stays (it says which accounts data may come from).
-    for (const [table, where] of ACCOUNT_TABLES) counts[table] = (counts[table] ?? 0) + (await count(manager, `DELETE FROM ${table} WHERE ${where}`, [scope.account]));
+    for (const [table, account, marketplace] of ACCOUNT_TABLES) {
+      const deleted = await count(manager, `DELETE FROM ${table} WHERE ${account} = $2 AND $1::text[] IS NOT NULL AND ${within(account, marketplace)}`, [[], scope.account, ...scopeParams(rowScope)]);
+      counts[table] = (counts[table] ?? 0) + deleted;
+    }
   }
   return Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
 }

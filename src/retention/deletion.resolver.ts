@@ -26,13 +26,13 @@ export class DeletionRequestResolver {
     @Arg('overdue', () => Boolean, { nullable: true }) overdue?: boolean,
   ): Promise<DeletionRequestType[]> {
     const now = ctx.now();
-    return (await listDeletionRequests(ctx.db, { state, overdue, now })).map((request) => requestView(request, now));
+    return (await listDeletionRequests(ctx.db, { state, overdue, now, scope: ctx.scope })).map((request) => requestView(request, now));
   }
 
   @Query(() => DeletionCertificateType, { nullable: true, description: 'The certificate of an executed request' })
   @Allow(Permission.MANAGE_DELETION_REQUESTS)
   async deletionCertificate(@Ctx() ctx: RequestContext, @Arg('requestId', () => ID) requestId: string): Promise<DeletionCertificateType | null> {
-    const certificate = await findCertificate(ctx.db, requestId);
+    const certificate = await findCertificate(ctx.db, requestId, ctx.scope);
     return certificate ? certificateView(certificate) : null;
   }
 
@@ -53,7 +53,7 @@ export class DeletionRequestResolver {
       requestDeletion(
         manager,
         { scope: { account: input.account, amazonOrderIds: input.amazonOrderIds }, reason: input.reason, requester: input.requester, source: input.source ?? undefined },
-        { actor: actorOf(ctx), requestId: ctx.requestId, now },
+        { actor: actorOf(ctx), requestId: ctx.requestId, now, scope: ctx.scope },
         deletionSettings(config()),
       ),
     );
@@ -71,7 +71,7 @@ export class DeletionRequestResolver {
     const state = decision === DeletionDecisionType.APPROVED ? DeletionRequestStateType.APPROVED : DeletionRequestStateType.REJECTED;
     const now = ctx.now();
     const request = await ctx.db.transaction((manager) =>
-      decideDeletionRequest(manager, id, state, reason, { actor: actorOf(ctx), requestId: ctx.requestId, now }, ctx.policy.deletion),
+      decideDeletionRequest(manager, id, state, reason, { actor: actorOf(ctx), requestId: ctx.requestId, now, scope: ctx.scope }, ctx.policy.deletion),
     );
     return requestView(request, now);
   }
@@ -81,7 +81,7 @@ export class DeletionRequestResolver {
   async executeDeletionRequest(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<DeletionCertificateType> {
     const now = ctx.now();
     const certificate = await ctx.db.transaction((manager) =>
-      executeDeletionRequest(manager, id, { actor: actorOf(ctx), requestId: ctx.requestId, now }, certificateKeys(config()), ctx.policy.deletion),
+      executeDeletionRequest(manager, id, { actor: actorOf(ctx), requestId: ctx.requestId, now, scope: ctx.scope }, certificateKeys(config()), ctx.policy.deletion),
     );
     return certificateView(certificate);
   }

@@ -10,10 +10,13 @@ import { DeletionCertificate } from '../../entities/gateway/deletion-certificate
 import { ApiToken } from '../../entities/gateway/api-token.entity';
 import { DeletionRequest, type DeletionRequestSource, type DeletionRequestState } from '../../entities/gateway/deletion-request.entity';
 import { recordUserAction } from '../audit/system-logs';
+import type { RowScope } from '../auth/principal';
+import { requireWithinScope, scopedQuery } from '../db/scoped';
 import { badUserInput, ErrorCode, gatewayError } from '../errors';
 import { canonicalJson } from '../policy/policy';
 import type { ActingPrincipal } from './legal-hold.service';
 import { deleteScope, existingScope, heldScope, type DeletionScope } from './deletion-scope';
+import { accountReach, ordersReach } from './scope-reach';
 
 export interface DeletionScopeInput {
   /** Limit to (or, without order ids, delete everything of) this seller account. */
@@ -62,11 +65,49 @@ export function scopeDigest(key: string, kind: 'order' | 'account', value: strin
 
 export async function requestDeletion(manager: EntityManager, input: RequestDeletionInput, by: ActingPrincipal, settings: DeletionSettings): Promise<DeletionRequest> {
   const orderIds = [...new Set((input.scope.amazonOrderIds ?? []).map((id) => id.trim()).filter(Boolean))];
-  const account = input.scope.account?.trim() || null;
+  let account = input.scope.account?.trim() || null;
   if (orderIds.length === 0 && !account) throw badUserInput('A deletion request names order ids or an account', { argumentName: 'scope' });
   if (orderIds.length > 1000) throw badUserInput('At most 1000 order ids per deletion request', { argumentName: 'scope' });
   if (!input.reason?.trim()) throw badUserInput('A deletion request needs a reason', { argumentName: 'reason' });
   if (!input.requester?.trim()) throw badUserInput('A deletion request names its requester', { argumentName: 'requester' });
+  const source = input.source ?? 'COMPANY';
+  // What it reaches, within the requester's scope (src/retention/scope-reach.ts).
+  let reach: RowScope;
+  if (orderIds.length > 0) ({ account, reach } = await ordersReach(manager, by.scope, orderIds, account));
+  else reach = await accountReach(manager, account!);
+  requireWithinScope(by, reach, 'The deletion request');
+  // Only data that exists, looked for within the scope just checked (a principal limited in scope
+  // has had every named order found among its own, so this reveals nothing beyond it).
+  // A request from the public Data Deletion page is not checked now: its answer would tell anyone
+  // whether an order exists. Compliance verifies it, and approval checks the data (below).
+  if (source !== 'PUBLIC_FORM') await requireExistingData(manager, orderIds, account);
+  const dueAt = new Date(by.now.getTime() + (source === 'AMAZON' ? settings.amazonDueHours * HOUR : settings.dueDays * 24 * HOUR));
+  const request = await manager.save(
+    manager.create(DeletionRequest, {
+      state: 'RECEIVED',
+      source,
+      scopeAccountId: account,
+      scopeOrderIds: orderIds,
+      scopeDigests: [],
+      scopeAccounts: reach.accounts ? [...reach.accounts] : null,
+      scopeMarketplaces: reach.marketplaces ? [...reach.marketplaces] : null,
+      reason: input.reason.trim().slice(0, 1000),
+      requester: input.requester.trim().slice(0, 200),
+      receivedBy: by.actor,
+      receivedAt: by.now,
+      dueAt,
+    }),
+  );
+  await recordUserAction(manager, { actor: by.actor, action: 'deletion.request', target: request.id, requestId: by.requestId, time: by.now });
+  return request;
+}
+
+/**
+ * Refuses a request naming data that does not exist (BAD_USER_INPUT). Called after the row-scope
+ * check, so a principal limited in scope has had every named order found among its own already
+ * and learns nothing here about data beyond it.
+ */
+async function requireExistingData(manager: EntityManager, orderIds: string[], account: string | null): Promise<void> {
   const scope: DeletionScope = orderIds.length > 0 ? { kind: 'ORDERS', orderIds, account } : { kind: 'ACCOUNT', account: account!, orderIds: [] };
   const found = await existingScope(manager, scope);
   if (scope.kind === 'ORDERS') {
@@ -81,24 +122,6 @@ export async function requestDeletion(manager: EntityManager, input: RequestDele
   } else if (!found.accountHasRows) {
     throw badUserInput('The account has no data to delete. A deletion request names data that exists.', { argumentName: 'scope' });
   }
-  const source = input.source ?? 'COMPANY';
-  const dueAt = new Date(by.now.getTime() + (source === 'AMAZON' ? settings.amazonDueHours * HOUR : settings.dueDays * 24 * HOUR));
-  const request = await manager.save(
-    manager.create(DeletionRequest, {
-      state: 'RECEIVED',
-      source,
-      scopeAccountId: account,
-      scopeOrderIds: orderIds,
-      scopeDigests: [],
-      reason: input.reason.trim().slice(0, 1000),
-      requester: input.requester.trim().slice(0, 200),
-      receivedBy: by.actor,
-      receivedAt: by.now,
-      dueAt,
-    }),
-  );
-  await recordUserAction(manager, { actor: by.actor, action: 'deletion.request', target: request.id, requestId: by.requestId, time: by.now });
-  return request;
 }
 
 const TOKEN_ID = /^(?:token:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
@@ -132,8 +155,11 @@ function separationRefused(message: string, step: string): never {
   throw gatewayError(ErrorCode.FORBIDDEN, `${message} (separation of duties: deletion.separationOfDuties in the access policy)`, { rule: 'SEPARATION_OF_DUTIES', step });
 }
 
-export async function findDeletionRequest(manager: EntityManager, id: string, lock = false): Promise<DeletionRequest> {
-  const request = /^[0-9a-f-]{36}$/i.test(id) ? await manager.findOne(DeletionRequest, { where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) }) : null;
+/** A request within `scope`; one outside it is answered as one that does not exist. */
+export async function findDeletionRequest(manager: EntityManager, id: string, scope: RowScope, lock = false): Promise<DeletionRequest> {
+  const query = scopedQuery({ scope }, manager, DeletionRequest, 'r').andWhere('r.id = :id', { id });
+  if (lock) query.setLock('pessimistic_write');
+  const request = /^[0-9a-f-]{36}$/i.test(id) ? await query.getOne() : null;
   if (!request) throw badUserInput(`No deletion request ${id}`, { argumentName: 'id' });
   return request;
 }
@@ -148,12 +174,13 @@ export async function decideDeletionRequest(
   duties: DeletionDuties,
 ): Promise<DeletionRequest> {
   if (!reason?.trim()) throw badUserInput('A decision on a deletion request needs a reason', { argumentName: 'reason' });
-  const request = await findDeletionRequest(manager, id, true);
+  const request = await findDeletionRequest(manager, id, by.scope, true);
   if (request.state !== 'RECEIVED') throw badUserInput(`Deletion request ${id} is ${request.state}: only a RECEIVED request can be approved or rejected`, { argumentName: 'id', state: request.state });
   // Rejecting one's own request undoes nothing; approving it would let one party both ask and decide.
   if (decision === 'APPROVED' && duties.separationOfDuties && (await sameParty(manager, request.receivedBy, by.actor))) {
     separationRefused(`Deletion request ${id} was filed by this principal (or by the principal behind this token): another principal approves it`, 'approve');
   }
+  if (decision === 'APPROVED' && request.source === 'PUBLIC_FORM') await requireExistingData(manager, request.scopeOrderIds, request.scopeAccountId);
   request.state = decision;
   request.decidedBy = by.actor;
   request.decidedAt = by.now;
@@ -179,7 +206,7 @@ export function certificateSignatureValid(certificate: DeletionCertificate, key:
  * returns the certificate.
  */
 export async function executeDeletionRequest(manager: EntityManager, id: string, by: ActingPrincipal, keys: CertificateKeys, duties: DeletionDuties): Promise<DeletionCertificate> {
-  const request = await findDeletionRequest(manager, id, true);
+  const request = await findDeletionRequest(manager, id, by.scope, true);
   if (request.state !== 'APPROVED') throw badUserInput(`Deletion request ${id} is ${request.state}: only an APPROVED request can be executed`, { argumentName: 'id', state: request.state });
   if (duties.separationOfDuties && request.decidedBy && (await sameParty(manager, request.decidedBy, by.actor))) {
     separationRefused(`Deletion request ${id} was approved by this principal (or by the principal behind this token): another principal executes it`, 'execute');
@@ -189,7 +216,7 @@ export async function executeDeletionRequest(manager: EntityManager, id: string,
   if (holds.length > 0) {
     throw badUserInput(`Deletion request ${id} is blocked by legal hold ${holds.join(', ')}: it can be executed once the hold is released or ends`, { argumentName: 'id', holds });
   }
-  const counts = await deleteScope(manager, scope);
+  const counts = await deleteScope(manager, scope, by.scope);
   const digests =
     scope.kind === 'ORDERS'
       ? [...scope.orderIds.map((orderId) => scopeDigest(keys.digestKey, 'order', orderId)), ...(scope.account ? [scopeDigest(keys.digestKey, 'account', scope.account)] : [])]
@@ -215,13 +242,21 @@ export async function executeDeletionRequest(manager: EntityManager, id: string,
   return certificate;
 }
 
-export async function listDeletionRequests(manager: EntityManager, options: { state?: DeletionRequestState | null; overdue?: boolean | null; now: Date }): Promise<DeletionRequest[]> {
-  const requests = await manager.find(DeletionRequest, { where: options.state ? { state: options.state } : {}, order: { receivedAt: 'DESC' } });
+export async function listDeletionRequests(
+  manager: EntityManager,
+  options: { state?: DeletionRequestState | null; overdue?: boolean | null; now: Date; scope: RowScope },
+): Promise<DeletionRequest[]> {
+  const query = scopedQuery(options, manager, DeletionRequest, 'r').orderBy('r.receivedAt', 'DESC');
+  if (options.state) query.andWhere('r.state = :state', { state: options.state });
+  const requests = await query.getMany();
   return options.overdue === undefined || options.overdue === null ? requests : requests.filter((request) => isOverdue(request, options.now) === options.overdue);
 }
 
-export async function findCertificate(manager: EntityManager, requestId: string): Promise<DeletionCertificate | null> {
-  return /^[0-9a-f-]{36}$/i.test(requestId) ? manager.findOneBy(DeletionCertificate, { requestId }) : null;
+/** The certificate of a request within `scope`. */
+export async function findCertificate(manager: EntityManager, requestId: string, scope: RowScope): Promise<DeletionCertificate | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(requestId)) return null;
+  const request = await scopedQuery({ scope }, manager, DeletionRequest, 'r').andWhere('r.id = :requestId', { requestId }).getOne();
+  return request ? manager.findOneBy(DeletionCertificate, { requestId }) : null;
 }
 
 export interface CertificateVerification {

@@ -10,7 +10,7 @@ import type { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import type { ConnectionShape } from '../../schema/common/connection.type';
 import type { RequestContext } from '../context';
 import { paginate } from '../db/paginate';
-import { applyRowScope } from '../db/row-scope';
+import { scopedQuery } from '../db/scoped';
 import { ErrorCode, gatewayError } from '../errors';
 import { Category, Purpose } from '../policy/taxonomy';
 import type { ArchiveSourceType, ArchivedRecordType } from './retention.type';
@@ -49,7 +49,7 @@ export function runRulesLoader(ctx: RequestContext): DataLoader<string, Retentio
 
 export function retentionRuns(ctx: RequestContext, args: PageInput & { status?: string | null }): Promise<ConnectionShape<RetentionRun>> {
   // Runs belong to no account: a principal scoped to accounts or marketplaces sees none.
-  const qb = applyRowScope(ctx.db.getRepository(RetentionRun).createQueryBuilder('l'), ctx.scope, {});
+  const qb = scopedQuery(ctx, ctx.db, RetentionRun, 'l');
   if (args.status) qb.andWhere('l.status = :status', { status: args.status });
   return paginate(ctx, qb, args, { category: Category.SYSTEM_LOGS, alias: 'l', sortBy: 'startedAt', direction: 'DESC' });
 }
@@ -60,10 +60,9 @@ function mapNodes<T, U>(connection: ConnectionShape<T>, map: (node: T) => U): Co
 
 export async function archivedRecords(ctx: RequestContext, args: PageInput & { source?: ArchiveSourceType | null; account?: string | null }): Promise<ConnectionShape<ArchivedRecordType>> {
   requireArchivePurpose(ctx, 'Query.archivedRecords', Category.ORDERS);
-  const qb = ctx.db.getRepository(RetentionArchive).createQueryBuilder('l').where("l.sourceTable IN ('settlement', 'refund', 'fee_estimate')");
+  const qb = scopedQuery(ctx, ctx.db, RetentionArchive, 'l').andWhere("l.sourceTable IN ('settlement', 'refund', 'fee_estimate')");
   if (args.source) qb.andWhere('l.sourceTable = :source', { source: args.source });
   if (args.account) qb.andWhere('l.sellerAccountId = :account', { account: args.account });
-  applyRowScope(qb, ctx.scope, { account: 'l.sellerAccountId', marketplace: 'l.marketplaceId' });
   const page = await paginate(ctx, qb, args, { category: Category.ORDERS, alias: 'l', sortBy: 'recordDate', direction: 'DESC' });
   return mapNodes(page, (row) => ({ ...row, sourceTable: row.sourceTable as ArchiveSourceType, data: JSON.stringify(row.payload) }));
 }
@@ -79,7 +78,7 @@ function auditRecordOf(row: RetentionArchive): AuditRecord {
 export async function archivedAuditRecords(ctx: RequestContext, args: PageInput): Promise<ConnectionShape<AuditRecord>> {
   requireArchivePurpose(ctx, 'Query.archivedAuditRecords', Category.SYSTEM_LOGS);
   // Audit records belong to no account: scoped principals see none (as with the live log).
-  const qb = applyRowScope(ctx.db.getRepository(RetentionArchive).createQueryBuilder('l').where("l.sourceTable = 'audit_record'"), ctx.scope, {});
+  const qb = scopedQuery(ctx, ctx.db, RetentionArchive, 'l').andWhere("l.sourceTable = 'audit_record'");
   const page = await paginate(ctx, qb, args, { category: Category.SYSTEM_LOGS, alias: 'l', sortBy: 'recordDate', direction: 'DESC' });
   return mapNodes(page, auditRecordOf);
 }

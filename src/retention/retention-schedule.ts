@@ -2,6 +2,7 @@
 // overdue deletion requests as a WARN system event. One run at a time: a run still in progress
 // (here or in another process) makes the next tick a no-op; a crashed one is resumed.
 import type { DataSource } from 'typeorm';
+import { UNRESTRICTED_SCOPE } from '../auth/principal';
 import { recordSystemEvent } from '../audit/system-logs';
 import type { Config } from '../config';
 import { listDeletionRequests } from './deletion.service';
@@ -65,7 +66,7 @@ export function startRetentionSchedule(dataSource: DataSource, options: Schedule
   let stopped = false;
 
   const flagOverdue = async () => {
-    const overdue = await listDeletionRequests(dataSource.manager, { overdue: true, now: now() });
+    const overdue = await listDeletionRequests(dataSource.manager, { overdue: true, now: now(), scope: UNRESTRICTED_SCOPE });
     if (overdue.length === 0) return;
     const message = `${overdue.length} deletion request(s) overdue: ${overdue.map((request) => request.id).join(', ')}`.slice(0, 1000);
     await recordSystemEvent(dataSource.manager, { level: 'WARN', component: 'retention', message, time: now() });

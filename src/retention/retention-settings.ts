@@ -2,6 +2,8 @@
 import type { Config } from '../config';
 import { config } from '../config';
 import type { RequestContext } from '../context';
+import { isScoped, type ScopedContext } from '../db/scoped';
+import { ErrorCode, gatewayError } from '../errors';
 import { resolvePseudonymKey } from '../policy/masks';
 import type { CertificateKeys, DeletionSettings } from './deletion.service';
 import { loadRetentionRules } from './retention-rules';
@@ -40,7 +42,18 @@ export function toCounts(counts: Record<string, number>): { table: string; rows:
     .map(([table, rows]) => ({ table, rows }));
 }
 
+/**
+ * Retention rules apply to every account's rows and a run belongs to no account: a principal
+ * limited in scope may not start one (FORBIDDEN).
+ */
+export function requireUnscopedForRetention(ctx: ScopedContext): void {
+  if (isScoped(ctx)) {
+    throw gatewayError(ErrorCode.FORBIDDEN, 'A retention run applies to every seller account: only a principal not limited in scope may start one', { reason: 'ROW_SCOPE' });
+  }
+}
+
 export function runFromGraphQL(ctx: RequestContext, options: { dryRun: boolean; ruleId?: string }): Promise<RetentionRunReport> {
+  requireUnscopedForRetention(ctx);
   const settings = config();
   return runRetention(ctx.db.connection, {
     ...runSettings(settings),

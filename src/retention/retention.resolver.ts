@@ -44,14 +44,14 @@ export class RetentionResolver {
   @Allow(Permission.MANAGE_RETENTION)
   async legalHolds(@Ctx() ctx: RequestContext, @Arg('includeInactive', () => Boolean, { nullable: true }) includeInactive?: boolean): Promise<LegalHoldType[]> {
     const now = ctx.now();
-    return (await listLegalHolds(ctx.db, { includeInactive: includeInactive ?? false, now })).map((hold) => holdView(hold, now));
+    return (await listLegalHolds(ctx.db, { includeInactive: includeInactive ?? false, now, scope: ctx.scope })).map((hold) => holdView(hold, now));
   }
 
   @Mutation(() => LegalHoldType, { description: 'Places a legal hold (admin)' })
   @Allow(Permission.MANAGE_RETENTION)
   async placeLegalHold(@Ctx() ctx: RequestContext, @Arg('input', () => PlaceLegalHoldInput) input: PlaceLegalHoldInput): Promise<LegalHoldType> {
     const now = ctx.now();
-    const hold = await ctx.db.transaction((manager) => placeLegalHold(manager, input, { actor: actorOf(ctx), requestId: ctx.requestId, now }));
+    const hold = await ctx.db.transaction((manager) => placeLegalHold(manager, input, { actor: actorOf(ctx), requestId: ctx.requestId, now, scope: ctx.scope }));
     return holdView(hold, now);
   }
 
@@ -59,7 +59,7 @@ export class RetentionResolver {
   @Allow(Permission.MANAGE_RETENTION)
   async releaseLegalHold(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('reason') reason: string): Promise<LegalHoldType> {
     const now = ctx.now();
-    const hold = await ctx.db.transaction((manager) => releaseLegalHold(manager, id, reason, { actor: actorOf(ctx), requestId: ctx.requestId, now }));
+    const hold = await ctx.db.transaction((manager) => releaseLegalHold(manager, id, reason, { actor: actorOf(ctx), requestId: ctx.requestId, now, scope: ctx.scope }));
     return holdView(hold, now);
   }
 

@@ -24,8 +24,12 @@ registerEnumType(DeletionDecisionType, { name: 'DeletionDecision', description: 
 export enum DeletionRequestSourceType {
   COMPANY = 'COMPANY',
   AMAZON = 'AMAZON',
+  PUBLIC_FORM = 'PUBLIC_FORM',
 }
-registerEnumType(DeletionRequestSourceType, { name: 'DeletionRequestSource', description: 'AMAZON: initiated by Amazon (due in 72 hours by default)' });
+registerEnumType(DeletionRequestSourceType, {
+  name: 'DeletionRequestSource',
+  description: 'AMAZON: initiated by Amazon (due in 72 hours by default); PUBLIC_FORM: filed on the public Data Deletion page, to be verified before approval',
+});
 
 export enum ArchiveSourceType {
   settlement = 'settlement',

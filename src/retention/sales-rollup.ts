@@ -5,7 +5,7 @@
 import { OrderSalesSummary, SalesSummaryKind } from '../../entities/orders/order-sales-summary.entity';
 import { SalesGroupBy, type SalesGroupType, type SalesSummaryArgs } from '../../schema/orders/sales-summary.type';
 import type { RequestContext } from '../context';
-import { applyRowScope } from '../db/row-scope';
+import { scopedRead } from '../db/scoped';
 
 const GROUPS: Record<SalesGroupBy, { kind: SalesSummaryKind; key: string }> = {
   [SalesGroupBy.DAY]: { kind: SalesSummaryKind.DAY, key: "to_char(s.day, 'YYYY-MM-DD')" },
@@ -19,21 +19,18 @@ const GROUPS: Record<SalesGroupBy, { kind: SalesSummaryKind; key: string }> = {
 /** Sales groups from the summary table, filtered and row-scoped like the detail query. */
 export async function summarizedSales(ctx: RequestContext, args: SalesSummaryArgs): Promise<SalesGroupType[]> {
   const group = GROUPS[args.groupBy];
-  const qb = ctx.reads
-    .getRepository(OrderSalesSummary)
-    .createQueryBuilder('s')
+  const qb = scopedRead(ctx, OrderSalesSummary, 's')
     .select(group.key, 'key')
     .addSelect("NULLIF(s.currency, '')", 'currency')
     .addSelect('SUM(s.orders)', 'orders')
     .addSelect('SUM(s.units)', 'units')
     .addSelect('SUM(s.sales)', 'sales')
-    .where('s.kind = :kind', { kind: group.kind })
+    .andWhere('s.kind = :kind', { kind: group.kind })
     .andWhere("(s.day::timestamp AT TIME ZONE 'UTC') >= :from AND (s.day::timestamp AT TIME ZONE 'UTC') < :to", { from: args.from, to: args.to })
     .groupBy(group.key)
     .addGroupBy('s.currency');
   if (args.account) qb.andWhere('s.sellerAccountId = :account', { account: args.account });
   if (args.marketplace) qb.andWhere('s.marketplaceId = :marketplace', { marketplace: args.marketplace });
-  applyRowScope(qb, ctx.scope, { account: 's.sellerAccountId', marketplace: 's.marketplaceId' });
   const rows = await qb.getRawMany<{ key: string; currency: string | null; orders: string; units: string; sales: string }>();
   return rows.map((row) => ({
     key: row.key,

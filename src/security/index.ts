@@ -136,6 +136,7 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
     { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST },
     { perMinute: config.IP_RATE_LIMIT_PER_MINUTE, burst: config.IP_RATE_LIMIT_BURST },
     (error) => onError(error, 'rate limit store'),
+    { public: { perMinute: config.PUBLIC_RATE_LIMIT_PER_HOUR / 60, burst: config.PUBLIC_RATE_LIMIT_BURST } },
   );
   const suspensions = new SuspensionService(dataSource, { cacheMs: config.SUSPENSION_CACHE_MS, now: options.now, changes: options.changes });
   const counters = breaker ? new GuardedCounterStore(breaker, new RedisCounterStore(breaker.redis), new MemoryCounterStore()) : new MemoryCounterStore();

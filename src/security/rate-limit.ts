@@ -105,11 +105,13 @@ export class RateLimiter {
     private readonly ipSpec: BucketSpec,
     /** Told when the store fails; the request is then let through (availability over limits). */
     private readonly onStoreError: (error: unknown) => void = () => {},
+    /** Principal kinds with their own limit (the `public` principal of the Data Deletion form). */
+    private readonly kindSpecs: Partial<Record<string, BucketSpec>> = {},
   ) {}
 
   /** `cost`: the operations the request carries (a batched request pays for each). */
   takeForPrincipal(kind: string, id: string, cost = 1): Promise<TakeResult> {
-    return this.take(`p:${kind}:${id}`, this.principalSpec, cost);
+    return this.take(`p:${kind}:${id}`, this.kindSpecs[kind] ?? this.principalSpec, cost);
   }
 
   takeForIp(ip: string): Promise<TakeResult> {

@@ -19,7 +19,7 @@ export class SecurityResolver {
   @Query(() => [SuspensionType], { description: 'Suspended principals, newest first (all, including reinstated, with `all: true`)' })
   @Allow(Permission.SUSPEND_PRINCIPALS)
   async suspensions(@Ctx() ctx: RequestContext, @Arg('all', () => Boolean, { defaultValue: false }) all: boolean): Promise<SuspensionType[]> {
-    return new SuspensionService(ctx.db.connection, { cacheMs: 0 }).list({ all }, ctx.db);
+    return new SuspensionService(ctx.db.connection, { cacheMs: 0 }).list({ all, scope: ctx.scope }, ctx.db);
   }
 
   @Mutation(() => SuspensionType, { description: 'Ends a suspension after review; effective from the next request' })
@@ -29,7 +29,7 @@ export class SecurityResolver {
     @Arg('principalId', () => ID) principalId: string,
     @Arg('note', () => String, { description: 'What the review found' }) note: string,
   ): Promise<SuspensionType> {
-    return new SuspensionService(ctx.db.connection, { cacheMs: 0, now: ctx.now, changes: ctx.changes }).reinstate(principalId, { by: actor(ctx), note, requestId: ctx.requestId });
+    return new SuspensionService(ctx.db.connection, { cacheMs: 0, now: ctx.now, changes: ctx.changes }).reinstate(principalId, { by: actor(ctx), note, requestId: ctx.requestId, scope: ctx.scope });
   }
 
   @Query(() => AccessReviewType, { description: 'Access review: every principal, its grants, and grants unused within the window flagged (compliance, admin)' })

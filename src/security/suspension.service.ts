@@ -7,7 +7,8 @@ import { GraphQLError } from 'graphql';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
 import { recordSystemEvent, recordUserAction } from '../audit/system-logs';
-import type { Principal } from '../auth/principal';
+import type { Principal, RowScope } from '../auth/principal';
+import { scopedQuery } from '../db/scoped';
 import { badUserInput, ErrorCode } from '../errors';
 import type { ChangeFeed } from '../server/change-feed';
 
@@ -180,10 +181,11 @@ export class SuspensionService {
   }
 
   /** Ends a principal's suspension after review; recorded as an administrative action. */
-  async reinstate(principalId: string, review: { by: string; note?: string | null; requestId?: string | null }, manager?: EntityManager): Promise<PrincipalSuspension> {
+  /** Ends the active suspension of a principal within `review.scope` (one outside it is answered as not suspended). */
+  async reinstate(principalId: string, review: { by: string; note?: string | null; requestId?: string | null; scope: RowScope }, manager?: EntityManager): Promise<PrincipalSuspension> {
     const now = this.now();
     const run = async (tx: EntityManager) => {
-      const row = await tx.findOneBy(PrincipalSuspension, { principalId, reinstatedAt: IsNull() });
+      const row = await scopedQuery(review, tx, PrincipalSuspension, 's').andWhere('s.principalId = :principalId AND s.reinstatedAt IS NULL', { principalId }).getOne();
       if (!row) throw badUserInput(`No active suspension for principal ${principalId}`, { principalId });
       row.reinstatedAt = now;
       row.reinstatedBy = review.by.slice(0, 200);
@@ -214,7 +216,10 @@ export class SuspensionService {
   }
 
   /** Suspensions, newest first (active only unless `all`). */
-  async list(options: { all?: boolean } = {}, manager: EntityManager = this.dataSource.manager): Promise<PrincipalSuspension[]> {
-    return manager.find(PrincipalSuspension, { where: options.all ? {} : { reinstatedAt: IsNull() }, order: { suspendedAt: 'DESC' } });
+  /** Suspensions within `scope` (of tokens limited to it), newest first. */
+  async list(options: { all?: boolean; scope: RowScope }, manager: EntityManager = this.dataSource.manager): Promise<PrincipalSuspension[]> {
+    const query = scopedQuery(options, manager, PrincipalSuspension, 's').orderBy('s.suspendedAt', 'DESC');
+    if (!options.all) query.andWhere('s.reinstatedAt IS NULL');
+    return query.getMany();
   }
 }

@@ -23,6 +23,8 @@ import { createChangeFeed, type ChangeFeed } from './change-feed';
 import type { GatewayComponents } from './gateway';
 import { logger } from '../logger';
 import { importsRouter } from './imports.route';
+import { deletionFormRouter } from '../data-deletion/deletion-form.route';
+import { consoleRouter } from '../console/console.route';
 import { buildGatewaySchema } from './schema';
 
 export interface ComponentOptions {
@@ -135,7 +137,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     authenticate,
     plugins,
     middleware: [apiCalls.middleware(), ...(security?.middleware ?? [])],
-    routes: [importsRouter({ dataSource, admission, maxBytes: config.IMPORT_MAX_BYTES }), exportsRouter({ dataSource, admission })],
+    routes: [importsRouter({ dataSource, admission, maxBytes: config.IMPORT_MAX_BYTES }), exportsRouter({ dataSource, admission }), deletionFormRouter({ dataSource, admission, config }), consoleRouter()],
     onHttpRefusal,
     auditStalledMs: () => writer.stalledMs(),
     redisBreaker,

@@ -228,7 +228,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   );
 
   app.use((_req, res) => {
-    res.status(404).json({ error: 'not found', endpoints: ['/graphql', '/graphiql', '/healthz', '/readyz', '/metrics'] });
+    res.status(404).json({ error: 'not found', endpoints: ['/graphql', '/graphiql', '/console', '/data-deletion', '/healthz', '/readyz', '/metrics'] });
   });
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     logger().error({ err: error, requestId: res.locals.requestId }, 'unhandled HTTP error');

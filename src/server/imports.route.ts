@@ -165,6 +165,7 @@ export function importsRouter(deps: ImportsRouteDeps): Router {
         encoding: query(req, 'encoding'),
         maxErrors,
         importedBy: ctx.principal!.id,
+        scope: ctx.scope,
         logger: logger().child({ requestId: ctx.requestId }),
       });
       try {

@@ -7,6 +7,7 @@ import { catalogResolvers } from '../../resolvers/catalog';
 import { inventoryFinanceResolvers } from '../../resolvers/inventory-finance';
 import { ordersResolvers } from '../../resolvers/orders';
 import { systemLogsResolvers } from '../../resolvers/system-logs';
+import { ConsoleResolver } from '../console/console.resolver';
 import { exportResolvers } from '../exports';
 import { ApiTokenResolver } from '../auth/api-token.resolver';
 import { ExplainAccessResolver } from '../policy/explain-access.resolver';
@@ -25,7 +26,7 @@ export const CATEGORY_RESOLVERS = {
 
 /** Every category's resolvers plus the gateway's own (token administration, explainAccess). */
 export function allResolvers(): NonEmptyArray<Function> {
-  return [...Object.values(CATEGORY_RESOLVERS).flat(), ApiTokenResolver, ExplainAccessResolver, MeResolver, ...securityResolvers, ...credentialResolvers, ...retentionResolvers, ...exportResolvers] as unknown as NonEmptyArray<Function>;
+  return [...Object.values(CATEGORY_RESOLVERS).flat(), ApiTokenResolver, ExplainAccessResolver, MeResolver, ...securityResolvers, ...credentialResolvers, ...retentionResolvers, ...exportResolvers, ConsoleResolver] as unknown as NonEmptyArray<Function>;
 }
 
 /** Builds the executable schema (without governance middleware; see src/policy). */

@@ -1,3 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UNRESTRICTED_SCOPE } from '../../src/auth/principal';
+import { DEFAULT_POLICY_DOCUMENT } from '../../src/policy/default-policy';
 import { SignJWT } from 'jose';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
 import { createToken, revokeToken } from '../../src/auth/api-token.service';
@@ -76,7 +81,7 @@ describe('authentication', () => {
   it('makes revocation effective on the next request', async () => {
     const { token, record } = await createToken(db.dataSource.manager, gateway.policy, { role: 'analyst', createdBy: 'test' });
     expect((await gateway.post(DATA_QUERY, { token, purpose: 'OPERATIONAL_REPORTING' })).status).toBe(200);
-    await revokeToken(db.dataSource.manager, record.id);
+    await revokeToken(db.dataSource.manager, record.id, UNRESTRICTED_SCOPE);
     await expectUnauthenticated(`Bearer ${token}`);
   });
 
@@ -114,7 +119,14 @@ describe('token administration', () => {
   let gateway: PolicyGateway;
   beforeAll(async () => {
     db = await createTestDatabase();
-    gateway = await startPolicyGateway(db);
+    // A token is no wider than its creator: this operator's admin also holds the analyst's grants,
+    // so it may make analyst tokens.
+    const dir = mkdtempSync(join(tmpdir(), 'sg-token-admin-'));
+    const policy = JSON.parse(JSON.stringify(DEFAULT_POLICY_DOCUMENT));
+    policy.roles.admin.purposes = [...policy.roles.analyst.purposes];
+    policy.roles.admin.grants = { ...policy.roles.analyst.grants };
+    writeFileSync(join(dir, 'policy.json'), JSON.stringify(policy));
+    gateway = await startPolicyGateway(db, { env: { POLICY_FILE: join(dir, 'policy.json') } });
   });
   afterAll(async () => {
     await gateway?.stop();

@@ -1,6 +1,7 @@
 // Stateless gateways: two gateway processes' worth of servers on one database (the single-process
 // gateway and the federated one here): a token revoked through the database is refused by both
 // from their next request, with no restart and no cache to wait for.
+import { UNRESTRICTED_SCOPE } from '../../src/auth/principal';
 import { createToken, revokeToken } from '../../src/auth/api-token.service';
 import { defaultPolicy } from '../../src/policy/default-policy';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -30,7 +31,7 @@ describe('scale-out: revocation reaches every gateway', () => {
     const query = '{ listings(first: 1) { nodes { sellerSku } } }';
     const options = { token: created.token, purpose: 'LISTING_MAINTENANCE' };
     for (const gateway of [single, federation]) expect((await gateway.post(query, options)).status).toBe(200);
-    await revokeToken(db.dataSource.manager, created.record.id);
+    await revokeToken(db.dataSource.manager, created.record.id, UNRESTRICTED_SCOPE);
     for (const gateway of [single, federation]) {
       const response = await gateway.post(query, options);
       expect(response.status).toBe(401);

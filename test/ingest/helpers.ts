@@ -1,5 +1,6 @@
 // Shared by the importer tests: where the samples live, a registered account, and a dump of
 // every table's text (to prove personal data never lands anywhere).
+import { UNRESTRICTED_SCOPE } from '../../src/auth/principal';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -36,6 +37,7 @@ export function importSample(dataSource: DataSource, relative: string, options: 
     path: sample(relative),
     account: SELLER,
     importedBy: 'test',
+    scope: UNRESTRICTED_SCOPE,
     asOf: new Date('2025-07-01T12:00:00Z'),
     ...options,
   });

@@ -1,6 +1,7 @@
 // What must hold whatever the file: personal data never stored or logged, encodings do not change
 // rows, bad files write nothing, the same file twice changes nothing, an interrupted import
 // leaves the database as it was and a rerun completes it.
+import { UNRESTRICTED_SCOPE } from '../../src/auth/principal';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +27,7 @@ function file(name: string, content: string | Buffer): string {
   return path;
 }
 function importPath(path: string, options: Partial<Parameters<typeof importFile>[1]> = {}): Promise<ImportSummary> {
-  return importFile(db.dataSource, { path, account: SELLER, marketplace: US, importedBy: 'test', asOf: new Date('2025-07-01T00:00:00Z'), ...options });
+  return importFile(db.dataSource, { path, account: SELLER, marketplace: US, importedBy: 'test', scope: UNRESTRICTED_SCOPE, asOf: new Date('2025-07-01T00:00:00Z'), ...options });
 }
 
 const SHIPMENTS = ['GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL/jp_balmuda_2017_REDACTED.tsv', 'GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL/us_easyacc_2013_row_REDACTED.tsv'];
@@ -183,7 +184,7 @@ describe('idempotent and atomic', () => {
       },
     });
     const progress: number[] = [];
-    const failed = await importFile(db.dataSource, { stream: cut, fileName: 'upload.tsv', account: SELLER, marketplace: US, importedBy: 'test', batchSize: 500, onProgress: (p) => progress.push(p.rowsRead) });
+    const failed = await importFile(db.dataSource, { stream: cut, fileName: 'upload.tsv', account: SELLER, marketplace: US, importedBy: 'test', scope: UNRESTRICTED_SCOPE, batchSize: 500, onProgress: (p) => progress.push(p.rowsRead) });
     expect(failed).toMatchObject({ status: 'FAILED', error: { code: 'ABORTED', message: expect.stringMatching(/could not be read to the end/) } });
     expect(progress.length).toBeGreaterThan(2);
     // Only the FAILED run record was added.

@@ -1,5 +1,6 @@
 // Every sample file of ../shared/samples/amazon (licensed ones from test/fixtures) imports with
 // the expected row counts and values, or is refused with the expected reason.
+import { UNRESTRICTED_SCOPE } from '../../src/auth/principal';
 import { readFileSync, readdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { importFile } from '../../src/ingest/import-file';
@@ -290,7 +291,7 @@ describe('advertising daily performance', () => {
       { date: '2026-08-18', campaignId: '181234567890123456', impressions: 10, clicks: 1, cost: 0.75, sales7d: 0, purchases7d: 0 },
       { date: '2026-08-18', campaignId: '39413387973397', adGroupId: '226404883721634', keywordId: '88368653576677', keywordType: 'EXACT', searchTerm: 'keyword1', impressions: 300, clicks: 9, cost: 4.5, sales7d: 30, purchases7d: 1, unitsSoldClicks7d: 1 },
     ];
-    const s = await importFile(db.dataSource, { stream: Readable.from([JSON.stringify(rows)]), fileName: 'sp-report.json', account: SELLER, marketplace: US, importedBy: 'test' });
+    const s = await importFile(db.dataSource, { stream: Readable.from([JSON.stringify(rows)]), fileName: 'sp-report.json', account: SELLER, marketplace: US, importedBy: 'test', scope: UNRESTRICTED_SCOPE });
     expect(s).toMatchObject({ status: 'SUCCEEDED', reportType: 'ADS_SP_DAILY_REPORT', source: 'ADS_REPORT', rowsRead: 3, tables: { ad_daily_metric: { inserted: 3, updated: 0, unchanged: 0 } } });
     const metrics = await q('SELECT entity_type, entity_id, impressions, clicks, cost::text, sales::text, purchases, units FROM ad_daily_metric ORDER BY entity_id');
     expect(metrics).toEqual([
@@ -308,12 +309,12 @@ describe('advertising daily performance', () => {
       'USD,"Aug 18, 2026 - Aug 18, 2026",amzn1.ads-account.g.abc,Store,,,"=""171234567890123""",Camp,"=""181234567890123456""",Group,usb c cable,50,1,2%,$ 0.80,0,$ 0.00,0',
     ].join('\r\n');
     const bom = Buffer.from([0xef, 0xbb, 0xbf]);
-    const s = await importFile(db.dataSource, { stream: Readable.from([Buffer.concat([bom, Buffer.from(`${csv}\r\n`)])]), fileName: 'search-terms.csv', account: SELLER, marketplace: US, importedBy: 'test' });
+    const s = await importFile(db.dataSource, { stream: Readable.from([Buffer.concat([bom, Buffer.from(`${csv}\r\n`)])]), fileName: 'search-terms.csv', account: SELLER, marketplace: US, importedBy: 'test', scope: UNRESTRICTED_SCOPE });
     expect(s).toMatchObject({ status: 'SUCCEEDED', reportType: 'ADS_SP_CONSOLE_SEARCH_TERM_CSV', encoding: 'utf8', rowsRead: 2 });
     const [row] = await q("SELECT entity_type, campaign_id, date::text, impressions, clicks, cost::text, sales::text, purchases, units FROM ad_daily_metric WHERE entity_type = 'AD_GROUP' AND entity_id = '181234567890123456'");
     expect(row).toEqual({ entity_type: 'AD_GROUP', campaign_id: '171234567890123', date: '2026-08-18', impressions: 150, clicks: 5, cost: '1920.80', sales: '16.22', purchases: 2, units: 3 });
     const weekly = csv.replace(/Aug 18, 2026 - Aug 18, 2026/g, 'Aug 18, 2026 - Aug 24, 2026');
-    const refused = await importFile(db.dataSource, { stream: Readable.from([weekly]), fileName: 'weekly.csv', account: SELLER, marketplace: US, importedBy: 'test' });
+    const refused = await importFile(db.dataSource, { stream: Readable.from([weekly]), fileName: 'weekly.csv', account: SELLER, marketplace: US, importedBy: 'test', scope: UNRESTRICTED_SCOPE });
     expect(refused).toMatchObject({ status: 'FAILED', error: { code: 'TOO_MANY_ERRORS', message: expect.stringMatching(/line 2: date-range: covers more than one day/) } });
   });
 });

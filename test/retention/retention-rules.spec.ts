@@ -1,3 +1,4 @@
+import { UNRESTRICTED_SCOPE } from '../../src/auth/principal';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,7 +83,7 @@ describe('retention schedule', () => {
 
     it('a tick applies the rules as the scheduler and flags overdue deletion requests', async () => {
       await db.dataSource.transaction((manager) =>
-        requestDeletion(manager, { scope: { amazonOrderIds: [ORDERS.target] }, reason: 'Erasure', requester: 'Amazon', source: 'AMAZON' }, { actor: 'cli:test', now: new Date(NOW.getTime() - 4 * 86_400_000) }, { dueDays: 30, amazonDueHours: 72 }),
+        requestDeletion(manager, { scope: { amazonOrderIds: [ORDERS.target] }, reason: 'Erasure', requester: 'Amazon', source: 'AMAZON' }, { actor: 'cli:test', now: new Date(NOW.getTime() - 4 * 86_400_000), scope: UNRESTRICTED_SCOPE }, { dueDays: 30, amazonDueHours: 72 }),
       );
       const config = loadConfig({ ...process.env, NODE_ENV: 'test', RETENTION_SCHEDULE: 'off', AUDIT_CHECKPOINT_KEY: AUDIT_KEY });
       const schedule = startRetentionSchedule(db.dataSource, { config, now: () => NOW });

@@ -1,3 +1,4 @@
+import { UNRESTRICTED_SCOPE } from '../../src/auth/principal';
 import { RetentionRun } from '../../entities/gateway/retention-run.entity';
 import { verifyChain } from '../../src/audit/audit-verify';
 import { placeLegalHold } from '../../src/retention/legal-hold.service';
@@ -100,10 +101,10 @@ describe('retention run (default rules, injected clock)', () => {
 
   it('a legal hold keeps held records from every rule', async () => {
     await db.dataSource.transaction((manager) =>
-      placeLegalHold(manager, { reason: 'Dispute 42', amazonOrderIds: [ORDERS.ancient, ORDERS.oldDelivered] }, { actor: 'cli:test', now: NOW }),
+      placeLegalHold(manager, { reason: 'Dispute 42', amazonOrderIds: [ORDERS.ancient, ORDERS.oldDelivered] }, { actor: 'cli:test', now: NOW, scope: UNRESTRICTED_SCOPE }),
     );
     await db.dataSource.transaction((manager) =>
-      placeLegalHold(manager, { reason: 'Tax audit', sellerAccountId: ACCOUNT, fromDate: daysAgo(5 * 365), toDate: daysAgo(3 * 365) }, { actor: 'cli:test', now: NOW }),
+      placeLegalHold(manager, { reason: 'Tax audit', sellerAccountId: ACCOUNT, fromDate: daysAgo(5 * 365), toDate: daysAgo(3 * 365) }, { actor: 'cli:test', now: NOW, scope: UNRESTRICTED_SCOPE }),
     );
     const report = await runRetention(db.dataSource, runOptions());
     const byRule = Object.fromEntries(report.rules.map((rule) => [rule.ruleId, rule]));

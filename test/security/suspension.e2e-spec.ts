@@ -1,6 +1,7 @@
 // Suspicious activity -> suspension: a principal crossing a rule's threshold is refused with
 // SUSPENDED from the next request on, the alert is queryable in SYSTEM_LOGS, an administrator's
 // reinstatement restores access, and every step is in the audit log.
+import { UNRESTRICTED_SCOPE } from '../../src/auth/principal';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
 import { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
@@ -89,7 +90,7 @@ describe('suspicious activity and suspension', () => {
   it('suspends a revoked token tried again, and a token used from outside its IP allow-list', async () => {
     const revoked = await testTokenFor(db.dataSource, 'analyst');
     const revokedId = await tokenId(revoked);
-    await revokeToken(db.dataSource.manager, revokedId);
+    await revokeToken(db.dataSource.manager, revokedId, UNRESTRICTED_SCOPE);
     expect((await gateway.post('{ __typename }', { token: revoked })).status).toBe(401);
     expect(await db.dataSource.getRepository(PrincipalSuspension).findOneBy({ principalId: revokedId })).toMatchObject({ rule: 'REVOKED_TOKEN_USE' });
 

@@ -76,6 +76,30 @@ describe('bad input', () => {
     await expectHealthy();
   });
 
+  it('refuses a well-formed cursor whose values do not fit the list (wrong types, out of range) as BAD_USER_INPUT', async () => {
+    const cursor = (value: unknown, id: unknown) => Buffer.from(JSON.stringify([value, id])).toString('base64url');
+    const operations = { token: await testTokenFor(db.dataSource, 'operations'), purpose: 'OPERATIONAL_REPORTING' };
+    const badIds = [cursor('2025-01-01T00:00:00Z', 'x'), cursor('2025-01-01T00:00:00Z', 1e40), cursor('2025-01-01T00:00:00Z', { id: 1 }), cursor(true, false), cursor([1, 2], [3])];
+    const badDates = [cursor('not-a-date', 1), cursor({ a: 1 }, 1), cursor('2025-13-45T99:00:00Z', 1)];
+    const lists: [string, { token: string; purpose: string }, string[]][] = [
+      // sorted by open date (query builder page)
+      ['query ($after: String) { listings(first: 2, after: $after) { nodes { sellerSku } } }', asCatalogManager(), [...badDates, ...badIds]],
+      // sorted by title: any text is a title, the id must still be one
+      ['query ($after: String) { products(first: 2, after: $after) { nodes { asin } } }', asCatalogManager(), badIds],
+      // sorted by purchase date (prebuilt statement page)
+      ['query ($after: String) { orders(first: 2, after: $after) { nodes { amazonOrderId } } }', operations, [...badDates, ...badIds]],
+    ];
+    for (const [query, who, cursors] of lists) {
+      for (const after of cursors) {
+        const { body } = await gateway.post(query, { ...who, variables: { after } });
+        expect({ query, after, code: body.errors?.[0].extensions?.code }).toEqual({ query, after, code: 'BAD_USER_INPUT' });
+        expect(body.errors?.[0].message).toMatch(/cursor/i);
+        expectNoStack(body);
+      }
+    }
+    await expectHealthy();
+  });
+
   it('pages with a real cursor', async () => {
     const first = await gateway.post('{ listings(first: 2) { pageInfo { endCursor hasNextPage } nodes { sellerSku } } }', asCatalogManager());
     const page = (first.body.data as { listings: { pageInfo: { endCursor: string }; nodes: { sellerSku: string }[] } }).listings;

@@ -17,8 +17,11 @@ import { PolicyRevisions1795787354401 } from './1795787354401-policy-revisions';
 import { DataExports1795787473215 } from './1795787473215-data-exports';
 import { AuditAppendFunction1795789654944 } from './1795789654944-audit-append-function';
 import { PolicyVersionLength1795794460597 } from './1795794460597-policy-version-length';
-
+import { AdminObjectScope1796192396062 } from './1796192396062-admin-object-scope';
+import { DeletionRequestReference1796192410615 } from './1796192410615-deletion-request-reference';
+import { ImportRowsOutOfScope1796193180495 } from './1796193180495-import-rows-out-of-scope';
 import { PersistedNormalizedHash1796194143351 } from './1796194143351-persisted-normalized-hash';
+
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CoreAccounts1795777861725,
   CatalogProductsListings1795778150824,
@@ -37,5 +40,8 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   DataExports1795787473215,
   AuditAppendFunction1795789654944,
   PolicyVersionLength1795794460597,
+  AdminObjectScope1796192396062,
+  DeletionRequestReference1796192410615,
+  ImportRowsOutOfScope1796193180495,
   PersistedNormalizedHash1796194143351,
 ];

@@ -9,7 +9,8 @@ import type { KnownMarketplace } from '../marketplaces';
 import { Cells, RowError, json, type Emit, type FlatDefinition, type JsonDefinition } from '../report';
 import type { TableTarget } from '../table-writer';
 
-const PRODUCT: TableTarget = { entity: Product, key: ['asin'], noun: 'product' };
+// Shared by every account: seen through the listings of its ASIN.
+const PRODUCT: TableTarget = { entity: Product, key: ['asin'], noun: 'product', sharedVia: { entity: Listing, property: 'asin', key: 'asin' } };
 // Fields a report does not carry are set on insert only, so a later, richer report is not undone.
 const LISTING: TableTarget = { entity: Listing, key: ['sellerAccountId', 'marketplaceId', 'sellerSku'], noun: 'listing' };
 

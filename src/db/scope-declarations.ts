@@ -1,0 +1,132 @@
+// Which columns carry each entity's row scope, declared once for the scoped data-access layer
+// (src/db/scoped.ts). Property names, as the query builder knows them.
+import type { ObjectLiteral, EntityTarget } from 'typeorm';
+import { ScopedAdRow } from '../../entities/advertising/scoped-ad-row';
+import { Listing } from '../../entities/catalog/listing.entity';
+import { Marketplace } from '../../entities/catalog/marketplace.entity';
+import { Product } from '../../entities/catalog/product.entity';
+import { SellerAccount } from '../../entities/catalog/seller-account.entity';
+import { AuditRecord } from '../../entities/gateway/audit-record.entity';
+import { RetentionRun } from '../../entities/gateway/retention-run.entity';
+import { ApiToken } from '../../entities/gateway/api-token.entity';
+import { DeletionRequest } from '../../entities/gateway/deletion-request.entity';
+import { LegalHold } from '../../entities/gateway/legal-hold.entity';
+import { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
+import { RetentionArchive } from '../../entities/gateway/retention-archive.entity';
+import { FeeEstimate } from '../../entities/inventory-finance/fee-estimate.entity';
+import { InventorySnapshot } from '../../entities/inventory-finance/inventory-snapshot.entity';
+import { Refund } from '../../entities/inventory-finance/refund.entity';
+import { ReplenishmentRecommendation } from '../../entities/inventory-finance/replenishment-recommendation.entity';
+import { Settlement } from '../../entities/inventory-finance/settlement.entity';
+import { OrderReturn } from '../../entities/orders/order-return.entity';
+import { OrderSalesSummary } from '../../entities/orders/order-sales-summary.entity';
+import { Order } from '../../entities/orders/order.entity';
+import { Shipment } from '../../entities/orders/shipment.entity';
+import { ApiCallLog } from '../../entities/system-logs/api-call-log.entity';
+import { ImportRun } from '../../entities/system-logs/import-run.entity';
+import { SystemEvent } from '../../entities/system-logs/system-event.entity';
+import { UserAction } from '../../entities/system-logs/user-action.entity';
+import type { RowScope } from '../auth/principal';
+
+/** How an entity's rows name their seller account and marketplace. */
+export type ScopeDeclaration =
+  /** A data row of one account and marketplace; a missing column: rows are seen only by principals not limited in it. */
+  | { kind: 'row'; account?: string; marketplace?: string }
+  /** An administrative object naming sets of accounts and marketplaces (array columns; NULL = all). */
+  | { kind: 'sets'; accounts: string; marketplaces: string }
+  /** Scope held by another table: the condition for `alias` under `scope` (null: no condition). */
+  | { kind: 'through'; sql: (alias: string, scope: RowScope, param: (value: unknown) => string) => string | null };
+
+const row = (account: string | undefined, marketplace: string | undefined): ScopeDeclaration => ({ kind: 'row', account, marketplace });
+const ACCOUNT_AND_MARKETPLACE = row('sellerAccountId', 'marketplaceId');
+
+/** Set semantics over raw SQL array columns, for objects whose scope another table holds. */
+export function setsWithinSql(accounts: string, marketplaces: string, scope: RowScope, param: (value: unknown) => string): string {
+  const conditions = ['TRUE'];
+  if (scope.accounts) conditions.push(`(${accounts} IS NOT NULL AND ${accounts} <@ ${param([...scope.accounts])}::text[])`);
+  if (scope.marketplaces) conditions.push(`(${marketplaces} IS NOT NULL AND ${marketplaces} <@ ${param([...scope.marketplaces])}::text[])`);
+  return conditions.join(' AND ');
+}
+
+export const SCOPE_DECLARATIONS = new Map<EntityTarget<ObjectLiteral>, ScopeDeclaration>([
+  // Category data (a class declares for the classes that extend it: every advertising row)
+  [Listing, ACCOUNT_AND_MARKETPLACE],
+  [ScopedAdRow, ACCOUNT_AND_MARKETPLACE],
+  [Order, ACCOUNT_AND_MARKETPLACE],
+  [OrderReturn, ACCOUNT_AND_MARKETPLACE],
+  [Shipment, ACCOUNT_AND_MARKETPLACE],
+  [OrderSalesSummary, ACCOUNT_AND_MARKETPLACE],
+  [Settlement, ACCOUNT_AND_MARKETPLACE],
+  [Refund, ACCOUNT_AND_MARKETPLACE],
+  [FeeEstimate, ACCOUNT_AND_MARKETPLACE],
+  [InventorySnapshot, ACCOUNT_AND_MARKETPLACE],
+  [ReplenishmentRecommendation, ACCOUNT_AND_MARKETPLACE],
+  [RetentionArchive, ACCOUNT_AND_MARKETPLACE],
+  [ApiCallLog, row('accountId', undefined)],
+  [ImportRun, ACCOUNT_AND_MARKETPLACE],
+  // A product (global by ASIN) is seen by a scope that lists it.
+  [
+    Product,
+    {
+      kind: 'through',
+      sql: (alias, scope, param) => {
+        if (scope.accounts === null && scope.marketplaces === null) return null;
+        const within = [
+          ...(scope.accounts ? [`sl.seller_account_id = ANY(${param([...scope.accounts])})`] : []),
+          ...(scope.marketplaces ? [`sl.marketplace_id = ANY(${param([...scope.marketplaces])})`] : []),
+        ];
+        return `EXISTS (SELECT 1 FROM listing sl WHERE sl.asin = ${alias}.asin AND ${within.join(' AND ')})`;
+      },
+    },
+  ],
+  // Accounts by their id; marketplaces by their id and, with an account scope, linked to an account in scope.
+  [
+    SellerAccount,
+    {
+      kind: 'through',
+      sql: (alias, scope, param) => {
+        const conditions: string[] = [];
+        if (scope.accounts) conditions.push(`${alias}.sellerId = ANY(${param([...scope.accounts])})`);
+        if (scope.marketplaces) {
+          conditions.push(`EXISTS (SELECT 1 FROM seller_account_marketplace sam WHERE sam.seller_id = ${alias}.sellerId AND sam.marketplace_id = ANY(${param([...scope.marketplaces])}))`);
+        }
+        return conditions.length ? conditions.join(' AND ') : null;
+      },
+    },
+  ],
+  [
+    Marketplace,
+    {
+      kind: 'through',
+      sql: (alias, scope, param) => {
+        const conditions: string[] = [];
+        if (scope.marketplaces) conditions.push(`${alias}.marketplaceId = ANY(${param([...scope.marketplaces])})`);
+        if (scope.accounts) {
+          conditions.push(`EXISTS (SELECT 1 FROM seller_account_marketplace sam WHERE sam.marketplace_id = ${alias}.marketplaceId AND sam.seller_id = ANY(${param([...scope.accounts])}))`);
+        }
+        return conditions.length ? conditions.join(' AND ') : null;
+      },
+    },
+  ],
+  // Records of no account: only principals not limited in scope see them.
+  [SystemEvent, row(undefined, undefined)],
+  [UserAction, row(undefined, undefined)],
+  [AuditRecord, row(undefined, undefined)],
+  [RetentionRun, row(undefined, undefined)],
+  // Administrative objects
+  [ApiToken, { kind: 'sets', accounts: 'accounts', marketplaces: 'marketplaces' }],
+  [DeletionRequest, { kind: 'sets', accounts: 'scopeAccounts', marketplaces: 'scopeMarketplaces' }],
+  [LegalHold, { kind: 'sets', accounts: 'scopeAccounts', marketplaces: 'scopeMarketplaces' }],
+  // A suspension is in scope when its principal is a token within the scope (a user's scope is
+  // not stored: only principals not limited in scope see those).
+  [
+    PrincipalSuspension,
+    {
+      kind: 'through',
+      sql: (alias, scope, param) =>
+        scope.accounts === null && scope.marketplaces === null
+          ? null
+          : `EXISTS (SELECT 1 FROM api_token st WHERE st.id::text = ${alias}.principalId AND ${setsWithinSql('st.accounts', 'st.marketplaces', scope, param)})`,
+    },
+  ],
+]);
