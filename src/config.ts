@@ -20,6 +20,19 @@ export const configSchema = z.object({
    * processes' sum plus one change-feed connection each must fit the server's max_connections.
    */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  // --- Fault tolerance (docs/fault-tolerance.md); 0 switches a timeout off. ---
+  /** One deadline per request: admission, execution and the audit write; past it, 503 UNAVAILABLE. */
+  REQUEST_DEADLINE_MS: z.coerce.number().int().min(0).default(15_000),
+  /** `statement_timeout` of the gateway's database sessions (not on the embedded database). */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+  /** `lock_timeout` of the gateway's database sessions: a lock wait fails instead of stalling. */
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Longest wait for a pooled database connection (pg `connectionTimeoutMillis`). */
+  DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+  /** `/readyz` answers within this, not ready when the pool or the audit append cannot make progress. */
+  READY_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
+  /** Largest upload to POST /imports (bytes); a larger one is refused with 413 and its JSON answer. */
+  IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(104_857_600),
   DATA_DIR: z.string().default('.data'),
   SEED_DEMO: z.enum(['0', '1', 'true', 'false']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

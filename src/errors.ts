@@ -12,6 +12,8 @@ export const ErrorCode = {
   SUSPENDED: 'SUSPENDED',
   PERSISTED_QUERY_REQUIRED: 'PERSISTED_QUERY_REQUIRED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** An infrastructure failure (database, audit log, deadline): HTTP 503, nothing served; retry later. */
+  UNAVAILABLE: 'UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -15,11 +15,13 @@ import { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
 import type { AuditEntry } from '../audit/audit-entry';
+import type { AppendOptions } from '../audit/audit.writer';
 import { REFUSAL_CODES } from '../audit/audit-outcome';
 import { unauthenticated } from '../auth/authenticate';
 import { rowScopeOf, type Principal } from '../auth/principal';
 import { LoaderRegistry, newRequestContext, type EntryPoint, type RequestContext, type RequestOrigin } from '../context';
 import { replicaReads } from '../db/read-replica';
+import { isUnavailableError, unavailable } from '../unavailable';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
 import type { PolicySource } from '../policy/policy-holder';
@@ -50,7 +52,7 @@ export interface SuspensionLookup {
 }
 
 /** Appends a record to the audit hash chain; rejects when it cannot (the request is then refused). */
-export type AppendAudit = (entry: AuditEntry) => Promise<void>;
+export type AppendAudit = (entry: AuditEntry, options?: AppendOptions) => Promise<void>;
 
 export interface AdmissionDeps {
   dataSource: DataSource;
@@ -63,6 +65,23 @@ export interface AdmissionDeps {
   audit?: AppendAudit | null;
   now?: () => Date;
   changes?: RequestContext['changes'];
+  /**
+   * The request deadline (REQUEST_DEADLINE_MS; 0 or absent: none): admission, execution and the
+   * wait for the audit record together. Past it the request is answered 503 UNAVAILABLE.
+   */
+  deadlineMs?: number;
+}
+
+export const DEADLINE_MESSAGE = 'The request did not finish within its deadline (REQUEST_DEADLINE_MS); nothing was served: try again later';
+
+/** The refusal of a request past its deadline. */
+export function deadlineExceeded(): GraphQLError {
+  return unavailable('DEADLINE_EXCEEDED', DEADLINE_MESSAGE);
+}
+
+/** The record of a request refused at its deadline: an error, whatever it was going to be. */
+function refusedAtDeadline(entry: AuditEntry): AuditEntry {
+  return { ...entry, outcome: 'error', errorCodes: [...new Set([...entry.errorCodes, ErrorCode.UNAVAILABLE])] };
 }
 
 /** A request refused before admission could start (malformed body, body too large, batch too large). */
@@ -166,6 +185,7 @@ export function refusalStatus(error: GraphQLError): number {
     case ErrorCode.PERSISTED_QUERY_REQUIRED:
       return 403;
     case ErrorCode.INTERNAL_SERVER_ERROR:
+    case ErrorCode.UNAVAILABLE:
       return 503;
     default:
       return 400;
@@ -196,7 +216,7 @@ export class Admission {
   async admit(input: AdmissionInput): Promise<RequestContext> {
     const startedAt = performance.now();
     const policy = input.policy ?? this.deps.policies.current();
-    const { principal, refusal, purpose } = await this.steps(input, policy);
+    const { principal, refusal, purpose } = await this.bounded(this.steps(input, policy), startedAt, () => ({ principal: null, refusal: deadlineExceeded(), purpose: null }));
     return newRequestContext({
       requestId: input.requestId,
       entry: input.entry,
@@ -216,6 +236,39 @@ export class Admission {
     });
   }
 
+  /** ms left of a request's deadline that started at `startedAt` (Infinity without a deadline). */
+  remainingMs(startedAt: number): number {
+    return this.deps.deadlineMs ? this.deps.deadlineMs - (performance.now() - startedAt) : Infinity;
+  }
+
+  /** Whether the request is past its deadline: its answer is then 503 UNAVAILABLE, whatever it was. */
+  pastDeadline(ctx: Pick<RequestContext, 'startedAt'>): boolean {
+    return this.remainingMs(ctx.startedAt) <= 0;
+  }
+
+  /** `work`, or `onTimeout()` when the deadline comes first (the work goes on, its result unused). */
+  private async bounded<T>(work: Promise<T>, startedAt: number, onTimeout: () => T): Promise<T> {
+    const left = this.remainingMs(startedAt);
+    if (left === Infinity) return work;
+    work.catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<T>((resolve) => {
+      timer = setTimeout(() => resolve(onTimeout()), Math.max(0, left));
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The audit append, waiting at most until the deadline (from `since`, default the request's start). */
+  private append(entry: AuditEntry, since: number | undefined): Promise<void> {
+    const left = since === undefined ? Infinity : this.remainingMs(since);
+    if (left === Infinity) return this.deps.audit!(entry);
+    return this.deps.audit!(entry, { timeoutMs: Math.max(0, left), onTimeout: refusedAtDeadline });
+  }
+
   private async steps(input: AdmissionInput, policy: Policy): Promise<{ principal: Principal | null; refusal: GraphQLError | null; purpose: Purpose | null }> {
     const { authenticate, suspensions, rateLimiter, dataSource } = this.deps;
     // 1. Authenticate.
@@ -225,13 +278,20 @@ export class Admission {
       try {
         principal = await authenticate(input.authorization, { dataSource, now: this.now, ip: input.origin.ip });
       } catch (error) {
-        refusal = error instanceof GraphQLError ? error : unauthenticated();
+        // The credential could not be checked (the database failed, not the caller): 503
+        // UNAVAILABLE, recorded as an error; a good credential is never answered 401 for it.
+        refusal = error instanceof GraphQLError ? error : isUnavailableError(error) ? unavailable('AUTHENTICATION_UNAVAILABLE') : unauthenticated();
       }
     }
     // 2. Suspension.
     if (!refusal && principal && suspensions) {
-      const suspension = await suspensions.activeFor(principal);
-      if (suspension) refusal = suspendedError(suspension);
+      try {
+        const suspension = await suspensions.activeFor(principal);
+        if (suspension) refusal = suspendedError(suspension);
+      } catch (error) {
+        if (!isUnavailableError(error)) throw error;
+        refusal = unavailable('SUSPENSION_CHECK_UNAVAILABLE');
+      }
     }
     // 3. Rate limits: the address pays for every request (a refused credential too, so guessing
     // credentials is limited like anything else), the principal for each operation it sends.
@@ -260,16 +320,16 @@ export class Admission {
    * Writes the request's one audit record. Rejects when it cannot be written: the entry point
    * then withholds its answer (fail-closed).
    */
-  async record(ctx: RequestContext, facts: RequestFacts): Promise<void> {
+  async record(ctx: RequestContext, facts: RequestFacts, options: { since?: number } = {}): Promise<void> {
     if (!this.deps.audit) return;
-    await this.deps.audit(this.entryOf(ctx, facts));
+    await this.append(this.entryOf(ctx, facts), options.since ?? ctx.startedAt);
   }
 
   /** Records a request refused before admission (no principal is known); rejects when it cannot. */
   async recordTransportRefusal(refusal: TransportRefusal): Promise<void> {
     if (!this.deps.audit) return;
     const declared = refusal.declaredPurpose?.trim() ?? null;
-    await this.deps.audit({
+    await this.append({
       timestamp: this.now(),
       requestId: refusal.requestId,
       principalId: null,
@@ -294,7 +354,7 @@ export class Admission {
       durationMs: refusal.startedAt === undefined ? 0 : performance.now() - refusal.startedAt,
       policyVersion: this.deps.policies.current().version,
       servedBy: refusal.servedBy ?? null,
-    });
+    }, refusal.startedAt ?? performance.now());
   }
 
   /** The audit record of a request, from its context and the facts its entry point adds. */

@@ -13,7 +13,8 @@ import { redactVariables } from '../audit/redact';
 import type { RequestContext } from '../context';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
-import type { Admission, RequestFacts } from './admission';
+import { AuditWaitExceededError } from '../audit/audit.writer';
+import { DEADLINE_MESSAGE, deadlineExceeded, type Admission, type RequestFacts } from './admission';
 import { checkOperation, type OperationCheckOptions } from './operation-checks';
 import { operationFacts, type OperationFacts } from './operation-facts';
 
@@ -69,6 +70,23 @@ export function operationRecordFacts(request: GraphQLRequestContextWillSendRespo
   };
 }
 
+/** Replaces the answer by a 503 UNAVAILABLE without data. */
+function withhold(request: GraphQLRequestContextWillSendResponse<RequestContext>, message: string, reason: string): void {
+  request.response.body = { kind: 'single', singleResult: { data: null, errors: [{ message, extensions: { code: ErrorCode.UNAVAILABLE, reason } }] } };
+  request.response.http.status = 503;
+  request.response.http.headers.set('retry-after', '1');
+}
+
+/** Replaces an answer that carries an UNAVAILABLE error by a 503 without data. */
+function withholdIfUnavailable(request: GraphQLRequestContextWillSendResponse<RequestContext>): void {
+  const { errors } = resultOf(request);
+  const failure = errors?.find((error) => error.extensions?.code === ErrorCode.UNAVAILABLE);
+  if (!failure) return;
+  request.response.body = { kind: 'single', singleResult: { data: null, errors: [{ message: failure.message, extensions: { code: ErrorCode.UNAVAILABLE } }] } };
+  request.response.http.status = 503;
+  request.response.http.headers.set('retry-after', '1');
+}
+
 function policyChanged(): GraphQLError {
   return new GraphQLError('The access policy changed while this request started: send it again', {
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, reason: 'POLICY_CHANGED', http: { status: 503, headers: new Map([['retry-after', '0']]) } },
@@ -116,6 +134,11 @@ export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdm
           executed = true;
         },
         async willSendResponse(request) {
+          // An infrastructure failure anywhere in the operation (a terminated connection, a
+          // timeout): nothing of it is served, the whole answer is 503 UNAVAILABLE.
+          withholdIfUnavailable(request);
+          // Past the request deadline: nothing is served, whatever execution produced.
+          if (admission.pastDeadline(ctx) && request.response.http.status !== 503) withhold(request, deadlineExceeded().message, 'DEADLINE_EXCEEDED');
           const body = request.response.body;
           if (body.kind === 'single') {
             const governance: Record<string, unknown> = {
@@ -140,14 +163,8 @@ export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdm
             await admission.record(ctx, facts);
           } catch (error) {
             options.onWriteError?.(error, ctx.requestId);
-            request.response.body = {
-              kind: 'single',
-              singleResult: {
-                data: null,
-                errors: [{ message: AUDIT_WRITE_FAILED_MESSAGE, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, reason: 'AUDIT_WRITE_FAILED' } }],
-              },
-            };
-            request.response.http.status = 503;
+            if (error instanceof AuditWaitExceededError) withhold(request, DEADLINE_MESSAGE, 'DEADLINE_EXCEEDED');
+            else withhold(request, AUDIT_WRITE_FAILED_MESSAGE, 'AUDIT_WRITE_FAILED');
           }
         },
       };

@@ -9,8 +9,11 @@ import type { EntryPoint, RequestContext, RequestOrigin } from '../context';
 import { ErrorCode } from '../errors';
 import type { Permission } from '../policy/taxonomy';
 import { logger } from '../logger';
-import { holdsPermission, permissionRequired, purposeRequired, refusalStatus, type Admission, type RequestFacts } from './admission';
+import { performance } from 'node:perf_hooks';
+import { AuditWaitExceededError } from '../audit/audit.writer';
+import { deadlineExceeded, holdsPermission, permissionRequired, purposeRequired, refusalStatus, type Admission, type RequestFacts } from './admission';
 import { REFUSAL_CODES } from '../audit/audit-outcome';
+import { isUnavailableError, unavailable, UNAVAILABLE_MESSAGE } from '../unavailable';
 
 function header(req: Request, name: string): string | null {
   const value = req.get(name);
@@ -57,6 +60,11 @@ export interface RouteSpec {
   permission?: { permission: Permission; what: string };
   /** The route reads category data: a purpose must be declared (or bound to the token). */
   needsPurpose?: boolean;
+  /**
+   * The route's own work may outlast the request deadline (an upload of a large report): the
+   * deadline then covers admission, and the wait for the audit record after the work.
+   */
+  longRunning?: boolean;
   /** What every record of this route says about the request, refused ones too (e.g. which export). */
   describe?: (req: Request) => Partial<RequestFacts>;
   /** A public route (the Data Deletion page): anyone, as the `public` principal of its address. */
@@ -115,12 +123,17 @@ export function admittedRoute(admission: Admission, spec: RouteSpec, handler: (c
       if (error instanceof GraphQLError && error.extensions?.code) {
         answer = refusalAnswer(error);
         if (spec.renderRefusal) answer.send = spec.renderRefusal(answer.status, String(error.extensions.code), error.message);
+      } else if (isUnavailableError(error)) {
+        logger().warn({ err: error, requestId: ctx.requestId }, `${spec.operation}: database unavailable, not served`);
+        answer = refusalAnswer(unavailable());
+        if (spec.renderRefusal) answer.send = spec.renderRefusal(answer.status, ErrorCode.UNAVAILABLE, UNAVAILABLE_MESSAGE);
       } else {
         logger().error({ err: error, requestId: ctx.requestId }, `${spec.operation} failed`);
         answer = { status: 500, json: { error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Internal server error' } }, facts: { errorCodes: [ErrorCode.INTERNAL_SERVER_ERROR], outcome: 'error' } };
         if (spec.renderRefusal) answer.send = spec.renderRefusal(500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
       }
     }
+    if (!spec.longRunning && admission.pastDeadline(ctx)) answer = refusalAnswer(deadlineExceeded());
     const codes = answer.facts?.errorCodes ?? [];
     try {
       await admission.record(ctx, {
@@ -130,10 +143,14 @@ export function admittedRoute(admission: Admission, spec: RouteSpec, handler: (c
         ...answer.facts,
         errorCodes: codes,
         outcome: answer.facts?.outcome ?? outcomeOf(answer.status, codes[0]),
-      });
+      }, { since: spec.longRunning ? performance.now() : undefined });
     } catch (error) {
+      if (error instanceof AuditWaitExceededError) {
+        send(res, refusalAnswer(deadlineExceeded()));
+        return;
+      }
       logger().error({ err: error, requestId: ctx.requestId }, `${spec.operation}: audit record not written, answer withheld`);
-      res.status(503).json({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'The request could not be recorded in the audit log and was not served; try again later' } });
+      res.status(503).set('retry-after', '1').json({ error: { code: ErrorCode.UNAVAILABLE, message: 'The request could not be recorded in the audit log and was not served; try again later' } });
       return;
     }
     send(res, answer);

@@ -4,6 +4,7 @@
 // check keep one chain under concurrent writers and several gateway processes on one database.
 // Fail-closed: `append` resolves only once its batch is committed and rejects when it is not.
 // One connection per batch (never a second one inside a transaction): safe on PGlite too.
+import { performance } from 'node:perf_hooks';
 import type { DataSource, EntityManager } from 'typeorm';
 import { checkpointColumns, checkpointHead } from './audit-checkpoint';
 import { contentOf, normalizeEntry, type AuditEntry } from './audit-entry';
@@ -34,6 +35,28 @@ interface Pending {
   entry: AuditEntry;
   resolve: () => void;
   reject: (error: unknown) => void;
+  /** performance.now() when appended. */
+  since: number;
+}
+
+/** How long an append may wait for its commit, and the record to write instead when it is given up. */
+export interface AppendOptions {
+  /** Reject with `AuditWaitExceededError` after this many ms (the request is then refused). */
+  timeoutMs?: number;
+  /**
+   * The record that replaces the entry when the wait is given up before its batch started: the
+   * request was refused, so the record says so (one record per request, honest about the answer).
+   * A batch already being written keeps its records as they are.
+   */
+  onTimeout?: (entry: AuditEntry) => AuditEntry;
+}
+
+/** The wait for a record's commit outlasted its request's deadline. */
+export class AuditWaitExceededError extends Error {
+  readonly code = 'DEADLINE_EXCEEDED';
+  constructor(ms: number) {
+    super(`The audit record was not committed within ${Math.round(ms)} ms (the request deadline)`);
+  }
 }
 
 export class AuditWriterStoppedError extends Error {
@@ -51,6 +74,7 @@ export class AuditWriter {
   private running: Promise<void> | null = null;
   private stopped = false;
   private writtenSinceCheckpoint = 0;
+  private batchStartedAt: number | null = null;
   /** The head after this writer's last batch: the next batch is hashed against it. */
   private head: ChainHead | null = null;
   /** Records committed by this writer (for metrics and tests). */
@@ -66,15 +90,56 @@ export class AuditWriter {
     this.checkpointEvery = Math.max(1, options.checkpointEvery ?? 1000);
   }
 
-  /** Resolves when the record is committed; rejects when it could not be written. */
-  append(entry: AuditEntry): Promise<void> {
+  /**
+   * Resolves when the record is committed; rejects when it could not be written, or when
+   * `options.timeoutMs` passed first (the record may still be committed later, as
+   * `options.onTimeout` makes it when its batch had not started).
+   */
+  append(entry: AuditEntry, options: AppendOptions = {}): Promise<void> {
     if (this.stopped) return Promise.reject(new AuditWriterStoppedError());
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ entry, resolve, reject });
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const item: Pending = {
+        entry,
+        since: performance.now(),
+        resolve: () => {
+          if (timer) clearTimeout(timer);
+          if (!settled) resolve();
+          settled = true;
+        },
+        reject: (error) => {
+          if (timer) clearTimeout(timer);
+          if (!settled) reject(error);
+          settled = true;
+        },
+      };
+      this.pending.push(item);
+      if (options.timeoutMs !== undefined) {
+        const giveUp = () => {
+          if (settled) return;
+          settled = true;
+          // Still waiting for its batch: the record written will say what the request was answered.
+          if (options.onTimeout && this.pending.includes(item)) item.entry = options.onTimeout(item.entry);
+          reject(new AuditWaitExceededError(options.timeoutMs!));
+        };
+        if (options.timeoutMs <= 0) queueMicrotask(giveUp);
+        else timer = setTimeout(giveUp, options.timeoutMs);
+      }
       if (this.pending.length >= this.batchSize) void this.drain();
       else if (!this.running) this.schedule();
       // else: the batch being written takes these next, when it has committed.
     });
+  }
+
+  /**
+   * How long the audit append has made no progress (ms): the age of the batch being written, else
+   * of the oldest record waiting for one; 0 when idle. Readiness reports a stalled writer.
+   */
+  stalledMs(): number {
+    const now = performance.now();
+    if (this.batchStartedAt !== null) return now - this.batchStartedAt;
+    return this.pending.length > 0 ? now - this.pending[0].since : 0;
   }
 
   private schedule(): void {
@@ -139,6 +204,7 @@ export class AuditWriter {
   }
 
   private async writeBatch(batch: Pending[]): Promise<void> {
+    this.batchStartedAt = performance.now();
     try {
       if (!this.dataSource.isInitialized) throw new Error('The audit database connection is closed');
       await this.appendBatch(batch.map((item) => normalizeEntry(item.entry)));
@@ -149,6 +215,8 @@ export class AuditWriter {
       this.failedBatches += 1;
       this.options.onError?.(error, batch.length);
       for (const item of batch) item.reject(error);
+    } finally {
+      this.batchStartedAt = null;
     }
   }
 

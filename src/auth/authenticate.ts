@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
 import type { Config } from '../config';
 import { rawTable, selectEntities } from '../db/raw-rows';
+import { isUnavailableError } from '../unavailable';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
 import { asPolicySource, type PolicySource } from '../policy/policy-holder';
@@ -57,7 +58,13 @@ async function authenticateToken(secret: string, deps: AuthenticateDeps, now: Da
   if (record.ipAllowList && !(deps.ip && record.ipAllowList.includes(normalizeIp(deps.ip)))) throw unauthenticated();
   if (!deps.policy.roles[record.role]) throw unauthenticated();
   if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await repository.update({ id: record.id }, { lastUsedAt: now });
+    // Bookkeeping only: a database that cannot take the write (a lock, a timeout) does not turn
+    // a valid token away; the next request writes it.
+    try {
+      await repository.update({ id: record.id }, { lastUsedAt: now });
+    } catch (error) {
+      if (!isUnavailableError(error)) throw error;
+    }
   }
   return tokenPrincipal(record);
 }

@@ -15,6 +15,51 @@ export interface DataSourceSettings {
   embedded?: boolean;
   poolSize?: number;
   logging?: boolean;
+  /** `statement_timeout` of every session (ms; 0: none). Not on the embedded database. */
+  statementTimeoutMs?: number;
+  /** `lock_timeout` of every session (ms; 0: none): a lock wait fails instead of stalling requests. */
+  lockTimeoutMs?: number;
+  /** Longest wait for a pooled connection, or for a new one to connect (ms; 0: none). */
+  acquireTimeoutMs?: number;
+}
+
+/** Told of a pooled connection's error (a terminated backend, a dropped socket); the connection is dropped. */
+let connectionErrorListener: (error: Error) => void = () => {};
+/** Errors of pooled connections seen by this process (for /metrics). */
+export const connectionErrors = { count: 0 };
+
+export function onConnectionError(listener: (error: Error) => void): void {
+  connectionErrorListener = listener;
+}
+
+function connectionError(error: Error): void {
+  connectionErrors.count += 1;
+  try {
+    connectionErrorListener(error);
+  } catch {
+    // a listener never takes the process down
+  }
+}
+
+/**
+ * `pg` pool options. Each new connection gets an 'error' listener for its whole life: a
+ * connection that dies while TypeORM holds it (between two statements of a transaction, or a
+ * query runner kept for a request) would otherwise emit an unhandled 'error' and end the process.
+ * The pool drops such a connection when it is released (pg-pool checks it is still queryable).
+ */
+export function poolOptions(settings: DataSourceSettings): Record<string, unknown> {
+  const server = !settings.embedded;
+  const positive = (value: number | undefined) => (value !== undefined && value > 0 ? value : undefined);
+  const options: Record<string, unknown> = {
+    max: settings.embedded ? 1 : (settings.poolSize ?? 10),
+    onConnect: (client: { on(event: 'error', listener: (error: Error) => void): void }) => {
+      client.on('error', connectionError);
+    },
+  };
+  if (server && positive(settings.statementTimeoutMs)) options.statement_timeout = settings.statementTimeoutMs;
+  if (server && positive(settings.lockTimeoutMs)) options.lock_timeout = settings.lockTimeoutMs;
+  if (positive(settings.acquireTimeoutMs)) options.connectionTimeoutMillis = settings.acquireTimeoutMs;
+  return options;
 }
 
 /** `application_name` of the two pools (a URL's own `application_name` parameter wins). */
@@ -46,7 +91,8 @@ export function dataSourceOptions(settings: DataSourceSettings): DataSourceOptio
     synchronize: false,
     uuidExtension: 'pgcrypto',
     logging: settings.logging ?? false,
-    extra: { max: settings.embedded ? 1 : (settings.poolSize ?? 10) },
+    extra: poolOptions(settings),
+    poolErrorHandler: (error: Error) => connectionError(error),
   };
 }
 

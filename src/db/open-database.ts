@@ -5,7 +5,8 @@
 import { join, resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import { connectAndMigrate, createDataSource } from './data-source';
+import { logger } from '../logger';
+import { connectAndMigrate, createDataSource, onConnectionError } from './data-source';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
 
 export interface OpenDatabase {
@@ -16,7 +17,7 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-export async function openDatabase(settings: Config, options: { migrate?: boolean; readReplica?: boolean } = {}): Promise<OpenDatabase> {
+export async function openDatabase(settings: Config, options: { migrate?: boolean; readReplica?: boolean; sessionTimeouts?: boolean } = {}): Promise<OpenDatabase> {
   const migrate = options.migrate ?? true;
   let embedded: EmbeddedPostgres | undefined;
   let url = settings.DATABASE_URL;
@@ -25,7 +26,13 @@ export async function openDatabase(settings: Config, options: { migrate?: boolea
     url = embedded.url;
   }
   const readUrl = options.readReplica && settings.DATABASE_URL ? settings.DATABASE_READ_URL : undefined;
-  const dbSettings = { url, embedded: Boolean(embedded), readUrl, poolSize: settings.DATABASE_POOL_SIZE };
+  // Servers bound every session (statement and lock timeouts, pool acquire): a stalled database
+  // makes requests fail fast (503) instead of piling up. A dead connection is logged and dropped.
+  const timeouts = options.sessionTimeouts
+    ? { statementTimeoutMs: settings.DATABASE_STATEMENT_TIMEOUT_MS, lockTimeoutMs: settings.DATABASE_LOCK_TIMEOUT_MS, acquireTimeoutMs: settings.DATABASE_ACQUIRE_TIMEOUT_MS }
+    : {};
+  onConnectionError((error) => logger().warn({ err: error }, 'database connection lost; it is dropped from the pool'));
+  const dbSettings = { url, embedded: Boolean(embedded), readUrl, poolSize: settings.DATABASE_POOL_SIZE, ...timeouts };
   try {
     let dataSource: DataSource;
     let applied: string[] = [];

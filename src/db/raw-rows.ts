@@ -134,6 +134,16 @@ export async function selectRows(manager: EntityManager, sql: string, params: un
     try {
       return (await pool.query(sql, params)).rows as Record<string, unknown>[];
     } catch (error) {
+      // A read on a connection that had died (a terminated backend the pool had not yet noticed)
+      // is read again once, on a fresh connection: a SELECT outside a transaction changes nothing.
+      if (connectionLost(error)) {
+        try {
+          return (await pool.query(sql, params)).rows as Record<string, unknown>[];
+        } catch (retryError) {
+          dataSource.logger.logQueryError(retryError as Error, sql, params);
+          throw new QueryFailedError(sql, params, retryError as Error);
+        }
+      }
       dataSource.logger.logQueryError(error as Error, sql, params);
       throw new QueryFailedError(sql, params, error as Error);
     }
@@ -144,6 +154,13 @@ export async function selectRows(manager: EntityManager, sql: string, params: un
   } finally {
     await runner.release();
   }
+}
+
+/** The connection itself was lost (terminated backend, closed socket), not the statement refused. */
+function connectionLost(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (code === '57P01' || code === '57P02' || (typeof code === 'string' && code.startsWith('08'))) return true;
+  return typeof message === 'string' && /Connection terminated|not queryable|ECONNRESET/i.test(message);
 }
 
 /** The `pg` pool a read of `dataSource` in its default mode for reads uses (a replica's, else the primary's). */

@@ -48,7 +48,7 @@ export async function serveSubgraph(options: FederatedServeOptions): Promise<voi
   const settings = config();
   const keys = federationKeys(settings);
   const policy = loadGatewayPolicy(settings);
-  const db = await openDatabase(settings, { readReplica: true });
+  const db = await openDatabase(settings, { readReplica: true, sessionTimeouts: true });
   const server = await startSubgraphServer({ name, dataSource: db.dataSource, config: settings, policy, keys, port: options.port ?? settings.PORT, host: options.host });
   process.stdout.write(`sellergate subgraph ${name} ready at ${server.url}  (policy version ${server.policies.current().version})\n`);
   let stopping = false;

@@ -229,9 +229,10 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
     policies,
     authenticate: async () => null,
     suspensions: security.suspensions,
-    audit: (entry) => writer.append(entry),
+    audit: (entry, appendOptions) => writer.append(entry, appendOptions),
     now,
     changes,
+    deadlineMs: config.REQUEST_DEADLINE_MS,
   });
   const app = express();
   app.disable('x-powered-by');
@@ -304,7 +305,7 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', subgraph: options.name });
   });
-  app.get('/readyz', readinessHandler(dataSource, { subgraph: options.name }));
+  app.get('/readyz', readinessHandler(dataSource, { subgraph: options.name }, { timeoutMs: config.READY_TIMEOUT_MS, auditStalledMs: () => writer.stalledMs() }));
   // Refusals before GraphQL runs: an unauthenticated caller learns nothing, not even validation errors.
   const refuse = async (req: Request, res: express.Response, error: unknown): Promise<void> => {
     const requestId = String(res.locals.requestId);

@@ -114,7 +114,7 @@ async function refuse(
   try {
     await record?.({ requestId: String(res.locals.requestId ?? ''), code, message, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
   } catch {
-    res.status(503).json(errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'The request could not be recorded in the audit log and was not served'));
+    res.status(503).json(errorBody(ErrorCode.UNAVAILABLE, 'The request could not be recorded in the audit log and was not served'));
     return;
   }
   res.status(status).json(errorBody(code, message, extensions));

@@ -10,6 +10,7 @@ import { ApiToken } from '../../entities/gateway/api-token.entity';
 import type { Principal } from '../auth/principal';
 import { hashTokenSecret, looksLikeTokenSecret } from '../auth/token-secret';
 import type { Config } from '../config';
+import { isUnavailableError } from '../unavailable';
 import type { RequestContext } from '../context';
 import type { Policy } from '../policy/policy';
 import { asPolicySource, type PolicySource } from '../policy/policy-holder';
@@ -25,9 +26,10 @@ import {
 } from './http-hardening';
 import { limitsFromConfig, type OperationLimits } from './limits';
 import { PersistedOperationRegistry, PersistedQueryCache } from './persisted-operations';
-import { MemoryRateLimitStore, RateLimiter, RedisRateLimitStore } from './rate-limit';
+import { MemoryRateLimitStore, RateLimiter, RedisRateLimitStore, type BucketSpec, type RateLimitStore, type TakeResult } from './rate-limit';
+import { RedisBreaker } from './redis-breaker';
 import { securityPlugin } from './security.plugin';
-import { MemoryCounterStore, RedisCounterStore, SuspicionRule, SuspiciousActivityDetector, thresholdsFromConfig } from './suspicious-activity';
+import { MemoryCounterStore, RedisCounterStore, type CounterStore, SuspicionRule, SuspiciousActivityDetector, thresholdsFromConfig } from './suspicious-activity';
 import { SuspensionService } from './suspension.service';
 
 export interface SecurityOptions {
@@ -41,6 +43,8 @@ export interface SecurityOptions {
   onError?: (error: unknown, what: string) => void;
   /** State changes shared with the other gateway processes (suspensions published and followed). */
   changes?: ChangeFeed;
+  /** Redis behind its circuit breaker (REDIS_URL), shared with the change feed; made here when absent. */
+  redisBreaker?: RedisBreaker | null;
 }
 
 export interface Security {
@@ -73,11 +77,45 @@ function flag(value: string): boolean {
   return value === '1' || value === 'true';
 }
 
-async function connectRedis(url: string, onError: (error: unknown, what: string) => void): Promise<Redis> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableAutoPipelining: true });
-  redis.on('error', (error) => onError(error, 'redis'));
-  await redis.connect();
-  return redis;
+/** A Redis store behind the breaker: the in-process store answers while Redis is not available. */
+class GuardedRateLimitStore implements RateLimitStore {
+  constructor(
+    private readonly breaker: RedisBreaker,
+    private readonly shared: RateLimitStore,
+    private readonly local: RateLimitStore,
+  ) {}
+
+  take(key: string, spec: BucketSpec, cost?: number): Promise<TakeResult> {
+    return this.breaker.run(
+      () => this.shared.take(key, spec, cost),
+      () => this.local.take(key, spec, cost),
+    );
+  }
+}
+
+class GuardedCounterStore implements CounterStore {
+  constructor(
+    private readonly breaker: RedisBreaker,
+    private readonly shared: CounterStore,
+    private readonly local: CounterStore,
+  ) {}
+
+  add(key: string, amount: number, windowSeconds: number): Promise<number> {
+    return this.breaker.run(
+      () => this.shared.add(key, amount, windowSeconds),
+      () => this.local.add(key, amount, windowSeconds),
+    );
+  }
+
+  reset(counters: { key: string; windowSeconds: number }[]): Promise<void> {
+    return this.breaker.run(
+      async () => {
+        await this.local.reset(counters);
+        await this.shared.reset(counters);
+      },
+      () => this.local.reset(counters),
+    );
+  }
 }
 
 function normalizeIp(ip: string): string {
@@ -89,16 +127,20 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
   const policySource = asPolicySource(options.policy);
   const onError = options.onError ?? (() => {});
   const limits = limitsFromConfig(config);
-  const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, onError) : null;
+  // Redis (REDIS_URL) behind its circuit breaker; never awaited: the gateway starts without it.
+  const ownBreaker = !options.redisBreaker && config.REDIS_URL ? new RedisBreaker(config.REDIS_URL) : null;
+  const breaker = options.redisBreaker ?? ownBreaker;
+  const redis = breaker?.redis ?? null;
   const rateLimiter = new RateLimiter(
-    redis ? new RedisRateLimitStore(redis) : new MemoryRateLimitStore(),
+    breaker ? new GuardedRateLimitStore(breaker, new RedisRateLimitStore(breaker.redis), new MemoryRateLimitStore()) : new MemoryRateLimitStore(),
     { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST },
     { perMinute: config.IP_RATE_LIMIT_PER_MINUTE, burst: config.IP_RATE_LIMIT_BURST },
     (error) => onError(error, 'rate limit store'),
     { public: { perMinute: config.PUBLIC_RATE_LIMIT_PER_HOUR / 60, burst: config.PUBLIC_RATE_LIMIT_BURST } },
   );
   const suspensions = new SuspensionService(dataSource, { cacheMs: config.SUSPENSION_CACHE_MS, now: options.now, changes: options.changes });
-  const detector = new SuspiciousActivityDetector(redis ? new RedisCounterStore(redis) : new MemoryCounterStore(), thresholdsFromConfig(config), (input) =>
+  const counters = breaker ? new GuardedCounterStore(breaker, new RedisCounterStore(breaker.redis), new MemoryCounterStore()) : new MemoryCounterStore();
+  const detector = new SuspiciousActivityDetector(counters, thresholdsFromConfig(config), (input) =>
     suspensions.suspend(input),
   );
   await suspensions.start((error) => onError(error, 'suspension refresh'));
@@ -135,7 +177,8 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
         try {
           return await authenticate(authorization, deps);
         } catch (error) {
-          await noteRefusedToken(authorization, deps.ip).catch((noteError: unknown) => onError(noteError, 'token refusal rules'));
+          // A credential refused because the database failed says nothing about the credential.
+          if (!isUnavailableError(error)) await noteRefusedToken(authorization, deps.ip).catch((noteError: unknown) => onError(noteError, 'token refusal rules'));
           throw error;
         }
       };
@@ -157,7 +200,7 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
     redis,
     async stop() {
       suspensions.stop();
-      if (redis) await redis.quit().catch(() => redis.disconnect());
+      await ownBreaker?.stop();
     },
   };
 }

@@ -55,6 +55,8 @@ export interface ChangeFeedOptions {
   log?: ChangeFeedLog;
   /** Force a transport (tests); default: redis with REDIS_URL, postgres with a server, else local. */
   transport?: ChangeFeed['transport'];
+  /** Whether Redis is available now (its circuit breaker); with a PostgreSQL server, PostgreSQL carries events meanwhile. */
+  redisAvailable?: () => boolean;
 }
 
 /** Redis channel and PostgreSQL NOTIFY channel. */
@@ -114,8 +116,22 @@ abstract class BaseFeed implements ChangeFeed {
   protected readonly subscribers: Subscribers;
   protected stopped = false;
 
-  constructor(protected readonly log: ChangeFeedLog) {
+  /** `parent`: the feed this one carries events for (DualFeed); received events go to its subscribers. */
+  constructor(
+    protected readonly log: ChangeFeedLog,
+    private readonly parent: BaseFeed | null = null,
+  ) {
     this.subscribers = new Subscribers(log);
+  }
+
+  /** Sends a payload on this transport (for the feed it carries events for); rejects on failure. */
+  transmit(payload: string): Promise<void> {
+    return this.send(payload);
+  }
+
+  /** Starts receiving on this transport (for the feed it carries events for). */
+  start(): void {
+    this.listen();
   }
 
   async publish(change: { kind: ChangeKind; id?: string }): Promise<void> {
@@ -137,11 +153,13 @@ abstract class BaseFeed implements ChangeFeed {
 
   /** An event from the transport: delivered unless this feed published it (already delivered). */
   protected received(payload: string): void {
+    if (this.parent) return this.parent.received(payload);
     const event = parseEvent(payload);
     if (event && event.origin !== this.origin) this.subscribers.deliver(event);
   }
 
   protected resync(): void {
+    if (this.parent) return this.parent.resync();
     this.subscribers.deliver({ kind: 'resync', origin: this.origin });
   }
 
@@ -183,8 +201,9 @@ class RedisFeed extends BaseFeed {
   constructor(
     private readonly url: string,
     log: ChangeFeedLog,
+    parent: BaseFeed | null = null,
   ) {
-    super(log);
+    super(log, parent);
   }
 
   private connection(role: 'publisher' | 'subscriber'): Redis {
@@ -253,8 +272,9 @@ class PostgresFeed extends BaseFeed {
     private readonly url: string,
     private readonly dataSource: DataSource | undefined,
     log: ChangeFeedLog,
+    parent: BaseFeed | null = null,
   ) {
-    super(log);
+    super(log, parent);
   }
 
   protected async send(payload: string): Promise<void> {
@@ -332,6 +352,51 @@ class PostgresFeed extends BaseFeed {
 }
 
 /**
+ * Redis pub/sub with PostgreSQL LISTEN/NOTIFY behind it: events are received on both, and
+ * published on Redis while it is available (its circuit breaker closed), else on PostgreSQL. A
+ * gateway whose Redis is down keeps telling and hearing the others (which listen on both too).
+ */
+class DualFeed extends BaseFeed {
+  readonly transport = 'redis' as const;
+  private readonly viaRedis: RedisFeed;
+  private readonly viaPostgres: PostgresFeed;
+
+  constructor(
+    redisUrl: string,
+    pgUrl: string,
+    dataSource: DataSource | undefined,
+    private readonly redisAvailable: () => boolean,
+    log: ChangeFeedLog,
+  ) {
+    super(log);
+    this.viaRedis = new RedisFeed(redisUrl, log, this);
+    this.viaPostgres = new PostgresFeed(pgUrl, dataSource, log, this);
+  }
+
+  protected async send(payload: string): Promise<void> {
+    if (this.redisAvailable()) {
+      try {
+        await this.viaRedis.transmit(payload);
+        return;
+      } catch (error) {
+        this.log.warn({ err: error }, 'change feed: Redis publish failed; publishing on PostgreSQL');
+      }
+    }
+    await this.viaPostgres.transmit(payload);
+  }
+
+  protected listen(): void {
+    this.viaRedis.start();
+    this.viaPostgres.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([this.viaRedis.stop(), this.viaPostgres.stop()]);
+  }
+}
+
+/**
  * Publishes one event from a short-lived process (the CLI): a connection opened for it and
  * closed again. Never throws.
  */
@@ -359,6 +424,8 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   const transport = options.transport ?? (options.config.REDIS_URL ? 'redis' : options.config.DATABASE_URL && pgUrl ? 'postgres' : 'local');
   if (transport === 'redis') {
     if (!options.config.REDIS_URL) throw new Error('The Redis change feed needs REDIS_URL');
+    // On a PostgreSQL server, LISTEN/NOTIFY stands in while Redis is away.
+    if (options.config.DATABASE_URL && pgUrl) return new DualFeed(options.config.REDIS_URL, pgUrl, options.dataSource, options.redisAvailable ?? (() => true), log);
     return new RedisFeed(options.config.REDIS_URL, log);
   }
   if (transport === 'postgres') {

@@ -18,6 +18,7 @@ import { loadPolicy } from '../policy/load-policy';
 import type { Policy } from '../policy/policy';
 import { PolicyHolder } from '../policy/policy-holder';
 import { createSecurity, type Security } from '../security';
+import { RedisBreaker } from '../security/redis-breaker';
 import { createChangeFeed, type ChangeFeed } from './change-feed';
 import type { GatewayComponents } from './gateway';
 import { logger } from '../logger';
@@ -48,7 +49,10 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
   const audited = options.audit ?? true;
   const log = logger();
   // State changes shared with the other gateway processes (src/server/change-feed.ts).
-  const changes = createChangeFeed({ config, dataSource, log });
+  // Redis (REDIS_URL) behind one circuit breaker for the process: rate limits, counters and the
+  // change feed fall back (in-process, PostgreSQL) while it is away (src/security/redis-breaker.ts).
+  const redisBreaker = config.REDIS_URL && (options.security ?? true) ? new RedisBreaker(config.REDIS_URL, { log }) : null;
+  const changes = createChangeFeed({ config, dataSource, log, redisAvailable: redisBreaker ? () => redisBreaker.available() : undefined });
   // The policy in force: the newest applied revision, else `policy`; swapped at runtime on a
   // 'policy-changed' event or at the POLICY_POLL_MS poll (src/policy/policy-holder.ts).
   const ownHolder = !options.policyHolder;
@@ -82,6 +86,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
           config,
           policy: policies,
           changes,
+          redisBreaker,
           now: options.now,
           recordRefusal: audited ? (refusal) => admission.recordTransportRefusal(refusal) : undefined,
           onError: (error, what) => log.error({ err: error }, `security: ${what} failed`),
@@ -96,9 +101,10 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     authenticate,
     suspensions: security?.suspensions ?? null,
     rateLimiter: security?.rateLimiter ?? null,
-    audit: audited ? (entry) => writer.append(entry) : null,
+    audit: audited ? (entry, appendOptions) => writer.append(entry, appendOptions) : null,
     now: options.now,
     changes,
+    deadlineMs: config.REQUEST_DEADLINE_MS,
   });
   const onHttpRefusal: GatewayComponents['onHttpRefusal'] = audited ? (refusal) => admission.recordTransportRefusal(refusal) : undefined;
   const plugins = [
@@ -131,8 +137,10 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     authenticate,
     plugins,
     middleware: [apiCalls.middleware(), ...(security?.middleware ?? [])],
-    routes: [importsRouter({ dataSource, admission }), exportsRouter({ dataSource, admission }), deletionFormRouter({ dataSource, admission, config }), consoleRouter()],
+    routes: [importsRouter({ dataSource, admission, maxBytes: config.IMPORT_MAX_BYTES }), exportsRouter({ dataSource, admission }), deletionFormRouter({ dataSource, admission, config }), consoleRouter()],
     onHttpRefusal,
+    auditStalledMs: () => writer.stalledMs(),
+    redisBreaker,
     graphqlMiddleware: security?.graphqlMiddleware,
     apolloOptions: security?.apolloOptions,
     trustProxy: security?.trustProxy,
@@ -145,6 +153,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
       await security?.stop();
       if (ownHolder) await policies.stop();
       await changes.stop();
+      await redisBreaker?.stop();
     },
   };
 }

@@ -19,6 +19,7 @@ import type { Policy } from '../policy/policy';
 import { Category, Sensitivity } from '../policy/taxonomy';
 import { graphiqlRouter, PLACEHOLDER_HEADERS } from './graphiql/graphiql';
 import { logger } from '../logger';
+import { isUnavailableError, UNAVAILABLE_MESSAGE } from '../unavailable';
 import { readinessHandler } from './readiness';
 import { createMetrics } from './metrics';
 import { requestIdMiddleware } from './request-id';
@@ -62,6 +63,10 @@ export interface GatewayComponents {
   middleware?: express.RequestHandler[];
   /** Extra routes (e.g. imports, exports) mounted before `/graphql`. */
   routes?: express.Router[];
+  /** Redis behind its circuit breaker (REDIS_URL): its state in /metrics. */
+  redisBreaker?: import('../security/redis-breaker').RedisBreaker | null;
+  /** How long the audit writer has made no progress (ms), for /readyz. */
+  auditStalledMs?: () => number;
   /** Releases what the components hold (writers, timers); called by `stop()`. */
   stop?: () => Promise<void>;
   /** Middleware on /graphql after the body is parsed (e.g. batch and document size limits). */
@@ -105,6 +110,12 @@ export interface Gateway {
 /** Keeps the messages of errors the gateway raises on purpose; hides everything else. */
 export function formatGatewayError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
+  // A database connection that died, a timeout, a pool that could not serve: an honest 503 (the
+  // admission plugin withholds the whole answer), never an internal error or a wrong-input one.
+  if (isUnavailableError(original)) {
+    if (!(original instanceof GraphQLError)) logger().warn({ err: original }, 'request not served: database unavailable');
+    return { message: UNAVAILABLE_MESSAGE, locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.UNAVAILABLE } };
+  }
   const code = formatted.extensions?.code;
   const deliberate = original instanceof GraphQLError && code !== ErrorCode.INTERNAL_SERVER_ERROR;
   const raisedByGraphQL = code !== undefined && code !== ErrorCode.INTERNAL_SERVER_ERROR;
@@ -128,7 +139,7 @@ function graphqlErrorBody(code: string, message: string) {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { dataSource, config, policy, components } = options;
   const now = options.now ?? (() => new Date());
-  const metrics = createMetrics({ policy: components.policies });
+  const metrics = createMetrics({ policy: components.policies, redis: components.redisBreaker ?? undefined });
   const app = express();
   const httpServer = components.createServer?.(app) ?? createServer(app);
   app.disable('x-powered-by');
@@ -162,7 +173,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', readinessHandler(dataSource));
+  app.get('/readyz', readinessHandler(dataSource, {}, { timeoutMs: config.READY_TIMEOUT_MS, auditStalledMs: components.auditStalledMs }));
   // Prometheus metrics are system logs: read by a principal whose grant allows them (e.g. a
   // token bound to TROUBLESHOOTING), admitted and recorded like every other read.
   app.get(
@@ -189,7 +200,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await components.onHttpRefusal?.(refusal);
     } catch (error) {
       logger().error({ err: error, requestId: refusal.requestId }, 'could not record a refused request');
-      res.status(503).json(graphqlErrorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'The request could not be recorded in the audit log and was not served'));
+      res.status(503).json(graphqlErrorBody(ErrorCode.UNAVAILABLE, 'The request could not be recorded in the audit log and was not served'));
       return;
     }
     res.status(status).json(graphqlErrorBody(code, message));

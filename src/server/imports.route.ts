@@ -3,11 +3,11 @@
 // as `sellergate import`, answered with the run summary. Admitted and recorded like every entry
 // point (src/admission): authenticate, suspension, rate limits, purpose, IMPORT_DATA, row scope,
 // one audit record.
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import busboy from 'busboy';
 import { Router, type Request } from 'express';
 import type { DataSource } from 'typeorm';
-import { admittedRoute, routeRefusal } from '../admission/http-admission';
+import { admittedRoute, routeRefusal, type RouteAnswer } from '../admission/http-admission';
 import type { Admission } from '../admission/admission';
 import { recordUserAction } from '../audit/system-logs';
 import { ErrorCode } from '../errors';
@@ -19,6 +19,73 @@ import { Permission } from '../policy/taxonomy';
 export interface ImportsRouteDeps {
   dataSource: DataSource;
   admission: Admission;
+  /** Largest upload (IMPORT_MAX_BYTES); default 100 MiB. */
+  maxBytes?: number;
+}
+
+const DEFAULT_MAX_BYTES = 100 * 1024 * 1024;
+/** After a refusal, the rest of the body is read and discarded up to this many bytes and ms, then the connection is closed. */
+const DRAIN_MAX_BYTES = 256 * 1024 * 1024;
+const DRAIN_MAX_MS = 30_000;
+
+/** The request body counted: past `maxBytes` the stream fails (the importer stops) and `exceeded` is set. */
+function countedBody(req: Request, maxBytes: number): { stream: Transform; exceeded: () => boolean } {
+  let bytes = 0;
+  let over = false;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) {
+        over = true;
+        callback(new Error(`The upload is larger than IMPORT_MAX_BYTES (${maxBytes} bytes)`));
+        return;
+      }
+      callback(null, chunk);
+    },
+  });
+  // The importer sees the failure through its own reading; this listener keeps it from being unhandled.
+  stream.on('error', () => {});
+  // pipe(), not pipeline(): a failing importer never destroys the request (and its connection).
+  req.pipe(stream);
+  return { stream, exceeded: () => over };
+}
+
+/**
+ * Reads and discards what is left of a refused upload, so the client, still sending, can read
+ * its answer (a server that closes on unread data resets the connection, and the client never
+ * sees the answer). Bounded: a body larger than DRAIN_MAX_BYTES, or slower than DRAIN_MAX_MS,
+ * is cut (then the connection is closed on it). Resolves true when the body was read to its end.
+ */
+function drain(req: Request): Promise<boolean> {
+  if (req.complete) return Promise.resolve(true);
+  req.unpipe();
+  return new Promise((resolve) => {
+    let bytes = 0;
+    const finish = (complete: boolean) => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', onFailure).off('close', onFailure);
+      if (!complete) req.pause();
+      resolve(complete);
+    };
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > DRAIN_MAX_BYTES) finish(false);
+    };
+    const onEnd = () => finish(true);
+    const onFailure = () => finish(req.complete);
+    const timer = setTimeout(() => finish(false), DRAIN_MAX_MS);
+    req.on('data', onData).once('end', onEnd).once('error', onFailure).once('close', onFailure);
+    req.resume();
+  });
+}
+
+function tooLarge(maxBytes: number): RouteAnswer {
+  return {
+    status: 413,
+    headers: { connection: 'close' },
+    json: { error: { code: ErrorCode.BAD_USER_INPUT, message: `The upload is larger than the limit of ${maxBytes} bytes (IMPORT_MAX_BYTES)`, limit: 'IMPORT_MAX_BYTES', maxBytes } },
+    facts: { errorCodes: [ErrorCode.BAD_USER_INPUT], outcome: 'invalid' },
+  };
 }
 
 function query(req: Request, name: string): string | undefined {
@@ -27,8 +94,8 @@ function query(req: Request, name: string): string | undefined {
 }
 
 /** The uploaded file: the body itself, or the first file part of a multipart form. */
-function uploadedFile(req: Request): Promise<{ stream: Readable; fileName?: string }> {
-  if (!req.is('multipart/form-data')) return Promise.resolve({ stream: req });
+function uploadedFile(req: Request, body: Readable): Promise<{ stream: Readable; fileName?: string }> {
+  if (!req.is('multipart/form-data')) return Promise.resolve({ stream: body });
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -52,7 +119,7 @@ function uploadedFile(req: Request): Promise<{ stream: Readable; fileName?: stri
     parser.on('error', (error: Error) => {
       if (!found) reject(routeRefusal(400, ErrorCode.BAD_USER_INPUT, `Malformed multipart body: ${error.message}`));
     });
-    req.pipe(parser);
+    body.pipe(parser);
   });
 }
 
@@ -62,7 +129,7 @@ function uploadedFile(req: Request): Promise<{ stream: Readable; fileName?: stri
  */
 export function importsRouter(deps: ImportsRouteDeps): Router {
   const router = Router();
-  const spec = { entry: 'imports', operation: 'POST /imports', permission: { permission: Permission.IMPORT_DATA, what: 'import data' } } as const;
+  const spec = { entry: 'imports', operation: 'POST /imports', permission: { permission: Permission.IMPORT_DATA, what: 'import data' }, longRunning: true } as const;
   router.post(
     '/imports',
     admittedRoute(deps.admission, spec, async (ctx, req) => {
@@ -75,7 +142,21 @@ export function importsRouter(deps: ImportsRouteDeps): Router {
       if (maxErrors !== undefined && (!Number.isInteger(maxErrors) || maxErrors < 0)) {
         throw routeRefusal(400, ErrorCode.BAD_USER_INPUT, '`maxErrors` must be a non-negative integer');
       }
-      const upload = await uploadedFile(req);
+      const maxBytes = deps.maxBytes ?? DEFAULT_MAX_BYTES;
+      // A declared length over the limit is refused before anything is read or imported.
+      const declared = Number(req.get('content-length') ?? Number.NaN);
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        await drain(req);
+        return tooLarge(maxBytes);
+      }
+      const body = countedBody(req, maxBytes);
+      let upload: { stream: Readable; fileName?: string };
+      try {
+        upload = await uploadedFile(req, body.stream);
+      } catch (error) {
+        await drain(req);
+        throw error;
+      }
       const summary = await importStream(deps.dataSource, upload.stream, {
         fileName: query(req, 'fileName') ?? upload.fileName ?? 'upload',
         account,
@@ -97,12 +178,17 @@ export function importsRouter(deps: ImportsRouteDeps): Router {
       } catch (error) {
         logger().error({ err: error, requestId: ctx.requestId }, 'import action could not be recorded');
       }
+      // A refused upload (too large, not a report) is answered once the rest of its body is read.
+      const refused = summary.status !== 'SUCCEEDED' && !req.complete;
+      if (refused) await drain(req);
+      if (body.exceeded()) return tooLarge(maxBytes);
       const code = summary.error?.code;
       const status = summary.status === 'SUCCEEDED' ? 200 : code === 'ACCOUNT_NOT_AUTHORIZED' || code === 'MARKETPLACE_NOT_AUTHORIZED' ? 403 : 422;
       const rowsByCategory = rowsWrittenByCategory(deps.dataSource, summary);
       return {
         status,
         json: summary,
+        ...(refused ? { headers: { connection: 'close' } } : {}),
         facts: {
           // The account and file name identify the seller: only the report type and limits are kept.
           variables: { type: summary.reportType, maxErrors: maxErrors ?? null, importRunId: summary.importRunId },

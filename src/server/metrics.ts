@@ -2,6 +2,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestContext } from '../context';
+import { connectionErrors } from '../db/data-source';
 import { ErrorCode } from '../errors';
 import type { PolicySource } from '../policy/policy-holder';
 
@@ -41,9 +42,36 @@ export function operationLabeller(max = MAX_OPERATION_LABELS): (name: string | n
 }
 
 /** `policy`: the process's policy in force, exported as `sellergate_policy_info{version}` (1). */
-export function createMetrics(options: { policy?: PolicySource } = {}): GatewayMetrics {
+export function createMetrics(options: { policy?: PolicySource; redis?: { state(): string; fallbacks: number } } = {}): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const lostConnections = new Gauge({
+    name: 'sellergate_database_connection_errors',
+    help: 'Errors of pooled database connections (terminated backends, dropped sockets) since start; each such connection left the pool',
+    registers: [registry],
+    collect() {
+      lostConnections.set(connectionErrors.count);
+    },
+  });
+  const redis = options.redis;
+  if (redis) {
+    const open = new Gauge({
+      name: 'sellergate_redis_breaker_open',
+      help: 'Redis circuit breaker: 1 while open (Redis away: in-process rate limits, PostgreSQL change feed), 0 when closed',
+      registers: [registry],
+      collect() {
+        open.set(redis.state() === 'closed' ? 0 : 1);
+      },
+    });
+    const fallbacks = new Gauge({
+      name: 'sellergate_redis_fallback_calls',
+      help: 'Rate-limit and counter calls answered in-process because Redis was not available',
+      registers: [registry],
+      collect() {
+        fallbacks.set(redis.fallbacks);
+      },
+    });
+  }
   const policy = options.policy;
   if (policy) {
     const info = new Gauge({

@@ -183,7 +183,7 @@ describe('audit plugin fail-closed', () => {
       await broken.destroy();
       const response = await gateway.post({ query: AUDIT_QUERY }, { authorization: 'Bearer compliance', 'x-purpose': 'AUDIT' });
       expect(response.status).toBe(503);
-      expect(response.body).toEqual({ data: null, errors: [{ message: AUDIT_WRITE_FAILED_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'AUDIT_WRITE_FAILED' } }] });
+      expect(response.body).toEqual({ data: null, errors: [{ message: AUDIT_WRITE_FAILED_MESSAGE, extensions: { code: 'UNAVAILABLE', reason: 'AUDIT_WRITE_FAILED' } }] });
     } finally {
       await gateway.stop();
       await db.close();

@@ -105,14 +105,15 @@ interface Named {
       const failed = await names(adsToken);
       expect(failed.body.data?.campaigns ?? null).toBeNull();
       const error = failed.body.errors?.[0];
-      expect(error?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      expect(failed.status).toBe(503);
+      expect(error?.extensions?.code).toBe('UNAVAILABLE');
       expect(JSON.stringify(failed.body)).not.toMatch(/stacktrace|ECONNRESET|ECONNREFUSED|at .*\.js:\d+/);
       const audited = (await primary.dataSource.query('SELECT outcome, error_codes AS "errorCodes" FROM audit_record WHERE request_id = $1', [
         failed.headers.get('x-request-id'),
       ])) as { outcome: string; errorCodes: string[] }[];
       expect(audited).toHaveLength(1);
       expect(audited[0].outcome).not.toBe('ok');
-      expect(audited[0].errorCodes).toContain('INTERNAL_SERVER_ERROR');
+      expect(audited[0].errorCodes).toContain('UNAVAILABLE');
 
       // The primary answers the token lookup and the administrative reads.
       const tokens = await gateway.post('{ apiTokens { id } }', { token: adminToken });
@@ -146,9 +147,10 @@ interface Named {
     const patched = function (this: Client, ...args: unknown[]) {
       const first = args[0] as string | { text?: string };
       const text = typeof first === 'string' ? first : (first?.text ?? '');
-      // The suspension cache reloads in the background, from the primary where suspensions are
-      // written (security state never waits for a replica to catch up): not this query's.
-      if (/^\s*SELECT/i.test(text) && !/"PrincipalSuspension"/.test(text)) selects.push({ server: this.port === replicaPort ? 'replica' : 'primary', sql: text.slice(0, 120) });
+      // The suspension cache reloads and the policy poll run in the background, on the primary
+      // where suspensions and policies are written (security state never waits for a replica to
+      // catch up): not this query's.
+      if (/^\s*SELECT/i.test(text) && !/"PrincipalSuspension"|FROM policy_revision/.test(text)) selects.push({ server: this.port === replicaPort ? 'replica' : 'primary', sql: text.slice(0, 120) });
       return (original as (...rest: unknown[]) => unknown).apply(this, args);
     };
     Client.prototype.query = patched as typeof Client.prototype.query;
