@@ -272,12 +272,21 @@ describe('restricted exports', () => {
     const document = JSON.parse(JSON.stringify(policyDocument(defaultPolicy()))) as { version?: string };
     document.version = 'Q4 – review\n=1+1';
     const { policy } = await applyPolicy(db.dataSource, document, { appliedBy: 'test', baseline: baselinePolicy(loadConfig({ ...process.env, NODE_ENV: 'test' })) });
-    const deadline = Date.now() + 3_000;
-    let info = await exported(analyst, ORDERS_EDGES_QUERY, 'CSV');
-    while (info.policyVersion !== policy.version && Date.now() < deadline) {
+    // Until the process follows the change, an export is made under the previous version, or
+    // refused once with POLICY_CHANGED (send it again) when the change lands while it starts.
+    const deadline = Date.now() + 10_000;
+    const attempt = async (): Promise<ExportInfo | null> => {
+      const response = await createExport(analyst, ORDERS_EDGES_QUERY, 'CSV');
+      if (response.body.errors?.every((error) => error.extensions?.reason === 'POLICY_CHANGED')) return null;
+      expect(response.body.errors).toBeUndefined();
+      return (response.body.data as { createExport: ExportInfo }).createExport;
+    };
+    let info = await attempt();
+    while (info?.policyVersion !== policy.version && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      info = await exported(analyst, ORDERS_EDGES_QUERY, 'CSV');
+      info = await attempt();
     }
+    if (!info) throw new Error('every export was refused with POLICY_CHANGED');
     expect(info.policyVersion).toBe(policy.version);
     const response = await download(analyst, info.downloadUrl);
     expect(response.status).toBe(200);
