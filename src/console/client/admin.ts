@@ -187,7 +187,7 @@ interface DeletionRequest {
 }
 
 const REQUESTS = `query ConsoleDeletionRequests { deletionRequests { id state source scopeAccountId scopeOrderIds scopeDigests reason requester receivedBy receivedAt dueAt overdue decidedBy decidedAt decisionReason executedBy executedAt } }`;
-const DECIDE = `mutation ConsoleDecide($id: ID!, $decision: DeletionRequestState!, $reason: String!) { decideDeletionRequest(id: $id, decision: $decision, reason: $reason) { id state } }`;
+const DECIDE = `mutation ConsoleDecide($id: ID!, $decision: DeletionDecision!, $reason: String!) { decideDeletionRequest(id: $id, decision: $decision, reason: $reason) { id state } }`;
 const EXECUTE = `mutation ConsoleExecute($id: ID!) { executeDeletionRequest(id: $id) { id totalRows } }`;
 const CERTIFICATE = `query ConsoleCertificate($requestId: ID!) { deletionCertificate(requestId: $requestId) { id requestId issuedAt executedBy scopeKind scopeDigests counts { table rows } totalRows signature } }`;
 

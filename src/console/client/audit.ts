@@ -6,7 +6,7 @@ import { gql, type Session } from './api';
 import { PURPOSES } from './purposes';
 import { Show, useLoad, when } from './ui';
 
-const OUTCOMES = ['ok', 'partial', 'denied', 'invalid', 'refused', 'error'];
+const OUTCOMES = ['OK', 'PARTIAL', 'DENIED', 'INVALID', 'REFUSED', 'ERROR'];
 
 interface AuditRecord {
   id: string;
@@ -156,7 +156,7 @@ export function AuditScreen({ session }: { session: Session }) {
         <tbody>${nodes.map((r) => html`<tr>
           <td><button type="button" class="link" onClick=${() => setSelected(r)} aria-label=${`Show record ${r.id}`}>${r.id}</button></td>
           <td>${when(r.timestamp)}</td><td>${r.principalKind ?? ''} ${r.principalId ?? '—'}</td><td>${r.principalRole ?? '—'}</td><td>${r.purpose ?? '—'}</td>
-          <td>${r.operationName ?? r.operationType ?? '—'}</td><td class=${`outcome ${r.outcome}`}>${r.outcome}</td><td>${r.masked.length} / ${r.denied.length}</td>
+          <td>${r.operationName ?? r.operationType ?? '—'}</td><td class=${`outcome ${r.outcome.toLowerCase()}`}>${r.outcome}</td><td>${r.masked.length} / ${r.denied.length}</td>
         </tr>`)}</tbody>
       </table>
       ${older.error ? html`<p class="refusal" role="alert">${older.error}</p>` : null}

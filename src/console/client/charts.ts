@@ -70,7 +70,7 @@ function ActivityCharts({ session, days }: { session: Session; days: number }) {
         datasets: [
           { label: 'denied fields', data: [...new Set(auditActivity.map((r) => r.role ?? '(none)'))].sort().map((role) => auditActivity.filter((r) => (r.role ?? '(none)') === role).reduce((s, r) => s + r.denied, 0)), backgroundColor: '#a4001d' },
           { label: 'masked fields', data: [...new Set(auditActivity.map((r) => r.role ?? '(none)'))].sort().map((role) => auditActivity.filter((r) => (r.role ?? '(none)') === role).reduce((s, r) => s + r.masked, 0)), backgroundColor: '#c45500' },
-          { label: 'refused operations', data: [...new Set(auditActivity.map((r) => r.role ?? '(none)'))].sort().map((role) => auditActivity.filter((r) => (r.role ?? '(none)') === role && ['refused', 'denied'].includes(r.outcome)).reduce((s, r) => s + r.operations, 0)), backgroundColor: '#546e7a' },
+          { label: 'refused operations', data: [...new Set(auditActivity.map((r) => r.role ?? '(none)'))].sort().map((role) => auditActivity.filter((r) => (r.role ?? '(none)') === role && ['refused', 'denied'].includes(r.outcome.toLowerCase())).reduce((s, r) => s + r.operations, 0)), backgroundColor: '#546e7a' },
         ] }, options: { responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } } }} /></section>
     <section class="panel"><h2>Denials and masks by purpose</h2>
       <${ChartCanvas} label="Denied and masked fields per day by purpose" config=${{ type: 'line', data: series(auditActivity, (r) => r.purpose ?? '(none)', (r) => r.denied + r.masked), options: { responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } } }} /></section>
