@@ -86,6 +86,9 @@ describe('console and Data Deletion page in Chromium', () => {
     const download = console.page.waitForEvent('download');
     await console.page.getByRole('button', { name: 'Download certificate' }).first().click();
     expect((await download).suggestedFilename()).toMatch(/^deletion-certificate-.+\.json$/);
+    // ... and the gateway checks it: signature, contents, the request it was issued for.
+    await console.page.getByRole('button', { name: 'Verify certificate' }).first().click();
+    await console.page.getByRole('status').filter({ hasText: 'verified: signature and contents valid' }).waitFor();
     expect(console.outside).toEqual([]);
     expect(console.errors).toEqual([]);
     await console.page.context().close();

@@ -191,6 +191,8 @@ const DECIDE = `mutation ConsoleDecide($id: ID!, $decision: DeletionDecision!, $
 const EXECUTE = `mutation ConsoleExecute($id: ID!) { executeDeletionRequest(id: $id) { id totalRows } }`;
 const CERTIFICATE = `query ConsoleCertificate($requestId: ID!) { deletionCertificate(requestId: $requestId) { id requestId issuedAt executedBy scopeKind scopeDigests counts { table rows } totalRows signature } }`;
 
+const VERIFY = `query ConsoleVerifyCertificate($certificate: String!) { verifyDeletionCertificate(certificate: $certificate) { valid problems requestId totalRows } }`;
+
 const STATE_TEXT: Record<string, string> = { RECEIVED: 'received, to verify', APPROVED: 'approved', REJECTED: 'rejected', EXECUTED: 'executed' };
 
 export function DeletionsScreen({ session }: { session: Session }) {
@@ -218,6 +220,16 @@ export function DeletionsScreen({ session }: { session: Session }) {
       download(`deletion-certificate-${r.id}.json`, `${JSON.stringify(data.deletionCertificate, null, 2)}\n`);
       return `Certificate of ${r.id} downloaded as deletion-certificate-${r.id}.json`;
     });
+  // The issued certificate checked by the gateway: signature, contents, and that it is the one issued for this request.
+  const verify = (r: DeletionRequest) =>
+    act(async () => {
+      const data = await gql<{ deletionCertificate: unknown }>(session, CERTIFICATE, { requestId: r.id });
+      if (!data.deletionCertificate) return `Request ${r.id} has no certificate`;
+      const checked = await gql<{ verifyDeletionCertificate: { valid: boolean; problems: string[]; totalRows: number | null } }>(session, VERIFY, { certificate: JSON.stringify(data.deletionCertificate) });
+      const outcome = checked.verifyDeletionCertificate;
+      if (!outcome.valid) throw new Error(`Certificate of ${r.id} is NOT valid: ${outcome.problems.join('; ')}`);
+      return `Certificate of ${r.id} verified: signature and contents valid, ${outcome.totalRows ?? 0} rows`;
+    });
   return html`<div><h1>Deletion requests</h1><${ActionResult} result=${result} />
     <${Show} loaded=${list}>${({ deletionRequests }: { deletionRequests: DeletionRequest[] }) =>
       deletionRequests.length === 0
@@ -232,7 +244,7 @@ export function DeletionsScreen({ session }: { session: Session }) {
         <td>${r.state === 'RECEIVED' ? html`<label class="sr"><span class="vh">Decision reason for ${r.id}</span><input value=${reasons[r.id] ?? ''} placeholder="Verification and reason" onInput=${(e: Event) => setReasons({ ...reasons, [r.id]: (e.target as HTMLInputElement).value })} /></label>
             <button type="button" onClick=${() => decide(r, 'APPROVED')}>Approve</button> <button type="button" class="secondary" onClick=${() => decide(r, 'REJECTED')}>Reject</button>` : null}
           ${r.state === 'APPROVED' ? html`<button type="button" onClick=${() => execute(r)}>Execute</button>` : null}
-          ${r.state === 'EXECUTED' ? html`<button type="button" onClick=${() => certificate(r)}>Download certificate</button>` : null}</td>
+          ${r.state === 'EXECUTED' ? html`<button type="button" onClick=${() => certificate(r)}>Download certificate</button> <button type="button" class="secondary" onClick=${() => verify(r)}>Verify certificate</button>` : null}</td>
       </tr>`)}</tbody></table>`}<//>
   </div>`;
 }
