@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npx sellergate <command>`: one program, each feature registering its own commands.
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { seedDemo } from '../db/demo/seed-demo';
 import { ALL_CATEGORIES } from '../policy/taxonomy';
@@ -26,9 +27,22 @@ function port(value: string): number {
   return parsed;
 }
 
+/** The installed sellergate's version, from its package.json (found upwards from this file: dist/ or the sources). */
+export function packageVersion(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'sellergate' && pkg.version) return pkg.version;
+    }
+    if (dirname(dir) === dir) return 'unknown';
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('sellergate')
     .description('Governed GraphQL gateway over your Amazon seller-operations data')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true })
     .option('--token-file <file>', 'act as the API token in this file (default: SELLERGATE_TOKEN; without either, as the local operator)')
