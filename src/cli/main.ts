@@ -82,7 +82,7 @@ export function buildProgram(): Command {
     .description('Load the deterministic demo data set into an empty database')
     .action(async () => {
       const seeded = await withAdmission(cliDeps, { name: 'seed-demo', kind: 'mutation', categories: ALL_CATEGORIES }, (_ctx, db) =>
-        seedDemo(db.dataSource, (message) => process.stderr.write(`${message}\n`)),
+        seedDemo(db.dataSource, (message) => process.stderr.write(`${message}\n`), { trustedLoad: db.embedded }),
       );
       process.stdout.write(seeded ? 'demo data loaded\n' : 'database already holds data: nothing loaded\n');
     });
