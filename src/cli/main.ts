@@ -4,12 +4,8 @@ import 'reflect-metadata';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { seedDemo } from '../db/demo/seed-demo';
 import { ALL_CATEGORIES } from '../policy/taxonomy';
-import { printGatewaySchema, SCHEMA_FILE } from '../server/emit-schema';
-import { buildGatewaySchema } from '../server/schema';
 import { registerFederationCommands } from '../federation/compose.command';
-import { serve } from '../server/serve';
 import { registerAccountCommands } from './account.command';
 import { registerAuditCommands } from './audit.command';
 import { cliDeps, setGlobalOptions, withAdmission, withDatabase } from './cli-deps';
@@ -63,6 +59,9 @@ export function buildProgram(): Command {
     .option('--subgraphs <list>', 'with --gateway: name=url,... of every subgraph')
     .option('--supergraph <file>', 'with --gateway: a supergraph SDL file (sellergate compose)')
     .action(async (options: { port?: number; host?: string; demo?: boolean; subgraph?: string; gateway?: boolean; subgraphs?: string; supergraph?: string }) => {
+      // The server, the schema and the demo data are loaded by the commands that use them, so
+      // that every other command starts in well under a second.
+      const { serve } = require('../server/serve') as typeof import('../server/serve');
       await serve(options);
     });
 
@@ -81,6 +80,7 @@ export function buildProgram(): Command {
     .command('seed-demo')
     .description('Load the deterministic demo data set into an empty database')
     .action(async () => {
+      const { seedDemo } = require('../db/demo/seed-demo') as typeof import('../db/demo/seed-demo');
       const seeded = await withAdmission(cliDeps, { name: 'seed-demo', kind: 'mutation', categories: ALL_CATEGORIES }, (_ctx, db) =>
         seedDemo(db.dataSource, (message) => process.stderr.write(`${message}\n`), { trustedLoad: db.embedded }),
       );
@@ -90,9 +90,11 @@ export function buildProgram(): Command {
   const schema = program.command('schema').description('The GraphQL schema users see');
   schema
     .command('emit')
-    .description(`Print the SDL, or write it to a file (the committed copy is ${SCHEMA_FILE})`)
+    .description('Print the SDL, or write it to a file (the committed copy is schema/schema.graphql)')
     .option('-o, --output <file>', 'write to this file instead of standard output')
     .action(async (options: { output?: string }) => {
+      const { printGatewaySchema } = require('../server/emit-schema') as typeof import('../server/emit-schema');
+      const { buildGatewaySchema } = require('../server/schema') as typeof import('../server/schema');
       const sdl = printGatewaySchema(await buildGatewaySchema());
       if (options.output) writeFileSync(options.output, sdl);
       else process.stdout.write(sdl);

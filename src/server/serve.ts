@@ -25,7 +25,7 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
   const log = logger();
   const policy = loadGatewayPolicy(settings);
   const started = Date.now();
-  const db = await openDatabase(settings, { readReplica: true });
+  const db = await openDatabase(settings, { readReplica: true, serveEmbedded: true });
   log.info({ embedded: db.embedded, migrationsApplied: db.applied }, db.embedded ? `embedded PostgreSQL under ${resolve(settings.DATA_DIR)}` : 'connected to PostgreSQL');
 
   const demoWanted = db.embedded || options.demo || settings.SEED_DEMO === '1' || settings.SEED_DEMO === 'true';

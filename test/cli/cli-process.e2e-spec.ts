@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensureBuilt } from '../support/processes';
+import { ensureBuilt, runCliProcess, startGatewayProcess, type GatewayProcess } from '../support/processes';
 
 const ROOT = join(__dirname, '..', '..');
 const run = promisify(execFile);
@@ -23,4 +23,40 @@ describe('sellergate --version', () => {
       expect(stderr).toBe('');
     }
   });
+});
+
+describe('commands while the gateway runs on the embedded database', () => {
+  let gateway: GatewayProcess;
+  beforeAll(async () => {
+    // No DATABASE_URL: the gateway opens (and holds) the embedded database under its DATA_DIR, with the demo data.
+    gateway = await startGatewayProcess({ name: 'embedded', databaseUrl: '', env: { DATABASE_URL: undefined, SELLERGATE_TOKEN: undefined }, startTimeoutMs: 300_000 });
+  }, 320_000);
+  afterAll(async () => {
+    await gateway?.stop();
+  }, 30_000);
+
+  const cli = (args: string[]) => runCliProcess(args, { DATA_DIR: gateway.dataDir, DATABASE_URL: undefined, SELLERGATE_TOKEN: undefined, LOG_LEVEL: 'warn' });
+
+  it('lists tokens, verifies the audit chain and creates a token the running gateway accepts at once', async () => {
+    const listed = await cli(['token', 'list']);
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain('demo analyst');
+
+    const created = await cli(['token', 'create', '--role', 'analyst', '--name', 'made while serving', '--json']);
+    expect(created.code).toBe(0);
+    const { token } = JSON.parse(created.stdout) as { token: string };
+    // An unknown token is refused with 401: this one is known to the gateway at once.
+    const answer = await gateway.post('{ __typename }', { token, purpose: 'BUSINESS_ANALYSIS' });
+    expect(answer.status).toBe(200);
+    expect(answer.body.errors).toBeUndefined();
+
+    const verified = await cli(['audit', 'verify']);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/audit chain OK/);
+    // The gateway still holds its database and answers; the token revoked from the command line is refused.
+    const [id] = /^\S+/.exec((await cli(['token', 'list'])).stdout.split('\n').find((line) => line.includes('made while serving'))!)!;
+    expect((await cli(['token', 'revoke', id])).code).toBe(0);
+    expect((await gateway.post('{ __typename }', { token, purpose: 'BUSINESS_ANALYSIS' })).status).toBe(401);
+  }, 120_000);
 });
