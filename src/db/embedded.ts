@@ -63,7 +63,7 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; port?: 
     unlock();
     throw error;
   }
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: 64 });
+  const server = new PGLiteSocketServer({ db: oneClientAtATime(db), host: '127.0.0.1', port: options.port ?? 0, maxConnections: 64 });
   await server.start();
   const url = `postgres://postgres@${server.getServerConn()}/postgres?sslmode=disable`;
   const shared = options.share && options.dataDir ? join(options.dataDir, SHARED_FILE) : undefined;
@@ -77,6 +77,51 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; port?: 
       unlock();
     },
   };
+}
+
+/**
+ * The socket server queues protocol messages one by one and lets another connection's messages in
+ * between unless PGlite reports an open transaction. An extended-protocol query (Parse, Bind,
+ * Execute, Sync) split over two reads could then bind another connection's statement. Seen from
+ * the server, this PGlite is "in a transaction" from a connection's first message until PGlite
+ * answers ReadyForQuery idle, so each connection keeps PGlite from its first message to that.
+ */
+function oneClientAtATime(db: PGlite): PGlite {
+  let turnOpen = false;
+  const READY_FOR_QUERY = 0x5a; // 'Z', length 5, then the status: I (idle), T (transaction), E (failed transaction)
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'isInTransaction') return () => turnOpen || target.isInTransaction();
+      if (property === 'execProtocolRawStream') {
+        return async (message: Uint8Array, options: { onRawData: (data: Uint8Array) => void }) => {
+          let tail = new Uint8Array(0);
+          const result = await target.execProtocolRawStream(message, {
+            ...options,
+            onRawData: (data: Uint8Array) => {
+              const joined = new Uint8Array(tail.length + data.length);
+              joined.set(tail);
+              joined.set(data, tail.length);
+              tail = joined.slice(-6);
+              options.onRawData(data);
+            },
+          });
+          const ready = tail.length === 6 && tail[0] === READY_FOR_QUERY && tail[4] === 5;
+          turnOpen = !(ready && tail[5] === 0x49);
+          return result;
+        };
+      }
+      if (property === 'exec') {
+        // The server's ROLLBACK for a connection that went away mid-transaction ends its turn.
+        return async (...args: Parameters<PGlite['exec']>) => {
+          const result = await target.exec(...args);
+          turnOpen = false;
+          return result;
+        };
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** The pid holding `dataDir` open, when that process is alive. */
