@@ -6,7 +6,7 @@
 //   CLI          simple commands (`token list`, `audit verify`, `policy show`) while the gateway runs
 // Options (environment): KEEP=1 keeps the data directory; RUNS=N repeats restart and CLI N times.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -67,15 +67,17 @@ async function firstAnswer(started: Started, timeoutMs = 600_000): Promise<strin
   }
 }
 
-async function stop(started: Started): Promise<void> {
-  if (started.child.exitCode !== null || started.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => started.child.once('exit', resolve));
-  process.kill(-started.child.pid!, 'SIGTERM');
-  const timer = setTimeout(() => process.kill(-started.child.pid!, 'SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-  // The gateway (a child of npm) releases the data directory after npm has exited.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+async function stop(started: Started, dataDir: string): Promise<void> {
+  if (started.child.exitCode === null && started.child.signalCode === null) {
+    const exited = new Promise((resolve) => started.child.once('exit', resolve));
+    process.kill(-started.child.pid!, 'SIGTERM');
+    const timer = setTimeout(() => process.kill(-started.child.pid!, 'SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  // npm may exit before the gateway it runs has closed the database: wait for its lock to go.
+  const deadline = Date.now() + 30_000;
+  while (existsSync(join(dataDir, 'pg', 'sellergate.lock')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 async function cli(args: string[], dataDir: string): Promise<void> {
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
         await cli(args, dataDir);
         record(`CLI while serving: ${args.join(' ')}`, startedAt, loadBefore);
       }
-      await stop(running);
+      await stop(running, dataDir);
       loadBefore = load();
       startedAt = performance.now();
       running = npmStart(dataDir);
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
       record('restart to first answer', startedAt, loadBefore);
     }
   } finally {
-    if (running) await stop(running);
+    if (running) await stop(running, dataDir);
     if (process.env.KEEP !== '1') rmSync(dataDir, { recursive: true, force: true });
   }
   if (process.env.JSON === '1') process.stdout.write(`${JSON.stringify(figures)}\n`);
