@@ -1,14 +1,11 @@
 #!/usr/bin/env node
 // `npx sellergate <command>`: one program, each feature registering its own commands.
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { seedDemo } from '../db/demo/seed-demo';
 import { ALL_CATEGORIES } from '../policy/taxonomy';
-import { printGatewaySchema, SCHEMA_FILE } from '../server/emit-schema';
-import { buildGatewaySchema } from '../server/schema';
 import { registerFederationCommands } from '../federation/compose.command';
-import { serve } from './serve';
 import { registerAccountCommands } from './account.command';
 import { registerAuditCommands } from './audit.command';
 import { cliDeps, setGlobalOptions, withAdmission, withDatabase } from './cli-deps';
@@ -27,9 +24,22 @@ function port(value: string): number {
   return parsed;
 }
 
+/** The installed sellergate's version, from its package.json (found upwards from this file: dist/ or the sources). */
+export function packageVersion(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'sellergate' && pkg.version) return pkg.version;
+    }
+    if (dirname(dir) === dir) return 'unknown';
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('sellergate')
     .description('Governed GraphQL gateway over your Amazon seller-operations data')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true })
     .option('--token-file <file>', 'act as the API token in this file (default: SELLERGATE_TOKEN; without either, as the local operator)')
@@ -50,6 +60,9 @@ export function buildProgram(): Command {
     .option('--subgraphs <list>', 'with --gateway: name=url,... of every subgraph')
     .option('--supergraph <file>', 'with --gateway: a supergraph SDL file (sellergate compose)')
     .action(async (options: { port?: number; host?: string; demo?: boolean; subgraph?: string; gateway?: boolean; subgraphs?: string; supergraph?: string }) => {
+      // The server, the schema and the demo data are loaded by the commands that use them, so
+      // that every other command starts in well under a second.
+      const { serve } = require('./serve') as typeof import('./serve');
       await serve(options);
     });
 
@@ -68,8 +81,9 @@ export function buildProgram(): Command {
     .command('seed-demo')
     .description('Load the deterministic demo data set into an empty database')
     .action(async () => {
+      const { seedDemo } = require('../db/demo/seed-demo') as typeof import('../db/demo/seed-demo');
       const seeded = await withAdmission(cliDeps, { name: 'seed-demo', kind: 'mutation', categories: ALL_CATEGORIES }, (_ctx, db) =>
-        seedDemo(db.dataSource, (message) => process.stderr.write(`${message}\n`)),
+        seedDemo(db.dataSource, (message) => process.stderr.write(`${message}\n`), { trustedLoad: db.embedded }),
       );
       process.stdout.write(seeded ? 'demo data loaded\n' : 'database already holds data: nothing loaded\n');
     });
@@ -77,9 +91,11 @@ export function buildProgram(): Command {
   const schema = program.command('schema').description('The GraphQL schema users see');
   schema
     .command('emit')
-    .description(`Print the SDL, or write it to a file (the committed copy is ${SCHEMA_FILE})`)
+    .description('Print the SDL, or write it to a file (the committed copy is schema/schema.graphql)')
     .option('-o, --output <file>', 'write to this file instead of standard output')
     .action(async (options: { output?: string }) => {
+      const { printGatewaySchema } = require('../server/emit-schema') as typeof import('../server/emit-schema');
+      const { buildGatewaySchema } = require('../server/schema') as typeof import('../server/schema');
       const sdl = printGatewaySchema(await buildGatewaySchema());
       if (options.output) writeFileSync(options.output, sdl);
       else process.stdout.write(sdl);

@@ -8,9 +8,12 @@ import { readPolicyDocument } from '../policy/load-policy';
 import { GRANTED_SENSITIVITIES, PolicyValidationError } from '../policy/policy';
 import { applyPolicy, baselinePolicy, describeOrigin, policyChanges, policyDocument, policyHistory, policyInForce, type PolicyInForce } from '../policy/policy-store';
 import { isPurpose, Sensitivity } from '../policy/taxonomy';
-import { createChangeFeed } from '../server/change-feed';
-import { buildGatewaySchema } from '../server/schema';
 import { output, withAdmission, withDatabase, type CliDeps } from './cli-deps';
+
+// Loaded when a change is published: most commands never need the feed's clients (Redis, pg).
+const changeFeed = () => require('../server/change-feed') as typeof import('../server/change-feed');
+// Built only by the commands that decide fields (explain), not by `policy show`.
+const gatewaySchema = () => (require('../server/schema') as typeof import('../server/schema')).buildGatewaySchema();
 
 /**
  * The policy in force for the read-only commands. When the database cannot be opened (e.g. the
@@ -79,7 +82,7 @@ export function registerPolicyCommands(program: Command, deps: CliDeps): void {
     .action(async (coordinate: string, options: { role: string; purpose: string; json?: boolean }) => {
       if (!isPurpose(options.purpose)) throw new Error(`Unknown purpose ${options.purpose}`);
       const { policy } = await policyForReading(deps);
-      const explanation = explainAccess(policy, fieldRegistry(await buildGatewaySchema()), options.role, options.purpose, coordinate);
+      const explanation = explainAccess(policy, fieldRegistry(await gatewaySchema()), options.role, options.purpose, coordinate);
       output(options.json, explanation, () =>
         [
           `${explanation.coordinate}${explanation.category ? ` (${explanation.category}, ${explanation.sensitivity})` : ''}`,
@@ -119,7 +122,7 @@ export function registerPolicyCommands(program: Command, deps: CliDeps): void {
         }
         if (applied.status === 'applied') {
           // Every gateway process reloads at once; a missed event is caught by their POLICY_POLL_MS poll.
-          const feed = createChangeFeed({ config: settings, dataSource: db.dataSource });
+          const feed = changeFeed().createChangeFeed({ config: settings, dataSource: db.dataSource });
           await feed.publish({ kind: 'policy-changed', id: applied.revision!.id });
           await feed.stop();
         }

@@ -8,8 +8,10 @@ import { Permission } from '../policy/taxonomy';
 import { accessReviewCsv, buildAccessReview, lastSignOff, signOffAccessReview } from '../security/access-review.service';
 import { listPersistedOperations, registerManifest, registerPersistedOperation, removePersistedOperation } from '../security/persisted-operations';
 import { SuspensionService } from '../security/suspension.service';
-import { createChangeFeed } from '../server/change-feed';
 import { output, withAdmission, type CliDeps } from './cli-deps';
+
+// Loaded when a change is published: most commands never need the feed's clients (Redis, pg).
+const changeFeed = () => require('../server/change-feed') as typeof import('../server/change-feed');
 
 const SUSPENSIONS = { permission: Permission.SUSPEND_PRINCIPALS, what: 'review suspensions' } as const;
 const PERSISTED = { permission: Permission.MANAGE_TOKENS, what: "manage tokens' persisted operations" } as const;
@@ -62,7 +64,7 @@ export function registerSecurityCommands(program: Command, deps: CliDeps): void 
     .option('--json', 'print the result as JSON')
     .action(async (principal: string, options: { note: string; json?: boolean }) => {
       const row = await withAdmission(deps, { name: 'suspension reinstate', kind: 'mutation', permission: SUSPENSIONS }, (ctx, db) => {
-        const changes = createChangeFeed({ config: deps.config(), dataSource: db.dataSource });
+        const changes = changeFeed().createChangeFeed({ config: deps.config(), dataSource: db.dataSource });
         return new SuspensionService(db.dataSource, { cacheMs: 0, changes }).reinstate(principal, { by: ctx.principal!.id, note: options.note, scope: ctx.scope }).finally(() => changes.stop());
       });
       output(options.json, describeSuspension(row), () => `reinstated ${row.principalKind} ${row.principalId} (suspended for ${row.rule})`);

@@ -3,8 +3,10 @@ import type { Command } from 'commander';
 import { createToken, listTokens, parseExpiresIn, revokeToken } from '../auth/api-token.service';
 import type { ApiToken } from '../../entities/gateway/api-token.entity';
 import { Permission } from '../policy/taxonomy';
-import { publishChange } from '../server/change-feed';
 import { output, withAdmission, type CliDeps } from './cli-deps';
+
+// Loaded when a change is published: most commands never need the feed's clients (Redis, pg).
+const changeFeed = () => require('../server/change-feed') as typeof import('../server/change-feed');
 
 const MANAGE_TOKENS = { permission: Permission.MANAGE_TOKENS, what: 'manage API tokens' } as const;
 
@@ -98,7 +100,7 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
     .action(async (id: string, options: { json?: boolean }) => {
       const revoked = await withAdmission(deps, { name: 'token revoke', kind: 'mutation', permission: MANAGE_TOKENS }, async (ctx, db) => {
         const done = await revokeToken(db.dataSource.manager, id, ctx.scope);
-        await publishChange({ config: deps.config(), dataSource: db.dataSource }, { kind: 'token-revoked', id: done.id });
+        await changeFeed().publishChange({ config: deps.config(), dataSource: db.dataSource }, { kind: 'token-revoked', id: done.id });
         return done;
       });
       output(options.json, describe(revoked), () => `revoked ${revoked.id} (${revoked.name}) at ${revoked.revokedAt?.toISOString()}`);

@@ -1,29 +1,41 @@
 // Opens the gateway's database: the DATABASE_URL server, or the embedded PostgreSQL (PGlite)
 // keeping its data under DATA_DIR. Migrations run on open unless told otherwise. Servers open it
 // with `readReplica` so DATABASE_READ_URL takes the data reads; the CLI (audit verification,
-// tokens, imports, retention) always works on the primary alone.
+// tokens, imports, retention) always works on the primary alone. On the embedded database, the
+// gateway (`serveEmbedded`) shares its PostgreSQL, and other commands connect through it while it runs.
 import { join, resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { logger } from '../logger';
 import { connectAndMigrate, createDataSource, onConnectionError } from './data-source';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
+import { runningEmbeddedUrl, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
 
 export interface OpenDatabase {
   dataSource: DataSource;
   embedded: boolean;
+  /** Connected through the embedded PostgreSQL of a running gateway (its data directory). */
+  viaGateway?: boolean;
   /** Migrations applied by this open (names). */
   applied: string[];
   close(): Promise<void>;
 }
 
-export async function openDatabase(settings: Config, options: { migrate?: boolean; readReplica?: boolean; sessionTimeouts?: boolean } = {}): Promise<OpenDatabase> {
+export async function openDatabase(
+  settings: Config,
+  options: { migrate?: boolean; readReplica?: boolean; sessionTimeouts?: boolean; serveEmbedded?: boolean } = {},
+): Promise<OpenDatabase> {
   const migrate = options.migrate ?? true;
   let embedded: EmbeddedPostgres | undefined;
   let url = settings.DATABASE_URL;
+  let viaGateway = false;
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: join(resolve(settings.DATA_DIR), 'pg') });
-    url = embedded.url;
+    const dataDir = join(resolve(settings.DATA_DIR), 'pg');
+    url = options.serveEmbedded ? undefined : await runningEmbeddedUrl(dataDir);
+    viaGateway = Boolean(url);
+    if (!url) {
+      embedded = await startEmbeddedPostgres({ dataDir, share: options.serveEmbedded });
+      url = embedded.url;
+    }
   }
   const readUrl = options.readReplica && settings.DATABASE_URL ? settings.DATABASE_READ_URL : undefined;
   // Servers bound every session (statement and lock timeouts, pool acquire): a stalled database
@@ -32,7 +44,7 @@ export async function openDatabase(settings: Config, options: { migrate?: boolea
     ? { statementTimeoutMs: settings.DATABASE_STATEMENT_TIMEOUT_MS, lockTimeoutMs: settings.DATABASE_LOCK_TIMEOUT_MS, acquireTimeoutMs: settings.DATABASE_ACQUIRE_TIMEOUT_MS }
     : {};
   onConnectionError((error) => logger().warn({ err: error }, 'database connection lost; it is dropped from the pool'));
-  const dbSettings = { url, embedded: Boolean(embedded), readUrl, poolSize: settings.DATABASE_POOL_SIZE, ...timeouts };
+  const dbSettings = { url, embedded: Boolean(embedded) || viaGateway, readUrl, poolSize: settings.DATABASE_POOL_SIZE, ...timeouts };
   try {
     let dataSource: DataSource;
     let applied: string[] = [];
@@ -44,7 +56,8 @@ export async function openDatabase(settings: Config, options: { migrate?: boolea
     }
     return {
       dataSource,
-      embedded: Boolean(embedded),
+      embedded: Boolean(embedded) || viaGateway,
+      viaGateway,
       applied,
       async close() {
         if (dataSource.isInitialized) await dataSource.destroy();

@@ -20,10 +20,9 @@ import { GOVERNANCE_EXTENSION, type FieldClassification } from '../policy/classi
 import { Category, Sensitivity } from '../policy/taxonomy';
 import { allResolvers, CATEGORY_RESOLVERS } from '../server/schema';
 import { ENTITY_REFERENCES } from './entity-references';
+import { SUBGRAPH_NAMES, type SubgraphName } from './subgraph-names';
 
-/** Subgraph names: the five data categories plus the gateway's own operations (tokens, explainAccess, retention, security). */
-export const SUBGRAPH_NAMES = ['catalog', 'advertising', 'orders', 'inventory-finance', 'system-logs', 'governance'] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+export { SUBGRAPH_NAMES, type SubgraphName };
 
 export function isSubgraphName(name: string): name is SubgraphName {
   return (SUBGRAPH_NAMES as readonly string[]).includes(name);

@@ -1,14 +1,16 @@
 // The gateway's production wiring: the governed schema, authentication, the audit log (first
 // plugin, so it sees every outcome) and the governance plugin. One place composes them; tests and
 // benchmarks use the same function, with governance or audit switched off only where they say so.
+import { In, type DataSource } from 'typeorm';
+import { ApiToken } from '../../entities/gateway/api-token.entity';
 import { describeAccess } from '../policy/describe-access';
-import type { DataSource } from 'typeorm';
 import { Admission } from '../admission/admission';
 import { graphqlAdmissionPlugin } from '../admission/graphql-admission.plugin';
 import { ApiCallLogger } from '../audit/api-call.logger';
 import { AuditWriter } from '../audit/audit.writer';
 import { createAuthenticator, type Authenticate } from '../auth/authenticate';
 import { createDemoTokens } from '../auth/api-token.service';
+import { hashTokenSecret } from '../auth/token-secret';
 import type { Config } from '../config';
 import { exportsPlugin, exportsRouter, startExportSweep } from '../exports';
 import { governSchema } from '../policy/govern-schema';
@@ -165,14 +167,30 @@ export function loadGatewayPolicy(config: Config): Policy {
 
 /**
  * Demo tokens, one per default role: created once and kept in `file` (the secrets are stored
- * only as hashes in the database, so the file is the one place they can be read again).
+ * only as hashes in the database, so the file is the one place they can be read again). Tokens in
+ * the file are used only while this database knows every one of them as active: a file written for
+ * another database (the embedded one, before DATABASE_URL was set) is replaced by new tokens.
  */
 export async function ensureDemoTokens(dataSource: DataSource, file: string, policy: Policy): Promise<Record<string, string>> {
   const { existsSync, readFileSync, writeFileSync, mkdirSync } = await import('node:fs');
   const { dirname } = await import('node:path');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  if (existsSync(file)) {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    if (await demoTokensActive(dataSource, kept)) return kept;
+  }
   const tokens = await createDemoTokens(dataSource, policy);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
   return tokens;
+}
+
+/** True when every token is stored in this database, neither revoked nor expired. */
+async function demoTokensActive(dataSource: DataSource, tokens: Record<string, string>): Promise<boolean> {
+  const secrets = Object.values(tokens).filter((token): token is string => typeof token === 'string');
+  if (secrets.length === 0) return false;
+  const hashes = secrets.map((token) => hashTokenSecret(token));
+  const rows = await dataSource.getRepository(ApiToken).findBy({ tokenHash: In(hashes) });
+  const now = Date.now();
+  const active = rows.filter((row) => !row.revokedAt && (!row.expiresAt || row.expiresAt.getTime() > now));
+  return new Set(active.map((row) => row.tokenHash)).size === new Set(hashes).size;
 }

@@ -20,19 +20,30 @@ export function testCliDeps(db: TestDatabase, env: Record<string, string> = {}, 
   };
 }
 
-/** Parses `sellergate <args>` with the given command groups registered; returns standard output. */
+/**
+ * Parses `sellergate <args>` with the given command groups registered; returns standard output.
+ * What the command writes to standard error (usage errors, which are also in the error thrown;
+ * progress; warnings) is kept out of the test output, unless the test spies on
+ * `process.stderr.write` itself: then it goes to that spy.
+ */
 export async function runCli(deps: CliDeps, register: RegisterCommands[], args: string[]): Promise<string> {
-  const program = new Command('sellergate').exitOverride();
+  // Commander's own messages (unknown option, missing argument) are in the error it throws.
+  const program = new Command('sellergate').exitOverride().configureOutput({ writeErr: () => {} });
   for (const add of register) add(program, deps);
   let printed = '';
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     printed += String(chunk);
     return true;
   });
+  const ownSpy = jest.isMockFunction(process.stderr.write);
+  const stderr = ownSpy
+    ? undefined
+    : jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
     await program.parseAsync(['node', 'sellergate', ...args]);
   } finally {
     spy.mockRestore();
+    stderr?.mockRestore();
   }
   return printed;
 }

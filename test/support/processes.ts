@@ -48,6 +48,8 @@ export interface GatewayProcess {
   name: string;
   url: string;
   pid: number;
+  /** Its DATA_DIR (the embedded database's data when `databaseUrl` is empty). */
+  dataDir: string;
   /** Everything the process printed so far (stdout and stderr), for failure messages. */
   output(): string;
   post(query: string, options?: PostOptions): Promise<TestResponse>;
@@ -57,6 +59,7 @@ export interface GatewayProcess {
 export interface GatewayProcessOptions {
   /** Shown in failure messages. */
   name: string;
+  /** The PostgreSQL server; empty: the embedded database under the process's DATA_DIR. */
   databaseUrl: string;
   /** Extra environment (REDIS_URL, limits...); `undefined` removes a variable. */
   env?: Record<string, string | undefined>;
@@ -83,7 +86,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     PORT: '0',
-    DATABASE_URL: options.databaseUrl,
+    DATABASE_URL: options.databaseUrl || undefined,
     DATA_DIR: dataDir,
     SEED_DEMO: '0',
     RETENTION_SCHEDULE: 'off',
@@ -143,6 +146,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
       name: options.name,
       url,
       pid: child.pid!,
+      dataDir,
       output: () => output,
       async post(query, postOptions = {}) {
         const headers: Record<string, string> = { 'content-type': 'application/json', ...postOptions.headers };
