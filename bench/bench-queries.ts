@@ -23,8 +23,10 @@ export const BENCH_QUERIES: readonly BenchQuery[] = [
     description: 'orders(first: 20) with items and shipments: a dashboard query',
     query:
       '{ orders(first: 20) { nodes { amazonOrderId purchaseDate status items { sku asin quantity itemPrice } shipments { carrier } } } }',
-    role: 'operations',
-    purpose: 'AFTER_SALES',
+    // Served in full: item prices derive the order total, so roles that see the total masked see
+    // item prices masked too (derivations in the access policy); compliance review sees both.
+    role: 'compliance',
+    purpose: 'COMPLIANCE_REVIEW',
   },
 ];
 
