@@ -128,8 +128,7 @@ export function registerCredentialCommands(program: Command, deps: CliDeps, inpu
     .action(async (options: { account?: string; stale?: boolean; json?: boolean }) => {
       const vault = createCredentialVault(deps.config());
       const rows = await withAdmission(deps, { name: 'credentials list', kind: 'query', permission: CREDENTIALS }, async (ctx, db) => {
-        const listed = await vault.list(db.dataSource.manager, { sellerAccountId: options.account, staleOnly: options.stale });
-        return ctx.scope.accounts ? listed.filter((row) => ctx.scope.accounts!.includes(row.sellerAccountId)) : listed;
+        return vault.list(db.dataSource.manager, { sellerAccountId: options.account, staleOnly: options.stale }, ctx.scope);
       });
       output(options.json, rows.map(json), () => (rows.length === 0 ? 'no credentials' : rows.map(line).join('\n')));
     });
@@ -163,7 +162,7 @@ export function registerCredentialCommands(program: Command, deps: CliDeps, inpu
     .action(async (id: string) => {
       const vault = createCredentialVault(deps.config());
       const removed = await withAdmission(deps, { name: 'credentials remove', kind: 'mutation', permission: CREDENTIALS }, (ctx, db) =>
-        db.dataSource.transaction((manager) => vault.remove(manager, id, { actor: ctx.principal!.id })),
+        db.dataSource.transaction((manager) => vault.remove(manager, id, { actor: ctx.principal!.id, scope: ctx.scope })),
       );
       if (!removed) throw new Error(`No credential ${id}`);
       output(false, null, () => `removed ${removed.kind} ${removed.label} of ${removed.sellerAccountId} (${removed.id})`);

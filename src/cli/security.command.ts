@@ -138,7 +138,7 @@ export function registerSecurityCommands(program: Command, deps: CliDeps): void 
       const settings = deps.config();
       const spec = { name: options.signOff ? 'access-review --sign-off' : 'access-review', kind: options.signOff ? 'mutation' : 'query', permission: ACCESS_REVIEW } as const;
       const { report, signedOff, last } = await withAdmission(deps, spec, async (ctx, db) => {
-        const review = await buildAccessReview(db.dataSource.manager, ctx.policy, { unusedDays: settings.ACCESS_REVIEW_UNUSED_DAYS });
+        const review = await buildAccessReview(db.dataSource.manager, ctx.policy, { unusedDays: settings.ACCESS_REVIEW_UNUSED_DAYS, scope: ctx.scope });
         const signed = options.signOff
           ? await db.dataSource.transaction((manager) => signOffAccessReview(manager, review, { reviewer: options.reviewer ?? ctx.principal!.id, note: options.note }))
           : null;

@@ -6,6 +6,7 @@ import { Listing } from '../../entities/catalog/listing.entity';
 import { Marketplace } from '../../entities/catalog/marketplace.entity';
 import { Product } from '../../entities/catalog/product.entity';
 import { SellerAccount } from '../../entities/catalog/seller-account.entity';
+import { AmazonCredential } from '../../entities/gateway/amazon-credential.entity';
 import { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import { RetentionRun } from '../../entities/gateway/retention-run.entity';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
@@ -64,6 +65,8 @@ export const SCOPE_DECLARATIONS = new Map<EntityTarget<ObjectLiteral>, ScopeDecl
   [RetentionArchive, ACCOUNT_AND_MARKETPLACE],
   [ApiCallLog, row('accountId', undefined)],
   [ImportRun, ACCOUNT_AND_MARKETPLACE],
+  // An account's Amazon credentials serve every marketplace of it: seen by principals not limited in marketplaces.
+  [AmazonCredential, row('sellerAccountId', undefined)],
   // A product (global by ASIN) is seen by a scope that lists it.
   [
     Product,

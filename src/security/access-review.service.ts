@@ -7,6 +7,8 @@ import { ApiToken } from '../../entities/gateway/api-token.entity';
 import { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
 import { IsNull } from 'typeorm';
 import { recordUserAction } from '../audit/system-logs';
+import type { RowScope } from '../auth/principal';
+import { isScoped, scopedQuery } from '../db/scoped';
 import { config } from '../config';
 import { createCredentialVault, type CredentialMetadata } from './credentials/vault';
 import type { Policy } from '../policy/policy';
@@ -59,11 +61,11 @@ interface UserRow {
 export async function buildAccessReview(
   manager: EntityManager,
   policy: Policy,
-  options: { now?: Date; unusedDays: number; credentialMaxAgeDays?: number },
+  options: { now?: Date; unusedDays: number; credentialMaxAgeDays?: number; /** The reviewer's row scope: it reviews the tokens and credentials within it (users only when not limited). */ scope: RowScope },
 ): Promise<AccessReviewReport> {
   const now = options.now ?? new Date();
   const since = new Date(now.getTime() - options.unusedDays * 86_400_000);
-  const tokens = await manager.find(ApiToken, { order: { createdAt: 'ASC' } });
+  const tokens = await scopedQuery({ scope: options.scope }, manager, ApiToken, 't').orderBy('t.createdAt', 'ASC').getMany();
   const suspended = new Set((await manager.find(PrincipalSuspension, { where: { reinstatedAt: IsNull() }, select: { principalId: true } })).map((row) => row.principalId));
   const usage: UsageRow[] = await manager.query(
     `SELECT DISTINCT principal_id AS "principalId", purpose
@@ -71,15 +73,18 @@ export async function buildAccessReview(
       WHERE timestamp >= $1 AND purpose IS NOT NULL AND principal_id IS NOT NULL AND outcome IN ('ok', 'partial')`,
     [since],
   );
-  const users: UserRow[] = await manager.query(
-    `SELECT principal_id AS "principalId",
-            (array_agg(principal_role ORDER BY id DESC))[1] AS role,
-            min(timestamp) AS "firstSeen", max(timestamp) AS "lastSeen"
-       FROM audit_record
-      WHERE principal_kind = 'user' AND principal_id IS NOT NULL
-      GROUP BY principal_id
-      ORDER BY principal_id`,
-  );
+  // A user's scope is not stored: users are reviewed by principals not limited in scope.
+  const users: UserRow[] = isScoped({ scope: options.scope })
+    ? []
+    : await manager.query(
+        `SELECT principal_id AS "principalId",
+                (array_agg(principal_role ORDER BY id DESC))[1] AS role,
+                min(timestamp) AS "firstSeen", max(timestamp) AS "lastSeen"
+           FROM audit_record
+          WHERE principal_kind = 'user' AND principal_id IS NOT NULL
+          GROUP BY principal_id
+          ORDER BY principal_id`,
+      );
   const used = new Map<string, Set<string>>();
   for (const row of usage) {
     if (!used.has(row.principalId)) used.set(row.principalId, new Set());
@@ -140,7 +145,7 @@ export async function buildAccessReview(
   }
   const settings = config();
   const credentialMaxAgeDays = options.credentialMaxAgeDays ?? settings.CREDENTIAL_MAX_AGE_DAYS;
-  const staleCredentials = await createCredentialVault({ ...settings, CREDENTIAL_MAX_AGE_DAYS: credentialMaxAgeDays }, () => now).list(manager, { staleOnly: true });
+  const staleCredentials = await createCredentialVault({ ...settings, CREDENTIAL_MAX_AGE_DAYS: credentialMaxAgeDays }, () => now).list(manager, { staleOnly: true }, options.scope);
   return { generatedAt: now, unusedDays: options.unusedDays, entries, flagged: entries.filter((entry) => entry.flagged).length, staleCredentials, credentialMaxAgeDays };
 }
 

@@ -35,7 +35,7 @@ export class SecurityResolver {
   @Query(() => AccessReviewType, { description: 'Access review: every principal, its grants, and grants unused within the window flagged (compliance, admin)' })
   @Allow(Permission.EXPLAIN_ACCESS, Permission.MANAGE_TOKENS)
   async accessReview(@Ctx() ctx: RequestContext): Promise<AccessReviewType> {
-    const report = await buildAccessReview(ctx.db, ctx.policy, { now: ctx.now(), unusedDays: config().ACCESS_REVIEW_UNUSED_DAYS });
+    const report = await buildAccessReview(ctx.db, ctx.policy, { now: ctx.now(), unusedDays: config().ACCESS_REVIEW_UNUSED_DAYS, scope: ctx.scope });
     // kind and status are GraphQL enums over the same lower-case values (the CSV keeps those).
     return { ...report, entries: report.entries as AccessReviewType['entries'], lastSignOff: await lastSignOff(ctx.db) };
   }
@@ -43,7 +43,7 @@ export class SecurityResolver {
   @Mutation(() => AccessReviewSignOffType, { description: 'Records that the current access review was reviewed and signed off' })
   @Allow(Permission.EXPLAIN_ACCESS, Permission.MANAGE_TOKENS)
   async signOffAccessReview(@Ctx() ctx: RequestContext, @Arg('note', () => String, { nullable: true }) note: string | null): Promise<AccessReviewSignOffType> {
-    const report = await buildAccessReview(ctx.db, ctx.policy, { now: ctx.now(), unusedDays: config().ACCESS_REVIEW_UNUSED_DAYS });
+    const report = await buildAccessReview(ctx.db, ctx.policy, { now: ctx.now(), unusedDays: config().ACCESS_REVIEW_UNUSED_DAYS, scope: ctx.scope });
     return ctx.db.transaction((manager) => signOffAccessReview(manager, report, { reviewer: actor(ctx), note, requestId: ctx.requestId, now: ctx.now() }));
   }
 }

@@ -241,7 +241,7 @@ describe('faults', () => {
     const report = await sync(db.dataSource, standIn, { streams: ['orders'] });
     expect(report.status).toBe('FAILED');
     expect(report.errors).toEqual([expect.objectContaining({ account: SELLER, code: 'REFRESH_TOKEN_REFUSED' })]);
-    const credentials = await db.dataSource.transaction((manager) => vault.list(manager, { staleOnly: true }));
+    const credentials = await db.dataSource.transaction((manager) => vault.list(manager, { staleOnly: true }, UNRESTRICTED_SCOPE));
     expect(credentials.map((c) => c.kind)).toEqual(['REFRESH_TOKEN']);
     const [alert] = await q("SELECT level, message FROM system_event WHERE component = 'connectors' AND level = 'ERROR' AND message LIKE '%refused the refresh token%'");
     expect(alert.message).toContain(SELLER);
@@ -249,7 +249,7 @@ describe('faults', () => {
     // Stored again: no longer stale.
     await db.dataSource.transaction((manager) => vault.set(manager, { sellerAccountId: SELLER, kind: 'REFRESH_TOKEN' as never, secret: DEMO_SELLER.refreshToken, actor: 'test' }));
     standIn.faults = {};
-    expect(await db.dataSource.transaction((manager) => vault.list(manager, { staleOnly: true }))).toEqual([]);
+    expect(await db.dataSource.transaction((manager) => vault.list(manager, { staleOnly: true }, UNRESTRICTED_SCOPE))).toEqual([]);
     expect((await sync(db.dataSource, standIn, { streams: ['orders'] })).errors).toEqual([]);
   });
 

@@ -4,7 +4,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AmazonCredentialKind } from '../../entities/gateway/amazon-credential.entity';
 import { createToken } from '../../src/auth/api-token.service';
+import { loadConfig } from '../../src/config';
+import { createCredentialVault } from '../../src/security/credentials/vault';
 import { DEFAULT_POLICY_DOCUMENT, defaultPolicy } from '../../src/policy/default-policy';
 import { Permission } from '../../src/policy/taxonomy';
 import { SuspensionService } from '../../src/security/suspension.service';
@@ -198,5 +201,32 @@ describe('administrative objects within the row scope', () => {
     expect(executed.errors).toBeUndefined();
     const left: { marketplace_id: string; n: number }[] = await db.dataSource.query('SELECT marketplace_id, count(*)::int AS n FROM listing WHERE seller_account_id = $1 GROUP BY 1', [JP]);
     expect(left).toEqual([{ marketplace_id: 'ATVPDKIKX0DER', n: 1 }]);
+  });
+  it('lists, removes and reviews Amazon credentials and tokens only within scope', async () => {
+    const vault = createCredentialVault(loadConfig({ ...process.env, NODE_ENV: 'test' }));
+    const ids: Record<string, string> = {};
+    await db.dataSource.transaction(async (manager) => {
+      for (const account of [JP, US]) {
+        const { credential } = await vault.set(manager, { sellerAccountId: account, kind: AmazonCredentialKind.REFRESH_TOKEN, secret: `refresh-token-of-${account}`, actor: 'test' });
+        ids[account] = credential.id;
+      }
+    });
+    type Credentials = { amazonCredentials: { id: string; sellerAccountId: string }[] };
+    const scoped = await post('adminJP', '{ amazonCredentials { id sellerAccountId } }');
+    expect(scoped.errors).toBeUndefined();
+    expect((scoped.data as Credentials).amazonCredentials.map((credential) => credential.sellerAccountId)).toEqual([JP]);
+    const all = await post('admin', '{ amazonCredentials { id sellerAccountId } }');
+    expect((all.data as Credentials).amazonCredentials.map((credential) => credential.sellerAccountId).sort()).toEqual([US, JP].sort());
+    // Another account's credential is absent for the JP administrator: not removed.
+    const removal = await post('adminJP', 'mutation ($id: ID!) { removeAmazonCredential(id: $id) { id } }', { id: ids[US] });
+    expect(codes(removal)).toEqual(['BAD_USER_INPUT']);
+    expect((await db.dataSource.query('SELECT count(*)::int AS n FROM amazon_credential WHERE id = $1', [ids[US]]))[0].n).toBe(1);
+    // The access review of a scoped reviewer: the tokens it may see, no users (their scope is not stored).
+    const review = await post('adminJP', '{ accessReview { entries { principalId kind } } }');
+    expect(review.errors).toBeUndefined();
+    const visibleTokens = ((await post('adminJP', '{ apiTokens { id } }')).data as { apiTokens: { id: string }[] }).apiTokens.map((token) => token.id).sort();
+    const entries = (review.data as { accessReview: { entries: { principalId: string; kind: string }[] } }).accessReview.entries;
+    expect(entries.every((entry) => entry.kind === 'TOKEN')).toBe(true);
+    expect(entries.map((entry) => entry.principalId).sort()).toEqual(visibleTokens);
   });
 });

@@ -1,6 +1,7 @@
 // Credential protection: Amazon API credentials stored encrypted (AES-256-GCM, keys from
 // CREDENTIAL_KEYS), bound to their row, rotated to a new key, flagged when stale, and entered
 // from the command line through standard input or a file, never through arguments.
+import { UNRESTRICTED_SCOPE } from '../../src/auth/principal';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -166,7 +167,7 @@ describe('credential vault', () => {
     // k1 removed from the configuration: everything still decrypts.
     const rotated = vaultWith(`k2:${K2}`);
     for (const [id, value] of secrets) expect(await reveal(rotated, id)).toBe(value);
-    expect((await rotated.list(db.dataSource.manager)).map((c) => c.keyId)).toEqual(['k2', 'k2', 'k2', 'k2', 'k2']);
+    expect((await rotated.list(db.dataSource.manager, {}, UNRESTRICTED_SCOPE)).map((c) => c.keyId)).toEqual(['k2', 'k2', 'k2', 'k2', 'k2']);
     const actions = await db.dataSource.getRepository(UserAction).findBy({ action: 'credential.rotate-key' });
     expect(actions.map((a) => a.target)).toContain('key k2: 0 re-encrypted, 5 already current, 0 failed');
 
@@ -182,10 +183,10 @@ describe('credential vault', () => {
     const vault = new CredentialVault(resolveCredentialKeys({ NODE_ENV: 'test', CREDENTIAL_KEYS: `k1:${K1}` }), { maxAgeDays: 180, now: () => now });
     const { credential } = await store(vault, AmazonCredentialKind.REFRESH_TOKEN, 'Atzr|first');
     now = new Date(setAt.getTime() + 179 * DAY);
-    expect((await vault.list(db.dataSource.manager))[0]).toMatchObject({ id: credential.id, ageDays: 179, stale: false });
-    expect(await vault.list(db.dataSource.manager, { staleOnly: true })).toEqual([]);
+    expect((await vault.list(db.dataSource.manager, {}, UNRESTRICTED_SCOPE))[0]).toMatchObject({ id: credential.id, ageDays: 179, stale: false });
+    expect(await vault.list(db.dataSource.manager, { staleOnly: true }, UNRESTRICTED_SCOPE)).toEqual([]);
     now = new Date(setAt.getTime() + 181 * DAY);
-    expect((await vault.list(db.dataSource.manager))[0]).toMatchObject({ id: credential.id, ageDays: 181, stale: true });
+    expect((await vault.list(db.dataSource.manager, {}, UNRESTRICTED_SCOPE))[0]).toMatchObject({ id: credential.id, ageDays: 181, stale: true });
 
     // At start-up: one SYSTEM_LOGS warning naming it (no value).
     const health = await db.dataSource.transaction((manager) => checkCredentialHealth(manager, vault, resolveCredentialKeys({ NODE_ENV: 'test', CREDENTIAL_KEYS: `k1:${K1}` })));
@@ -246,7 +247,7 @@ describe('credential vault', () => {
     await expect(store(production, AmazonCredentialKind.LWA_CLIENT_ID, 'amzn1.application-oa2-client.x')).rejects.toThrow(
       'Cannot store Amazon credentials: CREDENTIAL_KEYS is not set (required in production; generate a key with `openssl rand -base64 32`)',
     );
-    expect(await production.list(db.dataSource.manager)).toEqual([]);
+    expect(await production.list(db.dataSource.manager, {}, UNRESTRICTED_SCOPE)).toEqual([]);
     const warnings: string[] = [];
     const health = await reportCredentialHealth(db.dataSource, { NODE_ENV: 'production', CREDENTIAL_KEYS: undefined, CREDENTIAL_MAX_AGE_DAYS: 180 }, { warn: (_d, m) => warnings.push(m), error: (_d, m) => warnings.push(m) });
     expect(health).toMatchObject({ total: 0 });

@@ -1,6 +1,7 @@
 // Persisted operations for partner tokens (registered by document hash; anything else is
 // PERSISTED_QUERY_REQUIRED; automatic persisted queries for everyone else) and the access review
 // (GraphQL and CLI, unused grants flagged, sign-off recorded).
+import { UNRESTRICTED_SCOPE } from '../../src/auth/principal';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,13 +96,13 @@ describe('persisted operations and access review', () => {
     expect((await gateway.post('{ accessReview { flagged } }', { token: user, purpose: 'ACCOUNTING' })).body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
 
     // A token older than the window: the grants it never used are flagged, ACCOUNTING (used) is not.
-    const fresh = await buildAccessReview(db.dataSource.manager, defaultPolicy(), { unusedDays: 90 });
+    const fresh = await buildAccessReview(db.dataSource.manager, defaultPolicy(), { unusedDays: 90, scope: UNRESTRICTED_SCOPE });
     expect(fresh.entries.find((entry) => entry.principalId === financeId)).toMatchObject({ unusedPurposes: [], flagged: false });
     await db.dataSource.getRepository(ApiToken).update({ id: financeId }, { createdAt: new Date(Date.now() - 120 * 86_400_000) });
-    const aged = await buildAccessReview(db.dataSource.manager, defaultPolicy(), { unusedDays: 90 });
+    const aged = await buildAccessReview(db.dataSource.manager, defaultPolicy(), { unusedDays: 90, scope: UNRESTRICTED_SCOPE });
     expect(aged.entries.find((entry) => entry.principalId === financeId)).toMatchObject({ unusedPurposes: ['BUSINESS_ANALYSIS', 'OPERATIONAL_REPORTING'], flagged: true });
     // 100 days on, the ACCOUNTING use has left the window too.
-    const later = await buildAccessReview(db.dataSource.manager, defaultPolicy(), { unusedDays: 90, now: new Date(Date.now() + 100 * 86_400_000) });
+    const later = await buildAccessReview(db.dataSource.manager, defaultPolicy(), { unusedDays: 90, scope: UNRESTRICTED_SCOPE, now: new Date(Date.now() + 100 * 86_400_000) });
     expect(later.entries.find((entry) => entry.principalId === financeId)?.unusedPurposes).toEqual(['ACCOUNTING', 'BUSINESS_ANALYSIS', 'OPERATIONAL_REPORTING']);
 
     const signed = await gateway.post('mutation { signOffAccessReview(note: "Q4 review") { reviewer note principals } }', { token: admin });

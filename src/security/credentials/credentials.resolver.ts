@@ -18,14 +18,14 @@ export class CredentialResolver {
     @Arg('staleOnly', () => Boolean, { defaultValue: false, description: 'Only those older than CREDENTIAL_MAX_AGE_DAYS' }) staleOnly: boolean,
     @Arg('sellerAccountId', () => String, { nullable: true }) sellerAccountId: string | null,
   ): Promise<AmazonCredentialType[]> {
-    return createCredentialVault(config(), ctx.now).list(ctx.db, { staleOnly, sellerAccountId: sellerAccountId ?? undefined });
+    return createCredentialVault(config(), ctx.now).list(ctx.db, { staleOnly, sellerAccountId: sellerAccountId ?? undefined }, ctx.scope);
   }
 
   @Mutation(() => AmazonCredentialType, { description: 'Deletes a stored Amazon credential at once (recorded as an administrative action)' })
   @Allow(Permission.MANAGE_CREDENTIALS)
   async removeAmazonCredential(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<AmazonCredentialType> {
     const actor = `${ctx.principal!.kind}:${ctx.principal!.id}`;
-    const removed = await ctx.db.transaction((manager) => createCredentialVault(config(), ctx.now).remove(manager, id, { actor, requestId: ctx.requestId }));
+    const removed = await ctx.db.transaction((manager) => createCredentialVault(config(), ctx.now).remove(manager, id, { actor, requestId: ctx.requestId, scope: ctx.scope }));
     if (!removed) throw badUserInput(`No Amazon credential ${id}`, { argument: 'id' });
     return removed;
   }

@@ -8,6 +8,8 @@ import { MoreThan, Not, type DataSource, type EntityManager } from 'typeorm';
 import { AmazonCredential, AmazonCredentialKind } from '../../../entities/gateway/amazon-credential.entity';
 import { SellerAccount } from '../../../entities/catalog/seller-account.entity';
 import { recordSystemEvent, recordUserAction } from '../../audit/system-logs';
+import { UNRESTRICTED_SCOPE, type RowScope } from '../../auth/principal';
+import { scopedQuery } from '../../db/scoped';
 import type { Config } from '../../config';
 import { DEMO_CREDENTIAL_KEY_ID, resolveCredentialKeys, type KeyRing } from '../../credential-keys';
 
@@ -190,13 +192,16 @@ export class CredentialVault {
   }
 
   /** Metadata of every credential (or of the stale ones), by account, kind and label. */
-  async list(manager: EntityManager, filter: { staleOnly?: boolean; sellerAccountId?: string } = {}): Promise<CredentialMetadata[]> {
+  /** The metadata of the credentials within `scope` (the caller's row scope). */
+  async list(manager: EntityManager, filter: { staleOnly?: boolean; sellerAccountId?: string }, scope: RowScope): Promise<CredentialMetadata[]> {
     // Metadata columns only: the ciphertext is not even read.
-    const rows = await manager.find(AmazonCredential, {
-      select: { id: true, sellerAccountId: true, kind: true, label: true, keyId: true, createdAt: true, secretChangedAt: true, lastUsedAt: true, createdBy: true, refusedAt: true },
-      where: filter.sellerAccountId ? { sellerAccountId: filter.sellerAccountId } : {},
-      order: { sellerAccountId: 'ASC', kind: 'ASC', label: 'ASC' },
-    });
+    const query = scopedQuery({ scope }, manager, AmazonCredential, 'c')
+      .select(['c.id', 'c.sellerAccountId', 'c.kind', 'c.label', 'c.keyId', 'c.createdAt', 'c.secretChangedAt', 'c.lastUsedAt', 'c.createdBy', 'c.refusedAt'])
+      .orderBy('c.sellerAccountId', 'ASC')
+      .addOrderBy('c.kind', 'ASC')
+      .addOrderBy('c.label', 'ASC');
+    if (filter.sellerAccountId) query.andWhere('c.sellerAccountId = :account', { account: filter.sellerAccountId });
+    const rows = await query.getMany();
     const all = rows.map((row) => this.describe(row));
     return filter.staleOnly ? all.filter((credential) => credential.stale) : all;
   }
@@ -217,8 +222,9 @@ export class CredentialVault {
   }
 
   /** Deletes a credential (recorded as `credential.remove`); false when there is none. */
-  async remove(manager: EntityManager, id: string, by: { actor: string; requestId?: string | null }): Promise<CredentialMetadata | null> {
-    const row = UUID.test(id) ? await manager.findOneBy(AmazonCredential, { id }) : null;
+  /** Removes a credential within `by.scope`; one outside it is answered as absent (null). */
+  async remove(manager: EntityManager, id: string, by: { actor: string; requestId?: string | null; scope: RowScope }): Promise<CredentialMetadata | null> {
+    const row = UUID.test(id) ? await scopedQuery({ scope: by.scope }, manager, AmazonCredential, 'c').andWhere('c.id = :id', { id }).getOne() : null;
     if (!row) return null;
     await manager.delete(AmazonCredential, { id });
     await recordUserAction(manager, { actor: by.actor, action: 'credential.remove', target: id, requestId: by.requestId, time: this.now() });
@@ -294,7 +300,7 @@ export interface CredentialHealth {
  * SYSTEM_LOGS as one warning (ids, kinds and ages only).
  */
 export async function checkCredentialHealth(manager: EntityManager, vault: CredentialVault, keyRing: KeyRing | null): Promise<CredentialHealth> {
-  const all = await vault.list(manager);
+  const all = await vault.list(manager, {}, UNRESTRICTED_SCOPE);
   const stale = all.filter((credential) => credential.stale);
   const undecryptable = keyRing ? all.filter((credential) => !keyRing.keys.has(credential.keyId)) : [];
   const describe = (list: CredentialMetadata[]) =>
