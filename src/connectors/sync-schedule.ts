@@ -9,7 +9,7 @@ import type { Principal } from '../auth/principal';
 import type { Config } from '../config';
 import { policyInForce } from '../policy/policy-store';
 import { ALL_CATEGORIES, ALL_PURPOSES, Category, Permission } from '../policy/taxonomy';
-import { nextRunAt, parseSchedule, type RetentionSchedule } from '../retention/retention-schedule';
+import { parseSchedule, repeatOnSchedule, type RetentionSchedule } from '../retention/retention-schedule';
 import type { SyncReport } from './sync';
 import { syncAs } from './sync-service';
 
@@ -72,42 +72,17 @@ export function startSyncSchedule(
   const schedule = parseSyncSchedule(options.config.SYNC_SCHEDULE);
   const now = options.now ?? (() => new Date());
   const log = options.log ?? (() => {});
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<SyncReport | null> | null = null;
-  let stopped = false;
-
-  const tick = async (): Promise<SyncReport | null> => {
-    if (running) return null;
-    running = scheduledSync(dataSource, options.config)
-      .then((report) => {
+  const ticks = repeatOnSchedule(schedule, now, () =>
+    scheduledSync(dataSource, options.config)
+      .then((report): SyncReport | null => {
         log(report.status === 'SUCCEEDED' ? 'info' : 'warn', `sync run ${report.runId} ${report.status}`, { runId: report.runId, documents: report.documents, errors: report.errors.length });
         return report;
       })
       .catch((error: unknown) => {
         log('error', `sync run not started: ${error instanceof Error ? error.message : String(error)}`);
         return null;
-      });
-    const report = await running;
-    running = null;
-    return report;
-  };
-
-  const arm = () => {
-    if (stopped) return;
-    const next = nextRunAt(schedule, now());
-    if (!next) return;
-    timer = setTimeout(() => void tick().finally(arm), Math.min(Math.max(next.getTime() - now().getTime(), 1_000), 2 ** 31 - 1));
-    timer.unref();
-  };
-  arm();
+      }),
+  );
   if (schedule.kind !== 'off') log('info', `Amazon sync scheduled (${options.config.SYNC_SCHEDULE})`);
-  return {
-    schedule,
-    tick,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  return { schedule, ...ticks };
 }

@@ -36,6 +36,43 @@ export function nextRunAt(schedule: RetentionSchedule, now: Date): Date | null {
   return next;
 }
 
+/**
+ * Runs `work` at the times `schedule` names, one run at a time (a tick while one runs is skipped,
+ * null); `stop` ends the timer and waits for a run in progress. `work` reports its own failures.
+ * The timer does not hold the process open.
+ */
+export function repeatOnSchedule<T>(schedule: RetentionSchedule, now: () => Date, work: () => Promise<T | null>): { tick(): Promise<T | null>; stop(): Promise<void> } {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<T | null> | null = null;
+  let stopped = false;
+  const tick = async (): Promise<T | null> => {
+    if (running) return null;
+    running = work();
+    try {
+      return await running;
+    } finally {
+      running = null;
+    }
+  };
+  const arm = () => {
+    if (stopped) return;
+    const next = nextRunAt(schedule, now());
+    if (!next) return;
+    // setTimeout holds at most ~24.8 days; re-arm after each tick or wait.
+    timer = setTimeout(() => void tick().finally(arm), Math.min(Math.max(next.getTime() - now().getTime(), 1_000), 2 ** 31 - 1));
+    timer.unref();
+  };
+  arm();
+  return {
+    tick,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
 export interface ScheduleOptions {
   config: Config;
   now?: () => Date;
@@ -61,9 +98,6 @@ export function startRetentionSchedule(dataSource: DataSource, options: Schedule
   const rules = loadRetentionRules(options.config);
   const now = options.now ?? (() => new Date());
   const log = options.log ?? (() => {});
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<RetentionRunReport | null> | null = null;
-  let stopped = false;
 
   const flagOverdue = async () => {
     const overdue = await listDeletionRequests(dataSource.manager, { overdue: true, now: now(), scope: UNRESTRICTED_SCOPE });
@@ -73,47 +107,23 @@ export function startRetentionSchedule(dataSource: DataSource, options: Schedule
     log('warn', message);
   };
 
-  const tick = async (): Promise<RetentionRunReport | null> => {
-    if (running) return null;
-    running = (async () => {
-      try {
-        const report = await runRetention(dataSource, { ...runSettings(options.config), rules, trigger: 'schedule', actor: 'system:schedule', now });
-        log(report.status === 'FAILED' ? 'error' : 'info', `retention run ${report.runId} ${report.status}`, {
-          runId: report.runId,
-          affected: Object.fromEntries(report.rules.map((rule) => [rule.ruleId, rule.affected])),
-        });
-        return report;
-      } catch (error) {
-        log('warn', `retention run not started: ${error instanceof Error ? error.message : String(error)}`);
-        return null;
-      } finally {
-        await flagOverdue().catch((error: unknown) => log('error', `overdue deletion requests not checked: ${String(error)}`));
-      }
-    })();
-    const report = await running;
-    running = null;
+  const ticks = repeatOnSchedule(schedule, now, async (): Promise<RetentionRunReport | null> => {
+    let report: RetentionRunReport | null = null;
+    try {
+      report = await runRetention(dataSource, { ...runSettings(options.config), rules, trigger: 'schedule', actor: 'system:schedule', now });
+      log(report.status === 'FAILED' ? 'error' : 'info', `retention run ${report.runId} ${report.status}`, {
+        runId: report.runId,
+        affected: Object.fromEntries(report.rules.map((rule) => [rule.ruleId, rule.affected])),
+      });
+    } catch (error) {
+      log('warn', `retention run not started: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      await flagOverdue().catch((error: unknown) => log('error', `overdue deletion requests not checked: ${String(error)}`));
+    }
     options.onTick?.(report);
     return report;
-  };
-
-  const arm = () => {
-    if (stopped) return;
-    const next = nextRunAt(schedule, now());
-    if (!next) return;
-    // setTimeout holds at most ~24.8 days; re-arm after each tick or wait.
-    timer = setTimeout(() => void tick().finally(arm), Math.min(Math.max(next.getTime() - now().getTime(), 1_000), 2 ** 31 - 1));
-    timer.unref();
-  };
-  arm();
+  });
   if (schedule.kind !== 'off') log('info', `retention scheduled (${options.config.RETENTION_SCHEDULE}), rules ${rules.version}`);
 
-  return {
-    schedule,
-    tick,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  return { schedule, ...ticks };
 }
