@@ -223,9 +223,10 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
     onError: (error, what) => log.error({ err: error }, `security: ${what} failed`),
   });
   // Tokens revoked since a gateway authenticated them: the change feed tells this process at once
-  // (SUSPENSION_CACHE_MS poll as the safety net), so a hop for a revoked token is refused here too.
+  // (SUSPENSION_CACHE_MS poll as the safety net, 1 s when it is 0), so a hop for a revoked token is
+  // refused here too.
   const revokedTokens = await new RevokedTokens(dataSource, {
-    pollMs: config.SUSPENSION_CACHE_MS,
+    pollMs: config.SUSPENSION_CACHE_MS || 1_000,
     changes,
     onError: (error) => log.error({ err: error }, 'revoked tokens: reload failed'),
   }).start();
