@@ -51,6 +51,11 @@ export interface SuspensionLookup {
   activeFor(principal: Pick<Principal, 'id'>): Promise<PrincipalSuspension | null>;
 }
 
+/** Whether a principal's token is known to be revoked. */
+export interface RevocationLookup {
+  isRevoked(principal: Pick<Principal, 'id' | 'kind'>): boolean;
+}
+
 /** Appends a record to the audit hash chain; rejects when it cannot (the request is then refused). */
 export type AppendAudit = (entry: AuditEntry, options?: AppendOptions) => Promise<void>;
 
@@ -60,6 +65,11 @@ export interface AdmissionDeps {
   policies: PolicySource;
   authenticate: Authenticate;
   suspensions?: SuspensionLookup | null;
+  /**
+   * Revoked tokens this process knows of (src/auth/revoked-tokens.ts), for principals the entry
+   * point established without a token lookup (a subgraph serving the principal of a hop token).
+   */
+  revokedTokens?: RevocationLookup | null;
   rateLimiter?: RateLimiter | null;
   /** Null: records are not written (benchmarks that measure the gateway without its audit log). */
   audit?: AppendAudit | null;
@@ -270,7 +280,7 @@ export class Admission {
   }
 
   private async steps(input: AdmissionInput, policy: Policy): Promise<{ principal: Principal | null; refusal: GraphQLError | null; purpose: Purpose | null }> {
-    const { authenticate, suspensions, rateLimiter, dataSource } = this.deps;
+    const { authenticate, suspensions, revokedTokens, rateLimiter, dataSource } = this.deps;
     // 1. Authenticate.
     let principal: Principal | null = input.principal ?? null;
     let refusal: GraphQLError | null = null;
@@ -282,6 +292,10 @@ export class Admission {
         // UNAVAILABLE, recorded as an error; a good credential is never answered 401 for it.
         refusal = error instanceof GraphQLError ? error : isUnavailableError(error) ? unavailable('AUTHENTICATION_UNAVAILABLE') : unauthenticated();
       }
+    } else if (revokedTokens?.isRevoked(principal) || (principal.expiresAt && principal.expiresAt.getTime() <= this.now().getTime())) {
+      // A principal authenticated elsewhere (a gateway, for a subgraph): its token was revoked or
+      // has expired since. Kept in the context, so the refusal is recorded under it.
+      refusal = unauthenticated();
     }
     // 2. Suspension.
     if (!refusal && principal && suspensions) {

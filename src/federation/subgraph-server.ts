@@ -22,6 +22,7 @@ import { checkOperation } from '../admission/operation-checks';
 import { operationFacts } from '../admission/operation-facts';
 import { AuditWriter } from '../audit/audit.writer';
 import { rowScopeOf } from '../auth/principal';
+import { RevokedTokens } from '../auth/revoked-tokens';
 import type { Config } from '../config';
 import { LoaderRegistry, newRequestContext, type RequestContext } from '../context';
 import { replicaReads } from '../db/read-replica';
@@ -221,14 +222,23 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
     now: options.now,
     onError: (error, what) => log.error({ err: error }, `security: ${what} failed`),
   });
+  // Tokens revoked since a gateway authenticated them: the change feed tells this process at once
+  // (SUSPENSION_CACHE_MS poll as the safety net, 1 s when it is 0), so a hop for a revoked token is
+  // refused here too.
+  const revokedTokens = await new RevokedTokens(dataSource, {
+    pollMs: config.SUSPENSION_CACHE_MS || 1_000,
+    changes,
+    onError: (error) => log.error({ err: error }, 'revoked tokens: reload failed'),
+  }).start();
   // The subgraph's admission: the principal is the one the hop token names (authenticated by the
-  // gateway); suspension and purpose are checked again here. Rate limits are not taken twice: each
+  // gateway); revocation, expiry, suspension and purpose are checked again here. Rate limits are not taken twice: each
   // hop token is single-use and minted for an operation the gateway admitted under its limits.
   const admission = new Admission({
     dataSource,
     policies,
     authenticate: async () => null,
     suspensions: security.suspensions,
+    revokedTokens,
     audit: (entry, appendOptions) => writer.append(entry, appendOptions),
     now,
     changes,
@@ -303,7 +313,8 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
 
   app.use(requestIdMiddleware());
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', subgraph: options.name });
+    // The policy version in force here: every process of a deployment should show the same.
+    res.json({ status: 'ok', subgraph: options.name, policyVersion: policies.current().version });
   });
   app.get('/readyz', readinessHandler(dataSource, { subgraph: options.name }, { timeoutMs: config.READY_TIMEOUT_MS, auditStalledMs: () => writer.stalledMs() }));
   // Refusals before GraphQL runs: an unauthenticated caller learns nothing, not even validation errors.
@@ -371,6 +382,7 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
     policies,
     async stop() {
       unregister();
+      revokedTokens.stop();
       await policies.stop();
       await changes.stop();
       if (retireTimer) clearTimeout(retireTimer);
