@@ -7,6 +7,7 @@ import { getNamedType, GraphQLError, isAbstractType, isIntrospectionType, isObje
 import { applyMiddleware } from 'graphql-middleware';
 import { allow, deny, rule, shield } from 'graphql-shield';
 import { config } from '../config';
+import type { Principal } from '../auth/principal';
 import type { RequestContext } from '../context';
 import { ErrorCode } from '../errors';
 import { isCheckedGroup, registerAggregateFields, suppressSmallGroups } from './aggregate-access';
@@ -119,12 +120,17 @@ function canBeMasked(policy: Policy, registry: FieldRegistry, field: FieldInfo):
   );
 }
 
-function holdsPermission(policy: Policy, ctx: RequestContext, operation: OperationInfo): boolean {
-  if (operation.authenticated) return ctx.principal !== null && ctx.principal !== undefined;
-  const role = ctx.principal ? policy.roles[ctx.principal.role] : undefined;
+/** Whether a principal may run a root operation that is not a data read (its permission, or any authenticated principal). */
+export function mayRunOperation(policy: Policy, principal: Pick<Principal, 'role' | 'partner'> | null | undefined, operation: OperationInfo): boolean {
+  if (operation.authenticated) return principal !== null && principal !== undefined;
+  const role = principal ? policy.roles[principal.role] : undefined;
   // Partner tokens act for a service provider: never administrative.
-  if (!role || ctx.principal?.partner) return false;
+  if (!role || principal?.partner) return false;
   return operation.permissions.some((permission) => role.permissions.includes(permission));
+}
+
+function holdsPermission(policy: Policy, ctx: RequestContext, operation: OperationInfo): boolean {
+  return mayRunOperation(policy, ctx.principal, operation);
 }
 
 function maskingMiddleware(policy: Policy, registry: FieldRegistry, field: FieldInfo, masker: Masker): FieldMiddleware {
