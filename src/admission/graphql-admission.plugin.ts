@@ -140,7 +140,8 @@ export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdm
         // An introspection-only operation (GraphiQL's, a code generator's) is answered from the
         // principal's view: the same types and fields, marked where it can never read them.
         async responseForOperation(request) {
-          if (!options.principalViews || !ctx.principal || !request.operation) return null;
+          // Only on the gateway's own governed schema (`bound`), not on a federated supergraph.
+          if (!options.principalViews || bound === undefined || !ctx.principal || !request.operation) return null;
           if (!operationFacts(request.schema, request.document, request.operation).introspectionOnly) return null;
           executed = true;
           const result = await execute({
@@ -169,6 +170,8 @@ export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdm
             const governance: Record<string, unknown> = {
               policyVersion: ctx.policy.version,
               purpose: ctx.purpose,
+              // Root fields that declared their own purpose (`@purpose`): each root field's purpose.
+              ...(ctx.rootPurposes ? { rootPurposes: Object.fromEntries(ctx.rootPurposes) } : {}),
               masked: [...ctx.governance.masked].sort(),
               denied: [...ctx.governance.denied].sort(),
             };
