@@ -107,6 +107,21 @@ describe('one operation under several purposes (@purpose on root fields)', () =>
     );
   });
 
+  it('keeps each operation of a batch to its own root purposes', async () => {
+    const query = (directive: string) => `{ orders(first: 2) ${directive} { nodes { ...OrderFields } } } ${ORDER_FIELDS}`;
+    const response = await gateway.postRaw(JSON.stringify([{ query: query('@purpose(name: AFTER_SALES)') }, { query: query('') }]), {
+      'content-type': 'application/json',
+      authorization: `Bearer ${operations}`,
+      'x-purpose': Purpose.OPERATIONAL_REPORTING,
+    });
+    const [withDirective, plain] = response.body as GraphQLResponseBody[];
+    expect(withDirective.errors).toBeUndefined();
+    expect(withDirective.extensions?.governance).toMatchObject({ rootPurposes: { orders: 'AFTER_SALES' } });
+    expect(plain.extensions?.governance).not.toHaveProperty('rootPurposes');
+    expect(plain.errors?.map((error) => error.extensions?.purpose)).toEqual(expect.arrayContaining(['OPERATIONAL_REPORTING']));
+    expect(plain.errors?.every((error) => error.extensions?.purpose === 'OPERATIONAL_REPORTING')).toBe(true);
+  });
+
   it('takes X-Purpose for the root fields that declare none, and a purpose from a variable', async () => {
     const response = await gateway.post('query Q($p: Purpose!) { reporting: orders(first: 1) @purpose(name: $p) { totalCount } inventory(first: 1) { totalCount } }', {
       token: analyst,
