@@ -90,6 +90,14 @@ export interface RequestContext {
   now: () => Date;
   /** The access policy in force for this request (one version for its whole life). */
   policy: Policy;
+  /**
+   * The purpose of each root field (by response key) of an operation that declares per-root
+   * purposes with `@purpose(name:)`: its own, or `purpose` for the root fields without one. Set by
+   * admission (src/admission/root-purposes.ts) before execution; absent when the operation declares
+   * none (every field is then decided under `purpose`). Read it through `purposeOf(ctx, path)`
+   * (src/policy/root-purpose.ts).
+   */
+  rootPurposes?: ReadonlyMap<string, Purpose>;
   /** Raw `X-Purpose` header as declared (the admitted purpose is `purpose`). */
   declaredPurpose: string | null;
   /**
@@ -149,5 +157,25 @@ export function newRequestContext(init: RequestContextInit): RequestContext {
  */
 export function nestedRequestContext(ctx: RequestContext, overrides: Partial<Pick<RequestContext, 'purpose'>> = {}): RequestContext {
   const copy: Record<string, unknown> = { ...ctx };
-  return newRequestContext({ ...(copy as unknown as RequestContextInit), ...overrides, loaders: new LoaderRegistry() });
+  return newRequestContext({ ...(copy as unknown as RequestContextInit), rootPurposes: undefined, ...overrides, loaders: new LoaderRegistry() });
+}
+
+const underPurpose = new WeakMap<RequestContext, Map<Purpose, RequestContext>>();
+
+/**
+ * The context a root field declared `@purpose(name: purpose)` is resolved with: the request's
+ * (same principal, scope, loaders, policy and governance recorder) with `purpose` as its purpose,
+ * so the root field's resolver and services act under it. One per request and purpose.
+ */
+export function contextUnderPurpose(ctx: RequestContext, purpose: Purpose): RequestContext {
+  if (ctx.purpose === purpose) return ctx;
+  let byPurpose = underPurpose.get(ctx);
+  if (!byPurpose) underPurpose.set(ctx, (byPurpose = new Map()));
+  let derived = byPurpose.get(purpose);
+  if (!derived) {
+    const copy: Record<string, unknown> = { ...ctx };
+    derived = newRequestContext({ ...(copy as unknown as RequestContextInit), purpose, governance: ctx.governance });
+    byPurpose.set(purpose, derived);
+  }
+  return derived;
 }

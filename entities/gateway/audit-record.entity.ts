@@ -96,6 +96,13 @@ export class AuditRecord {
   @Column({ type: 'varchar', length: 64, nullable: true })
   servedBy: string | null;
 
+  /**
+   * Every purpose the operation was decided under when its root fields declared their own
+   * (`@purpose`), sorted; null otherwise (`purpose` says it all).
+   */
+  @Column({ type: 'text', array: true, nullable: true })
+  purposes: string[] | null;
+
   @Column({ type: 'char', length: 64 })
   prevHash: string;
 

@@ -72,7 +72,8 @@ export class SystemLogsService {
     const filter = args.filter ?? {};
     timeRange(qb, 'l.timestamp', filter);
     if (filter.principal) qb.andWhere('l.principalId = :principal', { principal: filter.principal });
-    if (filter.purpose) qb.andWhere('l.purpose = :purpose', { purpose: filter.purpose });
+    // The operation's purpose, or one of the purposes its root fields declared (`@purpose`).
+    if (filter.purpose) qb.andWhere('(l.purpose = :purpose OR :purpose = ANY(l.purposes))', { purpose: filter.purpose });
     if (filter.outcome) qb.andWhere('l.outcome = :outcome', { outcome: filter.outcome });
     if (filter.requestId) qb.andWhere('l.requestId = :requestId', { requestId: filter.requestId });
     if (filter.category) qb.andWhere(':category = ANY(l.categories)', { category: filter.category });

@@ -65,6 +65,9 @@ export class AuditRecordType {
   @Field(() => String, { nullable: true, description: 'user or token' }) @Classified(Sensitivity.INTERNAL) principalKind: string | null;
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) principalRole: string | null;
   @Field(() => String, { nullable: true, description: 'Declared purpose (`[unknown]` when not a valid purpose)' }) @Classified(Sensitivity.INTERNAL) purpose: string | null;
+  @Field(() => [String], { nullable: true, description: 'Every purpose the operation was decided under when its root fields declared their own (`@purpose`); null otherwise' })
+  @Classified(Sensitivity.INTERNAL)
+  purposes: string[] | null;
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) clientName: string | null;
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) clientVersion: string | null;
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) sourceIp: string | null;

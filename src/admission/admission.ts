@@ -147,14 +147,28 @@ export function admittedPurpose(principal: Principal, policy: Policy, declaredPu
     // A token bound to a single purpose declares it implicitly.
     purpose = principal.purposes[0];
   }
-  if (purpose === null || principal.kind === 'operator') return purpose;
+  if (purpose === null) return purpose;
+  assertPurposeGranted(principal, policy, purpose);
+  return purpose;
+}
+
+/**
+ * Refuses (PURPOSE_NOT_GRANTED) a purpose the principal may not act under: its role's purposes,
+ * narrowed by a token's. The local operator acts under any purpose.
+ */
+export function assertPurposeGranted(principal: Principal, policy: Policy, purpose: string): asserts purpose is Purpose {
+  if (!isPurpose(purpose)) {
+    throw new GraphQLError(`Unknown purpose "${purpose}"; valid purposes: ${ALL_PURPOSES.join(', ')}`, {
+      extensions: { code: ErrorCode.BAD_USER_INPUT, validPurposes: ALL_PURPOSES, http: { status: 400 } },
+    });
+  }
+  if (principal.kind === 'operator') return;
   const role = policy.roles[principal.role];
   if (!role || !role.purposes.includes(purpose) || !principal.purposes.includes(purpose)) {
     throw new GraphQLError(`Purpose ${purpose} is not granted to this principal (role ${principal.role})`, {
       extensions: { code: ErrorCode.PURPOSE_NOT_GRANTED, purpose, grantedPurposes: principal.purposes, http: { status: 403 } },
     });
   }
-  return purpose;
 }
 
 /** The refusal of a request that reads data without a declared purpose. */
@@ -368,6 +382,7 @@ export class Admission {
       durationMs: refusal.startedAt === undefined ? 0 : performance.now() - refusal.startedAt,
       policyVersion: this.deps.policies.current().version,
       servedBy: refusal.servedBy ?? null,
+      purposes: null,
     }, refusal.startedAt ?? performance.now());
   }
 
@@ -385,6 +400,8 @@ export class Admission {
       principalKind: principal?.kind ?? null,
       principalRole: principal?.role ?? null,
       purpose: facts.purpose ?? ctx.purpose ?? (declared ? (isPurpose(declared) ? declared : '[unknown]') : null),
+      // Every purpose the operation's root fields were decided under, when they declared their own.
+      purposes: ctx.rootPurposes ? [...new Set(ctx.rootPurposes.values())].sort() : null,
       clientName: ctx.http.clientName,
       clientVersion: ctx.http.clientVersion,
       sourceIp: ctx.http.ip,

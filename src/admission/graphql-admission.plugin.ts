@@ -5,7 +5,8 @@
 // `extensions.governance` and write the operation's one audit record. Fail-closed: the response
 // waits for the record's commit; if it cannot be written, the data is withheld (HTTP 503).
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { HeaderMap } from '@apollo/server';
+import { execute, GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { ApiCallLogger } from '../audit/api-call.logger';
 import { classifyOutcome } from '../audit/audit-outcome';
 import { sha256Hex } from '../audit/canonical';
@@ -13,6 +14,7 @@ import { redactVariables } from '../audit/redact';
 import type { RequestContext } from '../context';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
+import { principalView } from '../policy/principal-view';
 import { AuditWaitExceededError } from '../audit/audit.writer';
 import { DEADLINE_MESSAGE, deadlineExceeded, type Admission, type RequestFacts } from './admission';
 import { checkOperation, type OperationCheckOptions } from './operation-checks';
@@ -27,6 +29,11 @@ export interface GraphqlAdmissionOptions extends OperationCheckOptions {
   apiCalls?: ApiCallLogger;
   /** Told when a record could not be written (logs, metrics); the response is withheld anyway. */
   onWriteError?: (error: unknown, requestId: string) => void;
+  /**
+   * Introspection is answered from the principal's view of the schema (src/policy/principal-view.ts):
+   * what it can never read is marked. On for the governed gateway schema.
+   */
+  principalViews?: boolean;
 }
 
 function errorCodes(errors: readonly GraphQLFormattedError[] | undefined): string[] {
@@ -130,6 +137,25 @@ export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdm
             options,
           );
         },
+        // An introspection-only operation (GraphiQL's, a code generator's) is answered from the
+        // principal's view: the same types and fields, marked where it can never read them.
+        async responseForOperation(request) {
+          // Only on the gateway's own governed schema (`bound`), not on a federated supergraph.
+          if (!options.principalViews || bound === undefined || !ctx.principal || !request.operation) return null;
+          if (!operationFacts(request.schema, request.document, request.operation).introspectionOnly) return null;
+          executed = true;
+          const result = await execute({
+            schema: principalView(request.schema, ctx.policy, ctx.principal),
+            document: request.document,
+            operationName: request.operationName,
+            variableValues: request.request.variables,
+            contextValue: ctx,
+          });
+          return {
+            http: { status: undefined, headers: new HeaderMap() },
+            body: { kind: 'single', singleResult: { data: result.data, ...(result.errors ? { errors: result.errors.map((error) => error.toJSON()) } : {}) } },
+          };
+        },
         async executionDidStart() {
           executed = true;
         },
@@ -144,6 +170,8 @@ export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdm
             const governance: Record<string, unknown> = {
               policyVersion: ctx.policy.version,
               purpose: ctx.purpose,
+              // Root fields that declared their own purpose (`@purpose`): each root field's purpose.
+              ...(ctx.rootPurposes ? { rootPurposes: Object.fromEntries(ctx.rootPurposes) } : {}),
               masked: [...ctx.governance.masked].sort(),
               denied: [...ctx.governance.denied].sort(),
             };

@@ -11,6 +11,7 @@ import { checkOperationLimits, type OperationLimits } from '../security/limits';
 import { normalizedHashOf } from '../security/persisted-operations';
 import { purposeRequired } from './admission';
 import { operationFacts, type OperationFacts } from './operation-facts';
+import { admitRootPurposes, declaredRootPurposes, rootPurposesOf } from './root-purposes';
 
 export interface OperationCheckOptions {
   /** The gateway's operation limits; null when it runs without them (benchmarks). */
@@ -24,6 +25,11 @@ export interface OperationCheckOptions {
   isPersisted: ((principal: Principal, documentHash: string | null, normalizedHash: string) => Promise<boolean>) | null;
   /** Whether a data read needs a purpose (default true; false only for the ungoverned benchmark schema). */
   requirePurpose?: boolean;
+  /**
+   * Whether root fields may declare their own purpose with `@purpose` (default true; false for
+   * work that runs under one purpose, such as a restricted export's query).
+   */
+  rootPurposes?: boolean;
 }
 
 export interface OperationToCheck {
@@ -72,6 +78,17 @@ export async function checkOperation(ctx: RequestContext, op: OperationToCheck, 
       });
     }
   }
-  if ((options.requirePurpose ?? true) && ctx.purpose === null && facts.selectsData) throw purposeRequired(principal);
+  // Per-root purposes (`@purpose`): each named purpose granted, each root field's purpose on the context.
+  const perRoot = options.rootPurposes ?? true;
+  const roots = declaredRootPurposes(op.schema, op.document, op.operation, op.variables, perRoot);
+  const rootPurposes = rootPurposesOf(ctx.purpose, roots);
+  // Set before the grant check, so that a refused operation's record names what it declared.
+  if (perRoot) ctx.rootPurposes = rootPurposes;
+  admitRootPurposes(principal, ctx.policy, roots);
+  if ((options.requirePurpose ?? true) && facts.selectsData) {
+    // Every root field that reads data is decided under a purpose: its own, or the operation's.
+    const missing = rootPurposes ? [...facts.dataRoots].some((key) => !rootPurposes.has(key)) : ctx.purpose === null;
+    if (missing) throw purposeRequired(principal);
+  }
   return facts;
 }

@@ -38,6 +38,8 @@ export interface OperationFacts {
   readonly categories: readonly string[];
   /** Whether the operation selects a classified data field (then it needs a purpose). */
   readonly selectsData: boolean;
+  /** Response keys of the root fields whose selection reads a classified data field (each needs a purpose). */
+  readonly dataRoots: ReadonlySet<string>;
   /** Whether it selects `__schema` or `__type` at its root. */
   readonly introspection: boolean;
   /** Whether its root selects introspection fields only (`__schema`, `__type`, `__typename`). */
@@ -93,14 +95,18 @@ function findFacts(schema: GraphQLSchema, document: DocumentNode, operation: Ope
   let introspection = false;
   let rootData = false;
   const rootFields = new Set<string>();
+  // Per root field (response key): the object fields its own selection reads. A fragment shared
+  // by two root fields counts for each.
+  const byRoot = new Map<string, Set<string>>();
 
   const objectTypesOf = (type: GraphQLCompositeType): GraphQLCompositeType[] => (isAbstractType(type) ? [...schema.getPossibleTypes(type)] : [type]);
 
-  const walk = (parent: GraphQLCompositeType, selectionSet: SelectionSetNode, atRoot: boolean) => {
+  const walk = (parent: GraphQLCompositeType, selectionSet: SelectionSetNode, atRoot: boolean, root: string) => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
         if (name === '__typename') continue;
+        const rootKey = atRoot ? (selection.alias?.value ?? name) : root;
         let field: GraphQLField<unknown, unknown> | undefined;
         if (atRoot && name !== '__schema' && name !== '__type') {
           rootData = true;
@@ -118,36 +124,42 @@ function findFacts(schema: GraphQLSchema, document: DocumentNode, operation: Ope
         if (isObjectType(parent) || isInterfaceType(parent)) field = parent.getFields()[name];
         if (!field) continue;
         fields.add(`${parent.name}.${name}`);
+        let reads = byRoot.get(rootKey);
+        if (!reads) byRoot.set(rootKey, (reads = new Set()));
         for (const object of objectTypesOf(parent)) {
-          if (isObjectType(object) && object.getFields()[name]) objectFields.add(`${object.name}.${name}`);
+          if (isObjectType(object) && object.getFields()[name]) {
+            objectFields.add(`${object.name}.${name}`);
+            reads.add(`${object.name}.${name}`);
+          }
         }
         const category = categoryOf(field.extensions) ?? categoryOf(parent.extensions);
         if (category) categories.add(category);
         const child = getNamedType(field.type);
         if (selection.selectionSet && isCompositeType(child)) {
-          const key = `${child.name}|${selection.selectionSet.loc?.start ?? ''}`;
+          const key = `${rootKey}|${child.name}|${selection.selectionSet.loc?.start ?? ''}`;
           if (!seen.has(key) || !selection.selectionSet.loc) {
             seen.add(key);
-            walk(child, selection.selectionSet, false);
+            walk(child, selection.selectionSet, false, rootKey);
           }
         }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        if (condition && isCompositeType(condition)) walk(condition, selection.selectionSet, atRoot);
+        if (condition && isCompositeType(condition)) walk(condition, selection.selectionSet, atRoot, root);
       } else {
         const fragment = fragments.get(selection.name.value);
-        const key = `fragment:${selection.name.value}:${parent.name}`;
+        const key = `fragment:${root}:${selection.name.value}:${parent.name}`;
         if (!fragment || seen.has(key)) continue;
         seen.add(key);
         const condition = schema.getType(fragment.typeCondition.name.value);
-        if (condition && isCompositeType(condition)) walk(condition, fragment.selectionSet, atRoot);
+        if (condition && isCompositeType(condition)) walk(condition, fragment.selectionSet, atRoot, root);
       }
     }
   };
   const root = schema.getRootType(operation.operation);
-  if (root) walk(root, operation.selectionSet, true);
+  if (root) walk(root, operation.selectionSet, true, '');
   let redacted: string | undefined;
   let selectsData: boolean | undefined;
+  let dataRoots: Set<string> | undefined;
   let selfOnly: boolean | undefined;
   return {
     objectFields,
@@ -159,6 +171,13 @@ function findFacts(schema: GraphQLSchema, document: DocumentNode, operation: Ope
         selectsData = [...objectFields].some((coordinate) => registry.fields.has(coordinate));
       }
       return selectsData;
+    },
+    get dataRoots() {
+      if (dataRoots === undefined) {
+        const registry = fieldRegistry(schema);
+        dataRoots = new Set([...byRoot].filter(([, reads]) => [...reads].some((coordinate) => registry.fields.has(coordinate))).map(([key]) => key));
+      }
+      return dataRoots;
     },
     introspection,
     introspectionOnly: introspection && !rootData,

@@ -38,6 +38,12 @@ export interface AuditEntry {
    * gateway. Its record is linked to the gateway's by the request id (`audit verify` checks it).
    */
   servedBy?: string | null;
+  /**
+   * Every purpose the operation's root fields act under, when they declared their own
+   * (`@purpose`; the others under `purpose`); a refused operation names those it declared. Null
+   * otherwise (`purpose` then says it all). Sorted.
+   */
+  purposes?: string[] | null;
 }
 
 /** The hashed content: every column except `hash`. */
@@ -91,6 +97,7 @@ export function normalizeEntry(entry: AuditEntry): AuditEntry {
   for (const key of ['fields', 'categories', 'masked', 'denied', 'errorCodes'] as const) {
     normalized[key] = [...new Set(entry[key].map(clean))].sort();
   }
+  normalized.purposes = entry.purposes?.length ? [...new Set(entry.purposes.map((purpose) => clean(purpose).slice(0, 40)))].sort() : null;
   normalized.rowsByCategory = Object.fromEntries(
     Object.entries(entry.rowsByCategory).filter(([, rows]) => Number.isFinite(rows)).map(([category, rows]) => [clean(category), Math.trunc(rows)]),
   );
@@ -126,6 +133,8 @@ export function contentOf(record: AuditRecord | AuditContent): AuditContent {
     policyVersion: record.policyVersion,
     // Only in the content when set: records from before the column hash as they did.
     ...(record.servedBy ? { servedBy: record.servedBy } : {}),
+    // Likewise: only records of operations with per-root purposes hold it.
+    ...(record.purposes?.length ? { purposes: record.purposes } : {}),
     prevHash: record.prevHash.trim(),
   };
 }

@@ -36,7 +36,7 @@ function line(record: AuditRecord): string {
   const who = record.principalId ? `${record.principalId} (${record.principalRole ?? '?'})` : 'anonymous';
   const what = [record.operationType, record.operationName].filter(Boolean).join(' ') || '-';
   const codes = record.errorCodes.length ? ` [${record.errorCodes.join(',')}]` : '';
-  return `#${record.id} ${record.timestamp.toISOString()} ${record.outcome.padEnd(7)} ${who} purpose=${record.purpose ?? '-'} ${what} fields=${record.fields.length} request=${record.requestId}${codes}`;
+  return `#${record.id} ${record.timestamp.toISOString()} ${record.outcome.padEnd(7)} ${who} purpose=${record.purpose ?? '-'}${record.purposes?.length ? ` purposes=${record.purposes.join(',')}` : ''} ${what} fields=${record.fields.length} request=${record.requestId}${codes}`;
 }
 
 async function recordsAfter(dataSource: DataSource, after: string, limit: number, to?: string): Promise<AuditRecord[]> {

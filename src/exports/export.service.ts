@@ -214,7 +214,7 @@ export async function createExport(ctx: RequestContext, executorOrSchema: Export
   const facts = await checkOperation(
     ctx,
     { schema, document, operation, operationName: request.operationName, variables: request.variables ?? undefined, documentHash: sha256Hex(request.document) },
-    { limits: settings.limits, mayIntrospect: () => false, isPersisted: null },
+    { limits: settings.limits, mayIntrospect: () => false, isPersisted: null, rootPurposes: false },
   ).catch((error: unknown) => {
     throw error instanceof GraphQLError && error.extensions?.coordinate === 'Query.__schema' ? badInput('Introspection cannot be exported') : error;
   });

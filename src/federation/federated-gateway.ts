@@ -184,6 +184,8 @@ export async function createFederatedComponents(options: FederatedOptions): Prom
           limits: limitsFromConfig(options.config),
           mayIntrospect: (principal, policy) => Boolean(principal && policy.roles[principal.role]?.introspection && !principal.partner),
           isPersisted: ['1', 'true'].includes(options.config.PARTNER_PERSISTED_ONLY) ? (principal, hash) => registry.isRegistered(principal.id, hash) : null,
+          // Hops carry one purpose: per-root purposes (`@purpose`) are refused here.
+          rootPurposes: false,
         },
       }),
     );

@@ -7,6 +7,7 @@ import { DecisionRule } from './decide';
 import type { FieldInfo } from './field-registry';
 import type { Policy } from './policy';
 import { decisionFor } from './request-decisions';
+import type { Purpose } from './taxonomy';
 
 const checkedGroups = new WeakSet<object>();
 let aggregateFields = new Map<string, FieldInfo[]>();
@@ -25,13 +26,16 @@ export function registerAggregateFields(fields: ReadonlyMap<string, FieldInfo>, 
   governedPolicy = policy;
 }
 
-/** Smallest group size this request may receive for groups of `typeName` (0: no threshold). */
-export function aggregateMinGroupSize(ctx: RequestContext, typeName: string): number {
+/**
+ * Smallest group size this request may receive for groups of `typeName` (0: no threshold), under
+ * `purpose` (the root field's, `purposeOf`; default the operation's).
+ */
+export function aggregateMinGroupSize(ctx: RequestContext, typeName: string, purpose: Purpose | null = ctx.purpose): number {
   // The request's policy (bound to the version its schema was governed by).
   const policy = ctx.policy ?? governedPolicy;
   let size = 0;
   for (const field of aggregateFields.get(typeName) ?? []) {
-    const decision = decisionFor(ctx, policy, field, classifications);
+    const decision = decisionFor(ctx, policy, field, classifications, purpose);
     if (decision.rule === DecisionRule.AGGREGATE_THRESHOLD) size = Math.max(size, decision.minGroupSize ?? 0);
   }
   return size;
@@ -42,8 +46,8 @@ export function aggregateMinGroupSize(ctx: RequestContext, typeName: string): nu
  * `ctx.governance.suppressedGroups`, and marks the rest as checked. Call it on every list of
  * aggregate groups (type `typeName`) before returning it.
  */
-export function suppressSmallGroups<T extends object>(ctx: RequestContext, typeName: string, groups: readonly T[], size: (group: T) => number): T[] {
-  const k = aggregateMinGroupSize(ctx, typeName);
+export function suppressSmallGroups<T extends object>(ctx: RequestContext, typeName: string, groups: readonly T[], size: (group: T) => number, purpose: Purpose | null = ctx.purpose): T[] {
+  const k = aggregateMinGroupSize(ctx, typeName, purpose);
   const kept = k > 0 ? groups.filter((group) => size(group) >= k) : [...groups];
   ctx.governance.suppressedGroups += groups.length - kept.length;
   for (const group of kept) checkedGroups.add(group);

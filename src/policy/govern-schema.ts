@@ -7,7 +7,8 @@ import { getNamedType, GraphQLError, isAbstractType, isIntrospectionType, isObje
 import { applyMiddleware } from 'graphql-middleware';
 import { allow, deny, rule, shield } from 'graphql-shield';
 import { config } from '../config';
-import type { RequestContext } from '../context';
+import type { Principal } from '../auth/principal';
+import { contextUnderPurpose, type RequestContext } from '../context';
 import { ErrorCode } from '../errors';
 import { isCheckedGroup, registerAggregateFields, suppressSmallGroups } from './aggregate-access';
 import { decide, DecisionRule, type Decision } from './decide';
@@ -15,7 +16,8 @@ import { fieldRegistry, type FieldInfo, type FieldRegistry, type OperationInfo }
 import { createMasker, resolvePseudonymKey, type Masker } from './masks';
 import { protectedBy, type Policy } from './policy';
 import { decisionFor } from './request-decisions';
-import { Sensitivity } from './taxonomy';
+import { purposeOf } from './root-purpose';
+import { Sensitivity, type Purpose } from './taxonomy';
 
 /** A field middleware (graphql-middleware's shape, kept synchronous where it can be). */
 type FieldMiddleware = (
@@ -37,11 +39,11 @@ function coordinateOf(info: GraphQLResolveInfo): string {
   return `${info.parentType.name}.${info.fieldName}`;
 }
 
-/** The FORBIDDEN error of a denied field: one per path, naming coordinate, category and purpose. */
-export function forbiddenField(ctx: RequestContext, field: FieldInfo): GraphQLError {
+/** The FORBIDDEN error of a denied field: one per path, naming coordinate, category and the purpose it was decided under. */
+export function forbiddenField(ctx: RequestContext, field: FieldInfo, purpose: Purpose | null = ctx.purpose): GraphQLError {
   ctx.governance.denied.add(field.coordinate);
-  return new GraphQLError(`Access denied: ${field.coordinate} (${field.category}, ${field.sensitivity}) is not available under purpose ${ctx.purpose ?? 'none'}`, {
-    extensions: { code: ErrorCode.FORBIDDEN, coordinate: field.coordinate, category: field.category, purpose: ctx.purpose },
+  return new GraphQLError(`Access denied: ${field.coordinate} (${field.category}, ${field.sensitivity}) is not available under purpose ${purpose ?? 'none'}`, {
+    extensions: { code: ErrorCode.FORBIDDEN, coordinate: field.coordinate, category: field.category, purpose },
   });
 }
 
@@ -119,12 +121,17 @@ function canBeMasked(policy: Policy, registry: FieldRegistry, field: FieldInfo):
   );
 }
 
-function holdsPermission(policy: Policy, ctx: RequestContext, operation: OperationInfo): boolean {
-  if (operation.authenticated) return ctx.principal !== null && ctx.principal !== undefined;
-  const role = ctx.principal ? policy.roles[ctx.principal.role] : undefined;
+/** Whether a principal may run a root operation that is not a data read (its permission, or any authenticated principal). */
+export function mayRunOperation(policy: Policy, principal: Pick<Principal, 'role' | 'partner'> | null | undefined, operation: OperationInfo): boolean {
+  if (operation.authenticated) return principal !== null && principal !== undefined;
+  const role = principal ? policy.roles[principal.role] : undefined;
   // Partner tokens act for a service provider: never administrative.
-  if (!role || ctx.principal?.partner) return false;
+  if (!role || principal?.partner) return false;
   return operation.permissions.some((permission) => role.permissions.includes(permission));
+}
+
+function holdsPermission(policy: Policy, ctx: RequestContext, operation: OperationInfo): boolean {
+  return mayRunOperation(policy, ctx.principal, operation);
 }
 
 function maskingMiddleware(policy: Policy, registry: FieldRegistry, field: FieldInfo, masker: Masker): FieldMiddleware {
@@ -135,12 +142,13 @@ function maskingMiddleware(policy: Policy, registry: FieldRegistry, field: Field
   };
   // Synchronous when nothing is masked, so allowed reads pay almost nothing.
   return (resolve, parent, args, ctx, info) => {
-    const decision = decisionFor(ctx, policy, field, registry.fields);
+    const purpose = purposeOf(ctx, info.path);
+    const decision = decisionFor(ctx, policy, field, registry.fields, purpose);
     let maskWith: Decision | undefined;
     if (decision.effect === 'mask') maskWith = decision;
     else if (decision.rule === DecisionRule.AGGREGATE_THRESHOLD && !isCheckedGroup(parent)) {
       // The group did not pass the k check: fall back to the mask, or deny.
-      if (!decision.mask) return forbiddenField(ctx, field);
+      if (!decision.mask) return forbiddenField(ctx, field, purpose);
       maskWith = decision;
     }
     const value = resolve(parent, args, ctx, info);
@@ -156,27 +164,28 @@ function maskingMiddleware(policy: Policy, registry: FieldRegistry, field: Field
  * rest marked as checked so their measures may be returned in full.
  */
 function suppressionMiddleware(registry: FieldRegistry, returnType: string): FieldMiddleware {
-  const filter = (ctx: RequestContext, groupType: string, groups: unknown): { kept: unknown; removed: number } => {
+  const filter = (ctx: RequestContext, purpose: Purpose | null, groupType: string, groups: unknown): { kept: unknown; removed: number } => {
     if (!Array.isArray(groups)) return { kept: groups, removed: 0 };
     const sizeField = registry.groupSizeFields.get(groupType)!;
-    const kept = suppressSmallGroups(ctx, groupType, groups as Record<string, unknown>[], (group) => Number(group[sizeField] ?? 0));
+    const kept = suppressSmallGroups(ctx, groupType, groups as Record<string, unknown>[], (group) => Number(group[sizeField] ?? 0), purpose);
     return { kept, removed: groups.length - kept.length };
   };
-  const process = (ctx: RequestContext, value: unknown): unknown => {
+  const process = (ctx: RequestContext, purpose: Purpose | null, value: unknown): unknown => {
     if (value === null || value === undefined || value instanceof Error) return value;
-    if (registry.groupSizeFields.has(returnType)) return filter(ctx, returnType, value).kept;
-    if (Array.isArray(value)) return value.map((item) => process(ctx, item));
+    if (registry.groupSizeFields.has(returnType)) return filter(ctx, purpose, returnType, value).kept;
+    if (Array.isArray(value)) return value.map((item) => process(ctx, purpose, item));
     const wrapper = value as Record<string, unknown>;
     for (const { field, groupType } of registry.groupLists.get(returnType) ?? []) {
-      const { kept, removed } = filter(ctx, groupType, wrapper[field]);
+      const { kept, removed } = filter(ctx, purpose, groupType, wrapper[field]);
       wrapper[field] = kept;
       if (typeof wrapper.suppressedGroups === 'number') wrapper.suppressedGroups += removed;
     }
     return wrapper;
   };
   return (resolve, parent, args, ctx, info) => {
+    const purpose = purposeOf(ctx, info.path);
     const value = resolve(parent, args, ctx, info);
-    return value instanceof Promise ? value.then((resolved) => process(ctx, resolved)) : process(ctx, value);
+    return value instanceof Promise ? value.then((resolved) => process(ctx, purpose, resolved)) : process(ctx, purpose, value);
   };
 }
 
@@ -206,8 +215,10 @@ export function governSchema(schema: GraphQLSchema, policy: Policy, options: Gov
       // A PUBLIC field is always readable, unless the policy lists it among the parts of a protected value.
       const decided = field && (field.sensitivity !== Sensitivity.PUBLIC || protectedBy(policy, coordinate).length > 0);
       if (field && decided) {
-        fieldRule = rule(`decide:${coordinate}`, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
-          decisionFor(ctx, policy, field, registry.fields).effect === 'deny' ? false : true,
+        // No shield cache: the decision depends on the root field's purpose (`@purpose`), and
+        // `decisionFor` memoizes per request, purpose and coordinate.
+        fieldRule = rule(`decide:${coordinate}`, { cache: 'no_cache' })((_parent, _args, ctx: RequestContext, info: GraphQLResolveInfo) =>
+          decisionFor(ctx, policy, field, registry.fields, purposeOf(ctx, info.path)).effect === 'deny' ? false : true,
         );
       } else if (operation) {
         fieldRule = rule(`permission:${coordinate}`, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) => holdsPermission(policy, ctx, operation));
@@ -236,7 +247,7 @@ export function governSchema(schema: GraphQLSchema, policy: Policy, options: Gov
       const coordinate = coordinateOf(info);
       const field = registry.fields.get(coordinate);
       const operation = registry.operations.get(coordinate);
-      if (field) return forbiddenField(ctx, field);
+      if (field) return forbiddenField(ctx, field, purposeOf(ctx, info.path));
       if (operation) return forbiddenOperation(ctx, operation);
       ctx.governance.denied.add(coordinate);
       return new GraphQLError(`Access denied: ${coordinate}`, { extensions: { code: ErrorCode.FORBIDDEN, coordinate } });
@@ -250,6 +261,19 @@ export function governSchema(schema: GraphQLSchema, policy: Policy, options: Gov
       if (wrapped.has(`${typeName}.${fieldName}`)) (shieldMiddleware[typeName] ??= {})[fieldName] = middleware;
     }
   }
-  // First middleware is outermost: the shield decides before the mask runs.
-  return applyMiddleware(schema, shieldMiddleware as never, maskMiddleware as never);
+  // A root field of a query that declares its own purpose (`@purpose`) is resolved, from its shield
+  // rule to its service, with the request's context under that purpose.
+  const queryType = schema.getQueryType();
+  const rootPurposeMiddleware: Record<string, Record<string, FieldMiddleware>> = {};
+  if (queryType) {
+    const underRootPurpose: FieldMiddleware = (resolve, parent, args, ctx, info) => {
+      const purpose = ctx.rootPurposes?.get(String(info.path.key));
+      return resolve(parent, args, purpose ? contextUnderPurpose(ctx, purpose) : ctx, info);
+    };
+    for (const fieldName of Object.keys(queryType.getFields())) {
+      if (registry.fields.has(`${queryType.name}.${fieldName}`)) (rootPurposeMiddleware[queryType.name] ??= {})[fieldName] = underRootPurpose;
+    }
+  }
+  // First middleware is outermost: the root's purpose first, then the shield decides before the mask runs.
+  return applyMiddleware(schema, rootPurposeMiddleware as never, shieldMiddleware as never, maskMiddleware as never);
 }

@@ -68,9 +68,10 @@ export async function buildAccessReview(
   const tokens = await scopedQuery({ scope: options.scope }, manager, ApiToken, 't').orderBy('t.createdAt', 'ASC').getMany();
   const suspended = new Set((await manager.find(PrincipalSuspension, { where: { reinstatedAt: IsNull() }, select: { principalId: true } })).map((row) => row.principalId));
   const usage: UsageRow[] = await manager.query(
-    `SELECT DISTINCT principal_id AS "principalId", purpose
-       FROM audit_record
-      WHERE timestamp >= $1 AND purpose IS NOT NULL AND principal_id IS NOT NULL AND outcome IN ('ok', 'partial')`,
+    // The operation's purpose and those its root fields declared (`@purpose`).
+    `SELECT DISTINCT r.principal_id AS "principalId", p.purpose
+       FROM audit_record r CROSS JOIN LATERAL unnest(array_append(coalesce(r.purposes, '{}'::text[]), r.purpose)) AS p(purpose)
+      WHERE r.timestamp >= $1 AND p.purpose IS NOT NULL AND r.principal_id IS NOT NULL AND r.outcome IN ('ok', 'partial')`,
     [since],
   );
   // A user's scope is not stored: users are reviewed by principals not limited in scope.

@@ -116,6 +116,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
       isPersisted: security?.isPersisted ?? null,
       requirePurpose: governed,
       policyOf: (schema) => schemas.policyOf(schema),
+      principalViews: governed,
       apiCalls,
       onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'audit record not written: response withheld'),
     }),

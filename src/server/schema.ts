@@ -12,6 +12,7 @@ import { exportResolvers } from '../exports';
 import { ApiTokenResolver } from '../auth/api-token.resolver';
 import { ExplainAccessResolver } from '../policy/explain-access.resolver';
 import { MeResolver } from '../policy/me.resolver';
+import { withPurposeDirective } from '../policy/root-purpose';
 import { retentionResolvers } from '../retention';
 import { connectorResolvers } from '../connectors/connectors.resolver';
 import { credentialResolvers } from '../security/credentials/credentials.resolver';
@@ -32,5 +33,6 @@ export function allResolvers(): NonEmptyArray<Function> {
 
 /** Builds the executable schema (without governance middleware; see src/policy). */
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: allResolvers(), validate: false, scalarsMap: SCALARS_MAP });
+  // `@purpose(name:)` on root fields: one operation under several purposes (src/policy/root-purpose.ts).
+  return withPurposeDirective(await buildSchema({ resolvers: allResolvers(), validate: false, scalarsMap: SCALARS_MAP }));
 }

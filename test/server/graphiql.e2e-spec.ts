@@ -89,6 +89,13 @@ describe('GraphiQL', () => {
     const docs = page.locator('.graphiql-doc-explorer');
     await docs.getByText(/Sensitivity: INTERNAL/).first().waitFor({ timeout: 30000 });
     expect(await docs.innerText()).toMatch(/Purposes that grant it: .*OPERATIONAL_REPORTING \(full: [^)]*analyst/);
+    // The Docs are the analyst's: a field it can never read is marked so.
+    await docs.locator('.graphiql-doc-explorer-type-name', { hasText: /^OrderConnection$/ }).first().click();
+    await page.locator('.graphiql-doc-explorer-field-name', { hasText: /^nodes$/ }).first().click();
+    await docs.locator('.graphiql-doc-explorer-type-name', { hasText: /^Order$/ }).first().click();
+    await page.locator('.graphiql-doc-explorer-field-name', { hasText: /^shipPostalCode$/ }).first().click();
+    await docs.getByText(/Not available to you/).first().waitFor({ timeout: 30000 });
+    expect(await docs.innerText()).toMatch(/Not available to you under any of your purposes/);
 
     // Autocomplete suggests a field of the schema.
     await page.locator('.graphiql-query-editor .CodeMirror').first().click();

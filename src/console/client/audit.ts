@@ -16,6 +16,8 @@ interface AuditRecord {
   principalKind: string | null;
   principalRole: string | null;
   purpose: string | null;
+  /** Every purpose of an operation whose root fields declared their own (`@purpose`). */
+  purposes: string[] | null;
   operationType: string | null;
   operationName: string | null;
   outcome: string;
@@ -45,7 +47,7 @@ const RECORDS = `query ConsoleAuditRecords($filter: AuditRecordFilter, $first: I
   auditRecords(filter: $filter, first: $first, after: $after) {
     totalCount
     pageInfo { endCursor hasNextPage }
-    nodes { id timestamp requestId principalId principalKind principalRole purpose operationType operationName outcome errorCodes fields categories masked denied
+    nodes { id timestamp requestId principalId principalKind principalRole purpose purposes operationType operationName outcome errorCodes fields categories masked denied
             rowsByCategory { category rows } variables durationMs policyVersion sourceIp userAgent clientName hash prevHash }
   }
 }`;
@@ -98,6 +100,7 @@ function Detail({ record, onClose }: { record: AuditRecord; onClose: () => void 
     ['Request id', record.requestId ?? '—'],
     ['Principal', `${record.principalKind ?? '—'} ${record.principalId ?? ''} (role ${record.principalRole ?? '—'})`],
     ['Purpose', record.purpose ?? '—'],
+    ...(record.purposes?.length ? [['Purposes of its root fields', record.purposes.join(', ')] as [string, string]] : []),
     ['Operation', `${record.operationType ?? ''} ${record.operationName ?? ''}`],
     ['Outcome', `${record.outcome}${record.errorCodes.length ? ` (${record.errorCodes.join(', ')})` : ''}`],
     ['Fields', record.fields.join(', ') || '—'],
@@ -155,7 +158,7 @@ export function AuditScreen({ session }: { session: Session }) {
         <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Principal</th><th scope="col">Role</th><th scope="col">Purpose</th><th scope="col">Operation</th><th scope="col">Outcome</th><th scope="col">Masked / denied</th></tr></thead>
         <tbody>${nodes.map((r) => html`<tr>
           <td><button type="button" class="link" onClick=${() => setSelected(r)} aria-label=${`Show record ${r.id}`}>${r.id}</button></td>
-          <td>${when(r.timestamp)}</td><td>${r.principalKind ?? ''} ${r.principalId ?? '—'}</td><td>${r.principalRole ?? '—'}</td><td>${r.purpose ?? '—'}</td>
+          <td>${when(r.timestamp)}</td><td>${r.principalKind ?? ''} ${r.principalId ?? '—'}</td><td>${r.principalRole ?? '—'}</td><td>${r.purposes?.length ? r.purposes.join(', ') : (r.purpose ?? '—')}</td>
           <td>${r.operationName ?? r.operationType ?? '—'}</td><td class=${`outcome ${r.outcome.toLowerCase()}`}>${r.outcome}</td><td>${r.masked.length} / ${r.denied.length}</td>
         </tr>`)}</tbody>
       </table>

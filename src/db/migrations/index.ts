@@ -23,6 +23,7 @@ import { DeletionRequestReference1796192410615 } from './1796192410615-deletion-
 import { ConnectorSync1796192941627 } from './1796192941627-connector-sync';
 import { ImportRowsOutOfScope1796193180495 } from './1796193180495-import-rows-out-of-scope';
 import { PersistedNormalizedHash1796194143351 } from './1796194143351-persisted-normalized-hash';
+import { AuditPurposes1796200000000 } from './1796200000000-audit-purposes';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CoreAccounts1795777861725,
@@ -48,4 +49,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   ConnectorSync1796192941627,
   ImportRowsOutOfScope1796193180495,
   PersistedNormalizedHash1796194143351,
+  AuditPurposes1796200000000,
 ];

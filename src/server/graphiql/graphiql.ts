@@ -50,7 +50,9 @@ const STYLE = `html, body, #graphiql { height: 100%; margin: 0; }
 `;
 
 const DEFAULT_QUERY = `# Set the Authorization and X-Purpose headers below (or pick a purpose above), then run.
-# Masked values are marked in the result; Docs show each field's sensitivity and the purposes that grant it.
+# Masked values are marked in the result; Docs show each field's sensitivity and the purposes that grant it,
+# and mark "Not available to you" what you can never read under any of your purposes.
+# One query under several purposes: give root fields their own, e.g. orders(first: 5) @purpose(name: OPERATIONAL_REPORTING) { ... }
 query Products {
   products(first: 5) {
     totalCount
@@ -182,6 +184,7 @@ function initScript(defaultHeaders: Record<string, string>): string {
     var bar = h('div', { className: 'sg-bar' },
       h('label', null, 'Purpose ', h('select', { id: 'sg-purpose', 'aria-label': 'Purpose', value: current, onChange: choose, disabled: !me }, options)),
       h('span', { id: 'sg-role' }, me ? 'role: ' + me.role : 'not signed in: set the Authorization header'),
+      h('span', { id: 'sg-purpose-hint', title: 'The purpose picked here is X-Purpose, for every root field without its own. A root field may name its own purpose: field @purpose(name: PURPOSE) (each must be one of yours).' }, 'per root field: @purpose(name: …)'),
       h('span', null, h('span', { className: 'sg-legend-masked' }, ' masked '), ' ', h('span', { className: 'sg-legend-denied' }, ' denied ')));
     return h(React.Fragment, null, bar, h(GraphiQL, {
       fetcher: fetcher,
