@@ -5,7 +5,7 @@
 // tokens limited in scope or not, a gateway with PLANNED_EXECUTION on and one with it off give the
 // same status, data, errors and extensions, and write the same audit record facts. The plannable
 // operations really ran on a plan: one SQL statement per root field.
-import { Order } from '../../entities/orders';
+import { Order, OrderReturn, Shipment } from '../../entities/orders';
 import { Campaign } from '../../entities/advertising';
 import { createToken } from '../../src/auth/api-token.service';
 import { AuditRecord } from '../../entities/gateway/audit-record.entity';
@@ -147,6 +147,20 @@ describe('planned execution (PLANNED_EXECUTION on and off)', () => {
     );
     const order = withReturn ? { amazonOrderId: withReturn.amazon_order_id, sellerAccountId: withReturn.seller_account_id, marketplaceId: withReturn.marketplace_id } : await db.dataSource.getRepository(Order).findOneOrFail({ where: {}, order: { id: 'ASC' } });
     const campaign = await db.dataSource.getRepository(Campaign).findOneOrFail({ where: {}, order: { id: 'ASC' } });
+    // A shipment and a return of the lookup order recorded under another marketplace: the
+    // one-marketplace token must not see them in the order's nested lists (scoped by their own
+    // columns), planned or not.
+    const [other] = await db.dataSource.query('SELECT marketplace_id FROM marketplace WHERE marketplace_id <> $1 ORDER BY marketplace_id LIMIT 1', [order.marketplaceId]);
+    const [lookupOrder] = await db.dataSource.query('SELECT id FROM amazon_order WHERE amazon_order_id = $1', [order.amazonOrderId]);
+    const shipments = db.dataSource.getRepository(Shipment);
+    const shipment = await shipments.findOneBy({ orderId: lookupOrder.id });
+    if (shipment) {
+      await shipments.insert({ ...shipment, id: undefined, shipmentItemId: `${shipment.shipmentItemId}X`, marketplaceId: other.marketplace_id } as never);
+    }
+    const returns = db.dataSource.getRepository(OrderReturn);
+    const orderReturn = await returns.findOneBy({ amazonOrderId: order.amazonOrderId });
+    if (orderReturn) await returns.insert({ ...orderReturn, id: undefined, sku: `${orderReturn.sku}X`, marketplaceId: other.marketplace_id } as never);
+    expect([Boolean(shipment), Boolean(orderReturn)]).toEqual([true, true]);
     for (const role of Object.keys(policy.roles)) {
       const purposes = policy.roles[role].purposes.length ? [...policy.roles[role].purposes] : [undefined];
       tokens.push({ label: role, token: (await createToken(db.dataSource.manager, policy, { role, createdBy: 'test' })).token, purposes });
