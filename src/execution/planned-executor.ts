@@ -339,9 +339,9 @@ function buildPlan(planning: Planning, document: DocumentNode, operation: Operat
       }
     }
     return { roots };
-  } catch (error) {
-    if (error instanceof NotPlannable) return null;
-    throw error;
+  } catch {
+    // NotPlannable, or anything the planner did not foresee: graphql-js answers.
+    return null;
   }
 }
 
