@@ -35,13 +35,13 @@ export function requestBody(query: BenchQuery): string {
   return JSON.stringify({ query: query.query });
 }
 
-export type VariantName = 'full' | 'federated' | 'governance-off' | 'audit-off' | 'both-off' | 'baseline' | 'postgraphile';
+export type VariantName = 'full' | 'unplanned' | 'federated' | 'governance-off' | 'audit-off' | 'both-off' | 'baseline' | 'postgraphile';
 
 export interface Variant {
   name: VariantName;
   description: string;
   /** Gateway switches (`createComponents({ governance, audit })`); `null` for the baseline. */
-  gateway: { governance: boolean; audit: boolean } | null;
+  gateway: { governance: boolean; audit: boolean; planned?: boolean } | null;
   /** The federated gateway (`serve --gateway`) over one process per category subgraph. */
   federated?: boolean;
   /** The ungoverned peer (bench/peers/postgraphile.ts), asked the same rows in its own schema. */
@@ -50,6 +50,11 @@ export interface Variant {
 
 export const VARIANTS: readonly Variant[] = [
   { name: 'full', description: 'gateway, governance and audit on (production wiring)', gateway: { governance: true, audit: true } },
+  {
+    name: 'unplanned',
+    description: 'production wiring with PLANNED_EXECUTION=0: every operation through graphql-js, shield, masks and resolvers',
+    gateway: { governance: true, audit: true, planned: false },
+  },
   {
     name: 'federated',
     description: 'federated gateway (audit, authentication, security) over the six category subgraphs (governance), each its own process',

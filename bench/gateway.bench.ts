@@ -9,7 +9,8 @@
 // `node dist/bench/cpu-profile-summary.js <file>`), BENCH_PEER=0 (without PostGraphile, the
 // ungoverned peer: bench/peers/postgraphile.ts), BENCH_SWEEP (connection counts of the
 // concurrency sweep on the nested query, default 10,50,200; 0 = none), BENCH_STABILITY (seconds of
-// the stability run of the production wiring, in 10 s slices, default 60; 0 = none).
+// the stability run of the production wiring, in 10 s slices, default 60; 0 = none), BENCH_VARIANTS
+// (comma-separated variants to run, e.g. full,unplanned; the baseline always runs: answers are checked against it).
 import 'reflect-metadata';
 import { generateKeyPairSync } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -236,11 +237,17 @@ async function main(): Promise<void> {
     };
     const tokens = await prepareBenchData(database.url, loadConfig(childEnv), log);
     const peer = preparePostGraphile(log);
-    const variants = VARIANTS.filter((variant) => !variant.peer || peer);
+    const chosen = process.env.BENCH_VARIANTS ? process.env.BENCH_VARIANTS.split(',').map((name) => name.trim()) : null;
+    const variants = VARIANTS.filter((variant) => (!variant.peer || peer) && (!chosen || chosen.includes(variant.name) || variant.name === 'baseline'));
 
     for (const variant of variants) {
       let env = variant.gateway
-        ? { ...childEnv, BENCH_GOVERNANCE: variant.gateway.governance ? '1' : '0', BENCH_AUDIT: variant.gateway.audit ? '1' : '0' }
+        ? {
+            ...childEnv,
+            BENCH_GOVERNANCE: variant.gateway.governance ? '1' : '0',
+            BENCH_AUDIT: variant.gateway.audit ? '1' : '0',
+            ...(variant.gateway.planned === false ? { PLANNED_EXECUTION: '0' } : {}),
+          }
         : childEnv;
       if (variant.federated) {
         // One process per category subgraph, on the servers' core like every other variant.
@@ -370,6 +377,8 @@ async function main(): Promise<void> {
       governanceAndAuditOnOff: ratio(nested('full'), nested('both-off')),
       nestedVsPostGraphile: ratio(nested('full'), nested('postgraphile')),
       listVsPostGraphile: ratio(find('full', 'list').requestsPerSecond, find('postgraphile', 'list').requestsPerSecond),
+      nestedPlannedVsUnplanned: ratio(nested('full'), nested('unplanned')),
+      listPlannedVsUnplanned: ratio(find('full', 'list').requestsPerSecond, find('unplanned', 'list').requestsPerSecond),
       // The same from server CPU per request (what a dedicated core would sustain).
       cpu: {
         nestedVsBaseline: ratio(cpuOf('baseline', 'nested'), cpuOf('full', 'nested')),
@@ -381,6 +390,8 @@ async function main(): Promise<void> {
         governanceAndAuditOnOff: ratio(cpuOf('both-off', 'nested'), cpuOf('full', 'nested')),
         nestedVsPostGraphile: ratio(cpuOf('postgraphile', 'nested'), cpuOf('full', 'nested')),
         listVsPostGraphile: ratio(cpuOf('postgraphile', 'list'), cpuOf('full', 'list')),
+        nestedPlannedVsUnplanned: ratio(cpuOf('unplanned', 'nested'), cpuOf('full', 'nested')),
+        listPlannedVsUnplanned: ratio(cpuOf('unplanned', 'list'), cpuOf('full', 'list')),
       },
     };
     const conditions = {
@@ -412,6 +423,8 @@ async function main(): Promise<void> {
     process.stdout.write(`nested, governance + audit on / both off   ${ratios.governanceAndAuditOnOff.toFixed(3)}    ${ratios.cpu.governanceAndAuditOnOff.toFixed(3)}   (cost ${cost(ratios.governanceAndAuditOnOff)} / ${cost(ratios.cpu.governanceAndAuditOnOff)}; aim <= 15 %)\n`);
     process.stdout.write(`nested, gateway (full) / PostGraphile     ${ratios.nestedVsPostGraphile.toFixed(3)}    ${ratios.cpu.nestedVsPostGraphile.toFixed(3)}   (aim >= 1.0)\n`);
     process.stdout.write(`list, gateway (full) / PostGraphile       ${ratios.listVsPostGraphile.toFixed(3)}    ${ratios.cpu.listVsPostGraphile.toFixed(3)}   (aim >= 1.0)\n`);
+    process.stdout.write(`nested, planned / unplanned (full)        ${ratios.nestedPlannedVsUnplanned.toFixed(3)}    ${ratios.cpu.nestedPlannedVsUnplanned.toFixed(3)}\n`);
+    process.stdout.write(`list, planned / unplanned (full)          ${ratios.listPlannedVsUnplanned.toFixed(3)}    ${ratios.cpu.listPlannedVsUnplanned.toFixed(3)}\n`);
     process.stdout.write(`nested, federated / single process        ${ratios.nestedFederatedVsSingle.toFixed(3)}    ${ratios.cpu.nestedFederatedVsSingle.toFixed(3)}\n`);
     process.stdout.write(`list, federated / single process          ${ratios.listFederatedVsSingle.toFixed(3)}    ${ratios.cpu.listFederatedVsSingle.toFixed(3)}\n`);
     process.stdout.write(

@@ -188,6 +188,11 @@ export const configSchema = z.object({
   FEDERATION_PUBLIC_KEY: z.string().optional(),
   /** `serve --gateway` also answers Apollo Router's coprocessor calls on POST /coprocessor (src/federation/coprocessor.ts). */
   FEDERATION_COPROCESSOR: z.enum(['0', '1']).default('0'),
+  /**
+   * Planned execution (src/execution): operations the policy fully allows over declared lists and
+   * lookups run as one SQL statement per root field; `0` runs every operation through graphql-js.
+   */
+  PLANNED_EXECUTION: z.enum(['0', '1', 'true', 'false']).default('1'),
   /** Lifetime of one per-hop token (seconds). */
   FEDERATION_HOP_TTL_SECONDS: intFromEnv(10),
   /** Subgraphs: how long an idle keep-alive connection stays open (ms); above the gateway's idle socket timeout. */

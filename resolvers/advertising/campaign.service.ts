@@ -6,14 +6,15 @@ import { CampaignSortField, type CampaignsArgs } from '../../schema/advertising/
 import type { ConnectionShape } from '../../schema/common/connection.type';
 import { SortDirection } from '../../schema/common/sort-direction.type';
 import type { RequestContext } from '../../src/context';
-import { paginateRows } from '../../src/db/paginate';
-import { SqlConditions, rawTable } from '../../src/db/raw-rows';
+import { paginateRows, type RawPaginateOptions } from '../../src/db/paginate';
+import { SqlConditions, rawTable, selectEntities } from '../../src/db/raw-rows';
 import { scopeConditions, scopedRead } from '../../src/db/scoped';
 import { Category } from '../../src/policy/taxonomy';
 import { likePattern } from '../catalog/catalog.service';
 
 export class CampaignService {
-  async list(ctx: RequestContext, args: CampaignsArgs): Promise<ConnectionShape<Campaign>> {
+  /** `columns`: more columns for each campaign row (the planned executor's nested lists). */
+  async list(ctx: RequestContext, args: CampaignsArgs, columns?: RawPaginateOptions<Campaign>['columns']): Promise<ConnectionShape<Campaign>> {
     const table = rawTable(ctx.reads.connection, Campaign, 'c');
     const where = new SqlConditions();
     if (args.account) where.and(`${table.column('sellerAccountId')} = ${where.param(args.account)}`);
@@ -27,7 +28,20 @@ export class CampaignService {
       table,
       sortBy: args.sortBy ?? CampaignSortField.NAME,
       direction: args.direction ?? SortDirection.ASC,
+      columns,
     });
+  }
+
+  /**
+   * `campaignsByIds` as one prebuilt statement with more columns (the planned executor's nested
+   * lists): the same rows and scope, hydrated as `getMany` would.
+   */
+  async campaignRowsByIds(ctx: RequestContext, campaignIds: readonly string[], columns: (where: SqlConditions) => string): Promise<Campaign[]> {
+    const table = rawTable(ctx.reads.connection, Campaign, 'c');
+    const where = scopeConditions(new SqlConditions(), ctx, Campaign, table);
+    where.and(`${table.column('campaignId')} = ANY(${where.param([...campaignIds])})`);
+    const extra = columns(where);
+    return selectEntities(ctx.reads, table, `SELECT ${table.select}${extra} FROM ${table.from}${where.where()}`, where.params);
   }
 
   async campaignsByIds(ctx: RequestContext, campaignIds: readonly string[]): Promise<Campaign[]> {

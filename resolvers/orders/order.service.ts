@@ -5,7 +5,7 @@ import { Order, OrderItem, OrderReturn, Shipment } from '../../entities/orders';
 import type { ConnectionShape } from '../../schema/common/connection.type';
 import { OrderSortField, ReturnSortField, type OrdersArgs, type ReturnsArgs } from '../../schema/orders/order-args.type';
 import type { RequestContext } from '../../src/context';
-import { paginate, paginateRows } from '../../src/db/paginate';
+import { paginate, paginateRows, type RawPaginateOptions } from '../../src/db/paginate';
 import { type RawTable, SqlConditions, rawTable, selectEntities } from '../../src/db/raw-rows';
 import { scopeConditions, scopedRead } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
@@ -48,7 +48,8 @@ function scopedOrders(ctx: RequestContext): SelectQueryBuilder<Order> {
 }
 
 export class OrderService {
-  list(ctx: RequestContext, args: OrdersArgs): Promise<ConnectionShape<Order>> {
+  /** `columns`: more columns for each order row (the planned executor's nested lists). */
+  list(ctx: RequestContext, args: OrdersArgs, columns?: RawPaginateOptions<Order>['columns']): Promise<ConnectionShape<Order>> {
     const sortBy = args.sortBy ?? OrderSortField.PURCHASE_DATE;
     const table = rawTable(ctx.reads.connection, Order, 'o');
     const where = scopeConditions(new SqlConditions(), ctx, Order, table);
@@ -61,13 +62,27 @@ export class OrderService {
     if (args.asin) {
       where.and(`EXISTS (SELECT 1 FROM order_item fa WHERE fa.order_id = ${table.column('id')} AND fa.asin = ${where.param(args.asin)})`);
     }
-    return paginateRows(ctx, where, args, { category: Category.ORDERS, table, sortBy, direction: args.direction ?? 'DESC' });
+    return paginateRows(ctx, where, args, { category: Category.ORDERS, table, sortBy, direction: args.direction ?? 'DESC', columns });
   }
 
   async byAmazonOrderId(ctx: RequestContext, amazonOrderId: string): Promise<Order | null> {
     const order = await scopedOrders(ctx).andWhere('o.amazonOrderId = :amazonOrderId', { amazonOrderId }).getOne();
     if (order) ctx.governance.countRows(Category.ORDERS, 1);
     return order;
+  }
+
+  /**
+   * `byAmazonOrderId` as one prebuilt statement with more columns (the planned executor's nested
+   * lists): the same row, scope and count, hydrated as `getOne` would.
+   */
+  async byAmazonOrderIdRow(ctx: RequestContext, amazonOrderId: string, columns: (where: SqlConditions) => string): Promise<Order | null> {
+    const table = rawTable(ctx.reads.connection, Order, 'o');
+    const where = scopeConditions(new SqlConditions(), ctx, Order, table);
+    where.and(`${table.column('amazonOrderId')} = ${where.param(amazonOrderId)}`);
+    const extra = columns(where);
+    const [order] = await selectEntities(ctx.reads, table, `SELECT ${table.select}${extra} FROM ${table.from}${where.where()} LIMIT 1`, where.params);
+    if (order) ctx.governance.countRows(Category.ORDERS, 1);
+    return order ?? null;
   }
 
   listReturns(ctx: RequestContext, args: ReturnsArgs): Promise<ConnectionShape<OrderReturn>> {

@@ -168,6 +168,11 @@ export function lazyCount(count: () => Promise<number>): PromiseLike<number> {
 export interface RawPaginateOptions<T> extends Omit<PaginateOptions<T>, 'alias'> {
   /** The entity's prebuilt SELECT list and conversion (src/db/raw-rows.ts). */
   table: RawTable<T>;
+  /**
+   * More columns for the page's rows (the planned executor's nested lists, src/execution): SQL
+   * expressions with their parameters added to `page`, returned as `, expr AS "name", ...`.
+   */
+  columns?: (page: SqlConditions) => string;
 }
 
 /**
@@ -195,7 +200,8 @@ export function paginateRows<T extends ObjectLiteral>(
         page.and(`(${sortColumn}, ${idColumn}) ${op} (${page.param(cursor.v)}, ${page.param(cursor.id)})`);
       }
       const direction = options.direction === 'ASC' ? 'ASC' : 'DESC';
-      const sql = `SELECT ${table.select} FROM ${table.from}${page.where()} ORDER BY ${sortColumn} ${direction}, ${idColumn} ${direction} LIMIT ${limit}`;
+      const columns = options.columns?.(page) ?? '';
+      const sql = `SELECT ${table.select}${columns} FROM ${table.from}${page.where()} ORDER BY ${sortColumn} ${direction}, ${idColumn} ${direction} LIMIT ${limit}`;
       return selectEntities(ctx.reads, table, sql, page.params);
     },
     async count() {

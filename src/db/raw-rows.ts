@@ -100,7 +100,9 @@ function converterOf(column: ColumnMetadata, driver: DataSource['driver']): ((va
 /** Positional parameters (`$1`, `$2`, ...) and AND-ed conditions of one statement. */
 export class SqlConditions {
   readonly conditions: string[] = [];
-  readonly params: unknown[] = [];
+
+  /** `params`: the statement's parameters, when these conditions are one part of it (a subquery's). */
+  constructor(readonly params: unknown[] = []) {}
 
   /** Adds a parameter; returns its placeholder. */
   param(value: unknown): string {

@@ -16,6 +16,7 @@ import { exportsPlugin, exportsRouter, startExportSweep } from '../exports';
 import { governSchema } from '../policy/govern-schema';
 import { resolvePseudonymKey } from '../policy/masks';
 import { GovernedSchemaSource } from '../policy/governed-schema-source';
+import { plannedExecutor } from '../execution/planned-executor';
 import { loadPolicy } from '../policy/load-policy';
 import type { Policy } from '../policy/policy';
 import { PolicyHolder } from '../policy/policy-holder';
@@ -71,7 +72,13 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
   const rawSchema = await buildGatewaySchema();
   const pseudonymKey = resolvePseudonymKey(config);
   // Apollo takes its schema from here: rebuilt for each new policy, swapped between requests.
-  const schemas = new GovernedSchemaSource(policies, (next) => (governed ? governSchema(describeAccess(rawSchema, next), next, { pseudonymKey }) : rawSchema));
+  // Operations the policy fully allows run on a plan (src/execution), unless PLANNED_EXECUTION=0.
+  const planned = ['1', 'true'].includes(config.PLANNED_EXECUTION) ? plannedExecutor({ policyOf: (schema) => schemas.policyOf(schema) }) : null;
+  const schemas: GovernedSchemaSource = new GovernedSchemaSource(
+    policies,
+    (next) => (governed ? governSchema(describeAccess(rawSchema, next), next, { pseudonymKey }) : rawSchema),
+    planned,
+  );
   const apiCalls = new ApiCallLogger(dataSource, {
     now: options.now,
     onError: (error, rows) => log.error({ err: error, rows }, 'API call log rows could not be written'),

@@ -1,5 +1,5 @@
 // Row scope by construction, checked on the source: the reads of category data (resolvers, entity
-// references, the sales rollup, retention queries) reach an entity that declares a row scope only
+// references, the planned executor, the sales rollup, retention queries) reach an entity that declares a row scope only
 // through the scoped data-access layer (src/db/scoped.ts), and nothing outside src/db places
 // row-scope conditions by hand.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -27,6 +27,8 @@ function sources(dir: string): string[] {
 const READ_PATHS = [
   ...sources(join(ROOT, 'resolvers')),
   ...sources(join(ROOT, 'src', 'federation')),
+  // The planned executor's statements (root rows through the services, nested lists as subqueries).
+  ...sources(join(ROOT, 'src', 'execution')),
   join(ROOT, 'src', 'retention', 'sales-rollup.ts'),
   join(ROOT, 'src', 'retention', 'retention-query.service.ts'),
 ];

@@ -1,0 +1,260 @@
+// Planned execution answers exactly as graphql-js does: for a corpus of operations (the benchmark's
+// list and nested queries, every column and nested list of orders and campaigns, cursors, filters,
+// aliases, fragments, variables, __typename, empty pages, absent and out-of-scope lookups, a bad
+// cursor, shapes the planner does not take) x every role and purpose of the shipped policy x
+// tokens limited in scope or not, a gateway with PLANNED_EXECUTION on and one with it off give the
+// same status, data, errors and extensions, and write the same audit record facts. The plannable
+// operations really ran on a plan: one SQL statement per root field.
+import { Order, OrderReturn, Shipment } from '../../entities/orders';
+import { Campaign } from '../../entities/advertising';
+import { createToken } from '../../src/auth/api-token.service';
+import { AuditRecord } from '../../entities/gateway/audit-record.entity';
+import { seedDemo } from '../../src/db/demo/seed-demo';
+import { plannedExecutionCounts } from '../../src/execution/planned-executor';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+import { countQueries } from '../support/query-counter';
+
+jest.setTimeout(900_000);
+
+const ENV = {
+  MAX_QUERY_COST: '0',
+  MAX_QUERY_DEPTH: '0',
+  MAX_TOKENS: '0',
+  MAX_ALIASES: '0',
+  RATE_LIMIT_PER_MINUTE: '0',
+  IP_RATE_LIMIT_PER_MINUTE: '0',
+  SUSPICIOUS_FORBIDDEN_COUNT: '0',
+  SUSPICIOUS_ROWS_COUNT: '0',
+  SUSPICIOUS_REVOKED_TOKEN_USES: '0',
+  SUSPICIOUS_IP_VIOLATIONS: '0',
+  PARTNER_PERSISTED_ONLY: 'false',
+};
+
+const NESTED = '{ orders(first: 20) { nodes { amazonOrderId purchaseDate status items { sku asin quantity itemPrice } shipments { carrier } } } }';
+const LIST = '{ campaigns(first: 20) { nodes { campaignId name state } } }';
+
+const ORDER_COLUMNS =
+  'id amazonOrderId merchantOrderId purchaseDate lastUpdateDate status fulfillmentChannel salesChannel orderChannel shipServiceLevel sellerAccountId marketplaceId orderTotal currency shipState shipCountry shipPostalCode isBusinessOrder deliveredAt';
+const ITEM_COLUMNS = 'id orderItemId sku asin productName quantity itemPrice itemTax shippingPrice promotionDiscount itemStatus';
+const SHIPMENT_COLUMNS = 'id shipmentId shipmentItemId amazonOrderId sku quantityShipped carrier trackingNumber shipDate estimatedArrival fulfillmentCenterId sellerAccountId marketplaceId';
+const RETURN_COLUMNS = 'id sourceKind returnDate amazonOrderId sku asin fnsku quantity reason disposition status fulfillmentCenterId licensePlateNumber customerComments sellerAccountId marketplaceId';
+const CAMPAIGN_COLUMNS = 'id campaignId sellerAccountId marketplaceId name state targetingType dailyBudget startDate endDate portfolioId';
+const AD_GROUP_COLUMNS = 'id adGroupId campaignId sellerAccountId marketplaceId name state defaultBid';
+const KEYWORD_COLUMNS = 'id keywordId adGroupId campaignId sellerAccountId marketplaceId keywordText matchType bid state';
+
+// Only columns an INTERNAL-only grant reads in full (plannable for more roles).
+const INTERNAL_ORDER = 'id purchaseDate lastUpdateDate status fulfillmentChannel marketplaceId currency isBusinessOrder';
+
+interface Case {
+  name: string;
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+  /** Whether some principal's answer comes from a plan (else none does). */
+  plannable?: boolean;
+}
+
+function corpus(ids: { amazonOrderId: string; campaignId: string; account: string; marketplace: string; after: string }): Case[] {
+  return [
+    { name: 'bench nested', plannable: true, query: NESTED },
+    { name: 'bench list', plannable: true, query: LIST },
+    {
+      name: 'orders: every column and nested list',
+      query: `{ orders(first: 15) { nodes { ${ORDER_COLUMNS} items { ${ITEM_COLUMNS} } shipments { ${SHIPMENT_COLUMNS} } returns { ${RETURN_COLUMNS} } } } }`,
+    },
+    {
+      name: 'orders: every column and nested list but personal ones', plannable: true,
+      query: `{ orders(first: 15) { nodes { ${ORDER_COLUMNS.replace(/ (shipState|shipPostalCode|deliveredAt)/g, '')} items { ${ITEM_COLUMNS} } shipments { ${SHIPMENT_COLUMNS} } returns { ${RETURN_COLUMNS.replace(' customerComments', '')} } } } }`,
+    },
+    { name: 'orders: internal columns', plannable: true, query: `{ orders(first: 10) { nodes { ${INTERNAL_ORDER} items { id sku quantity itemStatus } shipments { id sku shipDate estimatedArrival } } } }` },
+    {
+      name: 'campaigns: nested lists without identifiers', plannable: true,
+      query: `{ campaigns(first: 10, direction: DESC) { nodes { ${CAMPAIGN_COLUMNS.replace(' sellerAccountId', '')} adGroups { ${AD_GROUP_COLUMNS.replace(' sellerAccountId', '')} keywords { ${KEYWORD_COLUMNS.replace(' sellerAccountId', '')} } productAds { id adId sku asin state } productTargets { id targetId state bid expressionType } } } } }`,
+    },
+    {
+      name: 'campaigns: nested lists',
+      query: `{ campaigns(first: 10, direction: DESC) { nodes { ${CAMPAIGN_COLUMNS} adGroups { ${AD_GROUP_COLUMNS} keywords { ${KEYWORD_COLUMNS} } productAds { id adId sku asin state } productTargets { id targetId state } } } } }`,
+    },
+    {
+      name: 'cursors and page info', plannable: true,
+      query: `query Page($after: String) { orders(first: 3, after: $after) { edges { cursor node { id purchaseDate status } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
+      variables: { after: ids.after },
+    },
+    { name: 'first page edges', plannable: true, query: '{ campaigns(first: 4) { edges { __typename cursor node { name } } pageInfo { __typename startCursor endCursor hasNextPage } } }' },
+    {
+      name: 'order filters', plannable: true,
+      query: `query F($m: String, $a: String) { orders(first: 5, status: [SHIPPED, CANCELED], marketplace: $m, account: $a, from: "2020-01-01", direction: ASC, sortBy: LAST_UPDATE_DATE) { nodes { id lastUpdateDate items { sku } } } }`,
+      variables: { m: ids.marketplace, a: ids.account },
+    },
+    { name: 'order filters (sku, channel)', plannable: true, query: `{ orders(first: 5, sku: "no-such-sku") { nodes { id } } more: orders(first: 3, fulfillmentChannel: AFN, to: "2100-01-01") { nodes { id status } } }` },
+    {
+      name: 'campaign filters', plannable: true,
+      query: `query F($m: String) { campaigns(first: 5, state: [ENABLED, PAUSED], nameContains: "a", sortBy: NAME, marketplace: $m) { nodes { name state } } }`,
+      variables: { m: ids.marketplace },
+    },
+    { name: 'orders and campaigns', query: '{ orders(first: 2) { nodes { id } } campaigns(first: 2) { nodes { id } } }' },
+    {
+      name: 'aliases, fragments, variables, __typename (orders)', plannable: true,
+      operationName: 'Dash',
+      query: `query Other { __typename } query Dash($n: Int!) { __typename recent: orders(first: $n) { __typename ...O } older: orders(first: 2, direction: ASC) { nodes { status } } }
+        fragment O on OrderConnection { nodes { __typename id when: purchaseDate items { __typename sku } again: items { quantity } ... on Order { status shipments { sku } } } }`,
+      variables: { n: 4 },
+    },
+    {
+      name: 'aliases, fragments, variables, __typename (campaigns)', plannable: true,
+      query: `query Ads($n: Int = 3) { c: campaigns(first: $n) { nodes { ...C } edges { node { id ...C } } } }
+        fragment C on Campaign { __typename name groups: adGroups { ... on AdGroup { name } keywords { keywordText } } }`,
+    },
+    { name: 'empty page (first: 0)', plannable: true, query: '{ orders(first: 0) { nodes { id items { sku } } pageInfo { hasNextPage startCursor endCursor } } }' },
+    { name: 'empty page (no rows)', plannable: true, query: '{ orders(first: 5, from: "2100-01-01") { nodes { id } edges { cursor } pageInfo { hasNextPage endCursor } } }' },
+    { name: 'order lookup', plannable: true, query: `query L($id: String!) { order(amazonOrderId: $id) { id status items { sku } shipments { carrier } returns { id sku } } }`, variables: { id: ids.amazonOrderId } },
+    { name: 'campaign lookup', plannable: true, query: `query L($c: String!) { campaign(campaignId: $c) { name adGroups { name productAds { sku } } } }`, variables: { c: ids.campaignId } },
+    { name: 'order lookup absent', plannable: true, query: '{ order(amazonOrderId: "000-0000000-0000000") { id status } }' },
+    { name: 'campaign lookup absent', plannable: true, query: '{ campaign(campaignId: "0") { name } again: campaign(campaignId: "0") { id } }' },
+    { name: 'same lookup twice', plannable: true, query: `query L($c: String!) { a: campaign(campaignId: $c) { name adGroups { id } } b: campaign(campaignId: $c) { state adGroups { name } } }`, variables: { c: ids.campaignId } },
+    { name: 'malformed cursor', query: '{ orders(first: 2, after: "not-a-cursor") { nodes { id } } }' },
+    { name: 'page size over the maximum', query: '{ campaigns(first: 100000) { nodes { id } } }' },
+    { name: 'not plannable: totalCount', query: '{ orders(first: 2) { totalCount nodes { id } } }' },
+    { name: 'not plannable: directive', query: 'query($x: Boolean!) { orders(first: 2) { nodes { id status @include(if: $x) } } }', variables: { x: true } },
+    { name: 'not plannable: metrics', query: '{ campaigns(first: 2) { nodes { name metrics(from: "2026-10-01", to: "2026-10-31") { clicks } } } }' },
+    { name: 'bad variable', query: 'query($n: Int!) { orders(first: $n) { nodes { id } } }', variables: { n: 'many' } },
+  ];
+}
+
+type AuditFacts = Pick<
+  AuditRecord,
+  'principalId' | 'principalRole' | 'purpose' | 'operationType' | 'operationName' | 'documentHash' | 'variables' | 'fields' | 'categories' | 'masked' | 'denied' | 'rowsByCategory' | 'outcome' | 'errorCodes' | 'policyVersion'
+>;
+
+describe('planned execution (PLANNED_EXECUTION on and off)', () => {
+  let db: TestDatabase;
+  let planned: TestGateway;
+  let plain: TestGateway;
+  const tokens: { label: string; token: string; purposes: (string | undefined)[] }[] = [];
+  let cases: Case[];
+  let sequence = 0;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedDemo(db.dataSource);
+    planned = await startTestGateway(db, { env: { ...ENV, PLANNED_EXECUTION: '1' } });
+    plain = await startTestGateway(db, { env: { ...ENV, PLANNED_EXECUTION: '0' } });
+    const policy = planned.policy;
+    // An order that has returns, so the lookup reads every nested list.
+    const [withReturn] = await db.dataSource.query(
+      'SELECT o.amazon_order_id, o.seller_account_id, o.marketplace_id FROM amazon_order o WHERE EXISTS (SELECT 1 FROM order_return r WHERE r.amazon_order_id = o.amazon_order_id) ORDER BY o.id LIMIT 1',
+    );
+    const order = withReturn ? { amazonOrderId: withReturn.amazon_order_id, sellerAccountId: withReturn.seller_account_id, marketplaceId: withReturn.marketplace_id } : await db.dataSource.getRepository(Order).findOneOrFail({ where: {}, order: { id: 'ASC' } });
+    const campaign = await db.dataSource.getRepository(Campaign).findOneOrFail({ where: {}, order: { id: 'ASC' } });
+    // A shipment and a return of the lookup order recorded under another marketplace: the
+    // one-marketplace token must not see them in the order's nested lists (scoped by their own
+    // columns), planned or not.
+    const [other] = await db.dataSource.query('SELECT marketplace_id FROM marketplace WHERE marketplace_id <> $1 ORDER BY marketplace_id LIMIT 1', [order.marketplaceId]);
+    const [lookupOrder] = await db.dataSource.query('SELECT id FROM amazon_order WHERE amazon_order_id = $1', [order.amazonOrderId]);
+    const shipments = db.dataSource.getRepository(Shipment);
+    const shipment = await shipments.findOneBy({ orderId: lookupOrder.id });
+    if (shipment) {
+      await shipments.insert({ ...shipment, id: undefined, shipmentItemId: `${shipment.shipmentItemId}X`, marketplaceId: other.marketplace_id } as never);
+    }
+    const returns = db.dataSource.getRepository(OrderReturn);
+    const orderReturn = await returns.findOneBy({ amazonOrderId: order.amazonOrderId });
+    if (orderReturn) await returns.insert({ ...orderReturn, id: undefined, sku: `${orderReturn.sku}X`, marketplaceId: other.marketplace_id } as never);
+    expect([Boolean(shipment), Boolean(orderReturn)]).toEqual([true, true]);
+    for (const role of Object.keys(policy.roles)) {
+      const purposes = policy.roles[role].purposes.length ? [...policy.roles[role].purposes] : [undefined];
+      tokens.push({ label: role, token: (await createToken(db.dataSource.manager, policy, { role, createdBy: 'test' })).token, purposes });
+      // Limited to the lookup order's account and marketplace: the campaign looked up may be out of scope.
+      const scoped = await createToken(db.dataSource.manager, policy, { role, accounts: [order.sellerAccountId], marketplaces: [order.marketplaceId], createdBy: 'test' });
+      tokens.push({ label: `${role} (one account and marketplace)`, token: scoped.token, purposes });
+    }
+    const compliance = tokens.find((entry) => entry.label === 'compliance')!;
+    const first = await plain.post('{ orders(first: 3) { pageInfo { endCursor } } }', { token: compliance.token, purpose: 'COMPLIANCE_REVIEW' });
+    const after = (first.body.data as { orders: { pageInfo: { endCursor: string } } }).orders.pageInfo.endCursor;
+    cases = corpus({ amazonOrderId: order.amazonOrderId, campaignId: campaign.campaignId, account: order.sellerAccountId, marketplace: order.marketplaceId, after });
+  });
+
+  afterAll(async () => {
+    await planned?.stop();
+    await plain?.stop();
+    await db?.close();
+  });
+
+  async function ask(gateway: TestGateway, entry: Case, token: string, purpose: string | undefined) {
+    const requestId = `planned-eq-${(sequence += 1)}`;
+    const response = await gateway.post(entry.query, { token, purpose, variables: entry.variables, operationName: entry.operationName, headers: { 'x-request-id': requestId } });
+    const record = await db.dataSource.getRepository(AuditRecord).findOneByOrFail({ requestId });
+    const facts: AuditFacts = {
+      principalId: record.principalId,
+      principalRole: record.principalRole,
+      purpose: record.purpose,
+      operationType: record.operationType,
+      operationName: record.operationName,
+      documentHash: record.documentHash,
+      variables: record.variables,
+      fields: record.fields,
+      categories: record.categories,
+      masked: record.masked,
+      denied: record.denied,
+      rowsByCategory: record.rowsByCategory,
+      outcome: record.outcome,
+      errorCodes: record.errorCodes,
+      policyVersion: record.policyVersion,
+    };
+    return { status: response.status, body: response.body, facts };
+  }
+
+  it('answers and records every case of the corpus exactly as graphql-js, for every role, purpose and scope', async () => {
+    const before = { ...plannedExecutionCounts };
+    let compared = 0;
+    let withData = 0;
+    const plannedCases = new Map<string, number>();
+    for (const { label, token, purposes } of tokens) {
+      for (const purpose of purposes) {
+        for (const entry of cases) {
+          const off = await ask(plain, entry, token, purpose);
+          const plannedBefore = plannedExecutionCounts.planned;
+          const on = await ask(planned, entry, token, purpose);
+          plannedCases.set(entry.name, (plannedCases.get(entry.name) ?? 0) + plannedExecutionCounts.planned - plannedBefore);
+          const where = `${entry.name} as ${label} under ${purpose ?? 'no purpose'}`;
+          expect({ where, status: on.status, body: on.body, facts: on.facts }).toEqual({ where, status: off.status, body: off.body, facts: off.facts });
+          compared += 1;
+          if (off.body.data && Object.values(off.body.data).some((value) => value !== null)) withData += 1;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(500);
+    expect(withData).toBeGreaterThan(100);
+    // Not vacuous: every plannable case ran on a plan for some principal (and only those), and the
+    // bad cursor and page size fell back to graphql-js.
+    expect(Object.fromEntries(cases.map((entry) => [entry.name, (plannedCases.get(entry.name) ?? 0) > 0]))).toEqual(Object.fromEntries(cases.map((entry) => [entry.name, entry.plannable === true])));
+    expect(plannedExecutionCounts.planned - before.planned).toBeGreaterThan(100);
+    expect(plannedExecutionCounts.fellBack - before.fellBack).toBeGreaterThan(0);
+  });
+
+  it('runs a plannable operation as one SQL statement per root field', async () => {
+    const compliance = tokens.find((entry) => entry.label === 'compliance')!;
+    const adsManager = tokens.find((entry) => entry.label === 'ads_manager')!;
+    const dataStatements = (statements: readonly string[]) => statements.filter((sql) => /FROM "(amazon_order|order_item|shipment|order_return|campaign|ad_group|keyword)" /.test(sql)).length;
+    const counter = countQueries(db.dataSource);
+    try {
+      const measure = async (gateway: TestGateway, query: string, token: string, purpose: string) => {
+        await gateway.post(query, { token, purpose });
+        counter.reset();
+        const before = plannedExecutionCounts.planned;
+        const response = await gateway.post(query, { token, purpose });
+        expect(response.body.errors).toBeUndefined();
+        return { statements: dataStatements(counter.statements), planned: plannedExecutionCounts.planned - before };
+      };
+      expect(await measure(planned, NESTED, compliance.token, 'COMPLIANCE_REVIEW')).toEqual({ statements: 1, planned: 1 });
+      expect(await measure(plain, NESTED, compliance.token, 'COMPLIANCE_REVIEW')).toEqual({ statements: 3, planned: 0 });
+      expect(await measure(planned, LIST, adsManager.token, 'ADVERTISING_MANAGEMENT')).toEqual({ statements: 1, planned: 1 });
+      const deep = '{ campaigns(first: 20) { nodes { name adGroups { name keywords { keywordText } productAds { sku } } } } again: campaigns(first: 2) { nodes { id } } }';
+      expect(await measure(planned, deep, adsManager.token, 'ADVERTISING_MANAGEMENT')).toEqual({ statements: 2, planned: 1 });
+      // A shape the policy masks for this principal is not planned: the masks answer it.
+      expect(await measure(planned, NESTED, tokens.find((entry) => entry.label === 'operations')!.token, 'OPERATIONAL_REPORTING')).toEqual({ statements: 3, planned: 0 });
+    } finally {
+      counter.stop();
+    }
+  });
+});
