@@ -529,7 +529,9 @@ function shapeOf(principal: Principal, purpose: RequestContext['purpose']): stri
 
 function planFor(schema: GraphQLSchema, policy: Policy, document: DocumentNode, operation: OperationDefinitionNode, ctx: RequestContext): Plan | null {
   const principal = ctx.principal;
-  if (!principal) return null;
+  // Plans are decided under one purpose; an operation whose root fields name their own
+  // (`@purpose`, src/policy/root-purpose.ts) runs through graphql-js, field by field.
+  if (!principal || ctx.rootPurposes) return null;
   let byOperation = plans.get(schema);
   if (!byOperation) plans.set(schema, (byOperation = new WeakMap()));
   let byShape = byOperation.get(operation);
