@@ -95,10 +95,12 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
         })
       : null;
   // Token records cached by hash, dropped by the change feed's `token-revoked` (src/auth/token-cache.ts).
+  // Not on the embedded database: its feed is in-process, and a revocation by the CLI (another
+  // process) could not reach this one.
   const authenticator = createAuthenticator({
     config,
     policy: policies,
-    cache: { changes, ttlMs: config.PRINCIPAL_CACHE_MS, maxEntries: config.PRINCIPAL_CACHE_SIZE },
+    cache: changes.transport === 'local' ? null : { changes, ttlMs: config.PRINCIPAL_CACHE_MS, maxEntries: config.PRINCIPAL_CACHE_SIZE },
   });
   const plainAuthenticate: Authenticate = authenticator;
   const authenticate: Authenticate = security ? security.wrapAuthenticate(plainAuthenticate) : plainAuthenticate;
