@@ -4,7 +4,7 @@
 // demo data; each variant runs as a child process pinned to core 0, the load (autocannon, in
 // this process) to core 1 when `taskset` exists. No assertion on timings: figures are printed.
 // BENCH_DURATION (s per run, default 10), BENCH_CONNECTIONS (10), BENCH_WARMUP (s, 2), BENCH_ROUNDS (2),
-// BENCH_PIN=0 (no pinning), BENCH_QUERY=list|nested (only that query), BENCH_CPU_PROF=<variant>
+// BENCH_PIN=0 (no pinning), BENCH_QUERY=list|nested|settlements (only that query), BENCH_CPU_PROF=<variant>
 // (`--cpu-prof` for that server, into BENCH_PROFILE_DIR, default <tmp>/sellergate-bench-profiles; read it with
 // `node dist/bench/cpu-profile-summary.js <file>`), BENCH_PEER=0 (without PostGraphile, the
 // ungoverned peer: bench/peers/postgraphile.ts), BENCH_SWEEP (connection counts of the
@@ -370,6 +370,8 @@ async function main(): Promise<void> {
       governanceAndAuditOnOff: ratio(nested('full'), nested('both-off')),
       nestedVsPostGraphile: ratio(nested('full'), nested('postgraphile')),
       listVsPostGraphile: ratio(find('full', 'list').requestsPerSecond, find('postgraphile', 'list').requestsPerSecond),
+      settlementsVsBaseline: ratio(find('full', 'settlements').requestsPerSecond, find('baseline', 'settlements').requestsPerSecond),
+      settlementsVsPostGraphile: ratio(find('full', 'settlements').requestsPerSecond, find('postgraphile', 'settlements').requestsPerSecond),
       // The same from server CPU per request (what a dedicated core would sustain).
       cpu: {
         nestedVsBaseline: ratio(cpuOf('baseline', 'nested'), cpuOf('full', 'nested')),
@@ -381,6 +383,8 @@ async function main(): Promise<void> {
         governanceAndAuditOnOff: ratio(cpuOf('both-off', 'nested'), cpuOf('full', 'nested')),
         nestedVsPostGraphile: ratio(cpuOf('postgraphile', 'nested'), cpuOf('full', 'nested')),
         listVsPostGraphile: ratio(cpuOf('postgraphile', 'list'), cpuOf('full', 'list')),
+        settlementsVsBaseline: ratio(cpuOf('baseline', 'settlements'), cpuOf('full', 'settlements')),
+        settlementsVsPostGraphile: ratio(cpuOf('postgraphile', 'settlements'), cpuOf('full', 'settlements')),
       },
     };
     const conditions = {
@@ -412,6 +416,8 @@ async function main(): Promise<void> {
     process.stdout.write(`nested, governance + audit on / both off   ${ratios.governanceAndAuditOnOff.toFixed(3)}    ${ratios.cpu.governanceAndAuditOnOff.toFixed(3)}   (cost ${cost(ratios.governanceAndAuditOnOff)} / ${cost(ratios.cpu.governanceAndAuditOnOff)}; aim <= 15 %)\n`);
     process.stdout.write(`nested, gateway (full) / PostGraphile     ${ratios.nestedVsPostGraphile.toFixed(3)}    ${ratios.cpu.nestedVsPostGraphile.toFixed(3)}   (aim >= 1.0)\n`);
     process.stdout.write(`list, gateway (full) / PostGraphile       ${ratios.listVsPostGraphile.toFixed(3)}    ${ratios.cpu.listVsPostGraphile.toFixed(3)}   (aim >= 1.0)\n`);
+    process.stdout.write(`settlements, gateway (full) / baseline    ${ratios.settlementsVsBaseline.toFixed(3)}    ${ratios.cpu.settlementsVsBaseline.toFixed(3)}\n`);
+    process.stdout.write(`settlements, gateway (full) / PostGraphile ${ratios.settlementsVsPostGraphile.toFixed(3)}    ${ratios.cpu.settlementsVsPostGraphile.toFixed(3)}\n`);
     process.stdout.write(`nested, federated / single process        ${ratios.nestedFederatedVsSingle.toFixed(3)}    ${ratios.cpu.nestedFederatedVsSingle.toFixed(3)}\n`);
     process.stdout.write(`list, federated / single process          ${ratios.listFederatedVsSingle.toFixed(3)}    ${ratios.cpu.listFederatedVsSingle.toFixed(3)}\n`);
     process.stdout.write(
