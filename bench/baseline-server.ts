@@ -23,7 +23,12 @@ const SQL = {
   items:
     'SELECT i.* FROM order_item i INNER JOIN amazon_order o ON o.id = i.order_id WHERE i.order_id = ANY($1) ORDER BY i.order_id ASC, i.id ASC',
   shipments: 'SELECT s.* FROM shipment s WHERE s.order_id = ANY($1) ORDER BY s.ship_date ASC, s.id ASC',
+  settlements: 'SELECT st.* FROM settlement st ORDER BY st.end_date DESC, st.id DESC LIMIT $1',
+  lines:
+    'SELECT sl.* FROM settlement_line sl INNER JOIN settlement st ON st.id = sl.settlement_row_id WHERE sl.settlement_row_id = ANY($1) ORDER BY sl.settlement_row_id ASC, sl.line_number ASC',
 };
+
+const SETTLEMENT_PAGE = 3;
 
 type Row = Record<string, unknown>;
 
@@ -68,7 +73,34 @@ async function orders(pool: Pool): Promise<unknown> {
   };
 }
 
-const HANDLERS: Record<BenchQueryName, (pool: Pool) => Promise<unknown>> = { list: campaigns, nested: orders };
+async function settlements(pool: Pool): Promise<unknown> {
+  const { rows } = await pool.query<Row>(SQL.settlements, [SETTLEMENT_PAGE + 1]);
+  const page = rows.slice(0, SETTLEMENT_PAGE);
+  const ids = page.map((st) => String(st.id));
+  const lines = ids.length === 0 ? [] : (await pool.query<Row>(SQL.lines, [ids])).rows;
+  const linesOf = byKey(lines, 'settlement_row_id');
+  return {
+    settlements: {
+      nodes: page.map((st) => ({
+        settlementId: st.settlement_id,
+        startDate: (st.start_date as Date).toISOString(),
+        endDate: (st.end_date as Date).toISOString(),
+        totalAmount: st.total_amount,
+        currency: st.currency,
+        lines: (linesOf.get(String(st.id)) ?? []).map((l) => ({
+          lineNumber: l.line_number,
+          transactionType: l.transaction_type,
+          amountType: l.amount_type,
+          amountDescription: l.amount_description,
+          amount: l.amount,
+          sku: l.sku,
+        })),
+      })),
+    },
+  };
+}
+
+const HANDLERS: Record<BenchQueryName, (pool: Pool) => Promise<unknown>> = { list: campaigns, nested: orders, settlements };
 const BY_QUERY = new Map(BENCH_QUERIES.map((query) => [query.query, HANDLERS[query.name]]));
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -1,6 +1,6 @@
 // The queries the gateway benchmark measures, and the role and purpose each is asked under: one
 // under which every selected field is served in full, so gateway and baseline answers compare.
-export type BenchQueryName = 'list' | 'nested';
+export type BenchQueryName = 'list' | 'nested' | 'settlements';
 
 export interface BenchQuery {
   name: BenchQueryName;
@@ -27,6 +27,16 @@ export const BENCH_QUERIES: readonly BenchQuery[] = [
     // item prices masked too (derivations in the access policy); compliance review sees both.
     role: 'compliance',
     purpose: 'COMPLIANCE_REVIEW',
+  },
+  {
+    name: 'settlements',
+    description: 'settlements(first: 3) with all their lines (about 1,300 on the demo data): a heavier dashboard query',
+    query:
+      '{ settlements(first: 3) { nodes { settlementId startDate endDate totalAmount currency ' +
+      'lines { lineNumber transactionType amountType amountDescription amount sku } } } }',
+    // Finance under ACCOUNTING sees settlements and their lines in full.
+    role: 'finance',
+    purpose: 'ACCOUNTING',
   },
 ];
 

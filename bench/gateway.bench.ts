@@ -4,7 +4,7 @@
 // demo data; each variant runs as a child process pinned to core 0, the load (autocannon, in
 // this process) to core 1 when `taskset` exists. No assertion on timings: figures are printed.
 // BENCH_DURATION (s per run, default 10), BENCH_CONNECTIONS (10), BENCH_WARMUP (s, 2), BENCH_ROUNDS (2),
-// BENCH_PIN=0 (no pinning), BENCH_QUERY=list|nested (only that query), BENCH_CPU_PROF=<variant>
+// BENCH_PIN=0 (no pinning), BENCH_QUERY=list|nested|settlements (only that query), BENCH_CPU_PROF=<variant>
 // (`--cpu-prof` for that server, into BENCH_PROFILE_DIR, default <tmp>/sellergate-bench-profiles; read it with
 // `node dist/bench/cpu-profile-summary.js <file>`), BENCH_PEER=0 (without PostGraphile, the
 // ungoverned peer: bench/peers/postgraphile.ts), BENCH_SWEEP (connection counts of the
@@ -379,6 +379,8 @@ async function main(): Promise<void> {
       listVsPostGraphile: ratio(find('full', 'list').requestsPerSecond, find('postgraphile', 'list').requestsPerSecond),
       nestedPlannedVsUnplanned: ratio(nested('full'), nested('unplanned')),
       listPlannedVsUnplanned: ratio(find('full', 'list').requestsPerSecond, find('unplanned', 'list').requestsPerSecond),
+      settlementsVsBaseline: ratio(find('full', 'settlements').requestsPerSecond, find('baseline', 'settlements').requestsPerSecond),
+      settlementsVsPostGraphile: ratio(find('full', 'settlements').requestsPerSecond, find('postgraphile', 'settlements').requestsPerSecond),
       // The same from server CPU per request (what a dedicated core would sustain).
       cpu: {
         nestedVsBaseline: ratio(cpuOf('baseline', 'nested'), cpuOf('full', 'nested')),
@@ -392,6 +394,8 @@ async function main(): Promise<void> {
         listVsPostGraphile: ratio(cpuOf('postgraphile', 'list'), cpuOf('full', 'list')),
         nestedPlannedVsUnplanned: ratio(cpuOf('unplanned', 'nested'), cpuOf('full', 'nested')),
         listPlannedVsUnplanned: ratio(cpuOf('unplanned', 'list'), cpuOf('full', 'list')),
+        settlementsVsBaseline: ratio(cpuOf('baseline', 'settlements'), cpuOf('full', 'settlements')),
+        settlementsVsPostGraphile: ratio(cpuOf('postgraphile', 'settlements'), cpuOf('full', 'settlements')),
       },
     };
     const conditions = {
@@ -425,6 +429,8 @@ async function main(): Promise<void> {
     process.stdout.write(`list, gateway (full) / PostGraphile       ${ratios.listVsPostGraphile.toFixed(3)}    ${ratios.cpu.listVsPostGraphile.toFixed(3)}   (aim >= 1.0)\n`);
     process.stdout.write(`nested, planned / unplanned (full)        ${ratios.nestedPlannedVsUnplanned.toFixed(3)}    ${ratios.cpu.nestedPlannedVsUnplanned.toFixed(3)}\n`);
     process.stdout.write(`list, planned / unplanned (full)          ${ratios.listPlannedVsUnplanned.toFixed(3)}    ${ratios.cpu.listPlannedVsUnplanned.toFixed(3)}\n`);
+    process.stdout.write(`settlements, gateway (full) / baseline    ${ratios.settlementsVsBaseline.toFixed(3)}    ${ratios.cpu.settlementsVsBaseline.toFixed(3)}\n`);
+    process.stdout.write(`settlements, gateway (full) / PostGraphile ${ratios.settlementsVsPostGraphile.toFixed(3)}    ${ratios.cpu.settlementsVsPostGraphile.toFixed(3)}\n`);
     process.stdout.write(`nested, federated / single process        ${ratios.nestedFederatedVsSingle.toFixed(3)}    ${ratios.cpu.nestedFederatedVsSingle.toFixed(3)}\n`);
     process.stdout.write(`list, federated / single process          ${ratios.listFederatedVsSingle.toFixed(3)}    ${ratios.cpu.listFederatedVsSingle.toFixed(3)}\n`);
     process.stdout.write(

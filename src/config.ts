@@ -112,6 +112,13 @@ export const configSchema = z.object({
   SUSPICIOUS_IP_VIOLATIONS: z.coerce.number().int().min(0).default(1),
   /** How long a process may rely on its cached view of suspensions. */
   SUSPENSION_CACHE_MS: z.coerce.number().int().min(0).default(1_000),
+  /**
+   * API token records cached by token hash (src/auth/token-cache.ts): the longest an entry is used
+   * (ms; revocations drop it at once through the change feed; 0: one lookup per request).
+   */
+  PRINCIPAL_CACHE_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Most token records cached per process. */
+  PRINCIPAL_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
   /** Access review: a grant (purpose) unused this many days is flagged for revocation. */
   ACCESS_REVIEW_UNUSED_DAYS: intFromEnv(90),
   /**

@@ -103,4 +103,32 @@ export const POSTGRAPHILE_QUERIES: Record<BenchQueryName, { query: string; toGat
       };
     },
   },
+  settlements: {
+    query:
+      '{ settlements(first: 3, orderBy: [END_DATE_DESC, ROW_ID_DESC]) { nodes { settlementId startDate endDate totalAmount currency ' +
+      'settlementLines(orderBy: [LINE_NUMBER_ASC]) { nodes { lineNumber transactionType amountType amountDescription amount sku } } } } }',
+    toGatewayData(data) {
+      type Settlement = {
+        settlementId: string;
+        startDate: string;
+        endDate: string;
+        totalAmount: string;
+        currency: string;
+        settlementLines: Nodes<unknown>;
+      };
+      const settlements = (data as { settlements: Nodes<Settlement> }).settlements.nodes;
+      return {
+        settlements: {
+          nodes: settlements.map((settlement) => ({
+            settlementId: settlement.settlementId,
+            startDate: new Date(settlement.startDate).toISOString(),
+            endDate: new Date(settlement.endDate).toISOString(),
+            totalAmount: settlement.totalAmount,
+            currency: settlement.currency,
+            lines: settlement.settlementLines.nodes,
+          })),
+        },
+      };
+    },
+  },
 };

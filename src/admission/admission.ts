@@ -392,7 +392,9 @@ export class Admission {
     const governance = ctx.governance;
     const declared = ctx.declaredPurpose?.trim() || null;
     const rowsByCategory = { ...(governance.rowsByCategory as Record<string, number>), ...facts.rowsByCategory };
-    const fields = [...(facts.fields ?? []), ...governance.nestedFields];
+    // Without nested fields (the usual case) the document's cached list itself: normalizeEntry
+    // (src/audit/audit-entry.ts) then normalizes it once per document, not once per request.
+    const fields = governance.nestedFields.size === 0 && facts.fields ? facts.fields : [...(facts.fields ?? []), ...governance.nestedFields];
     return {
       timestamp: this.now(),
       requestId: ctx.requestId,

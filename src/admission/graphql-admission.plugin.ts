@@ -66,11 +66,14 @@ export function operationRecordFacts(request: GraphQLRequestContextWillSendRespo
   return {
     operationType: operation?.operation ?? null,
     operationName: request.operationName ?? request.request.operationName ?? null,
-    documentHash: source ? sha256Hex(source) : null,
+    // Apollo's `queryHash` is the SHA-256 (hex) of the source it parsed (verified against the
+    // persisted-query hash when one is sent): not hashed a second time here.
+    documentHash: source ? (request.queryHash ?? sha256Hex(source)) : null,
     document: source ? (facts?.redactedDocument ?? null) : undefined,
     variables: redactVariables(request.request.variables, request.schema, operation),
-    fields: [...(facts?.fields ?? [])],
-    categories: [...(facts?.categories ?? [])],
+    // The document's own (cached, never modified) lists: the record is built from them as they are.
+    fields: (facts?.fields ?? []) as string[],
+    categories: (facts?.categories ?? []) as string[],
     denied,
     outcome: classifyOutcome({ errorCodes: codes, executed, hasData, denied }),
     errorCodes: codes,

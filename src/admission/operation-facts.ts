@@ -163,8 +163,9 @@ function findFacts(schema: GraphQLSchema, document: DocumentNode, operation: Ope
   let selfOnly: boolean | undefined;
   return {
     objectFields,
-    fields: [...fields].sort(),
-    categories: [...categories].sort(),
+    // Frozen: shared by every request of the document (the audit record uses them as they are).
+    fields: Object.freeze([...fields].sort()),
+    categories: Object.freeze([...categories].sort()),
     get selectsData() {
       if (selectsData === undefined) {
         const registry = fieldRegistry(schema);

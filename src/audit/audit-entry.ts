@@ -84,6 +84,18 @@ function cleanDeep(value: unknown): unknown {
   return value;
 }
 
+/** Normalized lists of the lists that are shared between requests (a document's fields), by identity. */
+const normalizedLists = new WeakMap<readonly string[], string[]>();
+
+function normalizeList(list: readonly string[]): string[] {
+  const cached = normalizedLists.get(list);
+  if (cached) return cached;
+  const normalized = [...new Set(list.map(clean))].sort();
+  // Only a list that is not modified afterwards may be reused: frozen ones (the cached documents').
+  if (Object.isFrozen(list)) normalizedLists.set(list, Object.freeze(normalized) as string[]);
+  return normalized;
+}
+
 /** Fits an entry to its columns so that what is hashed is exactly what is stored. */
 export function normalizeEntry(entry: AuditEntry): AuditEntry {
   const normalized: AuditEntry = { ...entry };
@@ -95,7 +107,7 @@ export function normalizeEntry(entry: AuditEntry): AuditEntry {
   normalized.timestamp = new Date(Math.floor(entry.timestamp.getTime()));
   normalized.variables = entry.variables ? (JSON.parse(JSON.stringify(cleanDeep(entry.variables))) as Record<string, unknown>) : null;
   for (const key of ['fields', 'categories', 'masked', 'denied', 'errorCodes'] as const) {
-    normalized[key] = [...new Set(entry[key].map(clean))].sort();
+    normalized[key] = normalizeList(entry[key]);
   }
   normalized.purposes = entry.purposes?.length ? [...new Set(entry.purposes.map((purpose) => clean(purpose).slice(0, 40)))].sort() : null;
   normalized.rowsByCategory = Object.fromEntries(

@@ -1,5 +1,6 @@
-// Authentication: `Authorization: Bearer sg_...` API tokens (looked up by hash on every request,
-// so revocation is effective on the next one) and user JWTs from single sign-on (jose).
+// Authentication: `Authorization: Bearer sg_...` API tokens (looked up by hash; a gateway caches
+// the record by hash, dropped on the change feed's `token-revoked`, see token-cache.ts, so
+// revocation is effective on the next request) and user JWTs from single sign-on (jose).
 // Every failure is the same neutral UNAUTHENTICATED error: nothing tells a caller why.
 import { GraphQLError } from 'graphql';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
@@ -14,7 +15,9 @@ import { asPolicySource, type PolicySource } from '../policy/policy-holder';
 import { isPurpose, type Purpose } from '../policy/taxonomy';
 import { tokenPrincipal } from './api-token.service';
 import type { Principal } from './principal';
+import { TokenCache } from './token-cache';
 import { hashTokenSecret, looksLikeTokenSecret, TOKEN_PREFIX } from './token-secret';
+import type { ChangeFeed } from '../server/change-feed';
 
 /** The message of every authentication failure: says nothing about data or the reason. */
 export const UNAUTHENTICATED_MESSAGE = 'Authentication required: send a valid token as Authorization: Bearer <token>';
@@ -38,6 +41,8 @@ export interface AuthenticateDeps {
   now?: () => Date;
   /** Source address (checked against a token's IP allow-list). */
   ip?: string | null;
+  /** Token records cached by hash (the gateway's; none in the CLI). */
+  tokens?: TokenCache | null;
 }
 
 /** `lastUsedAt` is written at most this often per token (one write per request would be wasteful). */
@@ -45,23 +50,28 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 async function authenticateToken(secret: string, deps: AuthenticateDeps, now: Date): Promise<Principal> {
   if (!looksLikeTokenSecret(secret)) throw unauthenticated();
-  const repository = deps.dataSource.getRepository(ApiToken);
-  // Prebuilt statement on the primary (src/db/raw-rows.ts): the token row as `findOne` gives it.
-  const tokens = rawTable(deps.dataSource, ApiToken, 't');
-  const [record] = await selectEntities(
-    deps.dataSource.manager,
-    tokens,
-    `SELECT ${tokens.select} FROM ${tokens.from} WHERE ${tokens.column('tokenHash')} = $1 LIMIT 1`,
-    [hashTokenSecret(secret)],
-  );
+  const hash = hashTokenSecret(secret);
+  let record = deps.tokens?.get(hash) ?? null;
+  const cached = record !== null;
+  const mark = deps.tokens?.mark() ?? 0;
+  if (!record) {
+    // Prebuilt statement on the primary (src/db/raw-rows.ts): the token row as `findOne` gives it.
+    const tokens = rawTable(deps.dataSource, ApiToken, 't');
+    [record = null] = await selectEntities(deps.dataSource.manager, tokens, `SELECT ${tokens.select} FROM ${tokens.from} WHERE ${tokens.column('tokenHash')} = $1 LIMIT 1`, [hash]);
+  }
+  // Checked on every request, cached or not: revocation, expiry, source address, role.
   if (!record || record.revokedAt || (record.expiresAt && record.expiresAt.getTime() <= now.getTime())) throw unauthenticated();
   if (record.ipAllowList && !(deps.ip && record.ipAllowList.includes(normalizeIp(deps.ip)))) throw unauthenticated();
   if (!deps.policy.roles[record.role]) throw unauthenticated();
+  // Only a record that was just accepted is cached: a refused token is looked up every time.
+  if (!cached) deps.tokens?.store(hash, record, mark);
   if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     // Bookkeeping only: a database that cannot take the write (a lock, a timeout) does not turn
     // a valid token away; the next request writes it.
     try {
-      await repository.update({ id: record.id }, { lastUsedAt: now });
+      await deps.dataSource.getRepository(ApiToken).update({ id: record.id }, { lastUsedAt: now });
+      // The cached record (if any) remembers the write, so the next one waits a minute again.
+      record.lastUsedAt = now;
     } catch (error) {
       if (!isUnavailableError(error)) throw error;
     }
@@ -151,12 +161,22 @@ export async function authenticate(authorization: string | undefined | null, dep
   return credential.startsWith(TOKEN_PREFIX) ? authenticateToken(credential, deps, now) : authenticateJwt(credential, deps, now);
 }
 
+/** Settings of the token cache (PRINCIPAL_CACHE_MS, PRINCIPAL_CACHE_SIZE) and the feed that invalidates it. */
+export interface TokenCacheSettings {
+  changes: ChangeFeed;
+  ttlMs: number;
+  maxEntries: number;
+}
+
 /**
  * An authenticate function with the configuration and policy bound (the gateway's component); a
  * policy source (the process's policy holder) is asked on every call, so roles follow policy changes.
+ * With `cache`, API token records are cached by hash (token-cache.ts); `stop` releases it.
  */
-export function createAuthenticator(settings: { config: AuthConfig; policy: Policy | PolicySource }) {
+export function createAuthenticator(settings: { config: AuthConfig; policy: Policy | PolicySource; cache?: TokenCacheSettings | null }) {
   const policy = asPolicySource(settings.policy);
-  return (authorization: string | undefined, deps: { dataSource: DataSource; now: () => Date; ip: string | null }): Promise<Principal | null> =>
-    authenticate(authorization, { ...deps, config: settings.config, policy: policy.current() });
+  const cache = settings.cache && settings.cache.ttlMs > 0 ? new TokenCache(settings.cache) : null;
+  const authenticateWith = (authorization: string | undefined, deps: { dataSource: DataSource; now: () => Date; ip: string | null }): Promise<Principal | null> =>
+    authenticate(authorization, { ...deps, config: settings.config, policy: policy.current(), tokens: cache });
+  return Object.assign(authenticateWith, { tokenCache: cache, stop: () => cache?.stop() });
 }

@@ -40,6 +40,12 @@ export interface ChangeFeed {
    * `resync`. Returns the unsubscribe function.
    */
   subscribe(kind: ChangeKind, handler: ChangeHandler): () => void;
+  /**
+   * Whether this process hears every other process now: its subscription is established (on
+   * every transport it listens on). False before the first connection, while a connection is lost,
+   * and after stop(); what is cached on the strength of the feed must not be trusted meanwhile.
+   */
+  connected(): boolean;
   stop(): Promise<void>;
 }
 
@@ -166,6 +172,7 @@ abstract class BaseFeed implements ChangeFeed {
   protected abstract send(payload: string): Promise<void>;
   /** Starts receiving (idempotent); called on the first subscription. */
   protected abstract listen(): void;
+  abstract connected(): boolean;
   abstract stop(): Promise<void>;
 }
 
@@ -184,6 +191,11 @@ class LocalFeed extends BaseFeed {
     localBus.on(CHANGE_CHANNEL, this.onMessage);
   }
 
+  /** In-process delivery cannot be cut (the embedded database serves one process). */
+  connected(): boolean {
+    return this.listening && !this.stopped;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     localBus.off(CHANGE_CHANNEL, this.onMessage);
@@ -197,6 +209,7 @@ class RedisFeed extends BaseFeed {
   private publisher: Redis | null = null;
   private connecting: Promise<void> | null = null;
   private subscriber: Redis | null = null;
+  private subscribed = false;
 
   constructor(
     private readonly url: string,
@@ -249,13 +262,24 @@ class RedisFeed extends BaseFeed {
       if (gap) this.resync();
       gap = false;
     });
-    subscriber.subscribe(CHANGE_CHANNEL).catch((error: unknown) => this.log.warn({ err: error }, 'change feed: Redis subscribe failed; retrying on reconnect'));
+    subscriber.subscribe(CHANGE_CHANNEL).then(
+      () => {
+        this.subscribed = true;
+      },
+      (error: unknown) => this.log.warn({ err: error }, 'change feed: Redis subscribe failed; retrying on reconnect'),
+    );
+  }
+
+  /** Subscribed once, and the subscriber connection is up (ioredis re-subscribes on reconnect). */
+  connected(): boolean {
+    return !this.stopped && this.subscribed && this.subscriber?.status === 'ready';
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     const connections = [this.publisher, this.subscriber].filter((redis): redis is Redis => redis !== null);
     this.publisher = this.subscriber = null;
+    this.subscribed = false;
     // Nothing is pending (publish() awaits its reply): close at once, also while Redis is away.
     for (const redis of connections) redis.disconnect();
   }
@@ -332,6 +356,11 @@ class PostgresFeed extends BaseFeed {
     if (isReconnect) this.resync();
   }
 
+  /** The LISTEN connection is established (set after LISTEN succeeded, cleared when it is lost). */
+  connected(): boolean {
+    return !this.stopped && this.client !== null;
+  }
+
   private scheduleReconnect(): void {
     if (this.stopped || this.timer) return;
     this.timer = setTimeout(() => {
@@ -388,6 +417,11 @@ class DualFeed extends BaseFeed {
   protected listen(): void {
     this.viaRedis.start();
     this.viaPostgres.start();
+  }
+
+  /** Both: a process whose Redis works publishes on Redis only, one whose Redis is away on PostgreSQL only. */
+  connected(): boolean {
+    return !this.stopped && this.viaRedis.connected() && this.viaPostgres.connected();
   }
 
   async stop(): Promise<void> {

@@ -101,7 +101,15 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
           onError: (error, what) => log.error({ err: error }, `security: ${what} failed`),
         })
       : null;
-  const plainAuthenticate = createAuthenticator({ config, policy: policies });
+  // Token records cached by hash, dropped by the change feed's `token-revoked` (src/auth/token-cache.ts).
+  // Not on the embedded database: its feed is in-process, and a revocation by the CLI (another
+  // process) could not reach this one.
+  const authenticator = createAuthenticator({
+    config,
+    policy: policies,
+    cache: changes.transport === 'local' ? null : { changes, ttlMs: config.PRINCIPAL_CACHE_MS, maxEntries: config.PRINCIPAL_CACHE_SIZE },
+  });
+  const plainAuthenticate: Authenticate = authenticator;
   const authenticate: Authenticate = security ? security.wrapAuthenticate(plainAuthenticate) : plainAuthenticate;
   // Every entry point admits its requests here (src/admission): one pipeline, one audit chain.
   const admission: Admission = new Admission({
@@ -161,6 +169,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
       await writer.stop();
       await apiCalls.stop();
       await security?.stop();
+      authenticator.stop();
       if (ownHolder) await policies.stop();
       await changes.stop();
       await redisBreaker?.stop();

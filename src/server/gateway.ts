@@ -21,7 +21,7 @@ import { graphiqlRouter, PLACEHOLDER_HEADERS } from './graphiql/graphiql';
 import { logger } from '../logger';
 import { isUnavailableError, UNAVAILABLE_MESSAGE } from '../unavailable';
 import { readinessHandler } from './readiness';
-import { createMetrics } from './metrics';
+import { createMetrics, type GatewayMetrics } from './metrics';
 import { requestIdMiddleware } from './request-id';
 import type { Admission } from '../admission/admission';
 import { admitHttpRequest, admittedRoute, routeRefusal } from '../admission/http-admission';
@@ -30,16 +30,23 @@ import type { Authenticate } from '../auth/authenticate';
 /** The gateway's Prometheus metrics, as the decision sees them: operational system logs. */
 export const METRICS_FIELD: DecisionField = { coordinate: 'Gateway.metrics', category: Category.SYSTEM_LOGS, sensitivity: Sensitivity.INTERNAL };
 
-/** GraphQL answers are never cached by browsers or proxies: `Cache-Control: no-store`. */
-const noStorePlugin: ApolloServerPlugin<RequestContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response }) {
-        if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
-      },
-    };
-  },
-};
+/**
+ * The gateway's own per-request plugin, one instead of two: GraphQL answers are never cached by
+ * browsers or proxies (`Cache-Control: no-store`), and each answer is counted in the metrics.
+ */
+function gatewayRequestPlugin(metrics: GatewayMetrics): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse(request) {
+          if (!request.response.http.headers.has('cache-control')) request.response.http.headers.set('cache-control', 'no-store');
+          metrics.observe(request, started);
+        },
+      };
+    },
+  };
+}
 
 /** A request refused before GraphQL saw it (bad JSON, body too large, wrong content type). */
 export interface HttpRefusal {
@@ -61,7 +68,7 @@ export interface GatewayComponents {
   onHttpRefusal?: (refusal: HttpRefusal) => Promise<void>;
   /** Middleware run on every request after the request id (e.g. the API call log). */
   middleware?: express.RequestHandler[];
-  /** Extra routes (e.g. imports, exports) mounted before `/graphql`. */
+  /** Extra routes (e.g. imports, exports), mounted after `/graphql` (whose requests never pass them): no middleware for every request here, see `middleware`. */
   routes?: express.Router[];
   /** Redis behind its circuit breaker (REDIS_URL): its state in /metrics. */
   redisBreaker?: import('../security/redis-breaker').RedisBreaker | null;
@@ -151,14 +158,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ...((components.apolloGateway ? { gateway: components.apolloGateway } : { schema: components.schema }) as { schema: GraphQLSchema }),
     plugins: [
       ...components.plugins,
-      metrics.plugin,
+      gatewayRequestPlugin(metrics),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No field carries a cache hint, so Apollo's cache-control plugin (on by default) could only
       // ever answer `Cache-Control: no-store`, at the price of a hook on every field of every
       // request. The header is set here instead.
       ApolloServerPluginCacheControlDisabled(),
-      noStorePlugin,
     ],
     formatError: formatGatewayError,
     includeStacktraceInErrorResponses: false,
@@ -169,24 +175,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ...components.apolloOptions,
   });
   await apollo.start();
-
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', readinessHandler(dataSource, {}, { timeoutMs: config.READY_TIMEOUT_MS, auditStalledMs: components.auditStalledMs }));
-  // Prometheus metrics are system logs: read by a principal whose grant allows them (e.g. a
-  // token bound to TROUBLESHOOTING), admitted and recorded like every other read.
-  app.get(
-    '/metrics',
-    admittedRoute(components.admission, { entry: 'metrics', operation: 'GET /metrics', needsPurpose: true }, async (ctx) => {
-      const decision = decide(ctx.policy, ctx.principal, ctx.purpose, METRICS_FIELD);
-      if (decision.effect !== 'allow') throw routeRefusal(403, ErrorCode.FORBIDDEN, `${METRICS_FIELD.coordinate} is not available: ${decision.reason}`);
-      const text = await metrics.registry.metrics();
-      return { status: 200, facts: { fields: [METRICS_FIELD.coordinate], categories: [METRICS_FIELD.category] }, send: (res) => res.type(metrics.registry.contentType).send(text) };
-    }),
-  );
-  app.use(graphiqlRouter(options.graphiqlHeaders ?? (() => ({ ...PLACEHOLDER_HEADERS }))));
-  for (const router of components.routes ?? []) app.use(router);
 
   const refuse = async (req: Request, res: Response, status: number, code: string, message: string) => {
     const refusal: HttpRefusal = {
@@ -206,6 +194,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     res.status(status).json(graphqlErrorBody(code, message));
   };
 
+  // `/graphql` first: its requests (nearly all of them) pass the request id and the components'
+  // middleware (API call log, security headers, CORS) and then nothing but their own handlers,
+  // never the routers of the other endpoints below.
   app.use(
     '/graphql',
     express.json({ limit: config.BODY_LIMIT }),
@@ -226,6 +217,24 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       context: async ({ req, res }) => admitHttpRequest(components.admission, req, res, 'graphql', Array.isArray(req.body) ? req.body.length : 1),
     }),
   );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', readinessHandler(dataSource, {}, { timeoutMs: config.READY_TIMEOUT_MS, auditStalledMs: components.auditStalledMs }));
+  // Prometheus metrics are system logs: read by a principal whose grant allows them (e.g. a
+  // token bound to TROUBLESHOOTING), admitted and recorded like every other read.
+  app.get(
+    '/metrics',
+    admittedRoute(components.admission, { entry: 'metrics', operation: 'GET /metrics', needsPurpose: true }, async (ctx) => {
+      const decision = decide(ctx.policy, ctx.principal, ctx.purpose, METRICS_FIELD);
+      if (decision.effect !== 'allow') throw routeRefusal(403, ErrorCode.FORBIDDEN, `${METRICS_FIELD.coordinate} is not available: ${decision.reason}`);
+      const text = await metrics.registry.metrics();
+      return { status: 200, facts: { fields: [METRICS_FIELD.coordinate], categories: [METRICS_FIELD.category] }, send: (res) => res.type(metrics.registry.contentType).send(text) };
+    }),
+  );
+  app.use(graphiqlRouter(options.graphiqlHeaders ?? (() => ({ ...PLACEHOLDER_HEADERS }))));
+  for (const router of components.routes ?? []) app.use(router);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found', endpoints: ['/graphql', '/graphiql', '/console', '/data-deletion', '/healthz', '/readyz', '/metrics'] });

@@ -1,5 +1,5 @@
 // Prometheus metrics (prom-client): request counts and durations by operation and outcome.
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestContext } from '../context';
 import { connectionErrors } from '../db/data-source';
@@ -9,6 +9,8 @@ import type { PolicySource } from '../policy/policy-holder';
 export interface GatewayMetrics {
   registry: Registry;
   plugin: ApolloServerPlugin<RequestContext>;
+  /** What `plugin` does when a response is sent, for a plugin that does more on that hook (the gateway's). */
+  observe(request: GraphQLRequestContextWillSendResponse<RequestContext>, started: bigint): void;
 }
 
 /** Outcome labels: the gateway's own codes; anything a client could choose or vary becomes `error`. */
@@ -99,20 +101,24 @@ export function createMetrics(options: { policy?: PolicySource; redis?: { state(
     registers: [registry],
   });
   const operationLabel = operationLabeller();
+  /** Counts one answered request (`started`: process.hrtime.bigint() when it began). */
+  const observe = ({ response, operationName, contextValue }: GraphQLRequestContextWillSendResponse<RequestContext>, started: bigint): void => {
+    const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+    const codes = (body?.errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+    const admitted = Boolean(contextValue?.principal) && !contextValue?.refusal;
+    const labels = { operation: operationLabel(operationName, admitted), outcome: outcomeOf(codes, Boolean(body?.data)) };
+    requests.inc(labels);
+    duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+  };
   const plugin: ApolloServerPlugin<RequestContext> = {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
-        async willSendResponse({ response, operationName, contextValue }) {
-          const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const codes = (body?.errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
-          const admitted = Boolean(contextValue?.principal) && !contextValue?.refusal;
-          const labels = { operation: operationLabel(operationName, admitted), outcome: outcomeOf(codes, Boolean(body?.data)) };
-          requests.inc(labels);
-          duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+        async willSendResponse(request) {
+          observe(request, started);
         },
       };
     },
   };
-  return { registry, plugin };
+  return { registry, plugin, observe };
 }

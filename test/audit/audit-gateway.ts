@@ -1,6 +1,5 @@
 // A gateway over HTTP wired with admission (its audit record per operation) and the API call log,
 // as the server wires them, with a fixed table of test principals instead of real tokens.
-import express from 'express';
 import { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../../src/auth/principal';
@@ -34,8 +33,6 @@ export async function startAuditTestGateway(dataSource: DataSource, options: { w
   const policy = defaultPolicy();
   const writer = new AuditWriter(options.writerDataSource ?? dataSource, { flushIntervalMs: 2 });
   const apiCalls = new ApiCallLogger(dataSource, { flushIntervalMs: 5 });
-  const router = express.Router();
-  router.use(apiCalls.middleware());
   const authenticate = async (authorization: string | undefined): Promise<Principal | null> => {
     if (!authorization) return null;
     const principal = PRINCIPALS[authorization.replace(/^Bearer /, '')];
@@ -55,7 +52,7 @@ export async function startAuditTestGateway(dataSource: DataSource, options: { w
       authenticate,
       plugins: [graphqlAdmissionPlugin(admission, { limits: null, mayIntrospect: () => true, isPersisted: null, apiCalls })],
       onHttpRefusal: (refusal) => admission.recordTransportRefusal(refusal),
-      routes: [router],
+      middleware: [apiCalls.middleware()],
       stop: async () => {
         await writer.stop();
         await apiCalls.stop();

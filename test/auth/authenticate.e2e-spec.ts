@@ -68,20 +68,23 @@ describe('authentication', () => {
     await expectUnauthenticated('Bearer not-a-jwt');
   });
 
-  it('accepts a valid token and refuses it once expired', async () => {
+  it('accepts a valid token and refuses it once expired (checked on every request, also while its record is cached)', async () => {
     const { token, record } = await createToken(db.dataSource.manager, gateway.policy, { role: 'analyst', createdBy: 'test', expiresInDays: 1 });
+    const expiresAt = new Date(Date.now() + 1_500);
+    await db.dataSource.getRepository(ApiToken).update({ id: record.id }, { expiresAt });
     const ok = await gateway.post(DATA_QUERY, { token, purpose: 'OPERATIONAL_REPORTING' });
     expect(ok.status).toBe(200);
     expect(ok.body.errors).toBeUndefined();
     expect((await db.dataSource.getRepository(ApiToken).findOneByOrFail({ id: record.id })).lastUsedAt).not.toBeNull();
-    await db.dataSource.getRepository(ApiToken).update({ id: record.id }, { expiresAt: new Date(Date.now() - 1000) });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt.getTime() - Date.now()) + 50));
     await expectUnauthenticated(`Bearer ${token}`);
   });
 
-  it('makes revocation effective on the next request', async () => {
+  it('makes revocation effective on the next request (the revoking process tells the change feed, as the API and the CLI do)', async () => {
     const { token, record } = await createToken(db.dataSource.manager, gateway.policy, { role: 'analyst', createdBy: 'test' });
     expect((await gateway.post(DATA_QUERY, { token, purpose: 'OPERATIONAL_REPORTING' })).status).toBe(200);
     await revokeToken(db.dataSource.manager, record.id, UNRESTRICTED_SCOPE);
+    await gateway.changes!.publish({ kind: 'token-revoked', id: record.id });
     await expectUnauthenticated(`Bearer ${token}`);
   });
 

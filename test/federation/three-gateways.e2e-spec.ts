@@ -1,5 +1,8 @@
 // Scale-out with real processes: three `sellergate serve` processes on one PostgreSQL database and
-// one Redis. A token revoked through one is refused by the others within a second; a suspension
+// one Redis, each caching token records by hash (PRINCIPAL_CACHE_MS raised to a minute here, so
+// only the change feed can tell them). A token revoked through one is refused by it on the next
+// request and by the others within a second; a process cut off from Redis serves nothing from that
+// cache (a revocation it cannot hear about is refused on its next request); a suspension
 // made by one (and its reinstatement, through the API or the CLI) reaches the others within a
 // second although each caches suspensions for a minute (only the change feed can tell them);
 // rate limits are one bucket across the three; concurrent traffic to all three leaves one audit
@@ -49,6 +52,7 @@ async function withinOneSecond(gateway: GatewayProcess, since: number, what: str
     REDIS_URL: redis,
     // A minute: within a second only the change feed can have told the other processes.
     SUSPENSION_CACHE_MS: '60000',
+    PRINCIPAL_CACHE_MS: '60000',
     SUSPICIOUS_FORBIDDEN_COUNT: '3',
     SUSPICIOUS_ROWS_COUNT: '0',
     RATE_LIMIT_PER_MINUTE: '1',
@@ -107,6 +111,8 @@ async function withinOneSecond(gateway: GatewayProcess, since: number, what: str
       const revoked = await a.post('mutation ($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', { token: admin, variables: { id: await tokenId(token) } });
       expect(revoked.body.errors).toBeUndefined();
       const since = Date.now();
+      // The revoking process: on the very next request.
+      expect(describeResponse(await a.post(HARMLESS_QUERY, asAnalyst(token)))).toBe('401 UNAUTHENTICATED');
       for (const gateway of [b, c]) {
         const ms = await withinOneSecond(gateway, since, 'refusing the revoked token', () => gateway.post(HARMLESS_QUERY, asAnalyst(token)), (response) => response.status === 401 && codeOf(response) === 'UNAUTHENTICATED');
         note('revocation', ms);
@@ -186,12 +192,20 @@ async function withinOneSecond(gateway: GatewayProcess, since: number, what: str
       expect(BigInt(result.lastId)).toBeGreaterThanOrEqual(BigInt(chained[chained.length - 1].id));
     });
 
-    it('a process that lost Redis keeps serving, and catches up with the changes it missed once Redis is back', async () => {
+    it('a process that lost Redis keeps serving, refuses a token revoked meanwhile, and catches up with the changes it missed once Redis is back', async () => {
       const token = await testTokenFor(db.dataSource, 'analyst');
+      const revokedMeanwhile = await testTokenFor(db.dataSource, 'analyst');
       expect(describeResponse(await c.post(HARMLESS_QUERY, asAnalyst(token)))).toBe('200 ok');
+      // C has served (and cached) this token.
+      expect(describeResponse(await c.post(HARMLESS_QUERY, asAnalyst(revokedMeanwhile)))).toBe('200 ok');
       redisProxy.cut();
       let restoredAt: number;
       try {
+        // Revoked through A, published on Redis, which C cannot hear: C, whose feed is down, trusts
+        // no cached token record and looks it up.
+        const revoked = await a.post('mutation ($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', { token: admin, variables: { id: await tokenId(revokedMeanwhile) } });
+        expect(revoked.body.errors).toBeUndefined();
+        expect(describeResponse(await c.post(HARMLESS_QUERY, asAnalyst(revokedMeanwhile)))).toBe('401 UNAUTHENTICATED');
         await suspendThrough(a, token);
         // C cannot have heard of it (and polls only every minute): it still serves the token.
         expect(describeResponse(await c.post(HARMLESS_QUERY, asAnalyst(token)))).toBe('200 ok');
@@ -220,6 +234,17 @@ async function withinOneSecond(gateway: GatewayProcess, since: number, what: str
     });
     afterAll(async () => {
       await Promise.all([p, q].filter(Boolean).map((gateway) => gateway.stop()));
+    });
+
+    it('a token revoked through the CLI is refused by both within one second', async () => {
+      const token = await testTokenFor(db.dataSource, 'analyst');
+      for (const gateway of [p, q]) expect(describeResponse(await gateway.post(HARMLESS_QUERY, asAnalyst(token)))).toBe('200 ok');
+      const cli = await runCliProcess(['token', 'revoke', await tokenId(token)], { DATABASE_URL: db.url, REDIS_URL: undefined });
+      expect(`${cli.code} ${cli.stdout}${cli.stderr}`).toMatch(/^0 revoked /);
+      const since = Date.now();
+      for (const gateway of [p, q]) {
+        note('revocation (notify, cli)', await withinOneSecond(gateway, since, 'refusing the revoked token', () => gateway.post(HARMLESS_QUERY, asAnalyst(token)), (response) => response.status === 401 && codeOf(response) === 'UNAUTHENTICATED'));
+      }
     });
 
     it('a suspension by one process, and its reinstatement through the CLI, reach the other within one second', async () => {

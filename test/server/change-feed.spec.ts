@@ -1,6 +1,7 @@
 // The change feed between gateway processes: an event published by one feed reaches the others
 // (Redis pub/sub, PostgreSQL LISTEN/NOTIFY, in-process), a dropped connection is re-established
-// and followed by a `resync`, and publishing while disconnected neither throws nor stops anything.
+// and followed by a `resync` (a feed says it is disconnected until then), and publishing while
+// disconnected neither throws nor stops anything.
 import { createChangeFeed, type ChangeEvent, type ChangeFeed } from '../../src/server/change-feed';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
@@ -48,6 +49,10 @@ describe('change feed', () => {
     expect(own).toEqual([{ kind: 'token-revoked', id: 'token-1', origin: first.origin }]);
     expect(other).toEqual([{ kind: 'token-revoked', id: 'token-1', origin: first.origin }]);
     expect(policy).toEqual([]);
+    // In-process delivery cannot be cut: connected while subscribed, not after stop().
+    expect(second.connected()).toBe(true);
+    await second.stop();
+    expect(second.connected()).toBe(false);
   });
 
   it('stops delivering to an unsubscribed handler and after stop()', async () => {
@@ -87,6 +92,8 @@ describe('change feed', () => {
         void publisher.publish({ kind: 'suspension-changed', id: 'probe' });
         return find(events, (event) => event.id === 'probe');
       });
+      // Connected once subscribed (what the token cache relies on: events may be missed otherwise).
+      expect(receiver.connected()).toBe(true);
       await publisher.publish({ kind: 'suspension-changed', id: 'principal-1' });
       expect(await until('the event', () => find(events, (event) => event.id === 'principal-1'))).toEqual({ kind: 'suspension-changed', id: 'principal-1', origin: publisher.origin });
       // A fresh process publishing several changes at once, before its connection is up.
@@ -95,9 +102,12 @@ describe('change feed', () => {
       await until('the three events', () => (['x1', 'x2', 'x3'].every((id) => find(events, (event) => event.id === id)) ? true : undefined));
 
       proxy.cut();
+      await until('disconnected after the cut', () => (receiver.connected() ? undefined : true));
       await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(receiver.connected()).toBe(false);
       proxy.restore();
       await until('a resync after the reconnect', () => find(events, (event) => event.kind === 'resync'));
+      expect(receiver.connected()).toBe(true);
       await until('an event after the reconnect', () => {
         void publisher.publish({ kind: 'suspension-changed', id: 'after' });
         return find(events, (event) => event.id === 'after');
@@ -112,6 +122,8 @@ describe('change feed', () => {
         own = recorder(feed);
         await expect(feed.publish({ kind: 'token-revoked', id: 't' })).resolves.toBeUndefined();
         expect(own.map((event) => event.id)).toEqual(['t']);
+        // Never connected yet: not connected.
+        expect(feed.connected()).toBe(false);
       } finally {
         proxy.restore();
       }
@@ -141,15 +153,19 @@ describe('change feed', () => {
         void publisher.publish({ kind: 'policy-changed', id: 'probe' });
         return find(events, (event) => event.id === 'probe');
       });
+      expect(receiver.connected()).toBe(true);
       const cli = createChangeFeed({ config });
       await cli.publish({ kind: 'policy-changed', id: 'from-cli' });
       await cli.stop();
       expect(await until('the CLI event', () => find(events, (event) => event.id === 'from-cli'))).toMatchObject({ kind: 'policy-changed', origin: cli.origin });
 
       proxy.cut();
+      await until('disconnected after the cut', () => (receiver.connected() ? undefined : true));
       await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(receiver.connected()).toBe(false);
       proxy.restore();
       await until('a resync after the reconnect', () => find(events, (event) => event.kind === 'resync'));
+      expect(receiver.connected()).toBe(true);
       await until('an event after the reconnect', () => {
         void publisher.publish({ kind: 'policy-changed', id: 'after' });
         return find(events, (event) => event.id === 'after');

@@ -48,6 +48,8 @@ export interface PolicyGateway {
   /** One token per role of the policy, holding all the role's purposes. */
   tokens: Record<string, string>;
   post(query: string, options?: PostOptions): Promise<TestResponse>;
+  /** The gateway's change feed (what the API and the CLI publish revocations on); absent with `policyOnly`. */
+  changes?: import('../../../src/server/change-feed').ChangeFeed;
   stop(): Promise<void>;
 }
 
@@ -67,7 +69,7 @@ async function createTokens(db: TestDatabase, policy: Policy): Promise<Record<st
 export async function startPolicyGateway(db: TestDatabase, options: { env?: Record<string, string>; policyOnly?: boolean } = {}): Promise<PolicyGateway> {
   if (!options.policyOnly) {
     const gateway = await startTestGateway(db, { env: { ...TEST_ENV, ...options.env } });
-    return { url: gateway.url, policy: gateway.policy, config: gateway.config, tokens: await createTokens(db, gateway.policy), post: gateway.post, stop: gateway.stop };
+    return { url: gateway.url, policy: gateway.policy, config: gateway.config, tokens: await createTokens(db, gateway.policy), post: gateway.post, changes: gateway.components.changes, stop: gateway.stop };
   }
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', ...TEST_ENV, ...options.env });
   const policy = defaultPolicy();
