@@ -7,8 +7,9 @@
 import { Supergraph } from '@apollo/federation-internals';
 import { getStitchedSchemaFromSupergraphSdl } from '@graphql-tools/federation';
 import { composeServices as hiveCompose, compositionHasErrors } from '@theguild/federation-composition';
-import { buildASTSchema, Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { buildASTSchema, GraphQLSchema, Kind, type DocumentNode } from 'graphql';
 import { SUBGRAPH_NAMES, subgraphTypeDefs, type SubgraphName } from '../../src/federation/subgraphs';
+import { PURPOSE_DIRECTIVE } from '../../src/policy/root-purpose';
 import { printGatewaySchema } from '../../src/server/emit-schema';
 import { buildGatewaySchema } from '../../src/server/schema';
 import { runCliProcess } from '../support/processes';
@@ -50,7 +51,10 @@ describe('`sellergate compose` output accepted by Apollo and Hive', () => {
       const typeDefs = await subgraphTypeDefs(name);
       return { name, typeDefs, rootFields: rootFieldsOf(typeDefs) };
     }));
-    singleProcess = printGatewaySchema(await buildGatewaySchema());
+    // The single process's schema but for `@purpose` (per-root purposes are the single process's
+    // only: a hop carries one purpose, see composition.spec.ts).
+    const single = await buildGatewaySchema();
+    singleProcess = printGatewaySchema(new GraphQLSchema({ ...single.toConfig(), directives: single.getDirectives().filter((directive) => directive.name !== PURPOSE_DIRECTIVE) }));
   });
 
   it('every subgraph has root fields of its own', () => {
