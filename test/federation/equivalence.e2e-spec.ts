@@ -1,14 +1,15 @@
 // The same operations through the single process and through gateway + subgraphs (separate
 // ports, in this jest process): identical data, errors and extensions.governance, whatever the
-// policy decided. The cases are in support/equivalence-cases.ts; equivalence-processes.e2e-spec.ts
+// policy decided, on each federation engine (@apollo/gateway and Hive Gateway). The cases are in support/equivalence-cases.ts; equivalence-processes.e2e-spec.ts
 // sends them to separately started processes.
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestDemo } from '../support/fixtures';
 import { startTestGateway, type PostOptions, type TestGateway } from '../support/gateway';
 import { equivalenceTokens, itAnswersAlike, type EquivalenceCase } from './support/equivalence-cases';
+import { FEDERATION_ENGINES } from '../../src/federation/federated-gateway';
 import { startTestFederation, type TestFederation } from './support/federation';
 
-describe('single process and federated gateway answer alike', () => {
+describe.each(FEDERATION_ENGINES)('single process and federated gateway (engine %s) answer alike', (engine) => {
   let db: TestDatabase;
   let single: TestGateway;
   let federation: TestFederation;
@@ -18,7 +19,7 @@ describe('single process and federated gateway answer alike', () => {
     db = await createTestDatabase();
     await seedTestDemo(db.dataSource);
     single = await startTestGateway(db, {});
-    federation = await startTestFederation(db);
+    federation = await startTestFederation(db, { engine });
     ({ optionsFor } = await equivalenceTokens(db.dataSource));
   });
   afterAll(async () => {

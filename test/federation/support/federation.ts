@@ -4,7 +4,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { loadConfig, type Config } from '../../../src/config';
 import type { RequestContext } from '../../../src/context';
-import { createFederatedComponents } from '../../../src/federation/federated-gateway';
+import { createFederatedComponents, type FederationEngine } from '../../../src/federation/federated-gateway';
 import type { KeyObject } from 'node:crypto';
 import type { Principal } from '../../../src/auth/principal';
 import { federationKeys, hopBodyHash, signInternalContext } from '../../../src/federation/internal-context';
@@ -43,7 +43,14 @@ export async function postGraphQL(endpoint: string, query: string, options: Post
 
 export async function startTestFederation(
   db: TestDatabase,
-  options: { env?: Record<string, string>; now?: () => Date; /** Extra gateway plugins, after the gateway's own. */ plugins?: ApolloServerPlugin<RequestContext>[] } = {},
+  options: {
+    env?: Record<string, string>;
+    now?: () => Date;
+    /** Extra gateway plugins, after the gateway's own. */
+    plugins?: ApolloServerPlugin<RequestContext>[];
+    /** The federation engine (default: the gateway's default, @apollo/gateway). */
+    engine?: FederationEngine;
+  } = {},
 ): Promise<TestFederation> {
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', ...options.env });
   const policy = loadGatewayPolicy(config);
@@ -58,6 +65,7 @@ export async function startTestFederation(
     policy,
     keys,
     now: options.now,
+    engine: options.engine,
     subgraphs: subgraphs.map(({ name, url }) => ({ name, url })),
   });
   components.plugins.push(...(options.plugins ?? []));
