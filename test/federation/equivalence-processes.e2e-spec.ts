@@ -1,5 +1,6 @@
 // The federated deployment as it runs: one `sellergate serve --subgraph <name>` process per
-// subgraph and a `sellergate serve --gateway` process over them, beside a single-process
+// subgraph and a `sellergate serve --gateway` process over them (and a second one with
+// `--engine hive`: Hive Gateway's runtime instead of @apollo/gateway), beside a single-process
 // `sellergate serve`, all on one PostgreSQL database. The shared operations
 // (support/equivalence-cases.ts) get identical data, errors and extensions.governance from both;
 // a subgraph process called directly without a valid hop token refuses, and the refusal
@@ -40,6 +41,7 @@ const OPERATIONS: Principal = {
   let single: GatewayProcess;
   let subgraphs: GatewayProcess[] = [];
   let gateway: GatewayProcess;
+  let hive: GatewayProcess;
   let optionsFor: (testCase: EquivalenceCase) => PostOptions;
 
   beforeAll(async () => {
@@ -59,20 +61,24 @@ const OPERATIONS: Principal = {
     }
     [single, ...subgraphs] = up;
     const list = subgraphs.map((subgraph, i) => `${SUBGRAPH_NAMES[i]}=${subgraph.url}/graphql`).join(',');
-    gateway = await startGatewayProcess({ name: 'federated gateway', databaseUrl: db.url, env: { ...env, FEDERATION_SUBGRAPHS: list }, args: ['--gateway'] });
+    [gateway, hive] = await Promise.all([
+      startGatewayProcess({ name: 'federated gateway', databaseUrl: db.url, env: { ...env, FEDERATION_SUBGRAPHS: list }, args: ['--gateway'] }),
+      startGatewayProcess({ name: 'federated gateway (hive)', databaseUrl: db.url, env: { ...env, FEDERATION_SUBGRAPHS: list }, args: ['--gateway', '--engine', 'hive'] }),
+    ]);
   });
   afterAll(async () => {
-    await Promise.all([gateway, single, ...subgraphs].filter(Boolean).map((child) => child.stop()));
+    await Promise.all([gateway, hive, single, ...subgraphs].filter(Boolean).map((child) => child.stop()));
     await db?.close();
   });
 
-  it('runs as eight processes', () => {
-    expect(new Set([gateway.pid, single.pid, ...subgraphs.map((subgraph) => subgraph.pid), process.pid]).size).toBe(2 + SUBGRAPH_NAMES.length + 1);
+  it('runs as nine processes', () => {
+    expect(new Set([gateway.pid, hive.pid, single.pid, ...subgraphs.map((subgraph) => subgraph.pid), process.pid]).size).toBe(3 + SUBGRAPH_NAMES.length + 1);
   });
 
-  itAnswersAlike(() => ({ single, federated: gateway, optionsFor }));
+  describe('engine apollo', () => itAnswersAlike(() => ({ single, federated: gateway, optionsFor })));
+  describe('engine hive', () => itAnswersAlike(() => ({ single, federated: hive, optionsFor })));
 
-  it('an export made through the gateway process is the file the single process makes (watermark line aside)', async () => {
+  it('an export made through either gateway process is the file the single process makes (watermark line aside)', async () => {
     const token = await testTokenFor(db.dataSource, 'analyst');
     const document = '{ orders(first: 4, status: [UNSHIPPED]) { nodes { id amazonOrderId sellerAccountId orderTotal status } } }';
     const mutation = 'mutation MakeExport($document: String!) { createExport(document: $document, format: JSONL) { rowCount downloadUrl purpose policyVersion } }';
@@ -86,9 +92,9 @@ const OPERATIONS: Principal = {
       return { made, governance: response.body.extensions?.governance, rows: text.slice(text.indexOf('\n') + 1) };
     };
     const direct = await fileFrom(single);
-    const federated = await fileFrom(gateway);
     expect(direct.rows.split('\n').length).toBeGreaterThan(5);
-    expect(federated).toEqual(direct);
+    expect(await fileFrom(gateway)).toEqual(direct);
+    expect(await fileFrom(hive)).toEqual(direct);
   });
 
   it('a subgraph process called directly refuses a missing, expired or altered hop token, and audits the refusal', async () => {
