@@ -13,7 +13,6 @@ import type {
   GatewaySchemaLoadOrUpdateCallback,
   GatewayUnsubscriber,
 } from '@apollo/server-gateway-interface';
-import { composeServices } from '@theguild/federation-composition';
 import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
 import type { RequestContext } from '../context';
 import { operationFacts } from '../admission/operation-facts';
@@ -45,10 +44,11 @@ interface HiveRuntime {
   getSchema(): GraphQLSchema | Promise<GraphQLSchema>;
   dispose(): Promise<void> | void;
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createGatewayRuntime } = require('@graphql-hive/gateway-runtime') as {
-  createGatewayRuntime(config: { supergraph: string; logging: boolean; graphiql: boolean; landingPage: boolean; maskedErrors: boolean; plugins: () => HivePlugin[] }): HiveRuntime;
-};
+// Loaded when the engine starts, not when the CLI does (every other command and process skips it).
+function hiveRuntime(): { createGatewayRuntime(config: { supergraph: string; logging: boolean; graphiql: boolean; landingPage: boolean; maskedErrors: boolean; plugins: () => HivePlugin[] }): HiveRuntime } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@graphql-hive/gateway-runtime');
+}
 
 /** Where the client operation's context travels inside the runtime's own context. */
 const CONTEXT_KEY = 'sellergate';
@@ -94,6 +94,8 @@ export async function composeFromSubgraphs(endpoints: SubgraphEndpoint[], mint: 
       return { name, url, typeDefs: parse(sdl) };
     }),
   );
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { composeServices } = require('@theguild/federation-composition') as typeof import('@theguild/federation-composition');
   const result = composeServices(services);
   if (result.errors) throw new CompositionError(result.errors.map((error) => error.message));
   return result.supergraphSdl;
@@ -136,7 +138,7 @@ export class HiveGateway implements GatewayInterface {
         };
       },
     };
-    this.runtime = createGatewayRuntime({
+    this.runtime = hiveRuntime().createGatewayRuntime({
       supergraph: supergraphSdl,
       logging: false,
       graphiql: false,

@@ -19,7 +19,7 @@ import { startGatewayProcess, type GatewayProcess } from '../support/processes';
 import { equivalenceTokens, itAnswersAlike, type EquivalenceCase } from './support/equivalence-cases';
 import { mintHop } from './support/federation';
 
-jest.setTimeout(180_000);
+jest.setTimeout(400_000);
 
 const OPERATIONS: Principal = {
   id: 'operations-token',
@@ -49,10 +49,12 @@ const OPERATIONS: Principal = {
     await seedTestDemo(db.dataSource);
     ({ optionsFor } = await equivalenceTokens(db.dataSource));
     const env = { REDIS_URL: undefined };
+    // Nine processes start on one machine: give each more than the default minute.
+    const startTimeoutMs = 150_000;
     // The subgraphs and the single process start together; the gateway composes over the subgraphs once they answer.
     const started = await Promise.allSettled([
-      startGatewayProcess({ name: 'single', databaseUrl: db.url, env }),
-      ...SUBGRAPH_NAMES.map((name) => startGatewayProcess({ name: `subgraph ${name}`, databaseUrl: db.url, env, args: ['--subgraph', name] })),
+      startGatewayProcess({ name: 'single', databaseUrl: db.url, env, startTimeoutMs }),
+      ...SUBGRAPH_NAMES.map((name) => startGatewayProcess({ name: `subgraph ${name}`, databaseUrl: db.url, env, startTimeoutMs, args: ['--subgraph', name] })),
     ]);
     const up = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
     if (up.length < started.length) {
@@ -62,8 +64,8 @@ const OPERATIONS: Principal = {
     [single, ...subgraphs] = up;
     const list = subgraphs.map((subgraph, i) => `${SUBGRAPH_NAMES[i]}=${subgraph.url}/graphql`).join(',');
     [gateway, hive] = await Promise.all([
-      startGatewayProcess({ name: 'federated gateway', databaseUrl: db.url, env: { ...env, FEDERATION_SUBGRAPHS: list }, args: ['--gateway'] }),
-      startGatewayProcess({ name: 'federated gateway (hive)', databaseUrl: db.url, env: { ...env, FEDERATION_SUBGRAPHS: list }, args: ['--gateway', '--engine', 'hive'] }),
+      startGatewayProcess({ name: 'federated gateway', databaseUrl: db.url, env: { ...env, FEDERATION_SUBGRAPHS: list }, startTimeoutMs, args: ['--gateway'] }),
+      startGatewayProcess({ name: 'federated gateway (hive)', databaseUrl: db.url, env: { ...env, FEDERATION_SUBGRAPHS: list }, startTimeoutMs, args: ['--gateway', '--engine', 'hive'] }),
     ]);
   });
   afterAll(async () => {

@@ -9,7 +9,13 @@ import { equivalenceTokens, itAnswersAlike, type EquivalenceCase } from './suppo
 import { FEDERATION_ENGINES } from '../../src/federation/federated-gateway';
 import { startTestFederation, type TestFederation } from './support/federation';
 
-describe.each(FEDERATION_ENGINES)('single process and federated gateway (engine %s) answer alike', (engine) => {
+const SETUPS = [
+  ...FEDERATION_ENGINES.map((engine) => ({ engine, composed: false, label: `engine ${engine}` })),
+  // The supergraph `sellergate compose` prints (@apollo/composition), loaded by Hive Gateway's runtime.
+  { engine: 'hive' as const, composed: true, label: 'engine hive, supergraph from sellergate compose' },
+];
+
+describe.each(SETUPS)('single process and federated gateway ($label) answer alike', ({ engine, composed }) => {
   let db: TestDatabase;
   let single: TestGateway;
   let federation: TestFederation;
@@ -19,7 +25,7 @@ describe.each(FEDERATION_ENGINES)('single process and federated gateway (engine 
     db = await createTestDatabase();
     await seedTestDemo(db.dataSource);
     single = await startTestGateway(db, {});
-    federation = await startTestFederation(db, { engine });
+    federation = await startTestFederation(db, { engine, composed });
     ({ optionsFor } = await equivalenceTokens(db.dataSource));
   });
   afterAll(async () => {

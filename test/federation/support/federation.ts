@@ -11,6 +11,7 @@ import { federationKeys, hopBodyHash, signInternalContext } from '../../../src/f
 import type { Purpose } from '../../../src/policy/taxonomy';
 import { startSubgraphServer, type SubgraphServer } from '../../../src/federation/subgraph-server';
 import { SUBGRAPH_NAMES } from '../../../src/federation/subgraphs';
+import { composeSupergraph } from '../../../src/federation/compose';
 import type { Policy } from '../../../src/policy/policy';
 import { loadGatewayPolicy } from '../../../src/server/components';
 import { startGateway } from '../../../src/server/gateway';
@@ -50,6 +51,8 @@ export async function startTestFederation(
     plugins?: ApolloServerPlugin<RequestContext>[];
     /** The federation engine (default: the gateway's default, @apollo/gateway). */
     engine?: FederationEngine;
+    /** Load the supergraph `sellergate compose` prints (@apollo/composition) instead of composing the subgraphs' SDL at start. */
+    composed?: boolean;
   } = {},
 ): Promise<TestFederation> {
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', ...options.env });
@@ -66,7 +69,9 @@ export async function startTestFederation(
     keys,
     now: options.now,
     engine: options.engine,
-    subgraphs: subgraphs.map(({ name, url }) => ({ name, url })),
+    ...(options.composed
+      ? { supergraphSdl: await composeSupergraph(subgraphs.map(({ name, url }) => ({ name, url }))) }
+      : { subgraphs: subgraphs.map(({ name, url }) => ({ name, url })) }),
   });
   components.plugins.push(...(options.plugins ?? []));
   const gateway = await startGateway({ dataSource: db.dataSource, config, policy, components, now: options.now, port: 0, host: '127.0.0.1' });
