@@ -16,6 +16,8 @@ import type {
 import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
 import type { RequestContext } from '../context';
 import { operationFacts } from '../admission/operation-facts';
+import { ErrorCode } from '../errors';
+import { logger } from '../logger';
 import { documentHash } from '../security/persisted-operations';
 import type { SubgraphEndpoint } from './compose';
 import { CompositionError } from './compose';
@@ -79,6 +81,25 @@ function headerRecord(headers: unknown): Record<string, string> {
   }
   if (Array.isArray(headers)) return Object.fromEntries(headers as [string, string][]);
   return { ...(headers as Record<string, string>) };
+}
+
+/** Hive's own codes for a subgraph it could not get an answer from (the message names the subgraph's URL). */
+const TRANSPORT_CODES = new Set(['SUBREQUEST_HTTP_ERROR', 'DOWNSTREAM_SERVICE_ERROR']);
+
+/**
+ * An error of Hive's answer as the client may see it. The subgraphs' own errors (a code, the
+ * client's path) pass as they are. Hive's transport errors (a subgraph unreachable or answering
+ * garbage) carry the subgraph's URL in the message and the request sent to it (document and
+ * variables) in `extensions.request`: logged without the request, answered as an internal error.
+ */
+function clientError(error: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }): GraphQLError {
+  const { request: _request, ...extensions } = error.extensions ?? {};
+  const code = extensions.code;
+  if (typeof code !== 'string' || TRANSPORT_CODES.has(code)) {
+    logger().error({ message: error.message, code, subgraph: extensions.serviceName, path: error.path }, 'federated gateway (hive): a subgraph request failed');
+    return new GraphQLError('Internal server error', { path: error.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
+  }
+  return new GraphQLError(error.message, { path: error.path, extensions });
 }
 
 /** Fetches each subgraph's SDL (`_service { sdl }`, with a hop token without principal) and composes them with Hive's composition. */
@@ -170,7 +191,7 @@ export class HiveGateway implements GatewayInterface {
       const result = (await response.json()) as { data?: Record<string, unknown> | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> };
       return {
         ...(result.data !== undefined ? { data: result.data } : {}),
-        ...(result.errors ? { errors: result.errors.map((error) => new GraphQLError(error.message, { path: error.path, extensions: error.extensions })) } : {}),
+        ...(result.errors ? { errors: result.errors.map(clientError) } : {}),
       };
     };
   }

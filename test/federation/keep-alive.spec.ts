@@ -138,5 +138,32 @@ describe('subgraph fetches over idle keep-alive connections', () => {
       // Either it went out on a fresh connection and was answered, or it was dropped, not resent, and failed.
       expect(outcome).toEqual(received[0].dropped ? { errors: [expect.any(String)] } : { ok: true });
     });
+
+    it('answers an unreachable subgraph as an internal error naming neither its address nor the request sent to it', async () => {
+      const typeDefs = parse('extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@shareable"]) type Query { ok: Boolean }');
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/graphql`;
+      await new Promise((resolve) => closed.close(resolve));
+      const down = new HiveGateway({
+        supergraph: composeServices([{ name: 'orders', url: deadUrl, typeDefs }]).supergraphSdl!,
+        mint: async () => ({}),
+        merge: () => undefined,
+        fetch: (target, init) => subgraphFetcher(target, init as never) as unknown as Promise<Response>,
+      });
+      let schema: import('graphql').GraphQLSchema | undefined;
+      down.onSchemaLoadOrUpdate(({ apiSchema }) => (schema = apiSchema));
+      try {
+        const { executor } = await down.load();
+        const source = 'query Secret($v: Boolean!) { ok @include(if: $v) }';
+        const document = parse(source);
+        const result = await executor!({ source, document, operation: getOperationAST(document)!, schema: schema!, request: { variables: { v: true } }, context: { requestId: 'down' } } as never);
+        expect(result.errors?.map((error) => ({ message: error.message, path: error.path, extensions: error.extensions }))).toEqual([
+          { message: 'Internal server error', path: ['ok'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+        ]);
+      } finally {
+        await down.stop();
+      }
+    });
   });
 });
