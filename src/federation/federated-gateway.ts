@@ -49,7 +49,7 @@ export interface FederatedOptions extends ComponentOptions {
   subgraphs?: SubgraphEndpoint[];
   /** ... a composed supergraph SDL (`sellergate compose`). */
   supergraphSdl?: string;
-  /** What plans and executes operations over the subgraphs: @apollo/gateway (default) or Hive Gateway's runtime. */
+  /** What plans and executes operations over the subgraphs: @apollo/gateway or Hive Gateway's runtime (default: FEDERATION_ENGINE). */
   engine?: FederationEngine;
 }
 
@@ -207,7 +207,7 @@ export async function createFederatedComponents(options: FederatedOptions): Prom
   const policyVersion = () => components.policies?.current().version ?? options.policy.version;
   const ttlSeconds = options.config.FEDERATION_HOP_TTL_SECONDS;
   let gateway: GatewayInterface;
-  if (options.engine === 'hive') {
+  if ((options.engine ?? options.config.FEDERATION_ENGINE) === 'hive') {
     gateway = new HiveGateway({
       supergraph: options.supergraphSdl ?? options.subgraphs!,
       mint: (subgraph, query, variables, ctx, clientDocumentHash) => hopHeaders({ subgraph, query, variables, ctx, clientDocumentHash, signingKey, ttlSeconds, policyVersion, now }),

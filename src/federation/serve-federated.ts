@@ -22,7 +22,7 @@ export interface FederatedServeOptions {
   subgraphs?: string;
   /** Supergraph SDL file (`sellergate compose > supergraph.graphql`). */
   supergraph?: string;
-  /** `apollo` (default) or `hive`; else FEDERATION_ENGINE. */
+  /** `hive` or `apollo`; else FEDERATION_ENGINE (default hive). */
   engine?: string;
   port?: number;
   host?: string;

@@ -1,6 +1,6 @@
 // The federated deployment as it runs: one `sellergate serve --subgraph <name>` process per
-// subgraph and a `sellergate serve --gateway` process over them (and a second one with
-// `--engine hive`: Hive Gateway's runtime instead of @apollo/gateway), beside a single-process
+// subgraph and two `sellergate serve --gateway` processes over them (`--engine apollo` and
+// `--engine hive`), beside a single-process
 // `sellergate serve`, all on one PostgreSQL database. The shared operations
 // (support/equivalence-cases.ts) get identical data, errors and extensions.governance from both;
 // a subgraph process called directly without a valid hop token refuses, and the refusal
@@ -64,7 +64,7 @@ const OPERATIONS: Principal = {
     [single, ...subgraphs] = up;
     const list = subgraphs.map((subgraph, i) => `${SUBGRAPH_NAMES[i]}=${subgraph.url}/graphql`).join(',');
     [gateway, hive] = await Promise.all([
-      startGatewayProcess({ name: 'federated gateway', databaseUrl: db.url, env: { ...env, FEDERATION_SUBGRAPHS: list }, startTimeoutMs, args: ['--gateway'] }),
+      startGatewayProcess({ name: 'federated gateway', databaseUrl: db.url, env: { ...env, FEDERATION_SUBGRAPHS: list }, startTimeoutMs, args: ['--gateway', '--engine', 'apollo'] }),
       startGatewayProcess({ name: 'federated gateway (hive)', databaseUrl: db.url, env: { ...env, FEDERATION_SUBGRAPHS: list }, startTimeoutMs, args: ['--gateway', '--engine', 'hive'] }),
     ]);
   });

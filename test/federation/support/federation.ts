@@ -49,7 +49,7 @@ export async function startTestFederation(
     now?: () => Date;
     /** Extra gateway plugins, after the gateway's own. */
     plugins?: ApolloServerPlugin<RequestContext>[];
-    /** The federation engine (default: the gateway's default, @apollo/gateway). */
+    /** The federation engine (default: FEDERATION_ENGINE, else Hive Gateway's runtime). */
     engine?: FederationEngine;
     /** Load the supergraph `sellergate compose` prints (@apollo/composition) instead of composing the subgraphs' SDL at start. */
     composed?: boolean;
