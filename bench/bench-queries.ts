@@ -45,7 +45,7 @@ export function requestBody(query: BenchQuery): string {
   return JSON.stringify({ query: query.query });
 }
 
-export type VariantName = 'full' | 'unplanned' | 'federated' | 'governance-off' | 'audit-off' | 'both-off' | 'baseline' | 'postgraphile';
+export type VariantName = 'full' | 'unplanned' | 'federated' | 'federated-hive' | 'governance-off' | 'audit-off' | 'both-off' | 'baseline' | 'postgraphile';
 
 export interface Variant {
   name: VariantName;
@@ -54,6 +54,8 @@ export interface Variant {
   gateway: { governance: boolean; audit: boolean; planned?: boolean } | null;
   /** The federated gateway (`serve --gateway`) over one process per category subgraph. */
   federated?: boolean;
+  /** The federated gateway's engine (`serve --gateway --engine`): @apollo/gateway unless `hive`. */
+  engine?: 'apollo' | 'hive';
   /** The ungoverned peer (bench/peers/postgraphile.ts), asked the same rows in its own schema. */
   peer?: boolean;
 }
@@ -70,6 +72,13 @@ export const VARIANTS: readonly Variant[] = [
     description: 'federated gateway (audit, authentication, security) over the six category subgraphs (governance), each its own process',
     gateway: { governance: true, audit: true },
     federated: true,
+  },
+  {
+    name: 'federated-hive',
+    description: 'the federated gateway on Hive Gateway\'s runtime (--engine hive) over its own six category subgraph processes',
+    gateway: { governance: true, audit: true },
+    federated: true,
+    engine: 'hive',
   },
   { name: 'governance-off', description: 'gateway, raw schema: no shield rules, masks or purpose check', gateway: { governance: false, audit: true } },
   { name: 'audit-off', description: 'gateway, no audit record per operation', gateway: { governance: true, audit: false } },

@@ -10,7 +10,7 @@
 // ungoverned peer: bench/peers/postgraphile.ts), BENCH_SWEEP (connection counts of the
 // concurrency sweep on the nested query, default 10,50,200; 0 = none), BENCH_STABILITY (seconds of
 // the stability run of the production wiring, in 10 s slices, default 60; 0 = none), BENCH_VARIANTS
-// (comma-separated variants to run, e.g. full,unplanned; the baseline always runs: answers are checked against it).
+// (a comma-separated list of variants to run beside `baseline` and `full`, e.g. unplanned or federated,federated-hive).
 import 'reflect-metadata';
 import { generateKeyPairSync } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -237,8 +237,9 @@ async function main(): Promise<void> {
     };
     const tokens = await prepareBenchData(database.url, loadConfig(childEnv), log);
     const peer = preparePostGraphile(log);
-    const chosen = process.env.BENCH_VARIANTS ? process.env.BENCH_VARIANTS.split(',').map((name) => name.trim()) : null;
-    const variants = VARIANTS.filter((variant) => (!variant.peer || peer) && (!chosen || chosen.includes(variant.name) || variant.name === 'baseline'));
+    // BENCH_VARIANTS=a,b: only those (the baseline and the single process `full` always run: answers are checked against the one, ratios taken against the other).
+    const wanted = process.env.BENCH_VARIANTS?.split(',').map((name) => name.trim());
+    const variants = VARIANTS.filter((variant) => (!variant.peer || peer) && (!wanted || ['baseline', 'full', ...wanted].includes(variant.name)));
 
     for (const variant of variants) {
       let env = variant.gateway
@@ -249,6 +250,7 @@ async function main(): Promise<void> {
             ...(variant.gateway.planned === false ? { PLANNED_EXECUTION: '0' } : {}),
           }
         : childEnv;
+      const own: ChildServer[] = [];
       if (variant.federated) {
         // One process per category subgraph, on the servers' core like every other variant.
         for (const name of SUBGRAPH_NAMES) {
@@ -259,9 +261,15 @@ async function main(): Promise<void> {
             core: pinned ? SERVER_CORE : null,
           });
           subgraphs.push(subgraph);
+          own.push(subgraph);
           log(`${variant.name}: subgraph ${name} listening at ${subgraph.url} (pid ${subgraph.pid})`);
         }
-        env = { ...env, BENCH_FEDERATED: '1', FEDERATION_SUBGRAPHS: subgraphs.map((subgraph, i) => `${SUBGRAPH_NAMES[i]}=${subgraph.url}`).join(',') };
+        env = {
+          ...env,
+          BENCH_FEDERATED: '1',
+          FEDERATION_ENGINE: variant.engine ?? 'apollo',
+          FEDERATION_SUBGRAPHS: own.map((subgraph, i) => `${SUBGRAPH_NAMES[i]}=${subgraph.url}`).join(','),
+        };
       }
       const nodeArgs = profiled === variant.name ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
       const server =
@@ -275,7 +283,7 @@ async function main(): Promise<void> {
               nodeArgs,
             });
       servers.set(variant.name, server);
-      processes.set(variant.name, variant.federated ? [server, ...subgraphs] : [server]);
+      processes.set(variant.name, [server, ...own]);
       log(`${variant.name} listening at ${server.url} (pid ${server.pid})`);
     }
     if (pinned) pinSelf(LOAD_CORE);
@@ -374,6 +382,9 @@ async function main(): Promise<void> {
       auditOnOff: ratio(nested('full'), nested('audit-off')),
       nestedFederatedVsSingle: ratio(nested('federated'), nested('full')),
       listFederatedVsSingle: ratio(find('federated', 'list').requestsPerSecond, find('full', 'list').requestsPerSecond),
+      nestedFederatedHiveVsSingle: ratio(nested('federated-hive'), nested('full')),
+      listFederatedHiveVsSingle: ratio(find('federated-hive', 'list').requestsPerSecond, find('full', 'list').requestsPerSecond),
+      nestedHiveVsApollo: ratio(nested('federated-hive'), nested('federated')),
       governanceAndAuditOnOff: ratio(nested('full'), nested('both-off')),
       nestedVsPostGraphile: ratio(nested('full'), nested('postgraphile')),
       listVsPostGraphile: ratio(find('full', 'list').requestsPerSecond, find('postgraphile', 'list').requestsPerSecond),
@@ -389,6 +400,9 @@ async function main(): Promise<void> {
         auditOnOff: ratio(cpuOf('audit-off', 'nested'), cpuOf('full', 'nested')),
         nestedFederatedVsSingle: ratio(cpuOf('full', 'nested'), cpuOf('federated', 'nested')),
         listFederatedVsSingle: ratio(cpuOf('full', 'list'), cpuOf('federated', 'list')),
+        nestedFederatedHiveVsSingle: ratio(cpuOf('full', 'nested'), cpuOf('federated-hive', 'nested')),
+        listFederatedHiveVsSingle: ratio(cpuOf('full', 'list'), cpuOf('federated-hive', 'list')),
+        nestedHiveVsApollo: ratio(cpuOf('federated', 'nested'), cpuOf('federated-hive', 'nested')),
         governanceAndAuditOnOff: ratio(cpuOf('both-off', 'nested'), cpuOf('full', 'nested')),
         nestedVsPostGraphile: ratio(cpuOf('postgraphile', 'nested'), cpuOf('full', 'nested')),
         listVsPostGraphile: ratio(cpuOf('postgraphile', 'list'), cpuOf('full', 'list')),
@@ -433,6 +447,9 @@ async function main(): Promise<void> {
     process.stdout.write(`settlements, gateway (full) / PostGraphile ${ratios.settlementsVsPostGraphile.toFixed(3)}    ${ratios.cpu.settlementsVsPostGraphile.toFixed(3)}\n`);
     process.stdout.write(`nested, federated / single process        ${ratios.nestedFederatedVsSingle.toFixed(3)}    ${ratios.cpu.nestedFederatedVsSingle.toFixed(3)}\n`);
     process.stdout.write(`list, federated / single process          ${ratios.listFederatedVsSingle.toFixed(3)}    ${ratios.cpu.listFederatedVsSingle.toFixed(3)}\n`);
+    process.stdout.write(`nested, federated-hive / single process   ${ratios.nestedFederatedHiveVsSingle.toFixed(3)}    ${ratios.cpu.nestedFederatedHiveVsSingle.toFixed(3)}\n`);
+    process.stdout.write(`list, federated-hive / single process     ${ratios.listFederatedHiveVsSingle.toFixed(3)}    ${ratios.cpu.listFederatedHiveVsSingle.toFixed(3)}\n`);
+    process.stdout.write(`nested, federated-hive / federated        ${ratios.nestedHiveVsApollo.toFixed(3)}    ${ratios.cpu.nestedHiveVsApollo.toFixed(3)}   (Hive Gateway's runtime / @apollo/gateway)\n`);
     process.stdout.write(
       `federated: gateway + ${SUBGRAPH_NAMES.length} subgraphs (${SUBGRAPH_NAMES.join(', ')}), each its own process on the same database${pinned ? `, all on core ${SERVER_CORE} like the single process` : ''}; CPU counts all ${SUBGRAPH_NAMES.length + 1} processes\n\n`,
     );

@@ -206,6 +206,8 @@ export const configSchema = z.object({
   SUBGRAPH_KEEP_ALIVE_MS: intFromEnv(65_000),
   /** Federation gateway: `name=url,...` of the subgraphs (instead of `--subgraphs`). */
   FEDERATION_SUBGRAPHS: z.string().optional(),
+  /** `serve --gateway`'s engine when --engine is not given: hive (Hive Gateway's runtime, default) or apollo (@apollo/gateway). */
+  FEDERATION_ENGINE: z.enum(['apollo', 'hive']).default('hive'),
 });
 
 /** Settings valid only together. */

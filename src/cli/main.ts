@@ -59,7 +59,8 @@ export function buildProgram(): Command {
     .option('--gateway', 'serve the gateway over subgraphs (--subgraphs or --supergraph)')
     .option('--subgraphs <list>', 'with --gateway: name=url,... of every subgraph')
     .option('--supergraph <file>', 'with --gateway: a supergraph SDL file (sellergate compose)')
-    .action(async (options: { port?: number; host?: string; demo?: boolean; subgraph?: string; gateway?: boolean; subgraphs?: string; supergraph?: string }) => {
+    .option('--engine <engine>', 'with --gateway: what plans and executes over the subgraphs: hive (Hive Gateway\'s runtime) or apollo (@apollo/gateway) (default: FEDERATION_ENGINE, else hive)')
+    .action(async (options: { port?: number; host?: string; demo?: boolean; subgraph?: string; gateway?: boolean; subgraphs?: string; supergraph?: string; engine?: string }) => {
       // The server, the schema and the demo data are loaded by the commands that use them, so
       // that every other command starts in well under a second.
       const { serve } = require('./serve') as typeof import('./serve');

@@ -11,7 +11,7 @@ import {
   RemoteGraphQLDataSource,
   type GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
-import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { GatewayGraphQLResponse, GatewayInterface } from '@apollo/server-gateway-interface';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import type { KeyObject } from 'node:crypto';
@@ -37,6 +37,7 @@ import type { GatewayComponents } from '../server/gateway';
 import { buildGatewaySchema } from '../server/schema';
 import type { SubgraphEndpoint } from './compose';
 import { ExportingGateway, ExportSchemas } from './federated-exports';
+import { HiveGateway } from './hive-engine';
 import { hopBodyHash, INTERNAL_CONTEXT_HEADER, signInternalContext, type FederationKeys } from './internal-context';
 import { SUBGRAPH_GOVERNANCE_EXTENSION, type SubgraphGovernance } from './subgraph-server';
 import { copyClassifications } from './subgraphs';
@@ -48,7 +49,12 @@ export interface FederatedOptions extends ComponentOptions {
   subgraphs?: SubgraphEndpoint[];
   /** ... a composed supergraph SDL (`sellergate compose`). */
   supergraphSdl?: string;
+  /** What plans and executes operations over the subgraphs: @apollo/gateway or Hive Gateway's runtime (default: FEDERATION_ENGINE). */
+  engine?: FederationEngine;
 }
+
+export const FEDERATION_ENGINES = ['apollo', 'hive'] as const;
+export type FederationEngine = (typeof FEDERATION_ENGINES)[number];
 
 function isRequestContext(value: unknown): value is RequestContext {
   return typeof value === 'object' && value !== null && 'governance' in value && 'requestId' in value;
@@ -111,35 +117,77 @@ export class GovernedDataSource extends RemoteGraphQLDataSource<Record<string, u
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<Record<string, unknown>>): Promise<void> {
     const incoming = options.kind === 'incoming operation' ? options.incomingRequestContext : null;
     const ctx = incoming && isRequestContext(options.context) ? options.context : null;
-    const token = await signInternalContext(
-      {
-        requestId: ctx?.requestId ?? 'gateway-schema-load',
-        principal: ctx?.principal ?? null,
-        purpose: ctx?.purpose ?? null,
-        policyVersion: ctx?.policy?.version ?? this.policyVersion(),
-        // What persisted operations are registered by: the SHA-256 of the client's document.
-        clientDocumentHash: incoming?.queryHash || (incoming?.source ? documentHash(incoming.source) : null),
-      },
-      { audience: this.subgraph, bodyHash: hopBodyHash(options.request.query, options.request.variables) },
-      this.signingKey,
-      this.now(),
-      this.ttlSeconds,
-    );
-    options.request.http?.headers.set(INTERNAL_CONTEXT_HEADER, token);
-    if (ctx) options.request.http?.headers.set('x-request-id', ctx.requestId);
+    const headers = await hopHeaders({
+      subgraph: this.subgraph,
+      query: options.request.query,
+      variables: options.request.variables,
+      ctx,
+      clientDocumentHash: incoming?.queryHash || (incoming?.source ? documentHash(incoming.source) : null),
+      signingKey: this.signingKey,
+      ttlSeconds: this.ttlSeconds,
+      policyVersion: this.policyVersion,
+      now: this.now,
+    });
+    for (const [name, value] of Object.entries(headers)) options.request.http?.headers.set(name, value);
   }
 
   override async didReceiveResponse({ response, context }: { response: GatewayGraphQLResponse; context: Record<string, unknown> }): Promise<GatewayGraphQLResponse> {
-    const reported = response.extensions?.[SUBGRAPH_GOVERNANCE_EXTENSION] as SubgraphGovernance | undefined;
-    if (reported && isRequestContext(context)) {
-      const governance = context.governance;
-      for (const coordinate of reported.masked) governance.masked.add(coordinate);
-      for (const coordinate of reported.denied) governance.denied.add(coordinate);
-      for (const [category, rows] of Object.entries(reported.rowsByCategory)) governance.countRows(category as Category, rows);
-      governance.suppressedGroups += reported.suppressedGroups;
-    }
+    if (isRequestContext(context)) mergeSubgraphGovernance(context, response.extensions?.[SUBGRAPH_GOVERNANCE_EXTENSION]);
     return response;
   }
+}
+
+/**
+ * The headers of one subgraph request, whatever the engine: its hop token (audience = the
+ * subgraph, bound to the exact query and variables sent, the caller's principal, purpose and
+ * policy version; none for the gateway's own schema loading) and the request id.
+ */
+export async function hopHeaders(options: {
+  subgraph: string;
+  query: string | null | undefined;
+  variables: Record<string, unknown> | null | undefined;
+  /** The client operation's context; null when the gateway loads a subgraph's schema. */
+  ctx: RequestContext | null;
+  clientDocumentHash: string | null;
+  signingKey: KeyObject;
+  ttlSeconds: number;
+  /** The policy in force (for schema loading; a client operation signs its own request's version). */
+  policyVersion: () => string;
+  now: () => Date;
+}): Promise<Record<string, string>> {
+  const { ctx } = options;
+  const token = await signInternalContext(
+    {
+      requestId: ctx?.requestId ?? 'gateway-schema-load',
+      principal: ctx?.principal ?? null,
+      purpose: ctx?.purpose ?? null,
+      policyVersion: ctx?.policy?.version ?? options.policyVersion(),
+      // What persisted operations are registered by: the SHA-256 of the client's document.
+      clientDocumentHash: ctx ? options.clientDocumentHash : null,
+    },
+    { audience: options.subgraph, bodyHash: hopBodyHash(options.query, options.variables) },
+    options.signingKey,
+    options.now(),
+    options.ttlSeconds,
+  );
+  return ctx ? { [INTERNAL_CONTEXT_HEADER]: token, 'x-request-id': ctx.requestId } : { [INTERNAL_CONTEXT_HEADER]: token };
+}
+
+/**
+ * What a subgraph reported it masked, denied and counted, into the client operation's governance
+ * record. `selected` (the client operation's coordinates) leaves out what the engine asked for on
+ * its own: Hive Gateway adds entity keys to subgraph fetches the client did not select (a masked
+ * `SellerAccount.sellerId`, say), which the client never sees; the subgraph's own record keeps them.
+ */
+export function mergeSubgraphGovernance(ctx: RequestContext, reported: unknown, selected?: ReadonlySet<string>): void {
+  if (!reported || typeof reported !== 'object') return;
+  const { masked, denied, rowsByCategory, suppressedGroups } = reported as Partial<SubgraphGovernance>;
+  const governance = ctx.governance;
+  const shown = (coordinate: string) => !selected || selected.has(coordinate);
+  for (const coordinate of masked ?? []) if (shown(coordinate)) governance.masked.add(coordinate);
+  for (const coordinate of denied ?? []) if (shown(coordinate)) governance.denied.add(coordinate);
+  for (const [category, rows] of Object.entries(rowsByCategory ?? {})) governance.countRows(category as Category, rows);
+  governance.suppressedGroups += suppressedGroups ?? 0;
 }
 
 /**
@@ -156,13 +204,24 @@ export async function createFederatedComponents(options: FederatedOptions): Prom
   // the policy changes (the subgraphs rebuild theirs).
   await components.apolloGateway?.stop();
   const classified = await buildGatewaySchema();
-  const gateway = new ApolloGateway({
-    ...(options.supergraphSdl
-      ? { supergraphSdl: options.supergraphSdl }
-      : { supergraphSdl: new IntrospectAndCompose({ subgraphs: options.subgraphs!.map(({ name, url }) => ({ name, url })) }) }),
-    buildService: ({ name, url }) =>
-      new GovernedDataSource(name, url!, signingKey, options.config.FEDERATION_HOP_TTL_SECONDS, () => components.policies?.current().version ?? options.policy.version, now),
-  });
+  const policyVersion = () => components.policies?.current().version ?? options.policy.version;
+  const ttlSeconds = options.config.FEDERATION_HOP_TTL_SECONDS;
+  let gateway: GatewayInterface;
+  if ((options.engine ?? options.config.FEDERATION_ENGINE) === 'hive') {
+    gateway = new HiveGateway({
+      supergraph: options.supergraphSdl ?? options.subgraphs!,
+      mint: (subgraph, query, variables, ctx, clientDocumentHash) => hopHeaders({ subgraph, query, variables, ctx, clientDocumentHash, signingKey, ttlSeconds, policyVersion, now }),
+      merge: mergeSubgraphGovernance,
+      fetch: (url, init) => subgraphFetcher(url, init as never) as unknown as Promise<Response>,
+    });
+  } else {
+    gateway = new ApolloGateway({
+      ...(options.supergraphSdl
+        ? { supergraphSdl: options.supergraphSdl }
+        : { supergraphSdl: new IntrospectAndCompose({ subgraphs: options.subgraphs!.map(({ name, url }) => ({ name, url })) }) }),
+      buildService: ({ name, url }) => new GovernedDataSource(name, url!, signingKey, ttlSeconds, policyVersion, now),
+    });
+  }
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => copyClassifications(classified, apiSchema));
   // createExport is resolved here, its query run through this gateway (src/federation/federated-exports.ts);
   // the download route and the expiry sweep come with the components, on this gateway's DataSource.

@@ -8,7 +8,7 @@ import { loadGatewayPolicy } from '../server/components';
 import type { GatewayComponents } from '../server/gateway';
 import { logger } from '../logger';
 import { parseSubgraphList } from './compose';
-import { createFederatedComponents } from './federated-gateway';
+import { createFederatedComponents, FEDERATION_ENGINES, type FederationEngine } from './federated-gateway';
 import { federationKeys } from './internal-context';
 import { startSubgraphServer } from './subgraph-server';
 import { isSubgraphName, SUBGRAPH_NAMES } from './subgraphs';
@@ -22,6 +22,8 @@ export interface FederatedServeOptions {
   subgraphs?: string;
   /** Supergraph SDL file (`sellergate compose > supergraph.graphql`). */
   supergraph?: string;
+  /** `hive` or `apollo`; else FEDERATION_ENGINE (default hive). */
+  engine?: string;
   port?: number;
   host?: string;
 }
@@ -33,12 +35,14 @@ export async function federatedGatewayComponents(
   deps: { dataSource: DataSource; config: Config; policy: Policy },
 ): Promise<GatewayComponents> {
   const keys = federationKeys(deps.config);
+  const engine = options.engine ?? deps.config.FEDERATION_ENGINE;
+  if (!(FEDERATION_ENGINES as readonly string[]).includes(engine)) throw new Error(`Unknown federation engine "${engine}"; engines: ${FEDERATION_ENGINES.join(', ')}`);
   if (options.supergraph) {
-    return createFederatedComponents({ ...deps, keys, supergraphSdl: readFileSync(options.supergraph, 'utf8') });
+    return createFederatedComponents({ ...deps, keys, engine: engine as FederationEngine, supergraphSdl: readFileSync(options.supergraph, 'utf8') });
   }
   const list = options.subgraphs ?? deps.config.FEDERATION_SUBGRAPHS;
   if (!list) throw new Error('serve --gateway needs --subgraphs name=url,... or --supergraph <file> (or FEDERATION_SUBGRAPHS)');
-  return createFederatedComponents({ ...deps, keys, subgraphs: parseSubgraphList(list) });
+  return createFederatedComponents({ ...deps, keys, engine: engine as FederationEngine, subgraphs: parseSubgraphList(list) });
 }
 
 /** `serve --subgraph <name>`: one category, guarded by hop tokens, until SIGINT/SIGTERM. */

@@ -8,6 +8,7 @@ import { seedTestDemo, testTokenFor } from '../support/fixtures';
 import { startTestGateway, type GraphQLResponseBody, type TestGateway } from '../support/gateway';
 import { startTestFederation, type TestFederation } from './support/federation';
 import { CREATE_EXPORT, type ExportInfo } from '../exports/support';
+import { FEDERATION_ENGINES } from '../../src/federation/federated-gateway';
 
 const PURPOSE = 'OPERATIONAL_REPORTING';
 
@@ -26,7 +27,7 @@ interface Side {
   post: TestGateway['post'];
 }
 
-describe('restricted exports through the federated gateway', () => {
+describe.each(FEDERATION_ENGINES)('restricted exports through the federated gateway (engine %s)', (engine) => {
   let db: TestDatabase;
   let single: TestGateway;
   let federation: TestFederation;
@@ -48,7 +49,7 @@ describe('restricted exports through the federated gateway', () => {
     const env = { RATE_LIMIT_PER_MINUTE: '0', EXPORT_SWEEP_SECONDS: '1' };
     single = await startTestGateway(db, { env });
     // Only the federated deployment's clock moves (expiry test); its subgraphs move with it.
-    federation = await startTestFederation(db, { env, now: () => new Date(Date.now() + offsetMs) });
+    federation = await startTestFederation(db, { engine, env, now: () => new Date(Date.now() + offsetMs) });
   }, 120_000);
   afterAll(async () => {
     await federation?.stop();

@@ -7,13 +7,14 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestDemo, testTokenFor } from '../support/fixtures';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { startTestFederation, type TestFederation } from './support/federation';
+import { FEDERATION_ENGINES } from '../../src/federation/federated-gateway';
 
 jest.setTimeout(240_000);
 
 /** Subgraphs close idle keep-alive connections after this long in this test (default 65 s). */
 const KEEP_ALIVE_MS = 1_000;
 
-describe('gateway-to-subgraph hops', () => {
+describe.each(FEDERATION_ENGINES)('gateway-to-subgraph hops (engine %s)', (engine) => {
   let db: TestDatabase;
   let single: TestGateway;
   let federation: TestFederation;
@@ -23,7 +24,7 @@ describe('gateway-to-subgraph hops', () => {
     db = await createTestDatabase();
     await seedTestDemo(db.dataSource);
     single = await startTestGateway(db, {});
-    federation = await startTestFederation(db, { env: { SUBGRAPH_KEEP_ALIVE_MS: String(KEEP_ALIVE_MS), RATE_LIMIT_PER_MINUTE: '0', IP_RATE_LIMIT_PER_MINUTE: '0' } });
+    federation = await startTestFederation(db, { engine, env: { SUBGRAPH_KEEP_ALIVE_MS: String(KEEP_ALIVE_MS), RATE_LIMIT_PER_MINUTE: '0', IP_RATE_LIMIT_PER_MINUTE: '0' } });
     // The same on the servers themselves (as SUBGRAPH_KEEP_ALIVE_MS sets it).
     for (const subgraph of federation.subgraphs) subgraph.httpServer.keepAliveTimeout = KEEP_ALIVE_MS;
     compliance = await testTokenFor(db.dataSource, 'compliance');

@@ -17,11 +17,12 @@ import { seedTestCatalog, testTokenFor } from '../support/fixtures';
 import type { GraphQLResponseBody } from '../support/gateway';
 import { holdOperations } from '../support/hold-operations';
 import { startTestFederation, type TestFederation } from './support/federation';
+import { FEDERATION_ENGINES } from '../../src/federation/federated-gateway';
 
 const LISTINGS = '{ listings(first: 3) { nodes { sellerSku } } }';
 const PURPOSE = 'LISTING_MAINTENANCE';
 
-describe('federated gateway: policy changes at runtime', () => {
+describe.each(FEDERATION_ENGINES)('federated gateway: policy changes at runtime (engine %s)', (engine) => {
   let db: TestDatabase;
   let federation: TestFederation;
   let token: string;
@@ -31,7 +32,7 @@ describe('federated gateway: policy changes at runtime', () => {
     db = await createTestDatabase();
     await seedTestCatalog(db.dataSource);
     token = await testTokenFor(db.dataSource, 'catalog_manager');
-    federation = await startTestFederation(db, { env: { SUSPICIOUS_FORBIDDEN_COUNT: '0', PARTNER_PERSISTED_ONLY: 'false' }, plugins: [holding.plugin] });
+    federation = await startTestFederation(db, { engine, env: { SUSPICIOUS_FORBIDDEN_COUNT: '0', PARTNER_PERSISTED_ONLY: 'false' }, plugins: [holding.plugin] });
   });
   afterAll(async () => {
     holding.release();

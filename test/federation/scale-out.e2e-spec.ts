@@ -8,8 +8,9 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestCatalog } from '../support/fixtures';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { startTestFederation, type TestFederation } from './support/federation';
+import { FEDERATION_ENGINES } from '../../src/federation/federated-gateway';
 
-describe('scale-out: revocation reaches every gateway', () => {
+describe.each(FEDERATION_ENGINES)('scale-out: revocation reaches every gateway (engine %s)', (engine) => {
   let db: TestDatabase;
   let single: TestGateway;
   let federation: TestFederation;
@@ -18,7 +19,7 @@ describe('scale-out: revocation reaches every gateway', () => {
     db = await createTestDatabase();
     await seedTestCatalog(db.dataSource);
     single = await startTestGateway(db, {});
-    federation = await startTestFederation(db);
+    federation = await startTestFederation(db, { engine });
   });
   afterAll(async () => {
     await federation?.stop();

@@ -19,6 +19,7 @@ import { documentHash, registerPersistedOperation } from '../../src/security/per
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestDemo, testTokenFor } from '../support/fixtures';
 import { mintHop, postGraphQL, startTestFederation, type TestFederation } from './support/federation';
+import { FEDERATION_ENGINES } from '../../src/federation/federated-gateway';
 
 jest.setTimeout(180_000);
 const ANALYST: Principal = {
@@ -34,7 +35,7 @@ const ANALYST: Principal = {
   expiresAt: null,
 };
 
-describe('subgraph guard', () => {
+describe.each(FEDERATION_ENGINES)('subgraph guard (engine %s)', (engine) => {
   let db: TestDatabase;
   let federation: TestFederation;
   let orders: SubgraphServer;
@@ -62,7 +63,7 @@ describe('subgraph guard', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedTestDemo(db.dataSource);
-    federation = await startTestFederation(db);
+    federation = await startTestFederation(db, { engine });
     orders = federation.subgraphs.find((subgraph) => subgraph.name === 'orders')!;
     advertising = federation.subgraphs.find((subgraph) => subgraph.name === 'advertising')!;
   });
@@ -232,7 +233,12 @@ describe('subgraph guard', () => {
       headers: { 'x-request-id': requestId },
     });
     expect(response.status).toBe(200);
-    const records = await auditOf(requestId);
+    // Each subgraph commits its record before it answers; read them once the three are there (at most 5 s).
+    let records = await auditOf(requestId);
+    for (let wait = 0; records.length < 3 && wait < 50; wait += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      records = await auditOf(requestId);
+    }
     const gatewayRecords = records.filter((record) => record.servedBy === null);
     expect(gatewayRecords).toHaveLength(1);
     expect(gatewayRecords[0]).toMatchObject({ outcome: expect.any(String), purpose: 'AFTER_SALES' });

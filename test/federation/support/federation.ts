@@ -4,13 +4,14 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { loadConfig, type Config } from '../../../src/config';
 import type { RequestContext } from '../../../src/context';
-import { createFederatedComponents } from '../../../src/federation/federated-gateway';
+import { createFederatedComponents, type FederationEngine } from '../../../src/federation/federated-gateway';
 import type { KeyObject } from 'node:crypto';
 import type { Principal } from '../../../src/auth/principal';
 import { federationKeys, hopBodyHash, signInternalContext } from '../../../src/federation/internal-context';
 import type { Purpose } from '../../../src/policy/taxonomy';
 import { startSubgraphServer, type SubgraphServer } from '../../../src/federation/subgraph-server';
 import { SUBGRAPH_NAMES } from '../../../src/federation/subgraphs';
+import { composeSupergraph } from '../../../src/federation/compose';
 import type { Policy } from '../../../src/policy/policy';
 import { loadGatewayPolicy } from '../../../src/server/components';
 import { startGateway } from '../../../src/server/gateway';
@@ -43,7 +44,16 @@ export async function postGraphQL(endpoint: string, query: string, options: Post
 
 export async function startTestFederation(
   db: TestDatabase,
-  options: { env?: Record<string, string>; now?: () => Date; /** Extra gateway plugins, after the gateway's own. */ plugins?: ApolloServerPlugin<RequestContext>[] } = {},
+  options: {
+    env?: Record<string, string>;
+    now?: () => Date;
+    /** Extra gateway plugins, after the gateway's own. */
+    plugins?: ApolloServerPlugin<RequestContext>[];
+    /** The federation engine (default: FEDERATION_ENGINE, else Hive Gateway's runtime). */
+    engine?: FederationEngine;
+    /** Load the supergraph `sellergate compose` prints (@apollo/composition) instead of composing the subgraphs' SDL at start. */
+    composed?: boolean;
+  } = {},
 ): Promise<TestFederation> {
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', ...options.env });
   const policy = loadGatewayPolicy(config);
@@ -58,7 +68,10 @@ export async function startTestFederation(
     policy,
     keys,
     now: options.now,
-    subgraphs: subgraphs.map(({ name, url }) => ({ name, url })),
+    engine: options.engine,
+    ...(options.composed
+      ? { supergraphSdl: await composeSupergraph(subgraphs.map(({ name, url }) => ({ name, url }))) }
+      : { subgraphs: subgraphs.map(({ name, url }) => ({ name, url })) }),
   });
   components.plugins.push(...(options.plugins ?? []));
   const gateway = await startGateway({ dataSource: db.dataSource, config, policy, components, now: options.now, port: 0, host: '127.0.0.1' });
