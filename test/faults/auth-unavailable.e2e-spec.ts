@@ -21,12 +21,15 @@ describeOnServer('authentication while the database fails', () => {
   let gatewayData: DataSource;
   let gateway: TestGateway;
   let token: string;
+  /** A token no request has used yet: not in the gateway's token cache, so its lookup reads the table. */
+  let uncachedToken: string;
   const role = `sg_fault_${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedTestCatalog(db.dataSource);
     token = await testTokenFor(db.dataSource, 'analyst');
+    uncachedToken = await testTokenFor(db.dataSource, 'analyst');
     // The gateway's own pool, with the session timeouts a server runs with (sellergate serve).
     // It connects as a role of its own (so the role's connection limit can stand for a full server).
     const admin = new Client({ connectionString: db.url });
@@ -56,7 +59,8 @@ describeOnServer('authentication while the database fails', () => {
     try {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE api_token IN ACCESS EXCLUSIVE MODE');
-      const result = await loadRequest(gateway.url, token, 20_000);
+      // A token the gateway has not seen must be looked up: the locked table answers 503.
+      const result = await loadRequest(gateway.url, uncachedToken, 20_000);
       expect({ status: result.status, code: result.code, hasData: result.hasData }).toEqual({ status: 503, code: 'UNAVAILABLE', hasData: false });
       await locker.query('ROLLBACK');
       const record = await db.dataSource.getRepository(AuditRecord).findOneByOrFail({ requestId: result.requestId });
@@ -66,6 +70,7 @@ describeOnServer('authentication while the database fails', () => {
       await locker.end();
     }
     expect((await loadRequest(gateway.url, token)).status).toBe(200);
+    expect((await loadRequest(gateway.url, uncachedToken)).status).toBe(200);
   });
 
   it('answers 503 UNAVAILABLE, never 401, while the server refuses new connections (too many connections)', async () => {
