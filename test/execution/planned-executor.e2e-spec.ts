@@ -14,22 +14,11 @@ import { plannedExecutionCounts } from '../../src/execution/planned-executor';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { countQueries } from '../support/query-counter';
+import { LIMITS_OFF_ENV } from '../policy/support/policy-gateway';
 
 jest.setTimeout(900_000);
 
-const ENV = {
-  MAX_QUERY_COST: '0',
-  MAX_QUERY_DEPTH: '0',
-  MAX_TOKENS: '0',
-  MAX_ALIASES: '0',
-  RATE_LIMIT_PER_MINUTE: '0',
-  IP_RATE_LIMIT_PER_MINUTE: '0',
-  SUSPICIOUS_FORBIDDEN_COUNT: '0',
-  SUSPICIOUS_ROWS_COUNT: '0',
-  SUSPICIOUS_REVOKED_TOKEN_USES: '0',
-  SUSPICIOUS_IP_VIOLATIONS: '0',
-  PARTNER_PERSISTED_ONLY: 'false',
-};
+const ENV = LIMITS_OFF_ENV;
 
 const NESTED = '{ orders(first: 20) { nodes { amazonOrderId purchaseDate status items { sku asin quantity itemPrice } shipments { carrier } } } }';
 const LIST = '{ campaigns(first: 20) { nodes { campaignId name state } } }';

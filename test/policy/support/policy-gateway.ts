@@ -24,10 +24,8 @@ export const TEST_JWT_SECRET = 'test-jwt-secret-of-at-least-32-characters!';
 /** The key the gateway's masks use in tests (no PSEUDONYM_KEY configured: the demo key). */
 export const TEST_PSEUDONYM_KEY = resolvePseudonymKey(loadedConfig());
 
-const TEST_ENV = {
-  JWT_SECRET: TEST_JWT_SECRET,
-  JWT_AUDIENCE: 'sellergate',
-  JWT_ISSUER: 'https://sso.example.test',
+/** Limits, rate limits, suspicious-activity rules and the partner persisted-only rule off: tests that send many requests of every shape. */
+export const LIMITS_OFF_ENV = {
   MAX_QUERY_COST: '0',
   MAX_QUERY_DEPTH: '0',
   MAX_TOKENS: '0',
@@ -39,6 +37,13 @@ const TEST_ENV = {
   SUSPICIOUS_REVOKED_TOKEN_USES: '0',
   SUSPICIOUS_IP_VIOLATIONS: '0',
   PARTNER_PERSISTED_ONLY: 'false',
+};
+
+const TEST_ENV = {
+  JWT_SECRET: TEST_JWT_SECRET,
+  JWT_AUDIENCE: 'sellergate',
+  JWT_ISSUER: 'https://sso.example.test',
+  ...LIMITS_OFF_ENV,
 };
 
 export interface PolicyGateway {
