@@ -3,6 +3,7 @@
 // (one Map update per statement), and its own CPU time (process.cpuUsage).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Client } from 'pg';
+import { plannedExecutionCounts } from '../src/execution/planned-executor';
 
 const counts = new Map<string, number>();
 const keys = new Map<string, string>();
@@ -39,7 +40,7 @@ export function countSqlStatements(): void {
 /**
  * Answers `GET /__bench/sql[?reset=1][&count=1|0]` (statement counts; `count` switches counting
  * on or off) and `GET /__bench/cpu` (CPU time of
- * this process in microseconds, and its resident set size); returns false for any other request.
+ * this process in microseconds, its resident set size, and how many operations ran on a plan); returns false for any other request.
  */
 export function answerProbe(req: IncomingMessage, res: ServerResponse): boolean {
   const url = new URL(req.url ?? '/', 'http://probe');
@@ -50,7 +51,9 @@ export function answerProbe(req: IncomingMessage, res: ServerResponse): boolean 
     body = Object.fromEntries(counts);
   } else if (req.method === 'GET' && url.pathname === '/__bench/cpu') {
     const usage = process.cpuUsage();
-    body = { cpuMicros: usage.user + usage.system, rssBytes: process.memoryUsage.rss() };
+    // How this process answered operations: on a plan or not.
+    const paths = { planner: plannedExecutionCounts };
+    body = { cpuMicros: usage.user + usage.system, rssBytes: process.memoryUsage.rss(), paths };
   } else {
     return false;
   }

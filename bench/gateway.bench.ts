@@ -59,13 +59,17 @@ function benchFederationKeys(): { FEDERATION_SIGNING_KEY: string; FEDERATION_PUB
 }
 
 /** CPU time (µs) and resident set size (bytes) of all of a variant's processes (gateway and subgraphs alike). */
-async function serverUsage(processes: ChildServer[]): Promise<{ cpuMicros: number; rssBytes: number }> {
-  const total = { cpuMicros: 0, rssBytes: 0 };
+type Paths = { planner?: Record<string, number> };
+
+async function serverUsage(processes: ChildServer[]): Promise<{ cpuMicros: number; rssBytes: number; paths: Paths | undefined }> {
+  const total = { cpuMicros: 0, rssBytes: 0, paths: undefined as Paths | undefined };
   for (const server of processes) {
     const response = await fetch(server.url.replace(/\/graphql$/, '/__bench/cpu'));
-    const usage = (await response.json()) as { cpuMicros: number; rssBytes: number };
+    const usage = (await response.json()) as { cpuMicros: number; rssBytes: number; paths?: Paths };
     total.cpuMicros += usage.cpuMicros;
     total.rssBytes += usage.rssBytes;
+    // The first process's (the gateway's): how its operations were answered.
+    total.paths ??= usage.paths;
   }
   return total;
 }
@@ -314,7 +318,12 @@ async function main(): Promise<void> {
     }
     const measurements = aggregate(runs, variants, queries);
     const rssAfterRounds = new Map<VariantName, number>();
-    for (const variant of variants) rssAfterRounds.set(variant.name, (await serverUsage(processes.get(variant.name)!)).rssBytes);
+    const pathsAfterRounds = new Map<VariantName, Paths>();
+    for (const variant of variants) {
+      const usage = await serverUsage(processes.get(variant.name)!);
+      rssAfterRounds.set(variant.name, usage.rssBytes);
+      if (variant.gateway && usage.paths) pathsAfterRounds.set(variant.name, usage.paths);
+    }
 
     // Concurrency sweep on the nested query: the production wiring, the peer and the baseline.
     const sweepLevels = (process.env.BENCH_SWEEP ?? '10,50,200')
@@ -481,6 +490,9 @@ async function main(): Promise<void> {
     process.stdout.write('RSS MB (all processes of a variant) after start -> after the rounds:');
     for (const variant of variants) process.stdout.write(` ${variant.name} ${megabytes(rssAtStart.get(variant.name) ?? 0)} -> ${megabytes(rssAfterRounds.get(variant.name) ?? 0)};`);
     process.stdout.write('\n\n');
+    process.stdout.write('How the gateways answered (operations since start: plans made, answered on a plan, not plannable, fell back to graphql-js):\n');
+    for (const [name, paths] of pathsAfterRounds) process.stdout.write(`  ${name.padEnd(16)} ${JSON.stringify(paths.planner)}\n`);
+    process.stdout.write('\n');
     process.stdout.write(`SQL statements per request (mean of ${SQL_SAMPLE} sequential requests; under load the audit batches are shared):\n`);
     for (const [name, counts] of Object.entries(statements)) {
       const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
