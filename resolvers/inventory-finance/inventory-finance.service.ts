@@ -24,7 +24,7 @@ import {
   type SettlementsArgs,
 } from '../../schema/inventory-finance/inventory-finance-args.type';
 import type { RequestContext } from '../../src/context';
-import { paginate, paginateRows, type RawPaginateOptions } from '../../src/db/paginate';
+import { paginateRows, type RawPaginateOptions } from '../../src/db/paginate';
 import { type RawTable, SqlConditions, rawTable, selectEntities } from '../../src/db/raw-rows';
 import { scopeConditions, scopedRead, scopeQuery } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
@@ -36,18 +36,26 @@ function scoped<T extends ObjectLiteral & Scoped>(ctx: RequestContext, entity: n
   return scopedRead(ctx, entity, alias);
 }
 
-/** Account, marketplace, inclusive day range, SKU and ASIN filters of the daily lists. */
-function applyDailyFilter<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: string, dateProperty: string, args: DailySkuArgs): SelectQueryBuilder<T> {
+/**
+ * Account, marketplace, inclusive day range, SKU and ASIN filters of the daily lists, as
+ * conditions of a prebuilt statement on `table`'s own columns.
+ */
+function dailyConditions<T extends Scoped & { sku: string; asin: string | null }>(
+  where: SqlConditions,
+  table: RawTable<T>,
+  dateProperty: keyof T & string,
+  args: DailySkuArgs,
+): SqlConditions {
   if (args.fromDate && args.toDate && args.fromDate > args.toDate) {
     throw badUserInput('`fromDate` must not be after `toDate`', { argumentName: 'fromDate' });
   }
-  if (args.account) qb.andWhere(`${alias}.sellerAccountId = :filterAccount`, { filterAccount: args.account });
-  if (args.marketplace) qb.andWhere(`${alias}.marketplaceId = :filterMarketplace`, { filterMarketplace: args.marketplace });
-  if (args.fromDate) qb.andWhere(`${alias}.${dateProperty} >= :fromDate`, { fromDate: args.fromDate });
-  if (args.toDate) qb.andWhere(`${alias}.${dateProperty} <= :toDate`, { toDate: args.toDate });
-  if (args.sku) qb.andWhere(`${alias}.sku = :sku`, { sku: args.sku });
-  if (args.asin) qb.andWhere(`${alias}.asin = :asin`, { asin: args.asin });
-  return qb;
+  if (args.account) where.and(`${table.column('sellerAccountId')} = ${where.param(args.account)}`);
+  if (args.marketplace) where.and(`${table.column('marketplaceId')} = ${where.param(args.marketplace)}`);
+  if (args.fromDate) where.and(`${table.column(dateProperty)} >= ${where.param(args.fromDate)}`);
+  if (args.toDate) where.and(`${table.column(dateProperty)} <= ${where.param(args.toDate)}`);
+  if (args.sku) where.and(`${table.column('sku')} = ${where.param(args.sku)}`);
+  if (args.asin) where.and(`${table.column('asin')} = ${where.param(args.asin)}`);
+  return where;
 }
 
 /**
@@ -71,22 +79,26 @@ function rangeConditions<T extends Scoped>(
 const INVENTORY_FINANCE = Category.INVENTORY_FINANCE;
 
 export class InventoryFinanceService {
-  inventory(ctx: RequestContext, args: InventoryArgs): Promise<ConnectionShape<InventorySnapshot>> {
-    const qb = applyDailyFilter(scoped(ctx, InventorySnapshot, 'inv'), 'inv', 'snapshotDate', args);
+  /** `columns`: more columns for each row (the planned executor's, when it reads nested lists); the same for the other daily lists. */
+  inventory(ctx: RequestContext, args: InventoryArgs, columns?: RawPaginateOptions<InventorySnapshot>['columns']): Promise<ConnectionShape<InventorySnapshot>> {
+    const table = rawTable(ctx.reads.connection, InventorySnapshot, 'inv');
+    const where = dailyConditions(scopeConditions(new SqlConditions(), ctx, InventorySnapshot, table), table, 'snapshotDate', args);
     const sortBy = args.sortBy ?? InventorySortField.SNAPSHOT_DATE;
-    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'inv', sortBy, direction: args.direction ?? 'DESC' });
+    return paginateRows(ctx, where, args, { category: INVENTORY_FINANCE, table, sortBy, direction: args.direction ?? 'DESC', columns });
   }
 
-  replenishment(ctx: RequestContext, args: ReplenishmentArgs): Promise<ConnectionShape<ReplenishmentRecommendation>> {
-    const qb = applyDailyFilter(scoped(ctx, ReplenishmentRecommendation, 'rr'), 'rr', 'recommendationDate', args);
+  replenishment(ctx: RequestContext, args: ReplenishmentArgs, columns?: RawPaginateOptions<ReplenishmentRecommendation>['columns']): Promise<ConnectionShape<ReplenishmentRecommendation>> {
+    const table = rawTable(ctx.reads.connection, ReplenishmentRecommendation, 'rr');
+    const where = dailyConditions(scopeConditions(new SqlConditions(), ctx, ReplenishmentRecommendation, table), table, 'recommendationDate', args);
     const sortBy = args.sortBy ?? ReplenishmentSortField.RECOMMENDATION_DATE;
-    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'rr', sortBy, direction: args.direction ?? 'DESC' });
+    return paginateRows(ctx, where, args, { category: INVENTORY_FINANCE, table, sortBy, direction: args.direction ?? 'DESC', columns });
   }
 
-  feeEstimates(ctx: RequestContext, args: FeeEstimatesArgs): Promise<ConnectionShape<FeeEstimate>> {
-    const qb = applyDailyFilter(scoped(ctx, FeeEstimate, 'fe'), 'fe', 'estimateDate', args);
+  feeEstimates(ctx: RequestContext, args: FeeEstimatesArgs, columns?: RawPaginateOptions<FeeEstimate>['columns']): Promise<ConnectionShape<FeeEstimate>> {
+    const table = rawTable(ctx.reads.connection, FeeEstimate, 'fe');
+    const where = dailyConditions(scopeConditions(new SqlConditions(), ctx, FeeEstimate, table), table, 'estimateDate', args);
     const sortBy = args.sortBy ?? FeeEstimateSortField.ESTIMATE_DATE;
-    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'fe', sortBy, direction: args.direction ?? 'DESC' });
+    return paginateRows(ctx, where, args, { category: INVENTORY_FINANCE, table, sortBy, direction: args.direction ?? 'DESC', columns });
   }
 
   /** `columns`: more columns for each settlement row (the planned executor's nested lines). */
