@@ -1,11 +1,11 @@
 // Planned execution answers exactly as graphql-js does: for a corpus of operations (the benchmark's
 // list and nested queries, every column and nested list of orders, campaigns and settlements,
-// refunds, cursors, filters, totalCount, aliases, fragments, variables, __typename, empty pages,
-// absent and out-of-scope lookups, a bad cursor, shapes the planner does not take) x every role and
-// purpose of the shipped policy x tokens limited in scope or not, a gateway with PLANNED_EXECUTION
-// on and one with it off give the same status, data, errors and extensions, and write the same
-// audit record facts. The plannable operations really ran on a plan: one SQL statement per root
-// field (and the count for totalCount).
+// refunds and the daily inventory lists, cursors, filters, totalCount, aliases, fragments,
+// variables, __typename, empty pages, absent and out-of-scope lookups, a bad cursor, shapes the
+// planner does not take) x every role and purpose of the shipped policy x tokens limited in scope
+// or not, a gateway with PLANNED_EXECUTION on and one with it off give the same status, data,
+// errors and extensions, and write the same audit record facts. The plannable operations really
+// ran on a plan: one SQL statement per root field (and the count for totalCount).
 import { Order, OrderReturn, Shipment } from '../../entities/orders';
 import { Campaign } from '../../entities/advertising';
 import { Settlement } from '../../entities/inventory-finance';
@@ -36,6 +36,9 @@ const AD_GROUP_COLUMNS = 'id adGroupId campaignId sellerAccountId marketplaceId 
 const SETTLEMENT_COLUMNS = 'id settlementId startDate endDate depositDate totalAmount currency sellerAccountId marketplaceId';
 const LINE_COLUMNS = 'id lineNumber transactionType orderId sku amountType amountDescription amount postedDate quantity';
 const REFUND_COLUMNS = 'id orderId sku postedDate amount currency refundType sellerAccountId marketplaceId';
+const INVENTORY_COLUMNS = 'id snapshotDate sku fnsku asin condition fulfillable inboundWorking inboundShipped inboundReceiving inbound reserved unfulfillable total sellerAccountId marketplaceId';
+const REPLENISHMENT_COLUMNS = 'id recommendationDate sku asin fnsku recommendedQuantity daysOfSupply alert recommendedShipDate recommendedAction sellerAccountId marketplaceId';
+const FEE_COLUMNS = 'id estimateDate sku asin estimatedFeeTotal referralFee fulfillmentFee currency sellerAccountId marketplaceId';
 const KEYWORD_COLUMNS = 'id keywordId adGroupId campaignId sellerAccountId marketplaceId keywordText matchType bid state';
 
 // Only columns an INTERNAL-only grant reads in full (plannable for more roles).
@@ -145,6 +148,18 @@ function corpus(ids: {
       variables: { m: ids.marketplace },
     },
     { name: 'refunds: every column', plannable: true, query: `{ refunds(first: 5) { edges { cursor node { ${REFUND_COLUMNS} } } } }` },
+    {
+      name: 'inventory, replenishment and fees: every column', plannable: true,
+      query: `{ inventory(first: 8) { totalCount nodes { ${INVENTORY_COLUMNS} } } replenishmentRecommendations(first: 8, direction: ASC) { nodes { ${REPLENISHMENT_COLUMNS} } } feeEstimates(first: 8) { edges { cursor node { ${FEE_COLUMNS} } } } }`,
+    },
+    {
+      name: 'inventory, replenishment and fees: internal columns, sort, filters', plannable: true,
+      query: `query D($m: String, $a: String) { inventory(first: 5, sortBy: FULFILLABLE, marketplace: $m, account: $a, fromDate: "2020-01-01", toDate: "2100-01-01") { nodes { id snapshotDate sku fulfillable inbound total } pageInfo { hasNextPage endCursor } }
+        replenishmentRecommendations(first: 4, sortBy: RECOMMENDED_QUANTITY, direction: DESC) { nodes { id recommendationDate recommendedQuantity daysOfSupply recommendedShipDate } }
+        feeEstimates(first: 4, sortBy: SKU, sku: "no-such-sku", asin: "B000000000") { totalCount nodes { id sku currency } } }`,
+      variables: { m: ids.marketplace, a: ids.account },
+    },
+    { name: 'inventory: bad day range', query: '{ inventory(first: 2, fromDate: "2026-02-01", toDate: "2026-01-01") { nodes { id } } }' },
     { name: 'settlements: bad range', query: '{ settlements(first: 2, from: "2026-01-01T00:00:00Z", to: "2025-01-01T00:00:00Z") { nodes { id } } }' },
     { name: 'settlements: malformed cursor', query: '{ settlements(first: 2, after: "WyJ4IiwieSJd") { nodes { id lines { id } } } }' },
     { name: 'not plannable: directive', query: 'query($x: Boolean!) { orders(first: 2) { nodes { id status @include(if: $x) } } }', variables: { x: true } },
