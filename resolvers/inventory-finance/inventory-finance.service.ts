@@ -24,8 +24,9 @@ import {
   type SettlementsArgs,
 } from '../../schema/inventory-finance/inventory-finance-args.type';
 import type { RequestContext } from '../../src/context';
-import { paginate } from '../../src/db/paginate';
-import { scopedRead, scopeQuery } from '../../src/db/scoped';
+import { paginateRows, type RawPaginateOptions } from '../../src/db/paginate';
+import { type RawTable, SqlConditions, rawTable, selectEntities } from '../../src/db/raw-rows';
+import { scopeConditions, scopedRead, scopeQuery } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
 import { Category } from '../../src/policy/taxonomy';
 
@@ -35,66 +36,97 @@ function scoped<T extends ObjectLiteral & Scoped>(ctx: RequestContext, entity: n
   return scopedRead(ctx, entity, alias);
 }
 
-/** Account, marketplace, inclusive day range, SKU and ASIN filters of the daily lists. */
-function applyDailyFilter<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: string, dateProperty: string, args: DailySkuArgs): SelectQueryBuilder<T> {
+/**
+ * Account, marketplace, inclusive day range, SKU and ASIN filters of the daily lists, as
+ * conditions of a prebuilt statement on `table`'s own columns.
+ */
+function dailyConditions<T extends Scoped & { sku: string; asin: string | null }>(
+  where: SqlConditions,
+  table: RawTable<T>,
+  dateProperty: keyof T & string,
+  args: DailySkuArgs,
+): SqlConditions {
   if (args.fromDate && args.toDate && args.fromDate > args.toDate) {
     throw badUserInput('`fromDate` must not be after `toDate`', { argumentName: 'fromDate' });
   }
-  if (args.account) qb.andWhere(`${alias}.sellerAccountId = :filterAccount`, { filterAccount: args.account });
-  if (args.marketplace) qb.andWhere(`${alias}.marketplaceId = :filterMarketplace`, { filterMarketplace: args.marketplace });
-  if (args.fromDate) qb.andWhere(`${alias}.${dateProperty} >= :fromDate`, { fromDate: args.fromDate });
-  if (args.toDate) qb.andWhere(`${alias}.${dateProperty} <= :toDate`, { toDate: args.toDate });
-  if (args.sku) qb.andWhere(`${alias}.sku = :sku`, { sku: args.sku });
-  if (args.asin) qb.andWhere(`${alias}.asin = :asin`, { asin: args.asin });
-  return qb;
+  if (args.account) where.and(`${table.column('sellerAccountId')} = ${where.param(args.account)}`);
+  if (args.marketplace) where.and(`${table.column('marketplaceId')} = ${where.param(args.marketplace)}`);
+  if (args.fromDate) where.and(`${table.column(dateProperty)} >= ${where.param(args.fromDate)}`);
+  if (args.toDate) where.and(`${table.column(dateProperty)} <= ${where.param(args.toDate)}`);
+  if (args.sku) where.and(`${table.column('sku')} = ${where.param(args.sku)}`);
+  if (args.asin) where.and(`${table.column('asin')} = ${where.param(args.asin)}`);
+  return where;
 }
 
-/** Account, marketplace and half-open instant range [from, to) of the settlement and refund lists. */
-function applyRangeFilter<T extends ObjectLiteral>(
-  qb: SelectQueryBuilder<T>,
-  alias: string,
-  dateProperty: string,
+/**
+ * Account, marketplace and half-open instant range [from, to) of the settlement and refund lists,
+ * as conditions of a prebuilt statement on `table`'s own columns.
+ */
+function rangeConditions<T extends Scoped>(
+  where: SqlConditions,
+  table: RawTable<T>,
+  dateProperty: keyof T & string,
   args: { account?: string; marketplace?: string; from?: Date; to?: Date },
-): SelectQueryBuilder<T> {
+): SqlConditions {
   if (args.from && args.to && args.from >= args.to) throw badUserInput('`from` must be before `to`', { argumentName: 'from' });
-  if (args.account) qb.andWhere(`${alias}.sellerAccountId = :filterAccount`, { filterAccount: args.account });
-  if (args.marketplace) qb.andWhere(`${alias}.marketplaceId = :filterMarketplace`, { filterMarketplace: args.marketplace });
-  if (args.from) qb.andWhere(`${alias}.${dateProperty} >= :filterFrom`, { filterFrom: args.from });
-  if (args.to) qb.andWhere(`${alias}.${dateProperty} < :filterTo`, { filterTo: args.to });
-  return qb;
+  if (args.account) where.and(`${table.column('sellerAccountId')} = ${where.param(args.account)}`);
+  if (args.marketplace) where.and(`${table.column('marketplaceId')} = ${where.param(args.marketplace)}`);
+  if (args.from) where.and(`${table.column(dateProperty)} >= ${where.param(args.from)}`);
+  if (args.to) where.and(`${table.column(dateProperty)} < ${where.param(args.to)}`);
+  return where;
 }
 
 const INVENTORY_FINANCE = Category.INVENTORY_FINANCE;
 
 export class InventoryFinanceService {
-  inventory(ctx: RequestContext, args: InventoryArgs): Promise<ConnectionShape<InventorySnapshot>> {
-    const qb = applyDailyFilter(scoped(ctx, InventorySnapshot, 'inv'), 'inv', 'snapshotDate', args);
+  /** `columns`: more columns for each row (the planned executor's, when it reads nested lists); the same for the other daily lists. */
+  inventory(ctx: RequestContext, args: InventoryArgs, columns?: RawPaginateOptions<InventorySnapshot>['columns']): Promise<ConnectionShape<InventorySnapshot>> {
+    const table = rawTable(ctx.reads.connection, InventorySnapshot, 'inv');
+    const where = dailyConditions(scopeConditions(new SqlConditions(), ctx, InventorySnapshot, table), table, 'snapshotDate', args);
     const sortBy = args.sortBy ?? InventorySortField.SNAPSHOT_DATE;
-    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'inv', sortBy, direction: args.direction ?? 'DESC' });
+    return paginateRows(ctx, where, args, { category: INVENTORY_FINANCE, table, sortBy, direction: args.direction ?? 'DESC', columns });
   }
 
-  replenishment(ctx: RequestContext, args: ReplenishmentArgs): Promise<ConnectionShape<ReplenishmentRecommendation>> {
-    const qb = applyDailyFilter(scoped(ctx, ReplenishmentRecommendation, 'rr'), 'rr', 'recommendationDate', args);
+  replenishment(ctx: RequestContext, args: ReplenishmentArgs, columns?: RawPaginateOptions<ReplenishmentRecommendation>['columns']): Promise<ConnectionShape<ReplenishmentRecommendation>> {
+    const table = rawTable(ctx.reads.connection, ReplenishmentRecommendation, 'rr');
+    const where = dailyConditions(scopeConditions(new SqlConditions(), ctx, ReplenishmentRecommendation, table), table, 'recommendationDate', args);
     const sortBy = args.sortBy ?? ReplenishmentSortField.RECOMMENDATION_DATE;
-    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'rr', sortBy, direction: args.direction ?? 'DESC' });
+    return paginateRows(ctx, where, args, { category: INVENTORY_FINANCE, table, sortBy, direction: args.direction ?? 'DESC', columns });
   }
 
-  feeEstimates(ctx: RequestContext, args: FeeEstimatesArgs): Promise<ConnectionShape<FeeEstimate>> {
-    const qb = applyDailyFilter(scoped(ctx, FeeEstimate, 'fe'), 'fe', 'estimateDate', args);
+  feeEstimates(ctx: RequestContext, args: FeeEstimatesArgs, columns?: RawPaginateOptions<FeeEstimate>['columns']): Promise<ConnectionShape<FeeEstimate>> {
+    const table = rawTable(ctx.reads.connection, FeeEstimate, 'fe');
+    const where = dailyConditions(scopeConditions(new SqlConditions(), ctx, FeeEstimate, table), table, 'estimateDate', args);
     const sortBy = args.sortBy ?? FeeEstimateSortField.ESTIMATE_DATE;
-    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'fe', sortBy, direction: args.direction ?? 'DESC' });
+    return paginateRows(ctx, where, args, { category: INVENTORY_FINANCE, table, sortBy, direction: args.direction ?? 'DESC', columns });
   }
 
-  settlements(ctx: RequestContext, args: SettlementsArgs): Promise<ConnectionShape<Settlement>> {
+  /** `columns`: more columns for each settlement row (the planned executor's nested lines). */
+  settlements(ctx: RequestContext, args: SettlementsArgs, columns?: RawPaginateOptions<Settlement>['columns']): Promise<ConnectionShape<Settlement>> {
     const sortBy = args.sortBy ?? SettlementSortField.END_DATE;
-    const qb = applyRangeFilter(scoped(ctx, Settlement, 'st'), 'st', sortBy, args);
-    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'st', sortBy, direction: args.direction ?? 'DESC' });
+    const table = rawTable(ctx.reads.connection, Settlement, 'st');
+    const where = rangeConditions(scopeConditions(new SqlConditions(), ctx, Settlement, table), table, sortBy, args);
+    return paginateRows(ctx, where, args, { category: INVENTORY_FINANCE, table, sortBy, direction: args.direction ?? 'DESC', columns });
   }
 
   async settlement(ctx: RequestContext, settlementId: string): Promise<Settlement | null> {
     const row = await scoped(ctx, Settlement, 'st').andWhere('st.settlementId = :settlementId', { settlementId }).getOne();
     if (row) ctx.governance.countRows(INVENTORY_FINANCE, 1);
     return row;
+  }
+
+  /**
+   * `settlement` as one prebuilt statement with more columns (the planned executor's nested
+   * lines): the same row, scope and count, hydrated as `getOne` would.
+   */
+  async settlementRow(ctx: RequestContext, settlementId: string, columns: (where: SqlConditions) => string): Promise<Settlement | null> {
+    const table = rawTable(ctx.reads.connection, Settlement, 'st');
+    const where = scopeConditions(new SqlConditions(), ctx, Settlement, table);
+    where.and(`${table.column('settlementId')} = ${where.param(settlementId)}`);
+    const extra = columns(where);
+    const [row] = await selectEntities(ctx.reads, table, `SELECT ${table.select}${extra} FROM ${table.from}${where.where()} LIMIT 1`, where.params);
+    if (row) ctx.governance.countRows(INVENTORY_FINANCE, 1);
+    return row ?? null;
   }
 
   /** Lines of many settlements in one query, scoped through their settlement. */
@@ -109,12 +141,14 @@ export class InventoryFinanceService {
     return scopeQuery(qb, ctx, Settlement, 'st').getMany();
   }
 
-  refunds(ctx: RequestContext, args: RefundsArgs): Promise<ConnectionShape<Refund>> {
+  /** `columns`: more columns for each refund row (the planned executor's, when it reads nested lists). */
+  refunds(ctx: RequestContext, args: RefundsArgs, columns?: RawPaginateOptions<Refund>['columns']): Promise<ConnectionShape<Refund>> {
     const sortBy = args.sortBy ?? RefundSortField.POSTED_DATE;
-    const qb = applyRangeFilter(scoped(ctx, Refund, 'rf'), 'rf', sortBy, args);
-    if (args.sku) qb.andWhere('rf.sku = :sku', { sku: args.sku });
-    if (args.orderId) qb.andWhere('rf.orderId = :orderId', { orderId: args.orderId });
-    return paginate(ctx, qb, args, { category: INVENTORY_FINANCE, alias: 'rf', sortBy, direction: args.direction ?? 'DESC' });
+    const table = rawTable(ctx.reads.connection, Refund, 'rf');
+    const where = rangeConditions(scopeConditions(new SqlConditions(), ctx, Refund, table), table, sortBy, args);
+    if (args.sku) where.and(`${table.column('sku')} = ${where.param(args.sku)}`);
+    if (args.orderId) where.and(`${table.column('orderId')} = ${where.param(args.orderId)}`);
+    return paginateRows(ctx, where, args, { category: INVENTORY_FINANCE, table, sortBy, direction: args.direction ?? 'DESC', columns });
   }
 }
 

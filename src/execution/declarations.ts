@@ -6,11 +6,14 @@
 // the rows counted for the audit record are the same.
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import { AdGroup, Campaign, Keyword, ProductAd, ProductTarget } from '../../entities/advertising';
+import { FeeEstimate, InventorySnapshot, Refund, ReplenishmentRecommendation, Settlement, SettlementLine } from '../../entities/inventory-finance';
 import { Order, OrderItem, OrderReturn, Shipment } from '../../entities/orders';
 import { campaignService } from '../../resolvers/advertising/campaign.service';
+import { inventoryFinanceService } from '../../resolvers/inventory-finance/inventory-finance.service';
 import { orderService } from '../../resolvers/orders/order.service';
 import type { CampaignsArgs } from '../../schema/advertising/advertising-args.type';
 import type { ConnectionShape } from '../../schema/common/connection.type';
+import type { FeeEstimatesArgs, InventoryArgs, RefundsArgs, ReplenishmentArgs, SettlementsArgs } from '../../schema/inventory-finance/inventory-finance-args.type';
 import type { OrdersArgs } from '../../schema/orders/order-args.type';
 import type { RequestContext } from '../context';
 import type { SqlConditions } from '../db/raw-rows';
@@ -127,9 +130,32 @@ export const TYPES: Record<string, TypeDeclaration> = {
   Keyword: { entity: Keyword, relations: {} },
   ProductTarget: { entity: ProductTarget, relations: {} },
   ProductAd: { entity: ProductAd, relations: {} },
+  Settlement: {
+    entity: Settlement,
+    relations: {
+      lines: {
+        type: 'SettlementLine',
+        entity: SettlementLine,
+        loader: 'inventory-finance.linesBySettlement',
+        category: Category.INVENTORY_FINANCE,
+        parentKey: 'id',
+        childKey: 'settlementRowId',
+        orderBy: ['settlementRowId', 'lineNumber'],
+        scopedThrough: { entity: Settlement, property: 'id' },
+      },
+    },
+  },
+  SettlementLine: { entity: SettlementLine, relations: {} },
+  Refund: { entity: Refund, relations: {} },
+  InventorySnapshot: { entity: InventorySnapshot, relations: {} },
+  ReplenishmentRecommendation: { entity: ReplenishmentRecommendation, relations: {} },
+  FeeEstimate: { entity: FeeEstimate, relations: {} },
 };
 
 const ORDER_LIST_ARGS = ['first', 'after', 'account', 'marketplace', 'from', 'to', 'sku', 'asin', 'direction', 'status', 'fulfillmentChannel', 'sortBy'];
+const SETTLEMENT_LIST_ARGS = ['first', 'after', 'account', 'marketplace', 'direction', 'from', 'to', 'sortBy'];
+const REFUND_LIST_ARGS = ['first', 'after', 'account', 'marketplace', 'direction', 'from', 'to', 'sku', 'orderId', 'sortBy'];
+const DAILY_LIST_ARGS = ['first', 'after', 'account', 'marketplace', 'direction', 'fromDate', 'toDate', 'sku', 'asin', 'sortBy'];
 const CAMPAIGN_LIST_ARGS = ['first', 'after', 'account', 'marketplace', 'state', 'nameContains', 'targetingType', 'sortBy', 'direction'];
 
 export const ROOTS: Record<string, RootDeclaration> = {
@@ -165,5 +191,53 @@ export const ROOTS: Record<string, RootDeclaration> = {
     args: ['campaignId'],
     lookup: async (ctx, args, columns) => ((await campaignService.campaignRowsByIds(ctx, [args.campaignId as string], columns))[0] as unknown as Row | undefined) ?? null,
     loader: { name: 'advertising.campaignById', category: Category.ADVERTISING, key: 'campaignId' },
+  },
+  settlements: {
+    kind: 'connection',
+    type: 'Settlement',
+    entity: Settlement,
+    alias: 'st',
+    args: SETTLEMENT_LIST_ARGS,
+    page: (ctx, args, columns) => inventoryFinanceService.settlements(ctx, args as SettlementsArgs, columns) as unknown as Promise<ConnectionShape<Row>>,
+  },
+  settlement: {
+    kind: 'lookup',
+    type: 'Settlement',
+    entity: Settlement,
+    alias: 'st',
+    args: ['settlementId'],
+    lookup: (ctx, args, columns) => inventoryFinanceService.settlementRow(ctx, args.settlementId as string, columns) as unknown as Promise<Row | null>,
+  },
+  refunds: {
+    kind: 'connection',
+    type: 'Refund',
+    entity: Refund,
+    alias: 'rf',
+    args: REFUND_LIST_ARGS,
+    page: (ctx, args, columns) => inventoryFinanceService.refunds(ctx, args as RefundsArgs, columns) as unknown as Promise<ConnectionShape<Row>>,
+  },
+  inventory: {
+    kind: 'connection',
+    type: 'InventorySnapshot',
+    entity: InventorySnapshot,
+    alias: 'inv',
+    args: DAILY_LIST_ARGS,
+    page: (ctx, args, columns) => inventoryFinanceService.inventory(ctx, args as InventoryArgs, columns) as unknown as Promise<ConnectionShape<Row>>,
+  },
+  replenishmentRecommendations: {
+    kind: 'connection',
+    type: 'ReplenishmentRecommendation',
+    entity: ReplenishmentRecommendation,
+    alias: 'rr',
+    args: DAILY_LIST_ARGS,
+    page: (ctx, args, columns) => inventoryFinanceService.replenishment(ctx, args as ReplenishmentArgs, columns) as unknown as Promise<ConnectionShape<Row>>,
+  },
+  feeEstimates: {
+    kind: 'connection',
+    type: 'FeeEstimate',
+    entity: FeeEstimate,
+    alias: 'fe',
+    args: DAILY_LIST_ARGS,
+    page: (ctx, args, columns) => inventoryFinanceService.feeEstimates(ctx, args as FeeEstimatesArgs, columns) as unknown as Promise<ConnectionShape<Row>>,
   },
 };

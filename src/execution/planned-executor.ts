@@ -17,8 +17,9 @@
 // row scope from the scoped data layer, keyset pagination, the read replica), with the nested
 // lists as correlated json subqueries scoped by the same declarations, converts values with the
 // same hydration and the schema's own scalar and enum serializers, and counts rows as the
-// resolvers and their DataLoaders do. Anything unexpected (a value that does not fit, a bad
-// argument, a database error) discards what the plan read and runs the operation through
+// resolvers and their DataLoaders do. A selected `totalCount` is the connection's own lazy count
+// (a second statement, as graphql-js runs it). Anything unexpected (a value that does not fit, a
+// bad argument, a database error) discards what the plan read and runs the operation through
 // graphql-js instead, so answers and errors are the ones that path gives.
 import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import {
@@ -104,7 +105,8 @@ type ConnectionOutput =
   | TypenameOutput
   | { kind: 'nodes'; key: string; object: ObjectPlan }
   | { kind: 'edges'; key: string; outputs: EdgeOutput[] }
-  | { kind: 'pageInfo'; key: string; outputs: PageInfoOutput[] };
+  | { kind: 'pageInfo'; key: string; outputs: PageInfoOutput[] }
+  | { kind: 'totalCount'; key: string; type: GraphQLLeafType; nonNull: boolean };
 
 interface FieldRoot {
   key: string;
@@ -292,8 +294,11 @@ function connectionOutputs(planning: Planning, declaration: ConnectionRoot, type
         infoOutputs.push({ kind: 'info', key: infoKey, property: infoName, ...leafOf(infoField) });
       }
       outputs.push({ kind: 'pageInfo', key, outputs: infoOutputs });
+    } else if (name === 'totalCount') {
+      // The connection's own lazy count (the same statement, filters and row scope as graphql-js awaits).
+      outputs.push({ kind: 'totalCount', key, ...leafOf(field) });
     } else {
-      // totalCount and anything else: graphql-js.
+      // Anything else: graphql-js.
       throw new NotPlannable();
     }
   }
@@ -486,6 +491,8 @@ async function runRoot(root: RootPlan, ctx: RequestContext, variables: Record<st
         }
         return item;
       });
+    } else if (output.kind === 'totalCount') {
+      result[output.key] = serializeLeaf(output.type, output.nonNull, await page.totalCount);
     } else {
       const info: Record<string, unknown> = {};
       for (const infoOutput of output.outputs) {

@@ -1,12 +1,14 @@
 // Planned execution answers exactly as graphql-js does: for a corpus of operations (the benchmark's
-// list and nested queries, every column and nested list of orders and campaigns, cursors, filters,
-// aliases, fragments, variables, __typename, empty pages, absent and out-of-scope lookups, a bad
-// cursor, shapes the planner does not take) x every role and purpose of the shipped policy x
-// tokens limited in scope or not, a gateway with PLANNED_EXECUTION on and one with it off give the
-// same status, data, errors and extensions, and write the same audit record facts. The plannable
-// operations really ran on a plan: one SQL statement per root field.
+// list and nested queries, every column and nested list of orders, campaigns and settlements,
+// refunds and the daily inventory lists, cursors, filters, totalCount, aliases, fragments,
+// variables, __typename, empty pages, absent and out-of-scope lookups, a bad cursor, shapes the
+// planner does not take) x every role and purpose of the shipped policy x tokens limited in scope
+// or not, a gateway with PLANNED_EXECUTION on and one with it off give the same status, data,
+// errors and extensions, and write the same audit record facts. The plannable operations really
+// ran on a plan: one SQL statement per root field (and the count for totalCount).
 import { Order, OrderReturn, Shipment } from '../../entities/orders';
 import { Campaign } from '../../entities/advertising';
+import { Settlement } from '../../entities/inventory-finance';
 import { createToken } from '../../src/auth/api-token.service';
 import { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import { seedDemo } from '../../src/db/demo/seed-demo';
@@ -22,6 +24,7 @@ const ENV = LIMITS_OFF_ENV;
 
 const NESTED = '{ orders(first: 20) { nodes { amazonOrderId purchaseDate status items { sku asin quantity itemPrice } shipments { carrier } } } }';
 const LIST = '{ campaigns(first: 20) { nodes { campaignId name state } } }';
+const SETTLEMENTS = '{ settlements(first: 3) { nodes { settlementId startDate endDate totalAmount currency lines { lineNumber transactionType amountType amountDescription amount sku } } } }';
 
 const ORDER_COLUMNS =
   'id amazonOrderId merchantOrderId purchaseDate lastUpdateDate status fulfillmentChannel salesChannel orderChannel shipServiceLevel sellerAccountId marketplaceId orderTotal currency shipState shipCountry shipPostalCode isBusinessOrder deliveredAt';
@@ -30,6 +33,12 @@ const SHIPMENT_COLUMNS = 'id shipmentId shipmentItemId amazonOrderId sku quantit
 const RETURN_COLUMNS = 'id sourceKind returnDate amazonOrderId sku asin fnsku quantity reason disposition status fulfillmentCenterId licensePlateNumber customerComments sellerAccountId marketplaceId';
 const CAMPAIGN_COLUMNS = 'id campaignId sellerAccountId marketplaceId name state targetingType dailyBudget startDate endDate portfolioId';
 const AD_GROUP_COLUMNS = 'id adGroupId campaignId sellerAccountId marketplaceId name state defaultBid';
+const SETTLEMENT_COLUMNS = 'id settlementId startDate endDate depositDate totalAmount currency sellerAccountId marketplaceId';
+const LINE_COLUMNS = 'id lineNumber transactionType orderId sku amountType amountDescription amount postedDate quantity';
+const REFUND_COLUMNS = 'id orderId sku postedDate amount currency refundType sellerAccountId marketplaceId';
+const INVENTORY_COLUMNS = 'id snapshotDate sku fnsku asin condition fulfillable inboundWorking inboundShipped inboundReceiving inbound reserved unfulfillable total sellerAccountId marketplaceId';
+const REPLENISHMENT_COLUMNS = 'id recommendationDate sku asin fnsku recommendedQuantity daysOfSupply alert recommendedShipDate recommendedAction sellerAccountId marketplaceId';
+const FEE_COLUMNS = 'id estimateDate sku asin estimatedFeeTotal referralFee fulfillmentFee currency sellerAccountId marketplaceId';
 const KEYWORD_COLUMNS = 'id keywordId adGroupId campaignId sellerAccountId marketplaceId keywordText matchType bid state';
 
 // Only columns an INTERNAL-only grant reads in full (plannable for more roles).
@@ -44,7 +53,16 @@ interface Case {
   plannable?: boolean;
 }
 
-function corpus(ids: { amazonOrderId: string; campaignId: string; account: string; marketplace: string; after: string }): Case[] {
+function corpus(ids: {
+  amazonOrderId: string;
+  campaignId: string;
+  account: string;
+  marketplace: string;
+  after: string;
+  settlementId: string;
+  otherSettlementId: string;
+  settlementAfter: string;
+}): Case[] {
   return [
     { name: 'bench nested', plannable: true, query: NESTED },
     { name: 'bench list', plannable: true, query: LIST },
@@ -104,7 +122,46 @@ function corpus(ids: { amazonOrderId: string; campaignId: string; account: strin
     { name: 'same lookup twice', plannable: true, query: `query L($c: String!) { a: campaign(campaignId: $c) { name adGroups { id } } b: campaign(campaignId: $c) { state adGroups { name } } }`, variables: { c: ids.campaignId } },
     { name: 'malformed cursor', query: '{ orders(first: 2, after: "not-a-cursor") { nodes { id } } }' },
     { name: 'page size over the maximum', query: '{ campaigns(first: 100000) { nodes { id } } }' },
-    { name: 'not plannable: totalCount', query: '{ orders(first: 2) { totalCount nodes { id } } }' },
+    { name: 'totalCount', plannable: true, query: '{ orders(first: 2) { totalCount nodes { id } } all: orders(first: 0, status: [SHIPPED]) { totalCount } }' },
+    { name: 'bench settlements', plannable: true, query: SETTLEMENTS },
+    { name: 'settlements: every column and line', plannable: true, query: `{ settlements(first: 4) { totalCount nodes { ${SETTLEMENT_COLUMNS} lines { ${LINE_COLUMNS} } } } }` },
+    {
+      name: 'settlements: internal columns, cursors, filters', plannable: true,
+      query: `query S($after: String, $a: String, $m: String) { settlements(first: 2, after: $after, account: $a, marketplace: $m, from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") {
+        totalCount edges { cursor node { id startDate endDate depositDate currency marketplaceId lines { id lineNumber transactionType sku amountType postedDate quantity } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
+      variables: { after: ids.settlementAfter, a: ids.account, m: ids.marketplace },
+    },
+    {
+      name: 'settlements: sort, direction, fragments, __typename', plannable: true,
+      query: `{ settlements(first: 3, sortBy: START_DATE, direction: ASC) { __typename nodes { __typename ...S again: lines { __typename lineNumber } } } later: settlements(first: 2, from: "2100-01-01T00:00:00Z") { totalCount nodes { id } } }
+        fragment S on Settlement { id startDate lines { lineNumber amountDescription } }`,
+    },
+    {
+      name: 'settlement lookups', plannable: true,
+      query: `query L($s: String!, $o: String!) { a: settlement(settlementId: $s) { id currency lines { lineNumber sku } } b: settlement(settlementId: $s) { endDate lines { id } } o: settlement(settlementId: $o) { id lines { id } } none: settlement(settlementId: "0") { id } }`,
+      variables: { s: ids.settlementId, o: ids.otherSettlementId },
+    },
+    { name: 'settlements and lookup share lines', plannable: true, query: `{ settlements(first: 2) { nodes { id lines { lineNumber } } } settlement(settlementId: "${ids.settlementId}") { id lines { lineNumber } } }` },
+    {
+      name: 'refunds', plannable: true,
+      query: `query R($m: String) { refunds(first: 6, marketplace: $m, direction: ASC) { totalCount nodes { id sku postedDate currency refundType marketplaceId } pageInfo { endCursor } } other: refunds(first: 2, sku: "no-such-sku", orderId: "0") { nodes { id } } }`,
+      variables: { m: ids.marketplace },
+    },
+    { name: 'refunds: every column', plannable: true, query: `{ refunds(first: 5) { edges { cursor node { ${REFUND_COLUMNS} } } } }` },
+    {
+      name: 'inventory, replenishment and fees: every column', plannable: true,
+      query: `{ inventory(first: 8) { totalCount nodes { ${INVENTORY_COLUMNS} } } replenishmentRecommendations(first: 8, direction: ASC) { nodes { ${REPLENISHMENT_COLUMNS} } } feeEstimates(first: 8) { edges { cursor node { ${FEE_COLUMNS} } } } }`,
+    },
+    {
+      name: 'inventory, replenishment and fees: internal columns, sort, filters', plannable: true,
+      query: `query D($m: String, $a: String) { inventory(first: 5, sortBy: FULFILLABLE, marketplace: $m, account: $a, fromDate: "2020-01-01", toDate: "2100-01-01") { nodes { id snapshotDate sku fulfillable inbound total } pageInfo { hasNextPage endCursor } }
+        replenishmentRecommendations(first: 4, sortBy: RECOMMENDED_QUANTITY, direction: DESC) { nodes { id recommendationDate recommendedQuantity daysOfSupply recommendedShipDate } }
+        feeEstimates(first: 4, sortBy: SKU, sku: "no-such-sku", asin: "B000000000") { totalCount nodes { id sku currency } } }`,
+      variables: { m: ids.marketplace, a: ids.account },
+    },
+    { name: 'inventory: bad day range', query: '{ inventory(first: 2, fromDate: "2026-02-01", toDate: "2026-01-01") { nodes { id } } }' },
+    { name: 'settlements: bad range', query: '{ settlements(first: 2, from: "2026-01-01T00:00:00Z", to: "2025-01-01T00:00:00Z") { nodes { id } } }' },
+    { name: 'settlements: malformed cursor', query: '{ settlements(first: 2, after: "WyJ4IiwieSJd") { nodes { id lines { id } } } }' },
     { name: 'not plannable: directive', query: 'query($x: Boolean!) { orders(first: 2) { nodes { id status @include(if: $x) } } }', variables: { x: true } },
     { name: 'not plannable: metrics', query: '{ campaigns(first: 2) { nodes { name metrics(from: "2026-10-01", to: "2026-10-31") { clicks } } } }' },
     { name: 'bad variable', query: 'query($n: Int!) { orders(first: $n) { nodes { id } } }', variables: { n: 'many' } },
@@ -160,7 +217,30 @@ describe('planned execution (PLANNED_EXECUTION on and off)', () => {
     const compliance = tokens.find((entry) => entry.label === 'compliance')!;
     const first = await plain.post('{ orders(first: 3) { pageInfo { endCursor } } }', { token: compliance.token, purpose: 'COMPLIANCE_REVIEW' });
     const after = (first.body.data as { orders: { pageInfo: { endCursor: string } } }).orders.pageInfo.endCursor;
-    cases = corpus({ amazonOrderId: order.amazonOrderId, campaignId: campaign.campaignId, account: order.sellerAccountId, marketplace: order.marketplaceId, after });
+    // Settlements: one in the scoped tokens' account and marketplace, one outside it, and a cursor
+    // into that account and marketplace's list.
+    const settlements = db.dataSource.getRepository(Settlement);
+    const inScope = await settlements.findOneOrFail({ where: { sellerAccountId: order.sellerAccountId, marketplaceId: order.marketplaceId }, order: { id: 'ASC' } });
+    const outside = (await settlements.find({ order: { id: 'ASC' } })).find((row) => row.sellerAccountId !== order.sellerAccountId || row.marketplaceId !== order.marketplaceId)!;
+    expect(outside).toBeDefined();
+    const finance = tokens.find((entry) => entry.label === 'finance')!;
+    const firstSettlements = await plain.post('query($a: String, $m: String) { settlements(first: 1, account: $a, marketplace: $m) { pageInfo { endCursor } } }', {
+      token: finance.token,
+      purpose: 'ACCOUNTING',
+      variables: { a: order.sellerAccountId, m: order.marketplaceId },
+    });
+    const settlementAfter = (firstSettlements.body.data as { settlements: { pageInfo: { endCursor: string } } }).settlements.pageInfo.endCursor;
+    expect(settlementAfter).toEqual(expect.any(String));
+    cases = corpus({
+      amazonOrderId: order.amazonOrderId,
+      campaignId: campaign.campaignId,
+      account: order.sellerAccountId,
+      marketplace: order.marketplaceId,
+      after,
+      settlementId: inScope.settlementId,
+      otherSettlementId: outside.settlementId,
+      settlementAfter,
+    });
   });
 
   afterAll(async () => {
@@ -224,7 +304,8 @@ describe('planned execution (PLANNED_EXECUTION on and off)', () => {
   it('runs a plannable operation as one SQL statement per root field', async () => {
     const compliance = tokens.find((entry) => entry.label === 'compliance')!;
     const adsManager = tokens.find((entry) => entry.label === 'ads_manager')!;
-    const dataStatements = (statements: readonly string[]) => statements.filter((sql) => /FROM "(amazon_order|order_item|shipment|order_return|campaign|ad_group|keyword)" /.test(sql)).length;
+    const dataStatements = (statements: readonly string[]) =>
+      statements.filter((sql) => /FROM "(amazon_order|order_item|shipment|order_return|campaign|ad_group|keyword|settlement|settlement_line|refund)" /.test(sql)).length;
     const counter = countQueries(db.dataSource);
     try {
       const measure = async (gateway: TestGateway, query: string, token: string, purpose: string) => {
@@ -242,6 +323,16 @@ describe('planned execution (PLANNED_EXECUTION on and off)', () => {
       expect(await measure(planned, deep, adsManager.token, 'ADVERTISING_MANAGEMENT')).toEqual({ statements: 2, planned: 1 });
       // A shape the policy masks for this principal is not planned: the masks answer it.
       expect(await measure(planned, NESTED, tokens.find((entry) => entry.label === 'operations')!.token, 'OPERATIONAL_REPORTING')).toEqual({ statements: 3, planned: 0 });
+      // Settlements with their lines (the benchmark query): one statement, against the list and the lines loader.
+      const finance = tokens.find((entry) => entry.label === 'finance')!;
+      expect(await measure(planned, SETTLEMENTS, finance.token, 'ACCOUNTING')).toEqual({ statements: 1, planned: 1 });
+      expect(await measure(plain, SETTLEMENTS, finance.token, 'ACCOUNTING')).toEqual({ statements: 2, planned: 0 });
+      // totalCount is the connection's own count statement, planned or not.
+      const counted = SETTLEMENTS.replace('{ nodes', '{ totalCount nodes');
+      expect(await measure(planned, counted, finance.token, 'ACCOUNTING')).toEqual({ statements: 2, planned: 1 });
+      expect(await measure(plain, counted, finance.token, 'ACCOUNTING')).toEqual({ statements: 3, planned: 0 });
+      // Under BUSINESS_ANALYSIS the settlement id is masked for finance: graphql-js and the masks answer.
+      expect(await measure(planned, SETTLEMENTS, finance.token, 'BUSINESS_ANALYSIS')).toEqual({ statements: 2, planned: 0 });
     } finally {
       counter.stop();
     }
