@@ -170,9 +170,10 @@ export interface RawPaginateOptions<T> extends Omit<PaginateOptions<T>, 'alias'>
   table: RawTable<T>;
   /**
    * More columns for the page's rows (the planned executor's nested lists, src/execution): SQL
-   * expressions with their parameters added to `page`, returned as `, expr AS "name", ...`.
+   * expressions with their parameters added to `page`, returned as `, expr AS "name", ...`. With
+   * `only`, the rows hold just those entity properties (and the keyset's), not every column.
    */
-  columns?: (page: SqlConditions) => string;
+  columns?: ((page: SqlConditions) => string) & { only?: readonly string[] };
 }
 
 /**
@@ -187,7 +188,11 @@ export function paginateRows<T extends ObjectLiteral>(
 ): Promise<ConnectionShape<T>> {
   const { table } = options;
   const sortColumn = table.column(options.sortBy);
-  const idColumn = table.column(options.idProperty ?? ('id' as keyof T & string));
+  const idProperty = options.idProperty ?? ('id' as keyof T & string);
+  const idColumn = table.column(idProperty);
+  // The properties the caller reads, and the keyset's (cursors are encoded from them).
+  const only = options.columns?.only;
+  const select = only ? table.selectOf([...new Set([...only, options.sortBy, idProperty])].sort()) : table.select;
   const countSql = `SELECT COUNT(*)::int AS "count" FROM ${table.from}${conditions.where()}`;
   const countParams = [...conditions.params];
   return keysetPage(ctx, args, options, {
@@ -201,7 +206,7 @@ export function paginateRows<T extends ObjectLiteral>(
       }
       const direction = options.direction === 'ASC' ? 'ASC' : 'DESC';
       const columns = options.columns?.(page) ?? '';
-      const sql = `SELECT ${table.select}${columns} FROM ${table.from}${page.where()} ORDER BY ${sortColumn} ${direction}, ${idColumn} ${direction} LIMIT ${limit}`;
+      const sql = `SELECT ${select}${columns} FROM ${table.from}${page.where()} ORDER BY ${sortColumn} ${direction}, ${idColumn} ${direction} LIMIT ${limit}`;
       return selectEntities(ctx.reads, table, sql, page.params);
     },
     async count() {

@@ -13,6 +13,8 @@ export interface RawTable<T> {
   readonly from: string;
   /** `"alias"."column" AS "property", ...` for every selected column of the entity. */
   readonly select: string;
+  /** The same for some properties only (in the entity's column order), built once per set. */
+  selectOf(properties: readonly string[]): string;
   /** `"alias"."column"` of an entity property; throws for an unknown property. */
   column(property: keyof T & string): string;
   /** A raw row (aliased by property) as the entity values `getMany` would give. */
@@ -48,9 +50,21 @@ function buildRawTable<T>(dataSource: DataSource, entity: EntityTarget<T & Objec
   const converted = columns
     .map((column) => ({ property: column.propertyName, convert: converterOf(column, driver) }))
     .filter((entry): entry is { property: string; convert: (value: unknown) => unknown } => entry.convert !== null);
+  const selectList = (chosen: readonly ColumnMetadata[]) => chosen.map((column) => `${byProperty.get(column.propertyName)} AS ${quote(column.propertyName)}`).join(', ');
+  const subsets = new Map<string, string>();
   return {
     from: `${metadata.tablePath.split('.').map(quote).join('.')} ${quote(alias)}`,
-    select: columns.map((column) => `${byProperty.get(column.propertyName)} AS ${quote(column.propertyName)}`).join(', '),
+    select: selectList(columns),
+    selectOf(properties) {
+      const key = properties.join(',');
+      let select = subsets.get(key);
+      if (select === undefined) {
+        const wanted = new Set(properties);
+        for (const property of wanted) if (!byProperty.has(property)) throw new Error(`${metadata.name} has no selected column ${property}`);
+        subsets.set(key, (select = selectList(columns.filter((column) => wanted.has(column.propertyName)))));
+      }
+      return select;
+    },
     column(property) {
       const path = byProperty.get(property);
       if (!path) throw new Error(`${metadata.name} has no selected column ${property}`);

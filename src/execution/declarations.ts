@@ -20,7 +20,10 @@ import type { SqlConditions } from '../db/raw-rows';
 import { Category } from '../policy/taxonomy';
 
 /** More columns of a statement's rows: SQL expressions whose parameters are added to `where`. */
-export type ExtraColumns = (where: SqlConditions) => string;
+export type ExtraColumns = ((where: SqlConditions) => string) & {
+  /** The entity properties the plan reads from each row (a page then selects only those and its keyset's). */
+  only?: readonly string[];
+};
 
 export type Row = Record<string, unknown>;
 

@@ -57,7 +57,7 @@ import { decide, DecisionRule } from '../policy/decide';
 import { fieldRegistry, type FieldRegistry } from '../policy/field-registry';
 import type { Policy } from '../policy/policy';
 import type { Category } from '../policy/taxonomy';
-import { ROOTS, TYPES, type ConnectionRoot, type LookupRoot, type RelationDeclaration, type Row } from './declarations';
+import { ROOTS, TYPES, type ConnectionRoot, type ExtraColumns, type LookupRoot, type RelationDeclaration, type Row } from './declarations';
 
 /** How a column travels inside a json subquery and comes back as the value the driver would give. */
 interface ColumnCodec {
@@ -393,8 +393,8 @@ function relationSql(statement: Statement, relation: RelationPlan, parentKey: st
 }
 
 /** `, (subquery) AS "__planned_r0", ...` for the nested lists of the root rows (read under `alias`). */
-function rootColumns(statement: Statement, entity: EntityTarget<ObjectLiteral>, alias: string, objects: ObjectPlan[]) {
-  return (where: SqlConditions): string => {
+function rootColumns(statement: Statement, entity: EntityTarget<ObjectLiteral>, alias: string, objects: ObjectPlan[]): ExtraColumns {
+  const columns = (where: SqlConditions): string => {
     const parent = rawTable(statement.dataSource, entity, alias);
     let sql = '';
     let index = 0;
@@ -406,6 +406,8 @@ function rootColumns(statement: Statement, entity: EntityTarget<ObjectLiteral>, 
     }
     return sql;
   };
+  // A page reads only the properties the plan answers from (leaves and the keys of nested lists).
+  return Object.assign(columns, { only: objects.flatMap((object) => object.columns.map((column) => column.property)) });
 }
 
 /** Nested rows of a json subquery, converted as the driver and entity hydration convert them. */
