@@ -25,7 +25,7 @@ export interface AuditTestGateway {
   url: string;
   writer: AuditWriter;
   apiCalls: ApiCallLogger;
-  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
 }
 
@@ -76,7 +76,7 @@ export async function startAuditTestGateway(dataSource: DataSource, options: { w
       } catch {
         // not JSON: keep the text
       }
-      return { status: response.status, body: parsed };
+      return { status: response.status, body: parsed, headers: response.headers };
     },
     stop: () => gateway.stop(),
   };

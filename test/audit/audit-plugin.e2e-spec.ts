@@ -169,6 +169,21 @@ describe('audit plugin (over HTTP)', () => {
     ]);
     expect((await records()).map((r) => r.requestId)).toEqual(['joined-1', 'joined-2', 'joined-2']);
   });
+
+  it('keeps the API call log and the audit record of a request whose X-Request-Id is longer than they store, and of the requests logged with it', async () => {
+    const long = 'r'.repeat(120);
+    const answers = await Promise.all([
+      gateway.post({ query: AUDIT_QUERY }, as('security', 'SECURITY', long)),
+      gateway.post({ query: AUDIT_QUERY }, as('security', 'SECURITY', 'beside-long')),
+    ]);
+    // Longer than the 100 characters the logs store: replaced by a generated id, echoed as such.
+    const generated = answers[0].headers.get('x-request-id')!;
+    expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+    await gateway.apiCalls.flush();
+    const calls = await db.dataSource.getRepository(ApiCallLog).find({ where: [{ requestId: generated }, { requestId: 'beside-long' }] });
+    expect(calls.map((call) => call.requestId).sort()).toEqual([generated, 'beside-long'].sort());
+    expect((await records()).map((r) => r.requestId).filter((id) => id === generated || id === 'beside-long').sort()).toEqual([generated, 'beside-long'].sort());
+  });
 });
 
 describe('audit plugin fail-closed', () => {
