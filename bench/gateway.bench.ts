@@ -353,8 +353,20 @@ async function main(): Promise<void> {
       const options = { url: servers.get('full')!.url, body: requestBody(nestedQuery), headers: headersFor(nestedQuery, tokens), connections };
       await runLoad({ ...options, duration: warmup });
       for (let slice = 1; slice <= Math.max(1, Math.round(stabilitySeconds / 10)); slice += 1) {
+        // RSS moves by tens of MB with each major collection: one sample would read the collector's
+        // phase. The slice's peak (sampled every 500 ms) is what the process needs.
+        let peak = 0;
+        let sampling = true;
+        const sampler = (async () => {
+          while (sampling) {
+            peak = Math.max(peak, (await serverUsage(processes.get('full')!)).rssBytes);
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
+        })();
         const result = await runLoad({ ...options, duration: 10 });
-        const rssMb = megabytes((await serverUsage(processes.get('full')!)).rssBytes);
+        sampling = false;
+        await sampler;
+        const rssMb = megabytes(Math.max(peak, (await serverUsage(processes.get('full')!)).rssBytes));
         log(`stability slice ${slice}: ${result.requestsPerSecond.toFixed(1)} req/s, RSS ${rssMb} MB`);
         stability.push({ slice, requestsPerSecond: result.requestsPerSecond, rssMb });
       }
@@ -483,7 +495,7 @@ async function main(): Promise<void> {
       const last = stability[stability.length - 1];
       process.stdout.write(
         `stability, full, nested, ${connections} connections, 10 s slices: req/s ${stability.map((slice) => slice.requestsPerSecond.toFixed(0)).join(' ')}; ` +
-          `RSS MB ${stability.map((slice) => slice.rssMb).join(' ')}; last / first slice ${ratio(last.requestsPerSecond, first.requestsPerSecond).toFixed(3)} req/s, ` +
+          `peak RSS MB ${stability.map((slice) => slice.rssMb).join(' ')}; last / first slice ${ratio(last.requestsPerSecond, first.requestsPerSecond).toFixed(3)} req/s, ` +
           `${ratio(last.rssMb, first.rssMb).toFixed(3)} RSS (aim: within 10 %)\n\n`,
       );
     }
