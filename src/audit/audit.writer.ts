@@ -6,6 +6,7 @@
 // One connection per batch (never a second one inside a transaction): safe on PGlite too.
 import { performance } from 'node:perf_hooks';
 import type { DataSource, EntityManager } from 'typeorm';
+import { LRUCache } from 'lru-cache';
 import { checkpointColumns, checkpointHead } from './audit-checkpoint';
 import { contentOf, normalizeEntry, type AuditEntry } from './audit-entry';
 import { lockChain, readHead, type ChainHead } from './audit-head';
@@ -77,6 +78,11 @@ export class AuditWriter {
   private batchStartedAt: number | null = null;
   /** The head after this writer's last batch: the next batch is hashed against it. */
   private head: ChainHead | null = null;
+  /**
+   * Hashes of documents this writer's committed batches stored. audit_document rows are never
+   * deleted (append-only, and retention removes records only), so these are not sent again.
+   */
+  private readonly storedDocuments = new LRUCache<string, true>({ max: 10_000 });
   /** Records committed by this writer (for metrics and tests). */
   committed = 0;
   failedBatches = 0;
@@ -238,6 +244,7 @@ export class AuditWriter {
       const result = await this.tryAppend(manager, await readHead(manager), entries);
       if (!result.appended) throw new Error(`The audit chain head moved to ${result.head.id} while its lock was held`);
     });
+    for (const { documentHash, document } of entries) if (documentHash && document !== undefined) this.storedDocuments.set(documentHash, true);
   }
 
   private async tryAppend(manager: EntityManager, head: ChainHead, entries: AuditEntry[]): Promise<{ appended: boolean; head: ChainHead }> {
@@ -246,7 +253,7 @@ export class AuditWriter {
     const documents = new Map<string, string | null>();
     const rows: string[] = [];
     for (const { document, ...entry } of entries) {
-      if (entry.documentHash && document !== undefined && !documents.has(entry.documentHash)) documents.set(entry.documentHash, document);
+      if (entry.documentHash && document !== undefined && !documents.has(entry.documentHash) && !this.storedDocuments.has(entry.documentHash)) documents.set(entry.documentHash, document);
       id += 1n;
       // The canonical JSON that is hashed is also what the database stores (plus the hash).
       const canonical = canonicalJson(contentOf({ ...entry, id: id.toString(), prevHash: previous }));
@@ -276,6 +283,9 @@ export class AuditWriter {
     const row = result[0];
     if (!row) throw new Error('audit_append returned no row');
     if (!row.appended) return { appended: false, head: { id: row.head_id, hash: row.head_hash } };
+    // Committed (the statement's own transaction): its documents are stored. Inside the locked
+    // transaction of appendBatch they are marked only once it commits.
+    if (!manager.queryRunner?.isTransactionActive) for (const hash of documents.keys()) this.storedDocuments.set(hash, true);
     this.head = { id: id.toString(), hash: previous };
     if (checkpoint) this.writtenSinceCheckpoint = -entries.length; // reset once this batch is counted
     return { appended: true, head: this.head };
