@@ -150,6 +150,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const app = express();
   const httpServer = components.createServer?.(app) ?? createServer(app);
   app.disable('x-powered-by');
+  // No ETag on answers: GraphQL and API answers are `no-store` (never revalidated), and Express
+  // would hash every body (a settlements answer is ~100 KB) to compute one.
+  app.set('etag', false);
   if (components.trustProxy !== undefined) app.set('trust proxy', components.trustProxy);
   app.use(requestIdMiddleware());
   for (const handler of components.middleware ?? []) app.use(handler);
