@@ -153,6 +153,10 @@ export const configSchema = z.object({
   SYNC_POLL_MS: intFromEnv(15_000),
   /** First run of a stream with no cursor and no --since: this many days back. */
   SYNC_INITIAL_DAYS: intFromEnv(30),
+  /** A running sync refreshes its run's heartbeat this often (seconds). */
+  SYNC_HEARTBEAT_SECONDS: intFromEnv(30),
+  /** A RUNNING sync run without a heartbeat for this long was interrupted (its process died): closed as FAILED. */
+  SYNC_STALE_RUN_MINUTES: intFromEnv(5),
   // --- Retention, legal holds and deletion requests (src/retention, docs/retention.md). ---
   /** Retention rules file (JSON) overriding the shipped defaults by rule id; invalid -> start-up stops. */
   RETENTION_FILE: z.string().optional(),

@@ -31,6 +31,10 @@ export class SyncRun {
   @Column({ type: 'timestamptz' })
   startedAt: Date;
 
+  /** Refreshed while the run works; a RUNNING run whose heartbeat is stale was interrupted. */
+  @Column({ type: 'timestamptz' })
+  heartbeatAt: Date;
+
   @Column({ type: 'timestamptz', nullable: true })
   finishedAt: Date | null;
 

@@ -92,7 +92,8 @@ function withholdIfUnavailable(request: GraphQLRequestContextWillSendResponse<Re
   const { errors } = resultOf(request);
   const failure = errors?.find((error) => error.extensions?.code === ErrorCode.UNAVAILABLE);
   if (!failure) return;
-  request.response.body = { kind: 'single', singleResult: { data: null, errors: [{ message: failure.message, extensions: { code: ErrorCode.UNAVAILABLE } }] } };
+  const reason = failure.extensions?.reason;
+  request.response.body = { kind: 'single', singleResult: { data: null, errors: [{ message: failure.message, extensions: { code: ErrorCode.UNAVAILABLE, ...(typeof reason === 'string' ? { reason } : {}) } }] } };
   request.response.http.status = 503;
   request.response.http.headers.set('retry-after', '1');
 }

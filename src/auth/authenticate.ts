@@ -1,14 +1,18 @@
 // Authentication: `Authorization: Bearer sg_...` API tokens (looked up by hash; a gateway caches
 // the record by hash, dropped on the change feed's `token-revoked`, see token-cache.ts, so
 // revocation is effective on the next request) and user JWTs from single sign-on (jose).
-// Every failure is the same neutral UNAUTHENTICATED error: nothing tells a caller why.
+// Every failure of the credential is the same neutral UNAUTHENTICATED error: nothing tells a
+// caller why. A failure of ours (the JWKS endpoint cannot be reached, times out, answers an error
+// or something that is not a key set) is 503 UNAVAILABLE, reason AUTHENTICATION_UNAVAILABLE:
+// the credential may be perfectly good, so it is never answered 401.
 import { GraphQLError } from 'graphql';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { DataSource } from 'typeorm';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
 import type { Config } from '../config';
 import { rawTable, selectEntities } from '../db/raw-rows';
-import { isUnavailableError } from '../unavailable';
+import { logger } from '../logger';
+import { isUnavailableError, unavailable } from '../unavailable';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
 import { asPolicySource, type PolicySource } from '../policy/policy-holder';
@@ -85,6 +89,34 @@ function normalizeIp(ip: string): string {
 
 const jwksByUrl = new Map<string, JWTVerifyGetKey>();
 
+/** The message of a credential that could not be checked because the key set could not be fetched. */
+export const AUTHENTICATION_UNAVAILABLE_MESSAGE = 'The service cannot check credentials now (the signing keys of single sign-on could not be fetched); nothing was served: try again later';
+
+/** The JWKS endpoint could not give a key set: unreachable, too slow, an error status, not a key set. */
+class JwksUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('The JSON Web Key Set could not be fetched', { cause });
+  }
+}
+
+/**
+ * The remote key set, with what it throws sorted: a token whose header names no key of a key set
+ * that was fetched (`JWKSNoMatchingKey`, `JWKSMultipleMatchingKeys`) is the token's fault;
+ * anything else (a connection refused or reset, `JWKSTimeout`, a non-200 answer or a body that is
+ * not JSON, `JWKSInvalid`, a key that cannot be imported) means the key could not be had.
+ */
+function remoteKeySet(url: string): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(new URL(url));
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys) throw error;
+      throw new JwksUnavailableError(error);
+    }
+  };
+}
+
 function stringList(value: unknown): string[] | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'string') return value.split(/[\s,]+/).filter(Boolean);
@@ -99,7 +131,7 @@ async function verifyJwt(jwt: string, config: AuthConfig, now: Date): Promise<JW
     if (config.JWKS_URL) {
       let jwks = jwksByUrl.get(config.JWKS_URL);
       if (!jwks) {
-        jwks = createRemoteJWKSet(new URL(config.JWKS_URL));
+        jwks = remoteKeySet(config.JWKS_URL);
         jwksByUrl.set(config.JWKS_URL, jwks);
       }
       return (await jwtVerify(jwt, jwks, { ...options, algorithms: ['RS256', 'ES256'] })).payload;
@@ -107,7 +139,11 @@ async function verifyJwt(jwt: string, config: AuthConfig, now: Date): Promise<JW
     if (config.JWT_SECRET) {
       return (await jwtVerify(jwt, new TextEncoder().encode(config.JWT_SECRET), { ...options, algorithms: ['HS256'] })).payload;
     }
-  } catch {
+  } catch (error) {
+    if (error instanceof JwksUnavailableError) {
+      logger().warn({ err: error.cause, jwksUrl: config.JWKS_URL }, 'JWKS could not be fetched: user JWTs answered 503 UNAVAILABLE');
+      throw unavailable('AUTHENTICATION_UNAVAILABLE', AUTHENTICATION_UNAVAILABLE_MESSAGE);
+    }
     throw unauthenticated();
   }
   throw unauthenticated();
@@ -150,7 +186,8 @@ async function authenticateJwt(jwt: string, deps: AuthenticateDeps, now: Date): 
 
 /**
  * The principal of an `Authorization` header: `null` without one; throws UNAUTHENTICATED
- * (HTTP 401, neutral message) for anything malformed, unknown, expired, revoked or badly signed.
+ * (HTTP 401, neutral message) for anything malformed, unknown, expired, revoked or badly signed,
+ * and UNAVAILABLE (HTTP 503) when a JWT cannot be checked because the JWKS cannot be fetched.
  */
 export async function authenticate(authorization: string | undefined | null, deps: AuthenticateDeps): Promise<Principal | null> {
   if (authorization === undefined || authorization === null || authorization.trim() === '') return null;

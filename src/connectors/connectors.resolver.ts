@@ -12,6 +12,7 @@ import { Allow, Classified } from '../policy/classification';
 import { Category, Permission, Sensitivity } from '../policy/taxonomy';
 import { nextRunAt, parseSchedule } from '../retention/retention-schedule';
 import { ConnectorStatusType, SyncRunStartedType, SyncRunType } from './connectors.type';
+import { syncRunAsOf } from './sync';
 import { checkSyncRequest, syncAs } from './sync-service';
 
 function inScope(ctx: RequestContext, account: string, marketplace?: string): boolean {
@@ -28,7 +29,9 @@ export class ConnectorsResolver {
     const query = ctx.db.getRepository(SyncRun).createQueryBuilder('r').orderBy('r.started_at', 'DESC').take(limit);
     // A scoped principal sees runs that touched only accounts of its scope.
     if (ctx.scope.accounts) query.where('r.accounts <@ :accounts::text[]', { accounts: [...ctx.scope.accounts] });
-    return query.getMany();
+    // A run whose process died is reported FAILED, interrupted, before the next run closes it.
+    const staleAfterMs = config().SYNC_STALE_RUN_MINUTES * 60_000;
+    return (await query.getMany()).map((run) => syncRunAsOf(run, ctx.now(), staleAfterMs));
   }
 
   @Query(() => [ConnectorStatusType], { description: 'Per seller account, marketplace and stream: last success, cursor, errors and the next scheduled run' })

@@ -19,7 +19,7 @@ export class SyncRunType {
   @Field(() => ID) @Classified(Sensitivity.INTERNAL) id: string;
   @Field({ description: 'cli, schedule or graphql' }) @Classified(Sensitivity.INTERNAL) trigger: string;
   @Field() @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) principalId: string;
-  @Field({ description: 'RUNNING, SUCCEEDED, PARTIAL (some streams failed) or FAILED' }) @Classified(Sensitivity.INTERNAL) status: string;
+  @Field({ description: 'RUNNING, SUCCEEDED, PARTIAL (some streams failed) or FAILED (also a run interrupted without a heartbeat: its errors say INTERRUPTED)' }) @Classified(Sensitivity.INTERNAL) status: string;
   @Field(() => [String]) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.PSEUDONYM }) accounts: string[];
   @Field(() => [String]) @Classified(Sensitivity.INTERNAL) streams: string[];
   @Field(() => Date, { nullable: true }) @Classified(Sensitivity.INTERNAL) since: Date | null;

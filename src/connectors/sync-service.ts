@@ -67,6 +67,8 @@ export function syncAs(options: StartSyncOptions, request: SyncRequest): Promise
     scope: options.scope,
     pollMs: config.SYNC_POLL_MS,
     initialDays: config.SYNC_INITIAL_DAYS,
+    heartbeatMs: config.SYNC_HEARTBEAT_SECONDS * 1000,
+    staleAfterMs: config.SYNC_STALE_RUN_MINUTES * 60_000,
     runId: options.runId,
     signal: options.signal,
     onDocument: (summary) => {

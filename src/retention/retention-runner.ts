@@ -8,6 +8,7 @@ import { RetentionBatch } from '../../entities/gateway/retention-batch.entity';
 import { RetentionRunRule, type RetentionRuleStatus } from '../../entities/gateway/retention-run-rule.entity';
 import { RetentionRun, type RetentionRunStatus } from '../../entities/gateway/retention-run.entity';
 import { recordUserAction } from '../audit/system-logs';
+import { heartbeatIsStale } from '../db/run-heartbeat';
 import { countDue, runBatch, type BatchResult } from './retention-actions';
 import { archiveAuditBatch, countAuditDue, deleteArchivedAuditBatch, removeAuditRange, type AuditRetentionInput } from './retention-audit';
 import { cutoffOf, type RetentionRule, type RetentionRules } from './retention-rules';
@@ -114,7 +115,7 @@ async function openRun(dataSource: DataSource, options: RetentionRunOptions, now
     await manager.query('SELECT pg_advisory_xact_lock($1)', [RETENTION_RUN_LOCK]);
     const open = await manager.findOne(RetentionRun, { where: { status: 'RUNNING' }, order: { startedAt: 'DESC' } });
     if (open) {
-      if (now.getTime() - open.heartbeatAt.getTime() < options.staleAfterMs) {
+      if (!heartbeatIsStale(open.heartbeatAt, now, options.staleAfterMs)) {
         throw new Error(`Retention run ${open.id} is in progress (last heartbeat ${open.heartbeatAt.toISOString()}); try again later`);
       }
       open.resumeCount += 1;

@@ -120,6 +120,13 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
   // A database connection that died, a timeout, a pool that could not serve: an honest 503 (the
   // admission plugin withholds the whole answer), never an internal error or a wrong-input one.
   if (isUnavailableError(original)) {
+    // A refusal raised on purpose (`unavailable(reason, message)`: credentials that could not be
+    // checked, a deadline passed) keeps its own message and reason; any other failure gets the
+    // neutral one.
+    if (original instanceof GraphQLError && original.extensions?.code === ErrorCode.UNAVAILABLE) {
+      const reason = original.extensions.reason;
+      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.UNAVAILABLE, ...(typeof reason === 'string' ? { reason } : {}) } };
+    }
     if (!(original instanceof GraphQLError)) logger().warn({ err: original }, 'request not served: database unavailable');
     return { message: UNAVAILABLE_MESSAGE, locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.UNAVAILABLE } };
   }

@@ -1,12 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UNRESTRICTED_SCOPE } from '../../src/auth/principal';
 import { DEFAULT_POLICY_DOCUMENT } from '../../src/policy/default-policy';
-import { SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
+import { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
 import { createToken, revokeToken } from '../../src/auth/api-token.service';
-import { MAX_SUBJECT_LENGTH, UNAUTHENTICATED_MESSAGE } from '../../src/auth/authenticate';
+import { AUTHENTICATION_UNAVAILABLE_MESSAGE, MAX_SUBJECT_LENGTH, UNAUTHENTICATED_MESSAGE } from '../../src/auth/authenticate';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startPolicyGateway, TEST_JWT_SECRET, type PolicyGateway } from '../policy/support/policy-gateway';
 
@@ -114,6 +118,123 @@ describe('authentication', () => {
     expect(longest.status).toBe(200);
     expect(longest.body.errors).toBeUndefined();
     await expectUnauthenticated(`Bearer ${await jwt({ role: 'analyst', sub: 'u'.repeat(MAX_SUBJECT_LENGTH + 1) })}`);
+  });
+});
+
+/** A JWKS endpoint for single sign-on that can answer its key set, answer 500, or be stopped. */
+class JwksServer {
+  mode: 'keys' | 'error' = 'keys';
+  private server: Server | null = null;
+  port = 0;
+  constructor(private readonly keys: () => Promise<object[]>) {}
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/.well-known/jwks.json`;
+  }
+  async start(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((_request, response) => {
+      if (this.mode === 'error') {
+        response.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+        return;
+      }
+      void this.keys().then((keys) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys })));
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    server?.closeAllConnections();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+describe('user JWTs checked against a JWKS endpoint', () => {
+  let db: TestDatabase;
+  let gateway: PolicyGateway;
+  let signing: { privateKey: KeyLike; publicKey: KeyLike };
+  let other: { privateKey: KeyLike; publicKey: KeyLike };
+  const jwks = new JwksServer(async () => [{ ...(await exportJWK(signing.publicKey)), kid: 'sso-1', alg: 'RS256', use: 'sig' }]);
+
+  beforeAll(async () => {
+    signing = await generateKeyPair('RS256');
+    other = await generateKeyPair('RS256');
+    db = await createTestDatabase();
+    await jwks.start();
+    gateway = await startPolicyGateway(db, { env: { JWKS_URL: jwks.url } });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await jwks.stop();
+    await db?.close();
+  });
+
+  async function rs256(claims: Record<string, unknown>, options: { key?: KeyLike; kid?: string; issuer?: string; expiresIn?: string } = {}): Promise<string> {
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? 'sso-1' })
+      .setSubject('user-42')
+      .setAudience('sellergate')
+      .setIssuer(options.issuer ?? 'https://sso.example.test')
+      .setIssuedAt()
+      .setExpirationTime(options.expiresIn ?? '10m')
+      .sign(options.key ?? signing.privateKey);
+  }
+
+  async function send(jwt: string) {
+    const requestId = `jwks-${randomUUID()}`;
+    const response = await gateway.post(DATA_QUERY, { headers: { authorization: `Bearer ${jwt}`, 'x-request-id': requestId }, purpose: 'OPERATIONAL_REPORTING' });
+    return { ...response, requestId };
+  }
+
+  async function expectUnavailable(jwt: string) {
+    const response = await send(jwt);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(response.body.data ?? null).toBeNull();
+    expect(response.body.errors).toEqual([
+      expect.objectContaining({ message: AUTHENTICATION_UNAVAILABLE_MESSAGE, extensions: expect.objectContaining({ code: 'UNAVAILABLE', reason: 'AUTHENTICATION_UNAVAILABLE' }) }),
+    ]);
+    const record = await db.dataSource.getRepository(AuditRecord).findOneByOrFail({ requestId: response.requestId });
+    expect({ outcome: record.outcome, errorCodes: record.errorCodes }).toEqual({ outcome: 'error', errorCodes: ['UNAVAILABLE'] });
+  }
+
+  it('answers a good JWT 503 UNAVAILABLE, recorded as an error, while the JWKS endpoint answers 500 or is down; never 401', async () => {
+    // First in this block: the gateway has not fetched the key set yet (a fetched one is kept for
+    // ten minutes).
+    const good = await rs256({ role: 'analyst' });
+    jwks.mode = 'error';
+    try {
+      await expectUnavailable(good);
+      // Connection refused: the endpoint is stopped.
+      await jwks.stop();
+      await expectUnavailable(good);
+    } finally {
+      // Back on the same address.
+      jwks.mode = 'keys';
+      await jwks.start();
+    }
+    const ok = await send(good);
+    expect(ok.status).toBe(200);
+    expect(ok.body.errors).toBeUndefined();
+  });
+
+  it('refuses 401 a JWT signed by another key, with an unknown kid, expired or from another issuer, the key set being fetched fine', async () => {
+    expect((await send(await rs256({ role: 'analyst' }))).status).toBe(200);
+    const refused = [
+      await rs256({ role: 'analyst' }, { key: other.privateKey }),
+      await rs256({ role: 'analyst' }, { key: other.privateKey, kid: 'sso-unknown' }),
+      await rs256({ role: 'analyst' }, { expiresIn: '-1m' }),
+      await rs256({ role: 'analyst' }, { issuer: 'https://evil.example' }),
+    ];
+    for (const jwt of refused) {
+      const response = await send(jwt);
+      expect(response.status).toBe(401);
+      expect(response.body.errors).toEqual([expect.objectContaining({ message: UNAUTHENTICATED_MESSAGE, extensions: { code: 'UNAUTHENTICATED' } })]);
+      const record = await db.dataSource.getRepository(AuditRecord).findOneByOrFail({ requestId: response.requestId });
+      expect(record.errorCodes).toEqual(['UNAUTHENTICATED']);
+    }
   });
 });
 

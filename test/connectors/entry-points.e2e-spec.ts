@@ -106,6 +106,19 @@ describe('GraphQL', () => {
     const denied = await gateway.post('{ connectorStatus { stream } }', { token: catalog, purpose: 'LISTING_MAINTENANCE' });
     expect(denied.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
+
+  test('syncRuns reports a RUNNING run whose heartbeat is stale (its process was killed) as FAILED, interrupted', async () => {
+    const [{ id }] = await q(
+      `INSERT INTO sync_run (id, trigger, principal_id, status, accounts, streams, started_at, heartbeat_at)
+       VALUES (gen_random_uuid(), 'schedule', 'test:killed', 'RUNNING', ARRAY[$1], ARRAY['orders'], now() - interval '31 minutes', now() - interval '30 minutes') RETURNING id`,
+      [SELLER],
+    );
+    const security = await testTokenFor(db.dataSource, 'security', { purposes: [Purpose.TROUBLESHOOTING] });
+    const runs = await gateway.post('{ syncRuns(first: 100) { id status finishedAt errors { code message } } }', { token: security, purpose: 'TROUBLESHOOTING' });
+    expect(runs.body.errors).toBeUndefined();
+    const run = (runs.body.data as { syncRuns: { id: string; status: string; finishedAt: string | null; errors: { code: string; message: string }[] }[] }).syncRuns.find((r) => r.id === id);
+    expect(run).toEqual({ id, status: 'FAILED', finishedAt: expect.any(String), errors: [{ code: 'INTERRUPTED', message: expect.stringMatching(/^interrupted: no heartbeat since /) }] });
+  });
 });
 
 describe('SYNC_SCHEDULE', () => {

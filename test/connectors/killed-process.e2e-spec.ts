@@ -50,9 +50,16 @@ describeWithServer('a sync process killed half way, and concurrent runs', () => 
     const [{ n: done }] = await db.dataSource.query('SELECT count(*)::int AS n FROM connector_cursor WHERE last_success_at IS NOT NULL');
     expect(done).toBeLessThan(reference.streams.length);
 
-    const resumed = await sync(db.dataSource, standIn);
+    // The killed run is left RUNNING; the next run (here with a threshold shorter than the age of
+    // its last heartbeat) closes it as FAILED, interrupted, and is not blocked by it.
+    const [killed] = await db.dataSource.query("SELECT id FROM sync_run WHERE status = 'RUNNING'");
+    expect(killed).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const resumed = await sync(db.dataSource, standIn, { staleAfterMs: 50 });
     expect(resumed.errors).toEqual([]);
     expect(await dataRows(db.dataSource)).toEqual(expected);
+    const [closed] = await db.dataSource.query('SELECT status, errors FROM sync_run WHERE id = $1', [killed.id]);
+    expect(closed).toEqual({ status: 'FAILED', errors: [expect.objectContaining({ account: SELLER, code: 'INTERRUPTED' })] });
   });
 
   test('a run of the same account in another process holds it: this one syncs nothing and says so', async () => {

@@ -4,10 +4,12 @@
 import { UNRESTRICTED_SCOPE } from '../../src/auth/principal';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { importFile } from '../../src/ingest/import-file';
 import { registerAccount } from '../../src/ingest/seller-accounts';
 import { SP_API_RATES, rateOf } from '../../src/connectors/operation-rates';
+import { closeInterruptedSyncRuns } from '../../src/connectors/sync';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import type { AmazonStandIn } from './stand-in/amazon-stand-in';
 import { dataRows, registerDemoSeller, SELLER, DEMO_SELLER, startStandIn, sync, US, vault } from './support';
@@ -262,5 +264,74 @@ describe('faults', () => {
     } finally {
       await q("DELETE FROM seller_account_marketplace WHERE seller_id = $1 AND marketplace_id = 'A2EUQ1WTGCTBG2'", [SELLER]);
     }
+  });
+});
+
+describe('interrupted runs (a process killed mid-run leaves its run RUNNING)', () => {
+  /** A RUNNING run as a killed process leaves it, its last heartbeat `minutesAgo` minutes ago. */
+  async function runningRow(minutesAgo: number): Promise<string> {
+    const id = randomUUID();
+    await q(
+      `INSERT INTO sync_run (id, trigger, principal_id, status, accounts, streams, started_at, heartbeat_at)
+       VALUES ($1, 'cli', 'test:killed', 'RUNNING', ARRAY[$2], ARRAY['listings'], now() - make_interval(mins => $3 + 1), now() - make_interval(mins => $3))`,
+      [id, SELLER, minutesAgo],
+    );
+    return id;
+  }
+
+  test('the next run closes a RUNNING run with a stale heartbeat as FAILED, interrupted, and is not blocked by it', async () => {
+    const killed = await runningRow(30);
+    // A run whose heartbeat is fresh is alive somewhere: left alone.
+    const alive = await runningRow(0);
+    const report = await sync(db.dataSource, standIn, { streams: ['listings'], staleAfterMs: 5 * 60_000 });
+    expect(report.status).toBe('SUCCEEDED');
+    expect(report.errors).toEqual([]);
+    const [closed] = await q('SELECT status, finished_at, heartbeat_at, errors FROM sync_run WHERE id = $1', [killed]);
+    expect(closed.status).toBe('FAILED');
+    expect(closed.finished_at).toEqual(closed.heartbeat_at);
+    expect(closed.errors).toEqual([{ account: SELLER, marketplace: '-', stream: '*', code: 'INTERRUPTED', message: expect.stringMatching(/^interrupted: no heartbeat since \d{4}-\d\d-\d\dT/) }]);
+    expect((await q('SELECT status FROM sync_run WHERE id = $1', [alive]))[0].status).toBe('RUNNING');
+    const [alert] = await q("SELECT level, message FROM system_event WHERE component = 'connectors' AND request_id = $1", [killed]);
+    expect(alert).toMatchObject({ level: 'ERROR', message: expect.stringContaining('interrupted') });
+    // Stale once its heartbeat is old enough: closed by whoever looks next.
+    expect(await closeInterruptedSyncRuns(db.dataSource, new Date(Date.now() + 10 * 60_000), 5 * 60_000)).toEqual([alive]);
+  });
+
+  test('a live run keeps its heartbeat fresh, and is never closed as interrupted while it beats', async () => {
+    const runId = randomUUID();
+    const staleAfterMs = 300;
+    const ages: number[] = [];
+    const closed: string[] = [];
+    // Reports that take a few polls: the run lasts several times its stale threshold.
+    const polls = standIn.pollsBeforeDone;
+    standIn.pollsBeforeDone = 6;
+    let watching = true;
+    // Another process looking at the runs meanwhile: it sees a fresh heartbeat and closes nothing.
+    const watcher = (async () => {
+      while (watching) {
+        const [row] = await q('SELECT status, heartbeat_at FROM sync_run WHERE id = $1', [runId]);
+        if (row?.status === 'RUNNING') {
+          ages.push(Date.now() - new Date(row.heartbeat_at).getTime());
+          closed.push(...(await closeInterruptedSyncRuns(db.dataSource, new Date(), staleAfterMs)));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
+    })();
+    const started = Date.now();
+    try {
+      const report = await sync(db.dataSource, standIn, { runId, heartbeatMs: 25, staleAfterMs, pollMs: 100, streams: ['listings', 'restock'] });
+      expect(report.errors).toEqual([]);
+    } finally {
+      watching = false;
+      await watcher;
+      standIn.pollsBeforeDone = polls;
+    }
+    expect(Date.now() - started).toBeGreaterThan(3 * staleAfterMs);
+    expect(ages.length).toBeGreaterThan(5);
+    expect(Math.max(...ages)).toBeLessThan(staleAfterMs);
+    expect(closed).toEqual([]);
+    const [row] = await q('SELECT status, heartbeat_at, finished_at FROM sync_run WHERE id = $1', [runId]);
+    expect(row.status).toBe('SUCCEEDED');
+    expect(row.heartbeat_at).toEqual(row.finished_at);
   });
 });

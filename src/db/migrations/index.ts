@@ -24,6 +24,7 @@ import { ConnectorSync1796192941627 } from './1796192941627-connector-sync';
 import { ImportRowsOutOfScope1796193180495 } from './1796193180495-import-rows-out-of-scope';
 import { PersistedNormalizedHash1796194143351 } from './1796194143351-persisted-normalized-hash';
 import { AuditPurposes1796200000000 } from './1796200000000-audit-purposes';
+import { SyncRunHeartbeat1796201000000 } from './1796201000000-sync-run-heartbeat';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CoreAccounts1795777861725,
@@ -50,4 +51,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   ImportRowsOutOfScope1796193180495,
   PersistedNormalizedHash1796194143351,
   AuditPurposes1796200000000,
+  SyncRunHeartbeat1796201000000,
 ];
