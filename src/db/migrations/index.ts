@@ -25,6 +25,7 @@ import { ImportRowsOutOfScope1796193180495 } from './1796193180495-import-rows-o
 import { PersistedNormalizedHash1796194143351 } from './1796194143351-persisted-normalized-hash';
 import { AuditPurposes1796200000000 } from './1796200000000-audit-purposes';
 import { SyncRunHeartbeat1796201000000 } from './1796201000000-sync-run-heartbeat';
+import { AuditAppendIndexPlan1796202000000 } from './1796202000000-audit-append-index-plan';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CoreAccounts1795777861725,
@@ -52,4 +53,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   PersistedNormalizedHash1796194143351,
   AuditPurposes1796200000000,
   SyncRunHeartbeat1796201000000,
+  AuditAppendIndexPlan1796202000000,
 ];
