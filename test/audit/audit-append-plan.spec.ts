@@ -3,7 +3,7 @@
 // first for the life of the connection, and a sequential scan made every append, and with it every
 // audited request, slower as the log grew. The plan is read with auto_explain (PostgreSQL server).
 // Its statistics are taken when the log is young, as a new database's ANALYZE or autovacuum would.
-import type { Client, Notification } from 'pg';
+import type { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { resetAudit } from './audit-fixtures';
 
@@ -23,7 +23,7 @@ describeOnServer('audit append on a growing log', () => {
     await runner.connect();
     const client = (runner as unknown as { databaseConnection: Client }).databaseConnection;
     const plans: string[] = [];
-    const onNotice = (notice: Notification & { message?: string }) => {
+    const onNotice = (notice: { message?: string }) => {
       if (notice.message?.includes('FROM audit_record')) plans.push(notice.message);
     };
     client.on('notice', onNotice);
