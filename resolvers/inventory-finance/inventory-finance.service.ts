@@ -24,8 +24,8 @@ import {
   type SettlementsArgs,
 } from '../../schema/inventory-finance/inventory-finance-args.type';
 import type { RequestContext } from '../../src/context';
-import { paginateRows, type RawPaginateOptions } from '../../src/db/paginate';
-import { type RawTable, SqlConditions, rawTable, selectEntities } from '../../src/db/raw-rows';
+import { paginateRows, scopedRowBy, type RawPaginateOptions } from '../../src/db/paginate';
+import { type RawTable, SqlConditions, rawTable } from '../../src/db/raw-rows';
 import { scopeConditions, scopedRead, scopeQuery } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
 import { Category } from '../../src/policy/taxonomy';
@@ -119,14 +119,8 @@ export class InventoryFinanceService {
    * `settlement` as one prebuilt statement with more columns (the planned executor's nested
    * lines): the same row, scope and count, hydrated as `getOne` would.
    */
-  async settlementRow(ctx: RequestContext, settlementId: string, columns: (where: SqlConditions) => string): Promise<Settlement | null> {
-    const table = rawTable(ctx.reads.connection, Settlement, 'st');
-    const where = scopeConditions(new SqlConditions(), ctx, Settlement, table);
-    where.and(`${table.column('settlementId')} = ${where.param(settlementId)}`);
-    const extra = columns(where);
-    const [row] = await selectEntities(ctx.reads, table, `SELECT ${table.select}${extra} FROM ${table.from}${where.where()} LIMIT 1`, where.params);
-    if (row) ctx.governance.countRows(INVENTORY_FINANCE, 1);
-    return row ?? null;
+  settlementRow(ctx: RequestContext, settlementId: string, columns: (where: SqlConditions) => string): Promise<Settlement | null> {
+    return scopedRowBy(ctx, Settlement, 'st', 'settlementId', settlementId, { category: INVENTORY_FINANCE, columns });
   }
 
   /** Lines of many settlements in one query, scoped through their settlement. */

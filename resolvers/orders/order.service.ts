@@ -5,7 +5,7 @@ import { Order, OrderItem, OrderReturn, Shipment } from '../../entities/orders';
 import type { ConnectionShape } from '../../schema/common/connection.type';
 import { OrderSortField, ReturnSortField, type OrdersArgs, type ReturnsArgs } from '../../schema/orders/order-args.type';
 import type { RequestContext } from '../../src/context';
-import { paginate, paginateRows, type RawPaginateOptions } from '../../src/db/paginate';
+import { paginate, paginateRows, scopedRowBy, type RawPaginateOptions } from '../../src/db/paginate';
 import { type RawTable, SqlConditions, rawTable, selectEntities } from '../../src/db/raw-rows';
 import { scopeConditions, scopedRead } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
@@ -75,14 +75,8 @@ export class OrderService {
    * `byAmazonOrderId` as one prebuilt statement with more columns (the planned executor's nested
    * lists): the same row, scope and count, hydrated as `getOne` would.
    */
-  async byAmazonOrderIdRow(ctx: RequestContext, amazonOrderId: string, columns: (where: SqlConditions) => string): Promise<Order | null> {
-    const table = rawTable(ctx.reads.connection, Order, 'o');
-    const where = scopeConditions(new SqlConditions(), ctx, Order, table);
-    where.and(`${table.column('amazonOrderId')} = ${where.param(amazonOrderId)}`);
-    const extra = columns(where);
-    const [order] = await selectEntities(ctx.reads, table, `SELECT ${table.select}${extra} FROM ${table.from}${where.where()} LIMIT 1`, where.params);
-    if (order) ctx.governance.countRows(Category.ORDERS, 1);
-    return order ?? null;
+  byAmazonOrderIdRow(ctx: RequestContext, amazonOrderId: string, columns: (where: SqlConditions) => string): Promise<Order | null> {
+    return scopedRowBy(ctx, Order, 'o', 'amazonOrderId', amazonOrderId, { category: Category.ORDERS, columns });
   }
 
   listReturns(ctx: RequestContext, args: ReturnsArgs): Promise<ConnectionShape<OrderReturn>> {

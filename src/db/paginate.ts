@@ -1,12 +1,13 @@
 // Keyset pagination for every list: stable order (sort key, then id), opaque cursors, page-size
 // limit, and `totalCount` computed only when selected. Row scope is already in the query builder.
-import { QueryFailedError, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { QueryFailedError, type EntityTarget, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import type { ConnectionShape } from '../../schema/common/connection.type';
 import { config } from '../config';
 import type { RequestContext } from '../context';
 import { badUserInput } from '../errors';
 import type { Category } from '../policy/taxonomy';
-import { type RawTable, SqlConditions, selectEntities, selectRows } from './raw-rows';
+import { type RawTable, SqlConditions, rawTable, selectEntities, selectRows } from './raw-rows';
+import { scopeConditions } from './scoped';
 
 export type SortDirection = 'ASC' | 'DESC';
 
@@ -214,4 +215,26 @@ export function paginateRows<T extends ObjectLiteral>(
       return Number(row?.count ?? 0);
     },
   });
+}
+
+/**
+ * The one row of `entity` whose `property` is `value`, within the principal's row scope, as a
+ * prebuilt statement with more columns (the planned executor's nested lists): the same row, scope
+ * and count as the query builder's `getOne`, read as `alias`.
+ */
+export async function scopedRowBy<T extends ObjectLiteral>(
+  ctx: RequestContext,
+  entity: EntityTarget<T>,
+  alias: string,
+  property: keyof T & string,
+  value: unknown,
+  options: { category: Category; columns: (where: SqlConditions) => string },
+): Promise<T | null> {
+  const table = rawTable(ctx.reads.connection, entity, alias);
+  const where = scopeConditions(new SqlConditions(), ctx, entity, table);
+  where.and(`${table.column(property)} = ${where.param(value)}`);
+  const extra = options.columns(where);
+  const [row] = await selectEntities(ctx.reads, table, `SELECT ${table.select}${extra} FROM ${table.from}${where.where()} LIMIT 1`, where.params);
+  if (row) ctx.governance.countRows(options.category, 1);
+  return row ?? null;
 }

@@ -407,7 +407,16 @@ function rootColumns(statement: Statement, entity: EntityTarget<ObjectLiteral>, 
     return sql;
   };
   // A page reads only the properties the plan answers from (leaves and the keys of nested lists).
-  return Object.assign(columns, { only: objects.flatMap((object) => object.columns.map((column) => column.property)) });
+  return Object.assign(columns, { only: propertiesRead(objects) });
+}
+
+// The properties a root's objects read, listed once per plan (`objects` belongs to its plan).
+const readByObjects = new WeakMap<ObjectPlan[], readonly string[]>();
+
+function propertiesRead(objects: ObjectPlan[]): readonly string[] {
+  let properties = readByObjects.get(objects);
+  if (!properties) readByObjects.set(objects, (properties = [...new Set(objects.flatMap((object) => object.columns.map((column) => column.property)))]));
+  return properties;
 }
 
 /** Nested rows of a json subquery, converted as the driver and entity hydration convert them. */
