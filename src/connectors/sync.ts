@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { In, LessThan, type DataSource } from 'typeorm';
+import { In, LessThan, Raw, type DataSource } from 'typeorm';
 import { DataSourceKind } from '../../entities/common/provenance';
 import { AmazonCredential, AmazonCredentialKind } from '../../entities/gateway/amazon-credential.entity';
 import { ConnectorCursor } from '../../entities/gateway/connector-cursor.entity';
@@ -128,12 +128,15 @@ export function syncRunAsOf<T extends SyncRun>(run: T, now: Date, staleAfterMs =
 /**
  * Closes every RUNNING run whose heartbeat is stale as FAILED, with an INTERRUPTED error per account
  * (finished at its last heartbeat); each row is changed only if it is still RUNNING and still stale,
- * so a run that beats in between is left alone. Returns the ids closed.
+ * so a run that beats in between is left alone. With `within`, only runs that touched no other
+ * accounts (the runs a principal limited to them is shown, see `syncRuns`). Returns the ids closed.
  */
-export async function closeInterruptedSyncRuns(dataSource: DataSource, now: Date, staleAfterMs = DEFAULT_SYNC_STALE_AFTER_MS): Promise<string[]> {
+export async function closeInterruptedSyncRuns(dataSource: DataSource, now: Date, staleAfterMs = DEFAULT_SYNC_STALE_AFTER_MS, within?: readonly string[]): Promise<string[]> {
   const cutoff = staleBefore(now, staleAfterMs);
   const repository = dataSource.getRepository(SyncRun);
-  const stale = await repository.find({ where: { status: 'RUNNING', heartbeatAt: LessThan(cutoff) } });
+  const stale = await repository.find({
+    where: { status: 'RUNNING', heartbeatAt: LessThan(cutoff), ...(within ? { accounts: Raw((column) => `${column} <@ :within::text[]`, { within: [...within] }) } : {}) },
+  });
   const closed: string[] = [];
   for (const run of stale) {
     const result = await repository.update(
@@ -211,7 +214,8 @@ export async function runSync(dataSource: DataSource, vault: CredentialVault, op
 
   // Runs whose process died (no heartbeat for too long) are closed before this one starts: their
   // accounts' locks went with their connections, what they imported is in, their cursors resume.
-  await closeInterruptedSyncRuns(dataSource, startedAt, options.staleAfterMs ?? DEFAULT_SYNC_STALE_AFTER_MS);
+  // A principal limited to some accounts closes only runs of those accounts.
+  await closeInterruptedSyncRuns(dataSource, startedAt, options.staleAfterMs ?? DEFAULT_SYNC_STALE_AFTER_MS, options.scope.accounts ?? undefined);
   await dataSource.getRepository(SyncRun).insert({
     id: runId,
     trigger: options.trigger,

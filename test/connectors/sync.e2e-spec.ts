@@ -269,15 +269,23 @@ describe('faults', () => {
 
 describe('interrupted runs (a process killed mid-run leaves its run RUNNING)', () => {
   /** A RUNNING run as a killed process leaves it, its last heartbeat `minutesAgo` minutes ago. */
-  async function runningRow(minutesAgo: number): Promise<string> {
+  async function runningRow(minutesAgo: number, account = SELLER): Promise<string> {
     const id = randomUUID();
     await q(
       `INSERT INTO sync_run (id, trigger, principal_id, status, accounts, streams, started_at, heartbeat_at)
        VALUES ($1, 'cli', 'test:killed', 'RUNNING', ARRAY[$2], ARRAY['listings'], now() - make_interval(mins => $3 + 1), now() - make_interval(mins => $3))`,
-      [id, SELLER, minutesAgo],
+      [id, account, minutesAgo],
     );
     return id;
   }
+
+  test('a principal limited to some accounts closes only interrupted runs of those accounts', async () => {
+    const mine = await runningRow(30);
+    const another = await runningRow(30, 'A-ANOTHER-SELLER');
+    expect(await closeInterruptedSyncRuns(db.dataSource, new Date(), 5 * 60_000, [SELLER])).toEqual([mine]);
+    expect((await q('SELECT status FROM sync_run WHERE id = $1', [another]))[0].status).toBe('RUNNING');
+    expect(await closeInterruptedSyncRuns(db.dataSource, new Date(), 5 * 60_000)).toEqual([another]);
+  });
 
   test('the next run closes a RUNNING run with a stale heartbeat as FAILED, interrupted, and is not blocked by it', async () => {
     const killed = await runningRow(30);
