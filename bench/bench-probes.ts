@@ -43,6 +43,8 @@ export function countSqlStatements(): void {
  * this process in microseconds, its resident set size, and how many operations ran on a plan); returns false for any other request.
  */
 export function answerProbe(req: IncomingMessage, res: ServerResponse): boolean {
+  // Every request passes here: only the probes' own paths pay for parsing the URL.
+  if (!req.url?.startsWith('/__bench/')) return false;
   const url = new URL(req.url ?? '/', 'http://probe');
   let body: unknown;
   if (req.method === 'GET' && url.pathname === '/__bench/sql') {

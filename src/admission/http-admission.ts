@@ -15,30 +15,43 @@ import { deadlineExceeded, holdsPermission, permissionRequired, purposeRequired,
 import { REFUSAL_CODES } from '../audit/audit-outcome';
 import { isUnavailableError, unavailable, UNAVAILABLE_MESSAGE } from '../unavailable';
 
-function header(req: Request, name: string): string | null {
-  const value = req.get(name);
+/** What admission reads of an HTTP request, on Express's request or on Node's own (the `/graphql` entry). */
+export interface HttpRequestFacts {
+  requestId: string;
+  /** Source address (behind a trusted proxy, the client's as the proxy reports it). */
+  ip: string | null;
+  header(name: string): string | undefined;
+}
+
+/** The facts of a request Express serves (after the request id middleware). */
+export function expressRequestFacts(req: Request, res: Response): HttpRequestFacts {
+  return { requestId: String(res.locals.requestId ?? ''), ip: req.ip ?? null, header: (name) => req.get(name) };
+}
+
+function header(request: HttpRequestFacts, name: string): string | null {
+  const value = request.header(name);
   return value === undefined || value === '' ? null : value;
 }
 
 /** Where an HTTP request came from, for its context and audit record (never buyers' data). */
-export function originOf(req: Request): RequestOrigin {
+export function originOf(request: HttpRequestFacts): RequestOrigin {
   return {
-    ip: req.ip ?? null,
-    userAgent: header(req, 'user-agent'),
-    clientName: header(req, 'apollographql-client-name'),
-    clientVersion: header(req, 'apollographql-client-version'),
+    ip: request.ip,
+    userAgent: header(request, 'user-agent'),
+    clientName: header(request, 'apollographql-client-name'),
+    clientVersion: header(request, 'apollographql-client-version'),
   };
 }
 
 /** Admits an HTTP request: its context, complete (a refusal kept in `ctx.refusal`). */
-export function admitHttpRequest(admission: Admission, req: Request, res: Response, entry: EntryPoint, operations = 1, anyone = false): Promise<RequestContext> {
+export function admitHttpRequest(admission: Admission, request: HttpRequestFacts, entry: EntryPoint, operations = 1, anyone = false): Promise<RequestContext> {
   return admission.admit({
     entry,
-    requestId: String(res.locals.requestId ?? ''),
+    requestId: request.requestId,
     // A public route admits anyone as the `public` principal of its address; a credential is ignored.
-    ...(anyone ? { principal: publicPrincipal(req.ip ?? null) } : { authorization: req.get('authorization') }),
-    origin: originOf(req),
-    declaredPurpose: header(req, 'x-purpose'),
+    ...(anyone ? { principal: publicPrincipal(request.ip) } : { authorization: request.header('authorization') }),
+    origin: originOf(request),
+    declaredPurpose: header(request, 'x-purpose'),
     operations,
   });
 }
@@ -110,7 +123,7 @@ function send(res: Response, answer: RouteAnswer): void {
  */
 export function admittedRoute(admission: Admission, spec: RouteSpec, handler: (ctx: RequestContext, req: Request, res: Response) => Promise<RouteAnswer>): RequestHandler {
   return async (req, res) => {
-    const ctx = await admitHttpRequest(admission, req, res, spec.entry, 1, spec.public === true);
+    const ctx = await admitHttpRequest(admission, expressRequestFacts(req, res), spec.entry, 1, spec.public === true);
     let answer: RouteAnswer;
     try {
       if (ctx.refusal) throw ctx.refusal;

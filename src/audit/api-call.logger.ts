@@ -1,9 +1,11 @@
 // The API call log (SYSTEM_LOGS): one row per HTTP request, written in batches off the request
 // path. Operational, not evidence: a failed write is reported and the rows dropped, unlike the
 // audit log. The audit plugin notes each operation's principal and name under its request id.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { DataSource } from 'typeorm';
+import { requestIdOf } from '../request-id';
+import type { NodeHandler } from '../server/node-handler';
 
 export interface ApiCallEntry {
   requestId: string;
@@ -83,16 +85,16 @@ export class ApiCallLogger {
     }, this.options.flushIntervalMs ?? 50);
   }
 
-  /** Express middleware (mount after the request-id middleware): logs each request when it ends. */
-  middleware(): RequestHandler {
-    return (req: Request, res: Response, next: NextFunction) => {
+  /** Middleware for every route (after the request id is assigned): logs each request when it ends. */
+  middleware(): NodeHandler {
+    return (req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, next) => {
       const started = performance.now();
       const time = (this.options.now ?? (() => new Date()))();
       let done = false;
       const finish = () => {
         if (done) return;
         done = true;
-        const requestId = String(res.locals.requestId ?? req.get('x-request-id') ?? 'unknown');
+        const requestId = requestIdOf(res) ?? 'unknown';
         const notes = this.notes.get(requestId) ?? [];
         this.notes.delete(requestId);
         const names = [...new Set(notes.map((note) => note.operationName).filter((name): name is string => !!name))];
@@ -102,8 +104,8 @@ export class ApiCallLogger {
           principalId: notes.find((note) => note.principalId)?.principalId ?? null,
           accountId: notes.find((note) => note.accountId)?.accountId ?? null,
           operationName: names.length > 0 ? names.join(',').slice(0, 200) : null,
-          method: req.method.slice(0, 8),
-          path: (req.originalUrl.split('?')[0] ?? '').slice(0, 200),
+          method: (req.method ?? '').slice(0, 8),
+          path: ((req.originalUrl ?? req.url ?? '').split('?')[0] ?? '').slice(0, 200),
           httpStatus: res.statusCode,
           latencyMs: Math.round(performance.now() - started),
           errorCode: notes.find((note) => note.errorCode)?.errorCode ?? null,

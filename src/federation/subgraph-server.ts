@@ -36,7 +36,7 @@ import { buildGatewaySchema } from '../server/schema';
 import { formatGatewayError } from '../server/gateway';
 import { logger } from '../logger';
 import { readinessHandler } from '../server/readiness';
-import { requestIdMiddleware } from '../server/request-id';
+import { requestIdMiddleware } from '../request-id';
 import { hopBodyHash, INTERNAL_CONTEXT_HEADER, InternalContextError, verifyInternalContext, type FederationKeys, type ReplayCache, type VerifiedHop } from './internal-context';
 import { createReplayCache } from './replay-cache';
 import { buildSubgraph, type SubgraphName } from './subgraphs';

@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import type { RequestListener, Server } from 'node:http';
 import cors from 'cors';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config';
 import { ErrorCode } from '../errors';
-import type { HttpRefusal } from '../server/gateway';
+import type { GraphqlRequestCheck } from '../server/graphql-entry';
+import type { NodeHandler } from '../server/node-handler';
 import { LIMIT_KEYS, type OperationLimits } from './limits';
 
 /** Whether TLS ends in this process or at a trusted proxy in front of it. */
@@ -59,7 +59,7 @@ export function corsOrigins(config: Pick<Config, 'CORS_ORIGINS'>): string[] {
 }
 
 /** Security headers and CORS, for every route. */
-export function hardeningMiddleware(config: Config): RequestHandler[] {
+export function hardeningMiddleware(config: Config): NodeHandler[] {
   const origins = corsOrigins(config);
   return [
     helmet({
@@ -95,58 +95,32 @@ export function hardeningMiddleware(config: Config): RequestHandler[] {
   ];
 }
 
-export type RecordRefusal = (refusal: HttpRefusal) => Promise<void>;
-
-function errorBody(code: string, message: string, extensions: Record<string, unknown> = {}) {
-  return { errors: [{ message, extensions: { ...extensions, code } }] };
-}
-
-/** Sends a refusal after recording it (503 when the audit record cannot be written). */
-async function refuse(
-  record: RecordRefusal | undefined,
-  req: Request,
-  res: Response,
-  status: number,
-  code: string,
-  message: string,
-  extensions: Record<string, unknown> = {},
-): Promise<void> {
-  try {
-    await record?.({ requestId: String(res.locals.requestId ?? ''), code, message, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
-  } catch {
-    res.status(503).json(errorBody(ErrorCode.UNAVAILABLE, 'The request could not be recorded in the audit log and was not served'));
-    return;
-  }
-  res.status(status).json(errorBody(code, message, extensions));
-}
-
 function documentBytes(operation: unknown): number {
   const query = (operation as { query?: unknown } | null)?.query;
   return typeof query === 'string' ? Buffer.byteLength(query, 'utf8') : 0;
 }
 
-/** Operations per batched request and document size, checked on the parsed body. */
-export function requestLimitsMiddleware(limits: OperationLimits, record?: RecordRefusal): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const body: unknown = req.body;
+/** Operations per batched request and document size, checked on the parsed body (and a GET's `query`). */
+export function requestLimitsCheck(limits: OperationLimits): GraphqlRequestCheck {
+  return ({ body, query }) => {
     const operations = Array.isArray(body) ? body : [body];
     if (Array.isArray(body) && limits.batchOperations > 0 && body.length > limits.batchOperations) {
-      void refuse(record, req, res, 400, ErrorCode.BAD_USER_INPUT, `Batch refused: it holds ${body.length} operations, above the limit of ${limits.batchOperations} (${LIMIT_KEYS.batchOperations})`, {
-        limit: LIMIT_KEYS.batchOperations,
-        max: limits.batchOperations,
-        found: body.length,
-      });
-      return;
+      return {
+        status: 400,
+        code: ErrorCode.BAD_USER_INPUT,
+        message: `Batch refused: it holds ${body.length} operations, above the limit of ${limits.batchOperations} (${LIMIT_KEYS.batchOperations})`,
+        extensions: { limit: LIMIT_KEYS.batchOperations, max: limits.batchOperations, found: body.length },
+      };
     }
-    const largest = Math.max(0, ...operations.map(documentBytes), typeof req.query.query === 'string' ? Buffer.byteLength(req.query.query) : 0);
+    const largest = Math.max(0, ...operations.map(documentBytes), query !== null ? Buffer.byteLength(query) : 0);
     if (limits.documentBytes > 0 && largest > limits.documentBytes) {
-      void refuse(record, req, res, 413, ErrorCode.QUERY_TOO_COMPLEX, `Operation refused: its document size in bytes is ${largest}, above the limit of ${limits.documentBytes} (${LIMIT_KEYS.documentBytes})`, {
-        limit: LIMIT_KEYS.documentBytes,
-        max: limits.documentBytes,
-        found: largest,
-      });
-      return;
+      return {
+        status: 413,
+        code: ErrorCode.QUERY_TOO_COMPLEX,
+        message: `Operation refused: its document size in bytes is ${largest}, above the limit of ${limits.documentBytes} (${LIMIT_KEYS.documentBytes})`,
+        extensions: { limit: LIMIT_KEYS.documentBytes, max: limits.documentBytes, found: largest },
+      };
     }
-    next();
+    return null;
   };
 }

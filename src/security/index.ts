@@ -3,7 +3,8 @@
 // persisted operations for partner tokens. See docs/security.md.
 import type { RequestListener, Server } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { RequestHandler } from 'express';
+import type { NodeHandler } from '../server/node-handler';
+import type { GraphqlRequestCheck } from '../server/graphql-entry';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
@@ -20,9 +21,8 @@ import {
   assertTransportAllowed,
   createTlsServer,
   hardeningMiddleware,
-  requestLimitsMiddleware,
+  requestLimitsCheck,
   trustProxySetting,
-  type RecordRefusal,
 } from './http-hardening';
 import { limitsFromConfig, type OperationLimits } from './limits';
 import { PersistedOperationRegistry, PersistedQueryCache } from './persisted-operations';
@@ -37,8 +37,6 @@ export interface SecurityOptions {
   config: Config;
   /** The policy in force (the process's holder); a request passes the policy it is bound to. */
   policy: Policy | PolicySource;
-  /** Records HTTP-level refusals in the audit log (rate limit per address, batch, size). */
-  recordRefusal?: RecordRefusal;
   now?: () => Date;
   onError?: (error: unknown, what: string) => void;
   /** State changes shared with the other gateway processes (suspensions published and followed). */
@@ -55,9 +53,9 @@ export interface Security {
   /** Whether a partner token registered a document (persisted operations); null when not enforced. */
   isPersisted: ((principal: Principal, documentHash: string | null, normalizedHash: string) => Promise<boolean>) | null;
   /** For every route, before anything else: security headers, CORS. */
-  middleware: RequestHandler[];
+  middleware: NodeHandler[];
   /** On /graphql after the body is parsed: batch size and document size. */
-  graphqlMiddleware: RequestHandler[];
+  graphqlChecks: GraphqlRequestCheck[];
   /** Apollo settings: the token limit at parse time, persisted-query cache. */
   apolloOptions: { parseOptions: { maxTokens?: number }; persistedQueries: { cache: PersistedQueryCache } };
   trustProxy: boolean | number | string | undefined;
@@ -185,7 +183,7 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
     },
     isPersisted: flag(config.PARTNER_PERSISTED_ONLY) ? (principal, hash, normalized) => registry.isRegistered(principal.id, hash, normalized) : null,
     middleware: hardeningMiddleware(config),
-    graphqlMiddleware: [requestLimitsMiddleware(limits, options.recordRefusal)],
+    graphqlChecks: [requestLimitsCheck(limits)],
     apolloOptions: {
       parseOptions: limits.tokens > 0 ? { maxTokens: limits.tokens } : {},
       persistedQueries: { cache: new PersistedQueryCache(registry) },

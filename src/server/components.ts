@@ -97,7 +97,6 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
           changes,
           redisBreaker,
           now: options.now,
-          recordRefusal: audited ? (refusal) => admission.recordTransportRefusal(refusal) : undefined,
           onError: (error, what) => log.error({ err: error }, `security: ${what} failed`),
         })
       : null;
@@ -159,7 +158,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     onHttpRefusal,
     auditStalledMs: () => writer.stalledMs(),
     redisBreaker,
-    graphqlMiddleware: security?.graphqlMiddleware,
+    graphqlChecks: security?.graphqlChecks,
     apolloOptions: security?.apolloOptions,
     trustProxy: security?.trustProxy,
     createServer: security ? (app) => security.createServer(app) : undefined,

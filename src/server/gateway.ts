@@ -1,6 +1,6 @@
 // The HTTP gateway: express 5 + Apollo Server 5. Wiring only; what decides access, what is
 // audited and how principals are authenticated come in as components (see components.ts).
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin } from '@apollo/server';
@@ -22,9 +22,11 @@ import { logger } from '../logger';
 import { isUnavailableError, UNAVAILABLE_MESSAGE } from '../unavailable';
 import { readinessHandler } from './readiness';
 import { createMetrics, type GatewayMetrics } from './metrics';
-import { requestIdMiddleware } from './request-id';
+import { requestIdMiddleware } from '../request-id';
+import { graphqlEntry, isGraphqlPath, type GraphqlRequestCheck } from './graphql-entry';
+import type { NodeHandler } from './node-handler';
 import type { Admission } from '../admission/admission';
-import { admitHttpRequest, admittedRoute, routeRefusal } from '../admission/http-admission';
+import { admittedRoute, routeRefusal } from '../admission/http-admission';
 import type { Authenticate } from '../auth/authenticate';
 
 /** The gateway's Prometheus metrics, as the decision sees them: operational system logs. */
@@ -66,9 +68,9 @@ export interface GatewayComponents {
   plugins: ApolloServerPlugin<RequestContext>[];
   /** Records a request refused before GraphQL (the audit log keeps those too). */
   onHttpRefusal?: (refusal: HttpRefusal) => Promise<void>;
-  /** Middleware run on every request after the request id (e.g. the API call log). */
-  middleware?: express.RequestHandler[];
-  /** Extra routes (e.g. imports, exports), mounted after `/graphql` (whose requests never pass them): no middleware for every request here, see `middleware`. */
+  /** Middleware run on every request after the request id (e.g. the API call log), `/graphql` included. */
+  middleware?: NodeHandler[];
+  /** Extra routes (e.g. imports, exports), served by Express (never `/graphql`): no middleware for every request here, see `middleware`. */
   routes?: express.Router[];
   /** Redis behind its circuit breaker (REDIS_URL): its state in /metrics. */
   redisBreaker?: import('../security/redis-breaker').RedisBreaker | null;
@@ -76,14 +78,14 @@ export interface GatewayComponents {
   auditStalledMs?: () => number;
   /** Releases what the components hold (writers, timers); called by `stop()`. */
   stop?: () => Promise<void>;
-  /** Middleware on /graphql after the body is parsed (e.g. batch and document size limits). */
-  graphqlMiddleware?: express.RequestHandler[];
+  /** Checks of a `/graphql` request after its body is parsed (e.g. batch and document size limits). */
+  graphqlChecks?: GraphqlRequestCheck[];
   /** Apollo settings the components own (parse limits, persisted-query cache). */
   apolloOptions?: Pick<ApolloServerOptions<RequestContext>, 'parseOptions' | 'persistedQueries'>;
   /** Express `trust proxy` (source addresses and TLS behind a proxy). */
   trustProxy?: boolean | number | string;
-  /** Creates the server (e.g. HTTPS); null or absent: plain HTTP. */
-  createServer?: (app: express.Express) => Server | null;
+  /** Creates the server (e.g. HTTPS) for the request listener; null or absent: plain HTTP. */
+  createServer?: (listener: RequestListener) => Server | null;
   /** Checked before listening (e.g. no plain HTTP on a public address in production). */
   beforeListen?: (host: string) => void;
   /** State changes shared with the other gateway processes (subscribe to reload, publish after a change). */
@@ -155,7 +157,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const now = options.now ?? (() => new Date());
   const metrics = createMetrics({ policy: components.policies, redis: components.redisBreaker ?? undefined });
   const app = express();
-  const httpServer = components.createServer?.(app) ?? createServer(app);
+  // `/graphql` has its own entry (src/server/graphql-entry.ts); Express serves every other route.
+  let graphql: RequestListener | null = null;
+  const listener: RequestListener = (req, res) => (graphql && isGraphqlPath(req.url) ? graphql(req, res) : app(req, res));
+  const httpServer = components.createServer?.(listener) ?? createServer(listener);
   app.disable('x-powered-by');
   // No ETag on answers: GraphQL and API answers are `no-store` (never revalidated), and Express
   // would hash every body (a settlements answer is ~100 KB) to compute one.
@@ -186,47 +191,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   await apollo.start();
 
-  const refuse = async (req: Request, res: Response, status: number, code: string, message: string) => {
-    const refusal: HttpRefusal = {
-      requestId: String(res.locals.requestId),
-      code,
-      message,
-      ip: req.ip ?? null,
-      userAgent: req.get('user-agent') ?? null,
-    };
-    try {
-      await components.onHttpRefusal?.(refusal);
-    } catch (error) {
-      logger().error({ err: error, requestId: refusal.requestId }, 'could not record a refused request');
-      res.status(503).json(graphqlErrorBody(ErrorCode.UNAVAILABLE, 'The request could not be recorded in the audit log and was not served'));
-      return;
-    }
-    res.status(status).json(graphqlErrorBody(code, message));
-  };
-
-  // `/graphql` first: its requests (nearly all of them) pass the request id and the components'
-  // middleware (API call log, security headers, CORS) and then nothing but their own handlers,
-  // never the routers of the other endpoints below.
-  app.use(
-    '/graphql',
-    express.json({ limit: config.BODY_LIMIT }),
-    (error: unknown, req: Request, res: Response, next: NextFunction) => {
-      const type = (error as { type?: string }).type;
-      if (type === 'entity.parse.failed') {
-        void refuse(req, res, 400, ErrorCode.BAD_USER_INPUT, 'Malformed JSON body: send a JSON object such as {"query": "{ __typename }"}');
-      } else if (type === 'entity.too.large') {
-        void refuse(req, res, 413, ErrorCode.BAD_USER_INPUT, `Request body larger than the limit of ${config.BODY_LIMIT}`);
-      } else if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
-        void refuse(req, res, 415, ErrorCode.BAD_USER_INPUT, 'Unsupported body encoding: send UTF-8 JSON');
-      } else {
-        next(error);
-      }
-    },
-    ...(components.graphqlMiddleware ?? []),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => admitHttpRequest(components.admission, req, res, 'graphql', Array.isArray(req.body) ? req.body.length : 1),
-    }),
-  );
+  graphql = graphqlEntry({
+    apollo,
+    admission: components.admission,
+    bodyLimit: config.BODY_LIMIT,
+    middleware: components.middleware ?? [],
+    checks: components.graphqlChecks ?? [],
+    onHttpRefusal: components.onHttpRefusal,
+    trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -1,4 +1,5 @@
-// The HTTP surface besides POST /graphql: GET queries, health, readiness, metrics, request ids.
+// The HTTP surface besides POST /graphql: GET queries, health, readiness, metrics, request ids,
+// and the steps `/graphql`'s own entry shares with every route (src/server/graphql-entry.ts).
 import { Purpose } from '../../src/policy/taxonomy';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestCatalog, testTokenFor } from '../support/fixtures';
@@ -97,6 +98,44 @@ describe('HTTP endpoints', () => {
       expect(remote).not.toContain('sg_demo_secret_value');
     } finally {
       await demo.stop();
+      await behindProxy.stop();
+    }
+  });
+
+  it('serves /graphql in any case with the steps of every route: client address, security headers, CORS, API call log', async () => {
+    const behindProxy = await startTestGateway(db, { env: { TRUST_PROXY: '1', CORS_ORIGINS: 'https://dash.example' } });
+    const ask = (base: string, path: string, requestId: string) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': 'LISTING_MAINTENANCE', 'x-request-id': requestId, 'x-forwarded-for': '203.0.113.9', origin: 'https://dash.example' },
+        body: JSON.stringify({ query: '{ products(first: 1) { nodes { asin } } }' }),
+      });
+    try {
+      const forwarded = await ask(behindProxy.url, '/GraphQL', 'entry-proxied');
+      expect(forwarded.status).toBe(200);
+      expect(((await forwarded.json()) as { data: { products: { nodes: unknown[] } } }).data.products.nodes).toHaveLength(1);
+      expect(forwarded.headers.get('x-request-id')).toBe('entry-proxied');
+      expect(forwarded.headers.get('access-control-allow-origin')).toBe('https://dash.example');
+      expect(forwarded.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(forwarded.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(forwarded.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      // Without a trusted proxy, the forwarded address is the caller's claim only: not recorded.
+      const direct = await ask(gateway.url, '/graphql', 'entry-direct');
+      expect(direct.status).toBe(200);
+      expect(direct.headers.get('access-control-allow-origin')).toBeNull();
+      const records = (await db.dataSource.query(`SELECT request_id, source_ip FROM audit_record WHERE request_id IN ('entry-proxied', 'entry-direct') ORDER BY request_id`)) as { request_id: string; source_ip: string }[];
+      expect(records).toEqual([
+        { request_id: 'entry-direct', source_ip: expect.stringMatching(/^(::ffff:)?127\.0\.0\.1$|^::1$/) },
+        { request_id: 'entry-proxied', source_ip: '203.0.113.9' },
+      ]);
+      let calls: { path: string; http_status: number; operation_name: string | null }[] = [];
+      // The API call log is written in batches, off the request path.
+      for (let attempt = 0; attempt < 100 && calls.length === 0; attempt += 1) {
+        calls = (await db.dataSource.query(`SELECT path, http_status, operation_name FROM api_call_log WHERE request_id = 'entry-proxied'`)) as typeof calls;
+        if (calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(calls).toEqual([{ path: '/GraphQL', http_status: 200, operation_name: null }]);
+    } finally {
       await behindProxy.stop();
     }
   });
