@@ -378,8 +378,14 @@ function relationSql(statement: Statement, relation: RelationPlan, parentKey: st
   const childKey = child.column(declaration.childKey as never);
   if (declaration.scopedThrough) {
     const through = rawTable(statement.dataSource, declaration.scopedThrough.entity, `p${(statement.aliases += 1)}`);
-    from += ` INNER JOIN ${through.from} ON ${through.column(declaration.scopedThrough.property as never)} = ${childKey}`;
-    scopeConditions(where, statement.ctx, declaration.scopedThrough.entity, through);
+    // The parent's table is joined only when the principal's scope limits its rows: for a principal
+    // not limited in scope the join would only cost PostgreSQL work (the child's rows are those of
+    // the parent row already). The conditions share the statement's parameters, numbered in order.
+    const scope = scopeConditions(new SqlConditions(params), statement.ctx, declaration.scopedThrough.entity, through);
+    if (scope.conditions.length > 0) {
+      from += ` INNER JOIN ${through.from} ON ${through.column(declaration.scopedThrough.property as never)} = ${childKey}`;
+      for (const condition of scope.conditions) where.and(condition);
+    }
   } else {
     scopeConditions(where, statement.ctx, declaration.entity, child);
   }

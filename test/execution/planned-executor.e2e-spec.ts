@@ -180,6 +180,8 @@ describe('planned execution (PLANNED_EXECUTION on and off)', () => {
   const tokens: { label: string; token: string; purposes: (string | undefined)[] }[] = [];
   let cases: Case[];
   let sequence = 0;
+  /** The account and marketplace the scoped tokens are limited to. */
+  let scope: { account: string; marketplace: string };
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -214,6 +216,7 @@ describe('planned execution (PLANNED_EXECUTION on and off)', () => {
       const scoped = await createToken(db.dataSource.manager, policy, { role, accounts: [order.sellerAccountId], marketplaces: [order.marketplaceId], createdBy: 'test' });
       tokens.push({ label: `${role} (one account and marketplace)`, token: scoped.token, purposes });
     }
+    scope = { account: order.sellerAccountId, marketplace: order.marketplaceId };
     const compliance = tokens.find((entry) => entry.label === 'compliance')!;
     const first = await plain.post('{ orders(first: 3) { pageInfo { endCursor } } }', { token: compliance.token, purpose: 'COMPLIANCE_REVIEW' });
     const after = (first.body.data as { orders: { pageInfo: { endCursor: string } } }).orders.pageInfo.endCursor;
@@ -333,6 +336,79 @@ describe('planned execution (PLANNED_EXECUTION on and off)', () => {
       expect(await measure(plain, counted, finance.token, 'ACCOUNTING')).toEqual({ statements: 3, planned: 0 });
       // Under BUSINESS_ANALYSIS the settlement id is masked for finance: graphql-js and the masks answer.
       expect(await measure(planned, SETTLEMENTS, finance.token, 'BUSINESS_ANALYSIS')).toEqual({ statements: 2, planned: 0 });
+    } finally {
+      counter.stop();
+    }
+  });
+
+  it('joins the parent of a nested list scoped through it only for a principal limited in scope', async () => {
+    const token = (label: string) => tokens.find((entry) => entry.label === label)!.token;
+    const counter = countQueries(db.dataSource);
+    try {
+      // The planned statement of a query and its answer (it must have run on a plan).
+      const run = async (query: string, label: string, purpose: string) => {
+        counter.reset();
+        const before = plannedExecutionCounts.planned;
+        const response = await planned.post(query, { token: token(label), purpose });
+        expect(response.body.errors).toBeUndefined();
+        expect(plannedExecutionCounts.planned - before).toBe(1);
+        const statements = counter.statements.filter((sql) => /json_agg/.test(sql));
+        expect(statements).toHaveLength(1);
+        return { sql: statements[0], data: response.body.data as Record<string, { nodes: Record<string, unknown>[] }> };
+      };
+      const orderJoin = /INNER JOIN "amazon_order" "p\d+" ON "p\d+"\."id" = "p\d+"\."order_id"/;
+      const settlementJoin = /INNER JOIN "settlement" "p\d+" ON "p\d+"\."id" = "p\d+"\."settlement_row_id"/;
+      const ORDERS = '{ orders(first: 20) { nodes { id sellerAccountId marketplaceId items { id sku } } } }';
+      const SETTLEMENT_LINES = '{ settlements(first: 5) { nodes { id sellerAccountId marketplaceId lines { id lineNumber } } } }';
+
+      // The items and lines of each parent, as the tables hold them.
+      const childrenOf = async (table: string, key: string, parents: Record<string, unknown>[]) => {
+        const rows: { parent: string; ids: string[] }[] = await db.dataSource.query(
+          `SELECT ${key}::text AS parent, array_agg(id::text ORDER BY id) AS ids FROM ${table} WHERE ${key} = ANY($1::bigint[]) GROUP BY ${key}`,
+          [parents.map((parent) => parent.id)],
+        );
+        return Object.fromEntries(parents.map((parent) => [parent.id, rows.find((row) => row.parent === String(parent.id))?.ids ?? []]));
+      };
+      const answered = (parents: Record<string, unknown>[], list: string) =>
+        Object.fromEntries(parents.map((parent) => [parent.id, (parent[list] as { id: string }[]).map((child) => String(child.id)).sort((a, b) => Number(a) - Number(b))]));
+
+      // Not limited in scope: no join, and every item and line of each parent.
+      const allOrders = await run(ORDERS, 'compliance', 'COMPLIANCE_REVIEW');
+      expect(allOrders.sql).not.toMatch(orderJoin);
+      expect(allOrders.sql).not.toMatch(/JOIN "amazon_order"/);
+      const orders = allOrders.data.orders.nodes;
+      expect(new Set(orders.map((node) => `${node.sellerAccountId}/${node.marketplaceId}`)).size).toBeGreaterThan(1);
+      expect(answered(orders, 'items')).toEqual(await childrenOf('order_item', 'order_id', orders));
+      expect(orders.some((node) => (node.items as unknown[]).length > 0)).toBe(true);
+      const allSettlements = await run(SETTLEMENT_LINES, 'finance', 'ACCOUNTING');
+      expect(allSettlements.sql).not.toMatch(/JOIN "settlement"/);
+      const settlements = allSettlements.data.settlements.nodes;
+      expect(answered(settlements, 'lines')).toEqual(await childrenOf('settlement_line', 'settlement_row_id', settlements));
+      expect(settlements.some((node) => (node.lines as unknown[]).length > 0)).toBe(true);
+
+      // Limited to one account and marketplace: the join and its scope conditions stay, and the
+      // nested rows are those of parents in scope only.
+      const inScope = (node: Record<string, unknown>) => node.sellerAccountId === scope.account && node.marketplaceId === scope.marketplace;
+      const scopedOrders = await run(ORDERS, 'compliance (one account and marketplace)', 'COMPLIANCE_REVIEW');
+      expect(scopedOrders.sql).toMatch(new RegExp(`${orderJoin.source} WHERE \\("p\\d+"\\."seller_account_id" = ANY\\(\\$\\d+\\)\\) AND \\("p\\d+"\\."marketplace_id" = ANY\\(\\$\\d+\\)\\)`));
+      const ordersInScope = scopedOrders.data.orders.nodes;
+      expect(ordersInScope.length).toBeGreaterThan(0);
+      expect(ordersInScope.every(inScope)).toBe(true);
+      expect(answered(ordersInScope, 'items')).toEqual(await childrenOf('order_item', 'order_id', ordersInScope));
+      const scopedSettlements = await run(SETTLEMENT_LINES, 'finance (one account and marketplace)', 'ACCOUNTING');
+      expect(scopedSettlements.sql).toMatch(settlementJoin);
+      const settlementsInScope = scopedSettlements.data.settlements.nodes;
+      expect(settlementsInScope.length).toBeGreaterThan(0);
+      expect(settlementsInScope.every(inScope)).toBe(true);
+      expect(answered(settlementsInScope, 'lines')).toEqual(await childrenOf('settlement_line', 'settlement_row_id', settlementsInScope));
+      // No item of an order out of scope is answered to the scoped principal.
+      const outOfScopeItems: { id: string }[] = await db.dataSource.query(
+        'SELECT i.id::text AS id FROM order_item i JOIN amazon_order o ON o.id = i.order_id WHERE NOT (o.seller_account_id = $1 AND o.marketplace_id = $2)',
+        [scope.account, scope.marketplace],
+      );
+      expect(outOfScopeItems.length).toBeGreaterThan(0);
+      const answeredItems = new Set(ordersInScope.flatMap((node) => (node.items as { id: string }[]).map((item) => String(item.id))));
+      expect(outOfScopeItems.filter((item) => answeredItems.has(item.id))).toEqual([]);
     } finally {
       counter.stop();
     }
