@@ -50,6 +50,11 @@ export const configSchema = z.object({
   /** User JWTs: HS256 secret, or a JWKS URL for RS256/ES256 (single sign-on). */
   JWT_SECRET: z.string().min(32).optional(),
   JWKS_URL: z.string().url().optional(),
+  /**
+   * Longest wait (ms) for the JWKS endpoint's key set; past it, user JWTs are answered 503 UNAVAILABLE
+   * (AUTHENTICATION_UNAVAILABLE) rather than holding the request for a slow single sign-on.
+   */
+  JWKS_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   JWT_AUDIENCE: z.string().optional(),
   JWT_ISSUER: z.string().optional(),
   /** Claim holding the user's role (a role name of the policy). */

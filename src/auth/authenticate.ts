@@ -36,7 +36,7 @@ export type Authenticate = (
   deps: { dataSource: DataSource; now: () => Date; ip: string | null },
 ) => Promise<Principal | null>;
 
-export type AuthConfig = Pick<Config, 'JWT_SECRET' | 'JWKS_URL' | 'JWT_AUDIENCE' | 'JWT_ISSUER' | 'JWT_ROLE_CLAIM'> & Partial<Pick<Config, 'JWT_MAX_LIFETIME_SECONDS'>>;
+export type AuthConfig = Pick<Config, 'JWT_SECRET' | 'JWKS_URL' | 'JWT_AUDIENCE' | 'JWT_ISSUER' | 'JWT_ROLE_CLAIM'> & Partial<Pick<Config, 'JWT_MAX_LIFETIME_SECONDS' | 'JWKS_TIMEOUT_MS'>>;
 
 export interface AuthenticateDeps {
   dataSource: DataSource;
@@ -87,7 +87,11 @@ function normalizeIp(ip: string): string {
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
 
+// One remote key set (and its cache) per endpoint and fetch timeout.
 const jwksByUrl = new Map<string, JWTVerifyGetKey>();
+
+/** Default of JWKS_TIMEOUT_MS: jose's own. */
+const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
 
 /** The message of a credential that could not be checked because the key set could not be fetched. */
 export const AUTHENTICATION_UNAVAILABLE_MESSAGE = 'The service cannot check credentials now (the signing keys of single sign-on could not be fetched); nothing was served: try again later';
@@ -105,8 +109,10 @@ class JwksUnavailableError extends Error {
  * anything else (a connection refused or reset, `JWKSTimeout`, a non-200 answer or a body that is
  * not JSON, `JWKSInvalid`, a key that cannot be imported) means the key could not be had.
  */
-function remoteKeySet(url: string): JWTVerifyGetKey {
-  const remote = createRemoteJWKSet(new URL(url));
+function remoteKeySet(url: string, timeoutMs: number): JWTVerifyGetKey {
+  // A fetch slower than JWKS_TIMEOUT_MS fails (`JWKSTimeout`): the request is answered 503 then,
+  // not held for a slow single sign-on.
+  const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: timeoutMs });
   return async (header, token) => {
     try {
       return await remote(header, token);
@@ -129,10 +135,12 @@ async function verifyJwt(jwt: string, config: AuthConfig, now: Date): Promise<JW
   const options = { audience: config.JWT_AUDIENCE, issuer: config.JWT_ISSUER, currentDate: now, requiredClaims: ['exp'] };
   try {
     if (config.JWKS_URL) {
-      let jwks = jwksByUrl.get(config.JWKS_URL);
+      const timeoutMs = config.JWKS_TIMEOUT_MS ?? DEFAULT_JWKS_TIMEOUT_MS;
+      const key = `${timeoutMs} ${config.JWKS_URL}`;
+      let jwks = jwksByUrl.get(key);
       if (!jwks) {
-        jwks = remoteKeySet(config.JWKS_URL);
-        jwksByUrl.set(config.JWKS_URL, jwks);
+        jwks = remoteKeySet(config.JWKS_URL, timeoutMs);
+        jwksByUrl.set(key, jwks);
       }
       return (await jwtVerify(jwt, jwks, { ...options, algorithms: ['RS256', 'ES256'] })).payload;
     }

@@ -121,9 +121,9 @@ describe('authentication', () => {
   });
 });
 
-/** A JWKS endpoint for single sign-on that can answer its key set, answer 500, or be stopped. */
+/** A JWKS endpoint for single sign-on that can answer its key set, answer 500, never answer, or be stopped. */
 class JwksServer {
-  mode: 'keys' | 'error' = 'keys';
+  mode: 'keys' | 'error' | 'hang' = 'keys';
   private server: Server | null = null;
   port = 0;
   constructor(private readonly keys: () => Promise<object[]>) {}
@@ -133,6 +133,8 @@ class JwksServer {
   async start(): Promise<void> {
     if (this.server) return;
     const server = createServer((_request, response) => {
+      // Accepts the request and never answers (closed by `stop`).
+      if (this.mode === 'hang') return;
       if (this.mode === 'error') {
         response.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
         return;
@@ -182,14 +184,14 @@ describe('user JWTs checked against a JWKS endpoint', () => {
       .sign(options.key ?? signing.privateKey);
   }
 
-  async function send(jwt: string) {
+  async function send(jwt: string, through: PolicyGateway = gateway) {
     const requestId = `jwks-${randomUUID()}`;
-    const response = await gateway.post(DATA_QUERY, { headers: { authorization: `Bearer ${jwt}`, 'x-request-id': requestId }, purpose: 'OPERATIONAL_REPORTING' });
+    const response = await through.post(DATA_QUERY, { headers: { authorization: `Bearer ${jwt}`, 'x-request-id': requestId }, purpose: 'OPERATIONAL_REPORTING' });
     return { ...response, requestId };
   }
 
-  async function expectUnavailable(jwt: string) {
-    const response = await send(jwt);
+  async function expectUnavailable(jwt: string, through: PolicyGateway = gateway) {
+    const response = await send(jwt, through);
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');
     expect(response.body.data ?? null).toBeNull();
@@ -218,6 +220,25 @@ describe('user JWTs checked against a JWKS endpoint', () => {
     const ok = await send(good);
     expect(ok.status).toBe(200);
     expect(ok.body.errors).toBeUndefined();
+  });
+
+  it('answers 503 UNAVAILABLE once JWKS_TIMEOUT_MS has passed without the key set, well before the 5 s default, while the endpoint never answers', async () => {
+    const hanging = new JwksServer(async () => []);
+    hanging.mode = 'hang';
+    await hanging.start();
+    const impatient = await startPolicyGateway(db, { env: { JWKS_URL: hanging.url, JWKS_TIMEOUT_MS: '300' } });
+    try {
+      expect(impatient.config.JWKS_TIMEOUT_MS).toBe(300);
+      const started = Date.now();
+      await expectUnavailable(await rs256({ role: 'analyst' }), impatient);
+      // Answered by the 300 ms timeout, not the 5 s default (nor the request deadline).
+      expect(Date.now() - started).toBeLessThan(4_000);
+    } finally {
+      await impatient.stop();
+      await hanging.stop();
+    }
+    // The setting's default is jose's: 5 s.
+    expect(gateway.config.JWKS_TIMEOUT_MS).toBe(5_000);
   });
 
   it('refuses 401 a JWT signed by another key, with an unknown kid, expired or from another issuer, the key set being fetched fine', async () => {
