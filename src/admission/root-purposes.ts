@@ -1,7 +1,7 @@
 // Admission of per-root purposes (`@purpose(name:)`, src/policy/root-purpose.ts): where the
 // directive may stand (root fields of a query), which purpose each root field is decided under,
 // and that every purpose named is granted to the principal. The outcome is `ctx.rootPurposes`.
-import { getDirectiveValues, GraphQLError, Kind, visit, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { BREAK, getDirectiveValues, GraphQLError, Kind, visit, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Principal } from '../auth/principal';
 import { ErrorCode } from '../errors';
 import type { Policy } from '../policy/policy';
@@ -34,8 +34,13 @@ export function declaredRootPurposes(
   allowed = true,
 ): DeclaredRootPurposes {
   const definition = schema.getDirective(PURPOSE_DIRECTIVE);
-  const empty: DeclaredRootPurposes = { declared: new Map(), rootKeys: [] };
-  if (!definition) return empty;
+  if (!definition) return { declared: new Map(), rootKeys: [] };
+  // Nearly every operation names no purpose of its own: its root keys are found once per operation.
+  if (!usesPurposeDirective(document)) {
+    let found = undeclaredRoots.get(operation);
+    if (!found) undeclaredRoots.set(operation, (found = Object.freeze({ declared: new Map(), rootKeys: Object.freeze(rootKeysOf(document, operation)) })));
+    return found;
+  }
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const node of document.definitions) if (node.kind === Kind.FRAGMENT_DEFINITION) fragments.set(node.name.value, node);
   const roots: { key: string; node: FieldNode }[] = [];
@@ -88,6 +93,48 @@ export function declaredRootPurposes(
     else undeclared.add(key);
   }
   return { declared, rootKeys: [...new Set(roots.map((root) => root.key))].filter((key) => !key.startsWith('__')) };
+}
+
+const purposeInDocument = new WeakMap<DocumentNode, boolean>();
+const undeclaredRoots = new WeakMap<OperationDefinitionNode, DeclaredRootPurposes>();
+
+/** Whether `@purpose` appears anywhere in `document` (parsed documents are cached and never change). */
+function usesPurposeDirective(document: DocumentNode): boolean {
+  let found = purposeInDocument.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      Directive(directive) {
+        if (directive.name.value !== PURPOSE_DIRECTIVE) return undefined;
+        found = true;
+        return BREAK;
+      },
+    });
+    purposeInDocument.set(document, found);
+  }
+  return found;
+}
+
+/** Response keys of the root fields of `operation` (through fragments), introspection fields excepted. */
+function rootKeysOf(document: DocumentNode, operation: OperationDefinitionNode): string[] {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const node of document.definitions) if (node.kind === Kind.FRAGMENT_DEFINITION) fragments.set(node.name.value, node);
+  const keys = new Set<string>();
+  const visited = new Set<string>();
+  const collect = (selectionSet: SelectionSetNode) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) keys.add(selection.alias?.value ?? selection.name.value);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet);
+      else {
+        const fragment = fragments.get(selection.name.value);
+        if (!fragment || visited.has(fragment.name.value)) continue;
+        visited.add(fragment.name.value);
+        collect(fragment.selectionSet);
+      }
+    }
+  };
+  collect(operation.selectionSet);
+  return [...keys].filter((key) => !key.startsWith('__'));
 }
 
 /** Each root field's purpose (declared, else `purpose`), or undefined when the operation names none. */
