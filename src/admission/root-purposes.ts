@@ -41,23 +41,8 @@ export function declaredRootPurposes(
     if (!found) undeclaredRoots.set(operation, (found = Object.freeze({ declared: new Map(), rootKeys: Object.freeze(rootKeysOf(document, operation)) })));
     return found;
   }
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const node of document.definitions) if (node.kind === Kind.FRAGMENT_DEFINITION) fragments.set(node.name.value, node);
-  const roots: { key: string; node: FieldNode }[] = [];
-  const visited = new Set<string>();
-  const collect = (selectionSet: SelectionSetNode) => {
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) roots.push({ key: selection.alias?.value ?? selection.name.value, node: selection });
-      else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet);
-      else {
-        const fragment = fragments.get(selection.name.value);
-        if (!fragment || visited.has(fragment.name.value)) continue;
-        visited.add(fragment.name.value);
-        collect(fragment.selectionSet);
-      }
-    }
-  };
-  collect(operation.selectionSet);
+  const fragments = fragmentsOf(document);
+  const roots = rootFieldsOf(fragments, operation);
   const rootNodes = new Set(roots.map((root) => root.node));
   // The directive anywhere else in the operation or a fragment it uses.
   let misplaced = false;
@@ -115,15 +100,19 @@ function usesPurposeDirective(document: DocumentNode): boolean {
   return found;
 }
 
-/** Response keys of the root fields of `operation` (through fragments), introspection fields excepted. */
-function rootKeysOf(document: DocumentNode, operation: OperationDefinitionNode): string[] {
+function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const node of document.definitions) if (node.kind === Kind.FRAGMENT_DEFINITION) fragments.set(node.name.value, node);
-  const keys = new Set<string>();
+  return fragments;
+}
+
+/** The root fields of `operation` (through fragments), each with its response key, in document order. */
+function rootFieldsOf(fragments: ReadonlyMap<string, FragmentDefinitionNode>, operation: OperationDefinitionNode): { key: string; node: FieldNode }[] {
+  const roots: { key: string; node: FieldNode }[] = [];
   const visited = new Set<string>();
   const collect = (selectionSet: SelectionSetNode) => {
     for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) keys.add(selection.alias?.value ?? selection.name.value);
+      if (selection.kind === Kind.FIELD) roots.push({ key: selection.alias?.value ?? selection.name.value, node: selection });
       else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet);
       else {
         const fragment = fragments.get(selection.name.value);
@@ -134,7 +123,12 @@ function rootKeysOf(document: DocumentNode, operation: OperationDefinitionNode):
     }
   };
   collect(operation.selectionSet);
-  return [...keys].filter((key) => !key.startsWith('__'));
+  return roots;
+}
+
+/** Response keys of the root fields of `operation`, introspection fields excepted. */
+function rootKeysOf(document: DocumentNode, operation: OperationDefinitionNode): string[] {
+  return [...new Set(rootFieldsOf(fragmentsOf(document), operation).map((root) => root.key))].filter((key) => !key.startsWith('__'));
 }
 
 /** Each root field's purpose (declared, else `purpose`), or undefined when the operation names none. */
