@@ -1,5 +1,6 @@
-// The HTTP gateway: express 5 + Apollo Server 5. Wiring only; what decides access, what is
-// audited and how principals are authenticated come in as components (see components.ts).
+// The HTTP gateway: Apollo Server 5 on `/graphql` (its own entry, graphql-entry.ts), express 5 on
+// every other route. Wiring only; what decides access, what is audited and how principals are
+// authenticated come in as components (see components.ts).
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -23,7 +24,7 @@ import { isUnavailableError, UNAVAILABLE_MESSAGE } from '../unavailable';
 import { readinessHandler } from './readiness';
 import { createMetrics, type GatewayMetrics } from './metrics';
 import { requestIdMiddleware } from '../request-id';
-import { graphqlEntry, isGraphqlPath, type GraphqlRequestCheck } from './graphql-entry';
+import { answerUnhandled, graphqlEntry, isGraphqlPath, type GraphqlRequestCheck, type HttpRefusal } from './graphql-entry';
 import type { NodeHandler } from './node-handler';
 import type { Admission } from '../admission/admission';
 import { admittedRoute, routeRefusal } from '../admission/http-admission';
@@ -48,15 +49,6 @@ function gatewayRequestPlugin(metrics: GatewayMetrics): ApolloServerPlugin<Reque
       };
     },
   };
-}
-
-/** A request refused before GraphQL saw it (bad JSON, body too large, wrong content type). */
-export interface HttpRefusal {
-  requestId: string;
-  code: string;
-  message: string;
-  ip: string | null;
-  userAgent: string | null;
 }
 
 export interface GatewayComponents {
@@ -148,10 +140,6 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
   };
 }
 
-function graphqlErrorBody(code: string, message: string) {
-  return { errors: [{ message, extensions: { code } }] };
-}
-
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { dataSource, config, policy, components } = options;
   const now = options.now ?? (() => new Date());
@@ -223,8 +211,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     res.status(404).json({ error: 'not found', endpoints: ['/graphql', '/graphiql', '/console', '/data-deletion', '/healthz', '/readyz', '/metrics'] });
   });
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    logger().error({ err: error, requestId: res.locals.requestId }, 'unhandled HTTP error');
-    if (!res.headersSent) res.status(500).json(graphqlErrorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
+    answerUnhandled(res, res.locals.requestId, error);
   });
 
   return {

@@ -18,9 +18,17 @@ import { admitHttpRequest, type HttpRequestFacts } from '../admission/http-admis
 import type { RequestContext } from '../context';
 import { ErrorCode } from '../errors';
 import { logger } from '../logger';
-import type { HttpRefusal } from './gateway';
 import { runHandlers, type NodeHandler } from './node-handler';
 import { assignRequestId } from '../request-id';
+
+/** A request refused before GraphQL saw it (bad JSON, body too large, wrong content type), as the audit log records it. */
+export interface HttpRefusal {
+  requestId: string;
+  code: string;
+  message: string;
+  ip: string | null;
+  userAgent: string | null;
+}
 
 /** A refusal of a whole HTTP request, before any operation runs. */
 export interface HttpRefusalAnswer {
@@ -68,6 +76,13 @@ function errorJson(code: string, message: string, extensions: Record<string, unk
   return JSON.stringify({ errors: [{ message, extensions: { ...extensions, code } }] });
 }
 
+/** An error no step expected, on any route: logged, answered 500 without details. */
+export function answerUnhandled(res: ServerResponse, requestId: unknown, error: unknown): void {
+  logger().error({ err: error, requestId }, 'unhandled HTTP error');
+  if (!res.headersSent) sendJson(res, 500, errorJson(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
+  else res.end();
+}
+
 /** Body parser errors answered as a client's mistake (recorded like every refusal); others are internal errors. */
 function bodyRefusal(error: unknown, bodyLimit: string): HttpRefusalAnswer | null {
   switch ((error as { type?: string }).type) {
@@ -108,12 +123,6 @@ export function graphqlEntry(options: GraphqlEntryOptions): (req: IncomingMessag
     sendJson(res, refusal.status, errorJson(refusal.code, refusal.message, refusal.extensions));
   };
 
-  const failed = (res: ServerResponse, requestId: string, error: unknown): void => {
-    logger().error({ err: error, requestId }, 'unhandled HTTP error');
-    if (!res.headersSent) sendJson(res, 500, errorJson(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'));
-    else res.end();
-  };
-
   const serve = async (req: IncomingMessage & { body?: unknown }, res: ServerResponse, request: HttpRequestFacts): Promise<void> => {
     const url = req.url ?? '/graphql';
     const queryAt = url.indexOf('?');
@@ -150,7 +159,7 @@ export function graphqlEntry(options: GraphqlEntryOptions): (req: IncomingMessag
 
   return (req, res) => {
     const requestId = assignRequestId(req.headers['x-request-id'], res);
-    const onError = (error: unknown) => failed(res, requestId, error);
+    const onError = (error: unknown) => answerUnhandled(res, requestId, error);
     runHandlers(
       handlers,
       req,
