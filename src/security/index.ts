@@ -120,14 +120,19 @@ function normalizeIp(ip: string): string {
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
 
+/** How long a starting process waits for its first Redis connection before it uses its fallbacks. */
+export const REDIS_START_WAIT_MS = 1_000;
+
 export async function createSecurity(options: SecurityOptions): Promise<Security> {
   const { dataSource, config } = options;
   const policySource = asPolicySource(options.policy);
   const onError = options.onError ?? (() => {});
   const limits = limitsFromConfig(config);
-  // Redis (REDIS_URL) behind its circuit breaker; never awaited: the gateway starts without it.
+  // Redis (REDIS_URL) behind its circuit breaker. The gateway starts without it: its first
+  // connection is waited for only until it is made or fails, at most REDIS_START_WAIT_MS.
   const ownBreaker = !options.redisBreaker && config.REDIS_URL ? new RedisBreaker(config.REDIS_URL) : null;
   const breaker = options.redisBreaker ?? ownBreaker;
+  await breaker?.whenReady(REDIS_START_WAIT_MS);
   const redis = breaker?.redis ?? null;
   const rateLimiter = new RateLimiter(
     breaker ? new GuardedRateLimitStore(breaker, new RedisRateLimitStore(breaker.redis), new MemoryRateLimitStore()) : new MemoryRateLimitStore(),

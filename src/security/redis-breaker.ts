@@ -78,6 +78,32 @@ export class RedisBreaker {
     });
   }
 
+  /**
+   * Waits, at most `timeoutMs`, for the first connection: true once it is ready, false as soon as
+   * it fails (Redis down: the gateway starts at once on its fallbacks) or the time is up. Called
+   * before the gateway takes requests, so a process that starts beside a working Redis shares its
+   * rate limits from its first request instead of opening the breaker while it connects.
+   */
+  whenReady(timeoutMs: number): Promise<boolean> {
+    if (this.redis.status === 'ready') return Promise.resolve(true);
+    if (this.stopped || timeoutMs <= 0) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const settle = (ready: boolean) => {
+        clearTimeout(timer);
+        this.redis.off('ready', onReady);
+        this.redis.off('error', onFailure);
+        this.redis.off('end', onFailure);
+        resolve(ready);
+      };
+      const onReady = () => settle(true);
+      const onFailure = () => settle(false);
+      const timer = setTimeout(onFailure, timeoutMs);
+      this.redis.once('ready', onReady);
+      this.redis.once('error', onFailure);
+      this.redis.once('end', onFailure);
+    });
+  }
+
   /** Whether a call would go to Redis now (breaker not open, connection ready). */
   available(): boolean {
     return !this.breaker.opened && this.redis.status === 'ready';
