@@ -96,8 +96,12 @@ export class OrderService {
     const orders = rawTable(ctx.reads.connection, Order, 'o');
     const where = new SqlConditions().and(`${items.column('orderId')} = ANY($1)`);
     where.params.push([...orderIds]);
-    scopeConditions(where, ctx, Order, orders);
-    const sql = `SELECT ${items.select} FROM ${items.from} INNER JOIN ${orders.from} ON ${orders.column('id')} = ${items.column('orderId')}${where.where()} ORDER BY ${items.column('orderId')} ASC, ${items.column('id')} ASC`;
+    // Items are scoped by their order's account and marketplace: the order's table is joined only
+    // when the principal's scope limits orders (every item has its order: foreign key).
+    const scope = scopeConditions(new SqlConditions(where.params), ctx, Order, orders);
+    for (const condition of scope.conditions) where.and(condition);
+    const from = scope.conditions.length > 0 ? `${items.from} INNER JOIN ${orders.from} ON ${orders.column('id')} = ${items.column('orderId')}` : items.from;
+    const sql = `SELECT ${items.select} FROM ${from}${where.where()} ORDER BY ${items.column('orderId')} ASC, ${items.column('id')} ASC`;
     return selectEntities(ctx.reads, items, sql, where.params);
   }
 

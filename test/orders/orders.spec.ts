@@ -231,6 +231,11 @@ describe('orders', () => {
       const ctx = deOnly();
       expect(await orderItemsLoader(ctx).load(String(us.id))).toEqual([]);
       expect(await orderShipmentsLoader(ctx).load(String(us.id))).toEqual([]);
+      // Unscoped, the same loaders read them (items then without the join to their orders).
+      const [{ items }] = await db.dataSource.query(`SELECT count(*)::int AS items FROM order_item WHERE order_id = $1`, [us.id]);
+      expect(items).toBeGreaterThan(0);
+      expect(await orderItemsLoader(contextFor(db.dataSource)).load(String(us.id))).toHaveLength(items);
+      expect((await orderShipmentsLoader(contextFor(db.dataSource)).load(String(us.id))).length).toBeGreaterThan(0);
 
       // A return filed under a DE order id but recorded for the US marketplace stays hidden from DE.
       const [de] = await db.dataSource.query(`SELECT amazon_order_id FROM amazon_order WHERE marketplace_id = $1 LIMIT 1`, [DE]);
