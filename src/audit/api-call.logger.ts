@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { DataSource } from 'typeorm';
+import { primaryStatement } from '../db/raw-rows';
 import { requestIdOf } from '../request-id';
 import type { NodeHandler } from '../server/node-handler';
 
@@ -138,7 +139,7 @@ export class ApiCallLogger {
         const batch = this.pending.splice(0, this.options.batchSize ?? 500);
         try {
           if (!this.dataSource.isInitialized) throw new Error('The database connection is closed');
-          await this.dataSource.query(INSERT_BATCH, batchColumns(batch));
+          await primaryStatement(this.dataSource, INSERT_BATCH, batchColumns(batch));
         } catch (error) {
           this.options.onError?.(error, batch.length);
         }

@@ -70,8 +70,11 @@ const LENGTHS: Partial<Record<keyof AuditEntry, number>> = {
 // replaced by U+FFFD before hashing, so what is hashed is what is stored.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// Any NUL or surrogate at all: text without one (nearly all) is returned as it is.
+const NEEDS_CLEANING = /[\u0000\uD800-\uDFFF]/;
+
 function clean(text: string): string {
-  return text.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\uFFFD');
+  return NEEDS_CLEANING.test(text) ? text.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\uFFFD') : text;
 }
 
 function cleanDeep(value: unknown): unknown {
@@ -97,9 +100,11 @@ function normalizeList(list: readonly string[]): string[] {
 }
 
 /** Fits an entry to its columns so that what is hashed is exactly what is stored. */
+const LENGTH_ENTRIES = Object.entries(LENGTHS) as [keyof AuditEntry, number][];
+
 export function normalizeEntry(entry: AuditEntry): AuditEntry {
   const normalized: AuditEntry = { ...entry };
-  for (const [key, length] of Object.entries(LENGTHS) as [keyof AuditEntry, number][]) {
+  for (const [key, length] of LENGTH_ENTRIES) {
     const value = normalized[key];
     if (typeof value === 'string') (normalized as unknown as Record<string, unknown>)[key] = clean(value).slice(0, length);
   }
@@ -110,9 +115,12 @@ export function normalizeEntry(entry: AuditEntry): AuditEntry {
     normalized[key] = normalizeList(entry[key]);
   }
   normalized.purposes = entry.purposes?.length ? [...new Set(entry.purposes.map((purpose) => clean(purpose).slice(0, 40)))].sort() : null;
-  normalized.rowsByCategory = Object.fromEntries(
-    Object.entries(entry.rowsByCategory).filter(([, rows]) => Number.isFinite(rows)).map(([category, rows]) => [clean(category), Math.trunc(rows)]),
-  );
+  const rowsByCategory: Record<string, number> = {};
+  for (const category of Object.keys(entry.rowsByCategory)) {
+    const rows = entry.rowsByCategory[category];
+    if (Number.isFinite(rows)) rowsByCategory[clean(category)] = Math.trunc(rows);
+  }
+  normalized.rowsByCategory = rowsByCategory;
   normalized.durationMs = Math.max(0, Math.min(2_147_483_647, Math.round(entry.durationMs)));
   return normalized;
 }
@@ -149,6 +157,54 @@ export function contentOf(record: AuditRecord | AuditContent): AuditContent {
     ...(record.purposes?.length ? { purposes: record.purposes } : {}),
     prevHash: record.prevHash.trim(),
   };
+}
+
+// The content's keys in canonical (code-unit) order, each written once as JSON.
+const CONTENT_KEYS = (
+  [
+    'id', 'timestamp', 'requestId', 'principalId', 'principalKind', 'principalRole', 'purpose', 'clientName', 'clientVersion', 'sourceIp',
+    'userAgent', 'operationType', 'operationName', 'documentHash', 'variables', 'fields', 'categories', 'masked', 'denied', 'rowsByCategory',
+    'outcome', 'errorCodes', 'durationMs', 'policyVersion', 'servedBy', 'purposes', 'prevHash',
+  ] satisfies (keyof AuditContent)[]
+)
+  .sort()
+  .map((key) => ({ key, json: `${JSON.stringify(key)}:` }));
+
+/**
+ * `canonicalJson(contentOf({ ...entry, id, prevHash }))` written directly, without the content
+ * object or a sort of its keys: the writer's form, on the request path of every audited request
+ * (test/audit/content-json.spec.ts checks it against that form). `audit verify` uses the plain one.
+ */
+export function contentJson(entry: Omit<AuditEntry, 'document'>, id: string, prevHash: string): string {
+  let out = '{';
+  for (const { key, json } of CONTENT_KEYS) {
+    let value: unknown;
+    switch (key) {
+      case 'id':
+        value = id;
+        break;
+      case 'prevHash':
+        value = prevHash.trim();
+        break;
+      case 'timestamp':
+        value = new Date(entry.timestamp);
+        break;
+      case 'documentHash':
+        value = entry.documentHash === null ? null : entry.documentHash.trim();
+        break;
+      case 'servedBy':
+        value = entry.servedBy ? entry.servedBy : undefined;
+        break;
+      case 'purposes':
+        value = entry.purposes?.length ? entry.purposes : undefined;
+        break;
+      default:
+        value = entry[key];
+    }
+    if (value === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${json}${canonicalJson(value)}`;
+  }
+  return `${out}}`;
 }
 
 /** SHA-256 over the canonical JSON of a record's content. */

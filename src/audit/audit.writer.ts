@@ -8,9 +8,12 @@ import { performance } from 'node:perf_hooks';
 import type { DataSource, EntityManager } from 'typeorm';
 import { LRUCache } from 'lru-cache';
 import { checkpointColumns, checkpointHead } from './audit-checkpoint';
-import { contentOf, normalizeEntry, type AuditEntry } from './audit-entry';
+import { contentJson, normalizeEntry, type AuditEntry } from './audit-entry';
 import { lockChain, readHead, type ChainHead } from './audit-head';
-import { canonicalJson, sha256Hex } from './canonical';
+import { sha256Hex } from './canonical';
+import { primaryStatement } from '../db/raw-rows';
+
+const APPEND_SQL = 'SELECT appended, head_id, head_hash FROM audit_append($1, $2, $3::jsonb, $4::text[], $5::text[], $6, $7, $8)';
 
 /** Appends against a head that another writer moved, before taking the lock for the read too. */
 const OPTIMISTIC_ATTEMPTS = 3;
@@ -252,11 +255,12 @@ export class AuditWriter {
     let id = BigInt(head.id);
     const documents = new Map<string, string | null>();
     const rows: string[] = [];
-    for (const { document, ...entry } of entries) {
+    for (const entry of entries) {
+      const { document } = entry;
       if (entry.documentHash && document !== undefined && !documents.has(entry.documentHash) && !this.storedDocuments.has(entry.documentHash)) documents.set(entry.documentHash, document);
       id += 1n;
       // The canonical JSON that is hashed is also what the database stores (plus the hash).
-      const canonical = canonicalJson(contentOf({ ...entry, id: id.toString(), prevHash: previous }));
+      const canonical = contentJson(entry, id.toString(), previous);
       const hash = sha256Hex(canonical);
       rows.push(`${canonical.slice(0, -1)},"hash":"${hash}"}`);
       previous = hash;
@@ -267,19 +271,20 @@ export class AuditWriter {
       key && BigInt(head.id) / every < id / every
         ? checkpointColumns(key, { kind: 'periodic', headId: id.toString(), headHash: previous })
         : null;
-    const result: { appended: boolean; head_id: string; head_hash: string }[] = await manager.query(
-      'SELECT appended, head_id, head_hash FROM audit_append($1, $2, $3::jsonb, $4::text[], $5::text[], $6, $7, $8)',
-      [
-        head.id,
-        head.hash,
-        `[${rows.join(',')}]`,
-        [...documents.keys()],
-        [...documents.values()],
-        checkpoint?.createdAt ?? null,
-        checkpoint?.keyId ?? null,
-        checkpoint?.signature ?? null,
-      ],
-    );
+    const parameters = [
+      head.id,
+      head.hash,
+      `[${rows.join(',')}]`,
+      [...documents.keys()],
+      [...documents.values()],
+      checkpoint?.createdAt ?? null,
+      checkpoint?.keyId ?? null,
+      checkpoint?.signature ?? null,
+    ];
+    // Its own transaction unless inside appendBatch's locked one.
+    const result = (
+      manager.queryRunner ? await manager.query(APPEND_SQL, parameters) : await primaryStatement(this.dataSource, APPEND_SQL, parameters)
+    ) as { appended: boolean; head_id: string; head_hash: string }[];
     const row = result[0];
     if (!row) throw new Error('audit_append returned no row');
     if (!row.appended) return { appended: false, head: { id: row.head_id, hash: row.head_hash } };

@@ -172,6 +172,23 @@ export async function selectRows(manager: EntityManager, sql: string, params: un
   }
 }
 
+/**
+ * Runs one statement on the primary, in its own transaction (no retry: it may write), on the pool
+ * TypeORM's query runner would use, without the runner around it; logged and its errors wrapped
+ * as the runner does. The rows it returns. For statements sent on every request (the audit append).
+ */
+export async function primaryStatement(dataSource: DataSource, sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+  const pool = dataSource.options.type === 'postgres' ? (dataSource.driver as unknown as { master?: Pool }).master : undefined;
+  if (!pool) return (await dataSource.query(sql, params)) as Record<string, unknown>[];
+  dataSource.logger.logQuery(sql, params);
+  try {
+    return (await pool.query(sql, params)).rows as Record<string, unknown>[];
+  } catch (error) {
+    dataSource.logger.logQueryError(error as Error, sql, params);
+    throw new QueryFailedError(sql, params, error as Error);
+  }
+}
+
 /** The connection itself was lost (terminated backend, closed socket), not the statement refused. */
 function connectionLost(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };

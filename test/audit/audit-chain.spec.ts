@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import { AuditCheckpoint } from '../../entities/gateway/audit-checkpoint.entity';
 import { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import { hashContent } from '../../src/audit/audit-entry';
@@ -56,15 +57,17 @@ describe('audit hash chain', () => {
     await appendMany(3);
     // Before each of the next batch's appends, the second writer adds a record, so the head the
     // batch was hashed against is gone every time, until the writer reads it under the lock.
-    const query = db.dataSource.manager.query.bind(db.dataSource.manager);
+    // The appends outside the lock are single statements on the pool (src/db/raw-rows.ts).
+    const pool = (db.dataSource.driver as unknown as { master: Pool }).master;
+    const query = pool.query.bind(pool) as (sql: string, parameters: unknown[]) => Promise<unknown>;
     let moved = 0;
-    const spy = jest.spyOn(db.dataSource.manager, 'query').mockImplementation(async (sql, parameters) => {
+    const spy = jest.spyOn(pool, 'query').mockImplementation((async (sql: string, parameters: unknown[]) => {
       if (sql.includes('audit_append') && moved < 5) {
         moved += 1;
         await second.append(auditEntry({ operationName: `Moved${moved}` }));
       }
       return query(sql, parameters);
-    });
+    }) as never);
     try {
       await appendMany(4);
     } finally {
