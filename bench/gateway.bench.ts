@@ -4,7 +4,7 @@
 // demo data; each variant runs as a child process pinned to core 0, the load (autocannon, in
 // this process) to core 1 when `taskset` exists. No assertion on timings: figures are printed.
 // BENCH_DURATION (s per run, default 10), BENCH_CONNECTIONS (10), BENCH_WARMUP (s, 2), BENCH_ROUNDS (2),
-// BENCH_PIN=0 (no pinning), BENCH_QUERY=list|nested|settlements (only that query), BENCH_CPU_PROF=<variant>
+// BENCH_PIN=0 (no pinning), BENCH_QUERY=list,nested,settlements (only those queries), BENCH_CPU_PROF=<variant>
 // (`--cpu-prof` for that server, into BENCH_PROFILE_DIR, default <tmp>/sellergate-bench-profiles; read it with
 // `node dist/bench/cpu-profile-summary.js <file>`), BENCH_PEER=0 (without PostGraphile, the
 // ungoverned peer: bench/peers/postgraphile.ts), BENCH_SWEEP (connection counts of the
@@ -211,9 +211,10 @@ async function main(): Promise<void> {
   const serverUrl = process.env.DATABASE_URL ?? DEFAULT_SERVER_URL;
   const profiled = process.env.BENCH_CPU_PROF as VariantName | undefined;
   const profileDir = resolve(process.env.BENCH_PROFILE_DIR ?? join(tmpdir(), 'sellergate-bench-profiles'));
-  const only = process.env.BENCH_QUERY;
-  const queries = BENCH_QUERIES.filter((query) => !only || query.name === only);
-  if (queries.length === 0) throw new Error(`BENCH_QUERY must be one of ${BENCH_QUERIES.map((query) => query.name).join(', ')}`);
+  const only = process.env.BENCH_QUERY ? process.env.BENCH_QUERY.split(',').map((name) => name.trim()) : null;
+  const unknown = only?.filter((name) => !BENCH_QUERIES.some((query) => query.name === name)) ?? [];
+  if (unknown.length > 0 || only?.length === 0) throw new Error(`BENCH_QUERY takes one or more of ${BENCH_QUERIES.map((query) => query.name).join(', ')} (comma-separated), not "${unknown.join(',')}"`);
+  const queries = BENCH_QUERIES.filter((query) => !only || only.includes(query.name));
   const startedAt = new Date();
   const loadBefore = loadavg();
 
