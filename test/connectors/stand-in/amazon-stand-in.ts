@@ -135,6 +135,8 @@ export class AmazonStandIn {
   faults: Faults = {};
   /** getReport answers IN_PROGRESS this many times before DONE. */
   pollsBeforeDone = 1;
+  /** While this answers true, getReport answers IN_PROGRESS whatever its count (a report that takes as long as a test needs). */
+  holdReports: (() => boolean) | null = null;
   /** Orders per getOrders page. */
   ordersPageSize = 1;
   private server: Server | null = null;
@@ -288,8 +290,8 @@ export class AmazonStandIn {
         const report = this.reports.get(params.reportId);
         if (!report || report.partner !== token.partner) return this.send(res, 404, { errors: [{ code: 'NotFound', message: 'Report not found' }] }, headers);
         let processingStatus = 'DONE';
-        if (report.polls > 0) {
-          report.polls -= 1;
+        if (report.polls > 0 || this.holdReports?.()) {
+          report.polls = Math.max(0, report.polls - 1);
           processingStatus = 'IN_PROGRESS';
         } else if (this.faults.cancelledReports?.includes(report.reportType)) processingStatus = 'CANCELLED';
         else if (this.faults.fatalReports?.includes(report.reportType)) processingStatus = 'FATAL';
