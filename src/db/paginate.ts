@@ -121,11 +121,16 @@ async function keysetPage<T extends ObjectLiteral>(
       return (edges ??= nodes.map((node) => ({ cursor: cursorOf(node), node })));
     },
     nodes,
+    // Likewise the page's first and last cursors, only when `pageInfo` asks for them.
     pageInfo: {
       hasNextPage,
       hasPreviousPage: Boolean(args.after),
-      startCursor: nodes.length > 0 ? cursorOf(nodes[0]) : null,
-      endCursor: nodes.length > 0 ? cursorOf(nodes[nodes.length - 1]) : null,
+      get startCursor() {
+        return nodes.length > 0 ? cursorOf(nodes[0]) : null;
+      },
+      get endCursor() {
+        return nodes.length > 0 ? cursorOf(nodes[nodes.length - 1]) : null;
+      },
     },
     totalCount: lazyCount(() => source.count()),
   };
