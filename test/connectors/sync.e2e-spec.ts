@@ -342,5 +342,4 @@ describe('interrupted runs (a process killed mid-run leaves its run RUNNING)', (
     expect(row.status).toBe('SUCCEEDED');
     expect(row.heartbeat_at).toEqual(row.finished_at);
   });
-
 });
