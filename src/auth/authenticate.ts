@@ -222,6 +222,6 @@ export function createAuthenticator(settings: { config: AuthConfig; policy: Poli
   const policy = asPolicySource(settings.policy);
   const cache = settings.cache && settings.cache.ttlMs > 0 ? new TokenCache(settings.cache) : null;
   const authenticateWith = (authorization: string | undefined, deps: { dataSource: DataSource; now: () => Date; ip: string | null }): Promise<Principal | null> =>
-    authenticate(authorization, { ...deps, config: settings.config, policy: policy.current(), tokens: cache });
+    authenticate(authorization, { dataSource: deps.dataSource, now: deps.now, ip: deps.ip, config: settings.config, policy: policy.current(), tokens: cache });
   return Object.assign(authenticateWith, { tokenCache: cache, stop: () => cache?.stop() });
 }
