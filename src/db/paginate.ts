@@ -1,7 +1,7 @@
 // Keyset pagination for every list: stable order (sort key, then id), opaque cursors, page-size
 // limit, and `totalCount` computed only when selected. Row scope is already in the query builder.
 import { QueryFailedError, type EntityTarget, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
-import type { ConnectionShape } from '../../schema/common/connection.type';
+import type { ConnectionShape, PageInfo } from '../../schema/common/connection.type';
 import { config } from '../config';
 import type { RequestContext } from '../context';
 import { badUserInput } from '../errors';
@@ -114,26 +114,54 @@ async function keysetPage<T extends ObjectLiteral>(
   const nodes = hasNextPage ? rows.slice(0, limit) : rows;
   ctx.governance.countRows(options.category, nodes.length);
   const cursorOf = (node: T) => encodeCursor({ v: cursorValue(node[options.sortBy]), id: node[idProperty] });
-  let edges: { cursor: string; node: T }[] | undefined;
-  return {
-    // Each node's cursor is encoded only when `edges` is selected.
-    get edges() {
-      return (edges ??= nodes.map((node) => ({ cursor: cursorOf(node), node })));
-    },
-    nodes,
-    // Likewise the page's first and last cursors, only when `pageInfo` asks for them.
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: Boolean(args.after),
-      get startCursor() {
-        return nodes.length > 0 ? cursorOf(nodes[0]) : null;
-      },
-      get endCursor() {
-        return nodes.length > 0 ? cursorOf(nodes[nodes.length - 1]) : null;
-      },
-    },
-    totalCount: lazyCount(() => source.count()),
-  };
+  return new KeysetPage(nodes, cursorOf, new LazyPageInfo(nodes, cursorOf, hasNextPage, Boolean(args.after)), lazyCount(() => source.count()));
+}
+
+// A page and its page info encode cursors only when they are read: `edges` when edges are
+// selected, the first and last cursors when `pageInfo` asks for them. The getters are on the
+// classes' prototypes, not in object literals: on Node 20 an object literal with getters gets
+// accessors of its own that the young-generation collector keeps, with what the getters refer to
+// (here the page's rows), until the next full collection (docs/benchmarks.md).
+
+class KeysetPage<T> implements ConnectionShape<T> {
+  #edges: { cursor: string; node: T }[] | undefined;
+  readonly #cursorOf: (node: T) => string;
+
+  constructor(
+    readonly nodes: T[],
+    cursorOf: (node: T) => string,
+    readonly pageInfo: LazyPageInfo<T>,
+    readonly totalCount: PromiseLike<number>,
+  ) {
+    this.#cursorOf = cursorOf;
+  }
+
+  get edges(): { cursor: string; node: T }[] {
+    return (this.#edges ??= this.nodes.map((node) => ({ cursor: this.#cursorOf(node), node })));
+  }
+}
+
+class LazyPageInfo<T> implements PageInfo {
+  readonly #nodes: T[];
+  readonly #cursorOf: (node: T) => string;
+
+  constructor(
+    nodes: T[],
+    cursorOf: (node: T) => string,
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+  ) {
+    this.#nodes = nodes;
+    this.#cursorOf = cursorOf;
+  }
+
+  get startCursor(): string | null {
+    return this.#nodes.length > 0 ? this.#cursorOf(this.#nodes[0]) : null;
+  }
+
+  get endCursor(): string | null {
+    return this.#nodes.length > 0 ? this.#cursorOf(this.#nodes[this.#nodes.length - 1]) : null;
+  }
 }
 
 /** A page of a query builder's rows (row scope is already in the query: src/db/scoped.ts). */
