@@ -582,9 +582,22 @@ export interface PlannedExecutorOptions {
   policyOf(schema: GraphQLSchema): Policy | undefined;
 }
 
+/**
+ * The result with an `errors` key, present even when undefined. Apollo Server answers
+ * `{ ...result, errors: formattedErrors }`: on Node 20 an object spread from another that then
+ * gains a key it did not have is promoted to the old generation with all it refers to (here the
+ * whole answer; see `copyWith` in src/context.ts), one that only overrides a key is not. The
+ * JSON is the same: an undefined key is not serialized.
+ */
+function withErrorsKey(result: ExecutionResult): ExecutionResult {
+  return 'errors' in result ? result : Object.assign({ errors: undefined }, result);
+}
+
 /** Apollo's executor: the plan where there is one, else graphql-js `execute` as Apollo runs it. */
 export function plannedExecutor(options: PlannedExecutorOptions): GatewayExecutor {
-  return async (requestContext: GatewayGraphQLRequestContext) => {
+  return async (requestContext: GatewayGraphQLRequestContext) => withErrorsKey(await executeOperation(requestContext));
+
+  async function executeOperation(requestContext: GatewayGraphQLRequestContext): Promise<ExecutionResult> {
     const { schema, document, operation, request } = requestContext;
     const ctx = requestContext.context as unknown as RequestContext;
     const policy = options.policyOf(schema);
@@ -601,5 +614,5 @@ export function plannedExecutor(options: PlannedExecutorOptions): GatewayExecuto
       plannedExecutionCounts.notPlannable += 1;
     }
     return execute({ schema, document, contextValue: ctx, variableValues: request.variables, operationName: request.operationName }) as ExecutionResult;
-  };
+  }
 }
