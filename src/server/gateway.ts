@@ -39,8 +39,14 @@ export const METRICS_FIELD: DecisionField = { coordinate: 'Gateway.metrics', cat
  */
 function gatewayRequestPlugin(metrics: GatewayMetrics): ApolloServerPlugin<RequestContext> {
   return {
-    async requestDidStart() {
+    async requestDidStart(requestContext) {
       const started = process.hrtime.bigint();
+      // Apollo Server executes each operation with `{ ...requestContext, useLegacyIncremental }`.
+      // With the key already present the copy only overrides it: on Node 20 a spread copy that
+      // gains a key is promoted to the old generation with everything it refers to (the request,
+      // its context, the answer), one that overrides a key is not (see `copyWith` in
+      // src/context.ts; docs/benchmarks.md). Apollo sets the value itself; nothing reads this one.
+      (requestContext as unknown as { useLegacyIncremental?: boolean }).useLegacyIncremental = false;
       return {
         async willSendResponse(request) {
           if (!request.response.http.headers.has('cache-control')) request.response.http.headers.set('cache-control', 'no-store');
