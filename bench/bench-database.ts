@@ -46,6 +46,27 @@ export async function createBenchDatabase(serverUrl: string): Promise<BenchDatab
   };
 }
 
+/**
+ * The environment of a gateway server on the benchmark database: the production wiring, with
+ * the limits that would refuse one principal's load switched off.
+ */
+export function benchGatewayEnv(databaseUrl: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    NODE_ENV: 'production',
+    PSEUDONYM_KEY: process.env.PSEUDONYM_KEY ?? 'bench-pseudonym-key-not-secret',
+    AUDIT_CHECKPOINT_KEY: process.env.AUDIT_CHECKPOINT_KEY ?? 'bench-checkpoint-key-not-secret',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    // One principal sends thousands of requests a minute here: the per-principal and per-IP
+    // rate limits and the "many rows" suspension rule would refuse the load, so they are off
+    // (0 = off); every other part of the production wiring stays on.
+    RATE_LIMIT_PER_MINUTE: '0',
+    IP_RATE_LIMIT_PER_MINUTE: '0',
+    SUSPICIOUS_ROWS_COUNT: '0',
+  };
+}
+
 /** Migrates, seeds the demo data and returns an API token per benchmark query. */
 export async function prepareBenchData(url: string, config: Config, log: (message: string) => void): Promise<Record<BenchQueryName, string>> {
   const { dataSource, applied } = await connectAndMigrate({ url, poolSize: 2 });

@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config';
 import { SUBGRAPH_NAMES } from '../src/federation/subgraphs';
 import { BENCH_QUERIES, requestBody, VARIANTS, type BenchQuery, type BenchQueryName, type Variant, type VariantName } from './bench-queries';
-import { createBenchDatabase, DEFAULT_SERVER_URL, prepareBenchData } from './bench-database';
+import { benchGatewayEnv, createBenchDatabase, DEFAULT_SERVER_URL, prepareBenchData } from './bench-database';
 import { canPin, pinSelf, startChild, type ChildServer } from './child-server';
 import { runLoad, type LoadResult } from './load';
 import { POSTGRAPHILE_QUERIES, preparePostGraphile } from './peers/postgraphile';
@@ -225,18 +225,7 @@ async function main(): Promise<void> {
   const subgraphs: ChildServer[] = [];
   try {
     const childEnv: NodeJS.ProcessEnv = {
-      ...process.env,
-      DATABASE_URL: database.url,
-      NODE_ENV: 'production',
-      PSEUDONYM_KEY: process.env.PSEUDONYM_KEY ?? 'bench-pseudonym-key-not-secret',
-      AUDIT_CHECKPOINT_KEY: process.env.AUDIT_CHECKPOINT_KEY ?? 'bench-checkpoint-key-not-secret',
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      // One principal sends thousands of requests a minute here: the per-principal and per-IP
-      // rate limits and the "many rows" suspension rule would refuse the load, so they are off
-      // (0 = off); every other part of the production wiring stays on.
-      RATE_LIMIT_PER_MINUTE: '0',
-      IP_RATE_LIMIT_PER_MINUTE: '0',
-      SUSPICIOUS_ROWS_COUNT: '0',
+      ...benchGatewayEnv(database.url),
       // The federated gateway signs its per-hop tokens with a key pair made for this run.
       ...benchFederationKeys(),
     };
