@@ -23,6 +23,8 @@ export interface ChildOptions {
   node?: string;
   /** Working directory of the child (where the peer's modules are). */
   cwd?: string;
+  /** Called with each line the child prints on stdout (e.g. V8's `--trace-gc-nvp` lines). */
+  onLine?: (line: string) => void;
 }
 
 /** Server and load on separate cores needs `taskset` and at least two cores. */
@@ -62,6 +64,7 @@ export async function startChild(options: ChildOptions): Promise<ChildServer> {
       while ((newline = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
+        options.onLine?.(line);
         if (line.startsWith('{"ready"')) {
           clearTimeout(timer);
           resolve((JSON.parse(line) as { ready: string }).ready);
