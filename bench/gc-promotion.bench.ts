@@ -20,6 +20,9 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const log = (message: string) => process.stderr.write(`[bench:gc] ${message}\n`);
 
+const PROMOTED = /\bpromoted=([0-9.]+)/;
+const PAUSE = /\bpause=([0-9.]+)/;
+
 /** Sums of the scavenges V8 reports while `measuring` is on. */
 class ScavengeTotals {
   measuring = false;
@@ -30,10 +33,9 @@ class ScavengeTotals {
   /** One `--trace-gc-nvp` line: `... pause=1.2 ... gc=s ... promoted=12345 ...`. */
   read(line: string): void {
     if (!this.measuring || !line.includes(' gc=s ')) return;
-    const field = (name: string) => Number(new RegExp(`\\b${name}=([0-9.]+)`).exec(line)?.[1] ?? 0);
     this.scavenges += 1;
-    this.promotedBytes += field('promoted');
-    this.pauseMs += field('pause');
+    this.promotedBytes += Number(PROMOTED.exec(line)?.[1] ?? 0);
+    this.pauseMs += Number(PAUSE.exec(line)?.[1] ?? 0);
   }
 }
 

@@ -114,7 +114,7 @@ async function keysetPage<T extends ObjectLiteral>(
   const nodes = hasNextPage ? rows.slice(0, limit) : rows;
   ctx.governance.countRows(options.category, nodes.length);
   const cursorOf = (node: T) => encodeCursor({ v: cursorValue(node[options.sortBy]), id: node[idProperty] });
-  return new KeysetPage(nodes, cursorOf, new LazyPageInfo(nodes, cursorOf, hasNextPage, Boolean(args.after)), lazyCount(() => source.count()));
+  return new KeysetPage(nodes, cursorOf, hasNextPage, Boolean(args.after), lazyCount(() => source.count()));
 }
 
 // A page and its page info encode cursors only when they are read: `edges` when edges are
@@ -126,14 +126,17 @@ async function keysetPage<T extends ObjectLiteral>(
 class KeysetPage<T> implements ConnectionShape<T> {
   #edges: { cursor: string; node: T }[] | undefined;
   readonly #cursorOf: (node: T) => string;
+  readonly pageInfo: LazyPageInfo<T>;
 
   constructor(
     readonly nodes: T[],
     cursorOf: (node: T) => string,
-    readonly pageInfo: LazyPageInfo<T>,
+    hasNextPage: boolean,
+    hasPreviousPage: boolean,
     readonly totalCount: PromiseLike<number>,
   ) {
     this.#cursorOf = cursorOf;
+    this.pageInfo = new LazyPageInfo(nodes, cursorOf, hasNextPage, hasPreviousPage);
   }
 
   get edges(): { cursor: string; node: T }[] {
