@@ -67,9 +67,22 @@ describe('rate limits', () => {
     const first = await startTestGateway(db, { env });
     const second = await startTestGateway(db, { env });
     gateways.push(first, second);
+    const breakers = [first, second].map((gateway) => gateway.components.redisBreaker!);
+    // A process waits at most a second for its first Redis connection and then answers from its own
+    // memory (breaker open) until Redis is confirmed; on a loaded machine that can be the case here.
+    // The buckets are shared once both gateways use Redis, which is what this checks.
+    const deadline = Date.now() + 15_000;
+    while (!breakers.every((breaker) => breaker.available())) {
+      if (Date.now() > deadline) throw new Error(`Redis not available to both gateways within 15 s: ${breakers.map((breaker) => breaker.state()).join(', ')}`);
+      await first.post('{ __typename }', { token: await testTokenFor(db.dataSource, 'analyst') });
+      await second.post('{ __typename }', { token: await testTokenFor(db.dataSource, 'analyst') });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const fallbacksBefore = breakers.map((breaker) => breaker.fallbacks);
     const token = await testTokenFor(db.dataSource, 'analyst');
     const statuses: number[] = [];
     for (const gateway of [first, second, first, second, first, second]) statuses.push((await gateway.post('{ __typename }', { token })).status);
+    expect(breakers.map((breaker) => breaker.fallbacks)).toEqual(fallbacksBefore);
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
   });
 });
