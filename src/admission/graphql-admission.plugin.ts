@@ -1,12 +1,13 @@
 // The admission pipeline on GraphQL (Apollo Server plugin). The request context was built by
 // `Admission.admit` (the request's own steps); here, per operation: refuse with the context's
-// refusal, run the operation's checks (src/admission/operation-checks.ts), then, after execution
+// refusal, run the operation's checks (src/admission/operation-checks.ts), answer from the
+// operation's plan when it has one (src/execution/planned-executor.ts), then, after execution
 // (field decisions are graphql-shield's and the masks', src/policy/govern-schema.ts), add
 // `extensions.governance` and write the operation's one audit record. Fail-closed: the response
 // waits for the record's commit; if it cannot be written, the data is withheld (HTTP 503).
-import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse, GraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
-import { execute, GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { execute, GraphQLError, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { ApiCallLogger } from '../audit/api-call.logger';
 import { classifyOutcome } from '../audit/audit-outcome';
 import { sha256Hex } from '../audit/canonical';
@@ -19,6 +20,7 @@ import { AuditWaitExceededError } from '../audit/audit.writer';
 import { DEADLINE_MESSAGE, deadlineExceeded, type Admission, type RequestFacts } from './admission';
 import { checkOperation, type OperationCheckOptions } from './operation-checks';
 import { operationFacts, type OperationFacts } from './operation-facts';
+import type { PlannedExecution } from '../execution/planned-executor';
 
 export const AUDIT_WRITE_FAILED_MESSAGE = 'The audit record of this operation could not be written, so its data is withheld; try again later';
 
@@ -34,6 +36,8 @@ export interface GraphqlAdmissionOptions extends OperationCheckOptions {
    * what it can never read is marked. On for the governed gateway schema.
    */
   principalViews?: boolean;
+  /** Answers the operations that have a plan (src/execution/planned-executor.ts); the others run on graphql-js. */
+  plannedExecution?: PlannedExecution | null;
 }
 
 function errorCodes(errors: readonly GraphQLFormattedError[] | undefined): string[] {
@@ -78,6 +82,11 @@ export function operationRecordFacts(request: GraphQLRequestContextWillSendRespo
     outcome: classifyOutcome({ errorCodes: codes, executed, hasData, denied }),
     errorCodes: codes,
   };
+}
+
+/** A response that takes the place of Apollo Server's execution (`responseForOperation`). */
+function singleResponse(singleResult: FormattedExecutionResult): GraphQLResponse {
+  return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult } };
 }
 
 /** Replaces the answer by a 503 UNAVAILABLE without data. */
@@ -142,23 +151,27 @@ export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdm
           );
         },
         // An introspection-only operation (GraphiQL's, a code generator's) is answered from the
-        // principal's view: the same types and fields, marked where it can never read them.
+        // principal's view: the same types and fields, marked where it can never read them. An
+        // operation with a plan is answered from it. Both only after the checks above passed.
         async responseForOperation(request) {
+          if (!request.operation) return null;
           // Only on the gateway's own governed schema (`bound`), not on a federated supergraph.
-          if (!options.principalViews || bound === undefined || !ctx.principal || !request.operation) return null;
-          if (!operationFacts(request.schema, request.document, request.operation).introspectionOnly) return null;
+          if (options.principalViews && bound !== undefined && ctx.principal && operationFacts(request.schema, request.document, request.operation).introspectionOnly) {
+            executed = true;
+            const result = await execute({
+              schema: principalView(request.schema, ctx.policy, ctx.principal),
+              document: request.document,
+              operationName: request.operationName,
+              variableValues: request.request.variables,
+              contextValue: ctx,
+            });
+            return singleResponse({ data: result.data, ...(result.errors ? { errors: result.errors.map((error) => error.toJSON()) } : {}) });
+          }
+          if (!options.plannedExecution) return null;
+          const planned = await options.plannedExecution({ schema: request.schema, document: request.document, operation: request.operation, variables: request.request.variables, ctx });
+          if (!planned) return null;
           executed = true;
-          const result = await execute({
-            schema: principalView(request.schema, ctx.policy, ctx.principal),
-            document: request.document,
-            operationName: request.operationName,
-            variableValues: request.request.variables,
-            contextValue: ctx,
-          });
-          return {
-            http: { status: undefined, headers: new HeaderMap() },
-            body: { kind: 'single', singleResult: { data: result.data, ...(result.errors ? { errors: result.errors.map((error) => error.toJSON()) } : {}) } },
-          };
+          return singleResponse(planned);
         },
         async executionDidStart() {
           executed = true;

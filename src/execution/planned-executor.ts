@@ -1,7 +1,7 @@
-// The planned executor: Apollo's executor (through the gateway interface of
-// src/policy/governed-schema-source.ts) that answers the operations it can plan with one SQL
-// statement per root field, and hands every other operation to graphql-js `execute` unchanged
-// (graphql-shield, masks and resolvers).
+// The planned executor: answers the operations it can plan with one SQL statement per root field
+// (called by the admission plugin before Apollo Server would execute, `plannedExecution`), and
+// leaves every other operation to Apollo Server's graphql-js execution unchanged (graphql-shield,
+// masks and resolvers).
 //
 // A plan is made once per governed schema (one per policy: a policy change builds a new schema,
 // and with it new plans), operation and principal shape (role, purpose, the token's purposes and
@@ -19,11 +19,9 @@
 // same hydration and the schema's own scalar and enum serializers, and counts rows as the
 // resolvers and their DataLoaders do. A selected `totalCount` is the connection's own lazy count
 // (a second statement, as graphql-js runs it). Anything unexpected (a value that does not fit, a
-// bad argument, a database error) discards what the plan read and runs the operation through
+// bad argument, a database error) discards what the plan read and leaves the operation to
 // graphql-js instead, so answers and errors are the ones that path gives.
-import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import {
-  execute,
   getArgumentValues,
   getNamedType,
   getNullableType,
@@ -36,7 +34,6 @@ import {
   visit,
   BREAK,
   type DocumentNode,
-  type ExecutionResult,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
@@ -522,7 +519,7 @@ async function runRoot(root: RootPlan, ctx: RequestContext, variables: Record<st
   return result;
 }
 
-async function runPlan(plan: Plan, ctx: RequestContext, schema: GraphQLSchema, operation: OperationDefinitionNode, rawVariables: Record<string, unknown> | undefined): Promise<ExecutionResult> {
+async function runPlan(plan: Plan, ctx: RequestContext, schema: GraphQLSchema, operation: OperationDefinitionNode, rawVariables: Record<string, unknown> | undefined): Promise<PlannedAnswer> {
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
   if (coerced.errors) throw new NotPlannable();
   // What the plan reads is counted on a context of its own, merged only when it answered.
@@ -577,42 +574,55 @@ function planFor(schema: GraphQLSchema, policy: Policy, document: DocumentNode, 
   return plan;
 }
 
-export interface PlannedExecutorOptions {
+export interface PlannedExecutionOptions {
   /** The policy a schema served by the gateway was governed by (no plan for a schema it does not know). */
   policyOf(schema: GraphQLSchema): Policy | undefined;
 }
 
-/**
- * The result with an `errors` key, present even when undefined. Apollo Server answers
- * `{ ...result, errors: formattedErrors }`: on Node 20 an object spread from another that then
- * gains a key it did not have is promoted to the old generation with all it refers to (here the
- * whole answer; see `copyWith` in src/context.ts), one that only overrides a key is not. The
- * JSON is the same: an undefined key is not serialized.
- */
-function withErrorsKey(result: ExecutionResult): ExecutionResult {
-  return 'errors' in result ? result : Object.assign({ errors: undefined }, result);
+/** An operation Apollo Server resolved, admitted and checked, about to be executed. */
+export interface PlannedOperation {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  variables: Record<string, unknown> | undefined;
+  ctx: RequestContext;
 }
 
-/** Apollo's executor: the plan where there is one, else graphql-js `execute` as Apollo runs it. */
-export function plannedExecutor(options: PlannedExecutorOptions): GatewayExecutor {
-  return async (requestContext: GatewayGraphQLRequestContext) => withErrorsKey(await executeOperation(requestContext));
+/** The answer of an operation from its plan, or null: then graphql-js runs it, as Apollo Server does. */
+export type PlannedExecution = (operation: PlannedOperation) => Promise<PlannedAnswer | null>;
 
-  async function executeOperation(requestContext: GatewayGraphQLRequestContext): Promise<ExecutionResult> {
-    const { schema, document, operation, request } = requestContext;
-    const ctx = requestContext.context as unknown as RequestContext;
+/** A plan's answer: data only (anything that would be an error leaves the operation to graphql-js). */
+export interface PlannedAnswer {
+  data: Record<string, unknown>;
+}
+
+/**
+ * Answers the operations that have a plan. Called by the admission plugin's `responseForOperation`
+ * (src/admission/graphql-admission.plugin.ts), after the operation's checks: an operation without a
+ * plan, or whose plan could not serve it, is left to Apollo Server's own execution (graphql-js,
+ * graphql-shield, masks and resolvers), so its answers and errors are the ones that path gives.
+ *
+ * Not an executor behind Apollo Server's gateway interface: for each operation that interface
+ * builds a request context whose `response.http` is an object literal with accessors, and on
+ * Node 20 such an object keeps everything it refers to (the whole request and its answer) alive
+ * through young-generation collections until a full one (docs/benchmarks.md, "Young-generation
+ * garbage"). List query: 6.4 KB promoted per request that way, 0.5 KB without.
+ */
+export function plannedExecution(options: PlannedExecutionOptions): PlannedExecution {
+  return async ({ schema, document, operation, variables, ctx }) => {
     const policy = options.policyOf(schema);
-    const plan = policy && operation && ctx?.governance ? planFor(schema, policy, document, operation, ctx) : null;
-    if (plan) {
-      try {
-        const result = await runPlan(plan, ctx, schema, operation!, request.variables);
-        plannedExecutionCounts.planned += 1;
-        return result;
-      } catch {
-        plannedExecutionCounts.fellBack += 1;
-      }
-    } else {
+    const plan = policy && ctx.governance ? planFor(schema, policy, document, operation, ctx) : null;
+    if (!plan) {
       plannedExecutionCounts.notPlannable += 1;
+      return null;
     }
-    return execute({ schema, document, contextValue: ctx, variableValues: request.variables, operationName: request.operationName }) as ExecutionResult;
-  }
+    try {
+      const result = await runPlan(plan, ctx, schema, operation, variables);
+      plannedExecutionCounts.planned += 1;
+      return result;
+    } catch {
+      plannedExecutionCounts.fellBack += 1;
+      return null;
+    }
+  };
 }

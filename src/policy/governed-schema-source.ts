@@ -1,11 +1,11 @@
 // Serves Apollo the governed schema of the policy in force and swaps it when the policy changes,
 // through Apollo Server's gateway interface (load / onSchemaLoadOrUpdate / stop). Apollo takes the
 // schema once per request, so a request in flight finishes on the schema (and policy) it started
-// with. The executor is the one given (the planned executor, src/execution), else Apollo's own
-// (graphql-js). Admission (src/admission) checks
+// with. Apollo runs the operations itself (graphql-js); planned ones are answered before that, by
+// the admission plugin (src/execution/planned-executor.ts). Admission (src/admission) checks
 // that the request's `ctx.policy` is the one that schema was governed by: shield rules, masks,
 // the audit record and `extensions.governance.policyVersion` all agree.
-import type { GatewayExecutor, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
+import type { GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import type { GraphQLSchema } from 'graphql';
 import type { Policy } from './policy';
 import type { PolicyHolder } from './policy-holder';
@@ -20,8 +20,6 @@ export class GovernedSchemaSource implements GatewayInterface {
     private readonly holder: PolicyHolder,
     /** Builds the schema served under a policy (the governed schema, or the raw one). */
     private readonly build: (policy: Policy) => GraphQLSchema,
-    /** Runs operations on the schema served (null: Apollo runs graphql-js itself). */
-    private readonly executor: GatewayExecutor | null = null,
   ) {
     this.schema = this.governed(holder.current());
     this.unregister = holder.prepare((policy) => {
@@ -56,9 +54,10 @@ export class GovernedSchemaSource implements GatewayInterface {
     return () => this.listeners.delete(callback);
   }
 
-  async load(): Promise<{ executor: GatewayExecutor | null }> {
+  /** No executor of its own: Apollo executes with graphql-js on the schema published. */
+  async load(): Promise<{ executor: null }> {
     this.publish(this.schema);
-    return { executor: this.executor };
+    return { executor: null };
   }
 
   async stop(): Promise<void> {

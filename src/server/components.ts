@@ -16,7 +16,7 @@ import { exportsPlugin, exportsRouter, startExportSweep } from '../exports';
 import { governSchema } from '../policy/govern-schema';
 import { resolvePseudonymKey } from '../policy/masks';
 import { GovernedSchemaSource } from '../policy/governed-schema-source';
-import { plannedExecutor } from '../execution/planned-executor';
+import { plannedExecution } from '../execution/planned-executor';
 import { loadPolicy } from '../policy/load-policy';
 import type { Policy } from '../policy/policy';
 import { PolicyHolder } from '../policy/policy-holder';
@@ -73,12 +73,8 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
   const pseudonymKey = resolvePseudonymKey(config);
   // Apollo takes its schema from here: rebuilt for each new policy, swapped between requests.
   // Operations the policy fully allows run on a plan (src/execution), unless PLANNED_EXECUTION=0.
-  const planned = ['1', 'true'].includes(config.PLANNED_EXECUTION) ? plannedExecutor({ policyOf: (schema) => schemas.policyOf(schema) }) : null;
-  const schemas: GovernedSchemaSource = new GovernedSchemaSource(
-    policies,
-    (next) => (governed ? governSchema(describeAccess(rawSchema, next), next, { pseudonymKey }) : rawSchema),
-    planned,
-  );
+  const schemas: GovernedSchemaSource = new GovernedSchemaSource(policies, (next) => (governed ? governSchema(describeAccess(rawSchema, next), next, { pseudonymKey }) : rawSchema));
+  const planned = ['1', 'true'].includes(config.PLANNED_EXECUTION) ? plannedExecution({ policyOf: (schema) => schemas.policyOf(schema) }) : null;
   const apiCalls = new ApiCallLogger(dataSource, {
     now: options.now,
     onError: (error, rows) => log.error({ err: error, rows }, 'API call log rows could not be written'),
@@ -131,6 +127,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
       requirePurpose: governed,
       policyOf: (schema) => schemas.policyOf(schema),
       principalViews: governed,
+      plannedExecution: planned,
       apiCalls,
       onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'audit record not written: response withheld'),
     }),
