@@ -1,5 +1,7 @@
 // A throwaway database on the PostgreSQL server for one benchmark run: created, migrated,
 // seeded with the demo data and given one API token per benchmark query; dropped at the end.
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { createToken } from '../src/auth/api-token.service';
 import type { Config } from '../src/config';
@@ -89,4 +91,20 @@ export async function prepareBenchData(url: string, config: Config, log: (messag
   } finally {
     await dataSource.destroy();
   }
+}
+
+/**
+ * `prepareBenchData` in a child process (bench/prepare-bench-data.ts), for a benchmark that
+ * measures in its own process: the seed's garbage stays out of the process measured.
+ */
+export function prepareBenchDataInChild(env: NodeJS.ProcessEnv): Promise<Record<BenchQueryName, string>> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(__dirname, 'prepare-bench-data.js'), { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let tokens: Record<BenchQueryName, string> | null = null;
+    child.once('message', (message) => {
+      tokens = message as Record<BenchQueryName, string>;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => (tokens && code === 0 ? resolve(tokens) : reject(new Error(`preparing the benchmark data failed (exit code ${code})`))));
+  });
 }

@@ -21,7 +21,7 @@ import { createDataSource } from '../src/db/data-source';
 import { plannedExecution } from '../src/execution/planned-executor';
 import { createComponents, loadGatewayPolicy } from '../src/server/components';
 import { HANDLERS } from './baseline-data';
-import { createBenchDatabase, prepareBenchData } from './bench-database';
+import { createBenchDatabase, prepareBenchDataInChild } from './bench-database';
 import { BENCH_QUERIES } from './bench-queries';
 
 const log = (message: string) => process.stderr.write(`[bench:planned] ${message}\n`);
@@ -57,7 +57,8 @@ async function main(): Promise<void> {
       SUSPICIOUS_ROWS_COUNT: '0',
     };
     const config = loadConfig(env);
-    const tokens = await prepareBenchData(database.url, config, log);
+    // Seeded in a child process: the seed's garbage would bias what this process measures.
+    const tokens = await prepareBenchDataInChild(env);
     const policy = loadGatewayPolicy(config);
     const dataSource = createDataSource({ url: database.url });
     await dataSource.initialize();

@@ -41,7 +41,7 @@ function gatewayRequestPlugin(metrics: GatewayMetrics): ApolloServerPlugin<Reque
   return {
     async requestDidStart(requestContext) {
       const started = process.hrtime.bigint();
-      // Apollo Server executes each operation with `{ ...requestContext, useLegacyIncremental }`.
+      // Apollo Server executes each operation without a plan with `{ ...requestContext, useLegacyIncremental }`.
       // With the key already present the copy only overrides it: on Node 20 a spread copy that
       // gains a key is promoted to the old generation with everything it refers to (the request,
       // its context, the answer), one that overrides a key is not (see `copyWith` in
