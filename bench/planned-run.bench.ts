@@ -21,7 +21,7 @@ import { createDataSource } from '../src/db/data-source';
 import { plannedExecution } from '../src/execution/planned-executor';
 import { createComponents, loadGatewayPolicy } from '../src/server/components';
 import { HANDLERS } from './baseline-data';
-import { createBenchDatabase, prepareBenchDataInChild } from './bench-database';
+import { benchGatewayEnv, createBenchDatabase, DEFAULT_SERVER_URL, prepareBenchDataInChild } from './bench-database';
 import { BENCH_QUERIES } from './bench-queries';
 
 const log = (message: string) => process.stderr.write(`[bench:planned] ${message}\n`);
@@ -42,20 +42,10 @@ async function cpuPerOperation(operation: () => Promise<unknown>, count: number,
 
 async function main(): Promise<void> {
   const count = Number(process.env.BENCH_PLANNED_OPS ?? 3000);
-  const database = await createBenchDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const database = await createBenchDatabase(process.env.DATABASE_URL ?? DEFAULT_SERVER_URL);
   try {
-    const env = {
-      ...process.env,
-      DATABASE_URL: database.url,
-      NODE_ENV: 'production',
-      PSEUDONYM_KEY: 'bench-pseudonym-key-not-secret',
-      AUDIT_CHECKPOINT_KEY: 'bench-checkpoint-key-not-secret',
-      LOG_LEVEL: 'warn',
-      // One principal sends thousands of operations a minute (as in npm run bench).
-      RATE_LIMIT_PER_MINUTE: '0',
-      IP_RATE_LIMIT_PER_MINUTE: '0',
-      SUSPICIOUS_ROWS_COUNT: '0',
-    };
+    // The gateway servers' environment of npm run bench (production wiring, rate limits off).
+    const env = benchGatewayEnv(database.url);
     const config = loadConfig(env);
     // Seeded in a child process: the seed's garbage would bias what this process measures.
     const tokens = await prepareBenchDataInChild(env);

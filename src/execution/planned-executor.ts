@@ -611,7 +611,7 @@ export interface PlannedAnswer {
 export function plannedExecution(options: PlannedExecutionOptions): PlannedExecution {
   return async ({ schema, document, operation, variables, ctx }) => {
     const policy = options.policyOf(schema);
-    const plan = policy && ctx.governance ? planFor(schema, policy, document, operation, ctx) : null;
+    const plan = policy ? planFor(schema, policy, document, operation, ctx) : null;
     if (!plan) {
       plannedExecutionCounts.notPlannable += 1;
       return null;
