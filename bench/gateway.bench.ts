@@ -22,6 +22,7 @@ import { BENCH_QUERIES, requestBody, VARIANTS, type BenchQuery, type BenchQueryN
 import { benchGatewayEnv, createBenchDatabase, DEFAULT_SERVER_URL, prepareBenchData } from './bench-database';
 import { canPin, pinSelf, startChild, type ChildServer } from './child-server';
 import { runLoad, type LoadResult } from './load';
+import { ioWaitPercent, machineCpuTimes } from './machine-io';
 import { POSTGRAPHILE_QUERIES, preparePostGraphile } from './peers/postgraphile';
 
 const SERVER_CORE = 0;
@@ -44,6 +45,8 @@ interface Measurement extends LoadResult {
   query: BenchQueryName;
   /** CPU time of the server process per request served (ms): independent of how busy the machine is. */
   serverCpuMsPerRequest: number;
+  /** Share of the machine's CPU time spent waiting for the disk during the run (%; null off Linux). */
+  ioWaitPercent: number | null;
 }
 
 /** The processes serving a variant: its server, plus the subgraphs of the federated variant. */
@@ -177,6 +180,7 @@ function aggregate(runs: Measurement[], variants: readonly Variant[], queries: r
       const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
       const requests = mine.reduce((sum, run) => sum + run.requests, 0);
       const cpuMs = mine.reduce((sum, run) => sum + run.serverCpuMsPerRequest * run.requests, 0);
+      const ioWaits = mine.map((run) => run.ioWaitPercent).filter((value): value is number => value !== null);
       result.push({
         variant: variant.name,
         query: query.name,
@@ -186,6 +190,7 @@ function aggregate(runs: Measurement[], variants: readonly Variant[], queries: r
         requests,
         failures: 0,
         serverCpuMsPerRequest: Math.round((cpuMs / Math.max(1, requests)) * 100) / 100,
+        ioWaitPercent: ioWaits.length > 0 ? Math.round(mean(ioWaits) * 10) / 10 : null,
         perRound: mine.map((run) => Math.round(run.requestsPerSecond * 10) / 10),
       });
     }
@@ -298,11 +303,16 @@ async function main(): Promise<void> {
           const options = { url: server.url, body: bodyFor(variant, query), headers: headersFor(query, tokens), connections };
           await runLoad({ ...options, duration: warmup });
           const cpuBefore = await serverCpuMicros(processes.get(variant.name)!);
+          const machineBefore = machineCpuTimes();
           const result = await runLoad({ ...options, duration });
+          const ioWait = ioWaitPercent(machineBefore, machineCpuTimes());
           const serverCpuMsPerRequest = ((await serverCpuMicros(processes.get(variant.name)!)) - cpuBefore) / 1000 / Math.max(1, result.requests);
-          log(`round ${round} ${variant.name} ${query.name}: ${result.requestsPerSecond.toFixed(1)} req/s, p99 ${result.latencyP99Ms} ms, server CPU ${serverCpuMsPerRequest.toFixed(2)} ms/request`);
+          log(
+            `round ${round} ${variant.name} ${query.name}: ${result.requestsPerSecond.toFixed(1)} req/s, p99 ${result.latencyP99Ms} ms, server CPU ${serverCpuMsPerRequest.toFixed(2)} ms/request` +
+              (ioWait === null ? '' : `, machine I/O wait ${ioWait.toFixed(1)} %`),
+          );
           if (result.failures > 0) throw new Error(`${variant.name} ${query.name}: ${result.failures} of ${result.requests} requests failed or were not clean answers`);
-          runs.push({ variant: variant.name, query: query.name, ...result, serverCpuMsPerRequest });
+          runs.push({ variant: variant.name, query: query.name, ...result, serverCpuMsPerRequest, ioWaitPercent: ioWait });
         }
       }
     }
@@ -338,7 +348,7 @@ async function main(): Promise<void> {
 
     // Stability of the production wiring: one long run in 10 s slices, req/s and RSS per slice.
     const stabilitySeconds = envInt('BENCH_STABILITY', 60, true);
-    const stability: { slice: number; requestsPerSecond: number; rssMb: number }[] = [];
+    const stability: { slice: number; requestsPerSecond: number; rssMb: number; ioWaitPercent: number | null }[] = [];
     if (nestedQuery && stabilitySeconds > 0) {
       const options = { url: servers.get('full')!.url, body: requestBody(nestedQuery), headers: headersFor(nestedQuery, tokens), connections };
       await runLoad({ ...options, duration: warmup });
@@ -353,18 +363,20 @@ async function main(): Promise<void> {
             await new Promise((resolve) => setTimeout(resolve, 500));
           }
         })();
+        const machineBefore = machineCpuTimes();
         const result = await runLoad({ ...options, duration: 10 });
+        const ioWait = ioWaitPercent(machineBefore, machineCpuTimes());
         sampling = false;
         await sampler;
         const rssMb = megabytes(Math.max(peak, (await serverUsage(processes.get('full')!)).rssBytes));
-        log(`stability slice ${slice}: ${result.requestsPerSecond.toFixed(1)} req/s, RSS ${rssMb} MB`);
-        stability.push({ slice, requestsPerSecond: result.requestsPerSecond, rssMb });
+        log(`stability slice ${slice}: ${result.requestsPerSecond.toFixed(1)} req/s, RSS ${rssMb} MB` + (ioWait === null ? '' : `, machine I/O wait ${ioWait.toFixed(1)} %`));
+        stability.push({ slice, requestsPerSecond: result.requestsPerSecond, rssMb, ioWaitPercent: ioWait });
       }
     }
 
     const find = (variant: VariantName, query: BenchQueryName) =>
       measurements.find((m) => m.variant === variant && m.query === query) ?? { requestsPerSecond: Number.NaN, serverCpuMsPerRequest: Number.NaN };
-    const rows = [['variant', 'query', 'req/s', 'per round', 'p50 ms', 'p99 ms', 'vs baseline', 'vs full', 'CPU ms/req', 'CPU vs baseline']];
+    const rows = [['variant', 'query', 'req/s', 'per round', 'p50 ms', 'p99 ms', 'vs baseline', 'vs full', 'CPU ms/req', 'CPU vs baseline', 'I/O wait %']];
     for (const m of measurements) {
       const base = find('baseline', m.query);
       const single = find('full', m.query);
@@ -381,6 +393,7 @@ async function main(): Promise<void> {
         m.serverCpuMsPerRequest.toFixed(2),
         // Baseline CPU per request / this variant's: the req/s ratio a dedicated, CPU-bound core would give.
         ratio(base.serverCpuMsPerRequest, m.serverCpuMsPerRequest).toFixed(3),
+        m.ioWaitPercent === null ? '-' : m.ioWaitPercent.toFixed(1),
       ]);
     }
     const nested = (variant: VariantName) => find(variant, 'nested').requestsPerSecond;
@@ -485,7 +498,8 @@ async function main(): Promise<void> {
       const last = stability[stability.length - 1];
       process.stdout.write(
         `stability, full, nested, ${connections} connections, 10 s slices: req/s ${stability.map((slice) => slice.requestsPerSecond.toFixed(0)).join(' ')}; ` +
-          `peak RSS MB ${stability.map((slice) => slice.rssMb).join(' ')}; last / first slice ${ratio(last.requestsPerSecond, first.requestsPerSecond).toFixed(3)} req/s, ` +
+          `peak RSS MB ${stability.map((slice) => slice.rssMb).join(' ')}; ` +
+          `machine I/O wait % ${stability.map((slice) => (slice.ioWaitPercent === null ? '-' : slice.ioWaitPercent.toFixed(1))).join(' ')}; last / first slice ${ratio(last.requestsPerSecond, first.requestsPerSecond).toFixed(3)} req/s, ` +
           `${ratio(last.rssMb, first.rssMb).toFixed(3)} RSS (aim: within 10 %)\n\n`,
       );
     }
