@@ -325,28 +325,9 @@ async function main(): Promise<void> {
       if (variant.gateway && usage.paths) pathsAfterRounds.set(variant.name, usage.paths);
     }
 
-    // Concurrency sweep on the nested query: the production wiring, the peer and the baseline.
-    const sweepLevels = (process.env.BENCH_SWEEP ?? '10,50,200')
-      .split(',')
-      .map((level) => Number(level.trim()))
-      .filter((level) => Number.isInteger(level) && level > 0);
-    const sweep: { variant: VariantName; connections: number; requestsPerSecond: number; latencyP99Ms: number; serverCpuMsPerRequest: number }[] = [];
+    // Stability of the production wiring: one long run in 10 s slices, req/s and RSS per slice,
+    // before the concurrency sweep (whose 200 connections leave a larger heap in the first slice).
     const nestedQuery = queries.find((query) => query.name === 'nested');
-    if (nestedQuery && sweepLevels.length > 0) {
-      for (const level of sweepLevels) {
-        for (const variant of variants.filter((candidate) => ['full', 'postgraphile', 'baseline'].includes(candidate.name))) {
-          const options = { url: servers.get(variant.name)!.url, body: bodyFor(variant, nestedQuery), headers: headersFor(nestedQuery, tokens), connections: level };
-          await runLoad({ ...options, duration: warmup });
-          const cpuBefore = await serverCpuMicros(processes.get(variant.name)!);
-          const result = await runLoad({ ...options, duration });
-          const serverCpuMsPerRequest = ((await serverCpuMicros(processes.get(variant.name)!)) - cpuBefore) / 1000 / Math.max(1, result.requests);
-          log(`sweep ${level} connections ${variant.name}: ${result.requestsPerSecond.toFixed(1)} req/s, p99 ${result.latencyP99Ms} ms, ${result.failures} failures`);
-          sweep.push({ variant: variant.name, connections: level, requestsPerSecond: result.requestsPerSecond, latencyP99Ms: result.latencyP99Ms, serverCpuMsPerRequest });
-        }
-      }
-    }
-
-    // Stability of the production wiring: one long run in 10 s slices, req/s and RSS per slice.
     const stabilitySeconds = envInt('BENCH_STABILITY', 60, true);
     const stability: { slice: number; requestsPerSecond: number; rssMb: number; ioWaitPercent: number | null }[] = [];
     if (nestedQuery && stabilitySeconds > 0) {
@@ -371,6 +352,26 @@ async function main(): Promise<void> {
         const rssMb = megabytes(Math.max(peak, (await serverUsage(processes.get('full')!)).rssBytes));
         log(`stability slice ${slice}: ${result.requestsPerSecond.toFixed(1)} req/s, RSS ${rssMb} MB` + (ioWait === null ? '' : `, machine I/O wait ${ioWait.toFixed(1)} %`));
         stability.push({ slice, requestsPerSecond: result.requestsPerSecond, rssMb, ioWaitPercent: ioWait });
+      }
+    }
+
+    // Concurrency sweep on the nested query: the production wiring, the peer and the baseline.
+    const sweepLevels = (process.env.BENCH_SWEEP ?? '10,50,200')
+      .split(',')
+      .map((level) => Number(level.trim()))
+      .filter((level) => Number.isInteger(level) && level > 0);
+    const sweep: { variant: VariantName; connections: number; requestsPerSecond: number; latencyP99Ms: number; serverCpuMsPerRequest: number }[] = [];
+    if (nestedQuery && sweepLevels.length > 0) {
+      for (const level of sweepLevels) {
+        for (const variant of variants.filter((candidate) => ['full', 'postgraphile', 'baseline'].includes(candidate.name))) {
+          const options = { url: servers.get(variant.name)!.url, body: bodyFor(variant, nestedQuery), headers: headersFor(nestedQuery, tokens), connections: level };
+          await runLoad({ ...options, duration: warmup });
+          const cpuBefore = await serverCpuMicros(processes.get(variant.name)!);
+          const result = await runLoad({ ...options, duration });
+          const serverCpuMsPerRequest = ((await serverCpuMicros(processes.get(variant.name)!)) - cpuBefore) / 1000 / Math.max(1, result.requests);
+          log(`sweep ${level} connections ${variant.name}: ${result.requestsPerSecond.toFixed(1)} req/s, p99 ${result.latencyP99Ms} ms, ${result.failures} failures`);
+          sweep.push({ variant: variant.name, connections: level, requestsPerSecond: result.requestsPerSecond, latencyP99Ms: result.latencyP99Ms, serverCpuMsPerRequest });
+        }
       }
     }
 
