@@ -88,8 +88,8 @@ export async function prepareBenchData(url: string, config: Config, log: (messag
     }
     await dataSource.query('ANALYZE');
     // The seed's pages written to disk now rather than by the checkpointer while the first runs
-    // are measured: its writes otherwise slow the WAL flushes that audit commits wait for (the
-    // first 10-15 s after seeding served half the req/s of the rest).
+    // are measured: its writes otherwise compete with the WAL flushes that audit commits wait for
+    // (docs/benchmarks.md, "The audit commit and the disk").
     try {
       await dataSource.query('CHECKPOINT');
     } catch (error) {
