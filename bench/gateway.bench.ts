@@ -21,8 +21,8 @@ import { SUBGRAPH_NAMES } from '../src/federation/subgraphs';
 import { BENCH_QUERIES, requestBody, VARIANTS, type BenchQuery, type BenchQueryName, type Variant, type VariantName } from './bench-queries';
 import { benchGatewayEnv, createBenchDatabase, DEFAULT_SERVER_URL, prepareBenchData } from './bench-database';
 import { canPin, pinSelf, startChild, type ChildServer } from './child-server';
-import { runLoad, type LoadResult } from './load';
-import { ioWaitPercent, machineCpuTimes } from './machine-io';
+import { runLoad, type LoadOptions, type LoadResult } from './load';
+import { ioWaitCell, ioWaitPercent, ioWaitSuffix, machineCpuTimes } from './machine-io';
 import { POSTGRAPHILE_QUERIES, preparePostGraphile } from './peers/postgraphile';
 
 const SERVER_CORE = 0;
@@ -79,6 +79,16 @@ async function serverUsage(processes: ChildServer[]): Promise<{ cpuMicros: numbe
 
 async function serverCpuMicros(processes: ChildServer[]): Promise<number> {
   return (await serverUsage(processes)).cpuMicros;
+}
+
+/** One measured load run: its result, the servers' CPU per request and the machine's I/O wait. */
+async function measuredRun(processes: ChildServer[], options: LoadOptions): Promise<LoadResult & { serverCpuMsPerRequest: number; ioWaitPercent: number | null }> {
+  const cpuBefore = await serverCpuMicros(processes);
+  const machineBefore = machineCpuTimes();
+  const result = await runLoad(options);
+  const ioWait = ioWaitPercent(machineBefore, machineCpuTimes());
+  const serverCpuMsPerRequest = ((await serverCpuMicros(processes)) - cpuBefore) / 1000 / Math.max(1, result.requests);
+  return { ...result, serverCpuMsPerRequest, ioWaitPercent: ioWait };
 }
 
 const megabytes = (bytes: number) => Math.round(bytes / 1024 / 1024);
@@ -302,17 +312,13 @@ async function main(): Promise<void> {
           const server = servers.get(variant.name)!;
           const options = { url: server.url, body: bodyFor(variant, query), headers: headersFor(query, tokens), connections };
           await runLoad({ ...options, duration: warmup });
-          const cpuBefore = await serverCpuMicros(processes.get(variant.name)!);
-          const machineBefore = machineCpuTimes();
-          const result = await runLoad({ ...options, duration });
-          const ioWait = ioWaitPercent(machineBefore, machineCpuTimes());
-          const serverCpuMsPerRequest = ((await serverCpuMicros(processes.get(variant.name)!)) - cpuBefore) / 1000 / Math.max(1, result.requests);
+          const result = await measuredRun(processes.get(variant.name)!, { ...options, duration });
           log(
-            `round ${round} ${variant.name} ${query.name}: ${result.requestsPerSecond.toFixed(1)} req/s, p99 ${result.latencyP99Ms} ms, server CPU ${serverCpuMsPerRequest.toFixed(2)} ms/request` +
-              (ioWait === null ? '' : `, machine I/O wait ${ioWait.toFixed(1)} %`),
+            `round ${round} ${variant.name} ${query.name}: ${result.requestsPerSecond.toFixed(1)} req/s, p99 ${result.latencyP99Ms} ms, server CPU ${result.serverCpuMsPerRequest.toFixed(2)} ms/request` +
+              ioWaitSuffix(result.ioWaitPercent),
           );
           if (result.failures > 0) throw new Error(`${variant.name} ${query.name}: ${result.failures} of ${result.requests} requests failed or were not clean answers`);
-          runs.push({ variant: variant.name, query: query.name, ...result, serverCpuMsPerRequest, ioWaitPercent: ioWait });
+          runs.push({ variant: variant.name, query: query.name, ...result });
         }
       }
     }
@@ -350,7 +356,7 @@ async function main(): Promise<void> {
         sampling = false;
         await sampler;
         const rssMb = megabytes(Math.max(peak, (await serverUsage(processes.get('full')!)).rssBytes));
-        log(`stability slice ${slice}: ${result.requestsPerSecond.toFixed(1)} req/s, RSS ${rssMb} MB` + (ioWait === null ? '' : `, machine I/O wait ${ioWait.toFixed(1)} %`));
+        log(`stability slice ${slice}: ${result.requestsPerSecond.toFixed(1)} req/s, RSS ${rssMb} MB` + ioWaitSuffix(ioWait));
         stability.push({ slice, requestsPerSecond: result.requestsPerSecond, rssMb, ioWaitPercent: ioWait });
       }
     }
@@ -366,11 +372,9 @@ async function main(): Promise<void> {
         for (const variant of variants.filter((candidate) => ['full', 'postgraphile', 'baseline'].includes(candidate.name))) {
           const options = { url: servers.get(variant.name)!.url, body: bodyFor(variant, nestedQuery), headers: headersFor(nestedQuery, tokens), connections: level };
           await runLoad({ ...options, duration: warmup });
-          const cpuBefore = await serverCpuMicros(processes.get(variant.name)!);
-          const result = await runLoad({ ...options, duration });
-          const serverCpuMsPerRequest = ((await serverCpuMicros(processes.get(variant.name)!)) - cpuBefore) / 1000 / Math.max(1, result.requests);
+          const result = await measuredRun(processes.get(variant.name)!, { ...options, duration });
           log(`sweep ${level} connections ${variant.name}: ${result.requestsPerSecond.toFixed(1)} req/s, p99 ${result.latencyP99Ms} ms, ${result.failures} failures`);
-          sweep.push({ variant: variant.name, connections: level, requestsPerSecond: result.requestsPerSecond, latencyP99Ms: result.latencyP99Ms, serverCpuMsPerRequest });
+          sweep.push({ variant: variant.name, connections: level, requestsPerSecond: result.requestsPerSecond, latencyP99Ms: result.latencyP99Ms, serverCpuMsPerRequest: result.serverCpuMsPerRequest });
         }
       }
     }
@@ -394,7 +398,7 @@ async function main(): Promise<void> {
         m.serverCpuMsPerRequest.toFixed(2),
         // Baseline CPU per request / this variant's: the req/s ratio a dedicated, CPU-bound core would give.
         ratio(base.serverCpuMsPerRequest, m.serverCpuMsPerRequest).toFixed(3),
-        m.ioWaitPercent === null ? '-' : m.ioWaitPercent.toFixed(1),
+        ioWaitCell(m.ioWaitPercent),
       ]);
     }
     const nested = (variant: VariantName) => find(variant, 'nested').requestsPerSecond;
@@ -500,7 +504,7 @@ async function main(): Promise<void> {
       process.stdout.write(
         `stability, full, nested, ${connections} connections, 10 s slices: req/s ${stability.map((slice) => slice.requestsPerSecond.toFixed(0)).join(' ')}; ` +
           `peak RSS MB ${stability.map((slice) => slice.rssMb).join(' ')}; ` +
-          `machine I/O wait % ${stability.map((slice) => (slice.ioWaitPercent === null ? '-' : slice.ioWaitPercent.toFixed(1))).join(' ')}; last / first slice ${ratio(last.requestsPerSecond, first.requestsPerSecond).toFixed(3)} req/s, ` +
+          `machine I/O wait % ${stability.map((slice) => ioWaitCell(slice.ioWaitPercent)).join(' ')}; last / first slice ${ratio(last.requestsPerSecond, first.requestsPerSecond).toFixed(3)} req/s, ` +
           `${ratio(last.rssMb, first.rssMb).toFixed(3)} RSS (aim: within 10 %)\n\n`,
       );
     }

@@ -26,3 +26,13 @@ export function ioWaitPercent(before: CpuTimes | null, after: CpuTimes | null): 
   if (!before || !after || after.total <= before.total) return null;
   return Math.round(((after.ioWait - before.ioWait) / (after.total - before.total)) * 1000) / 10;
 }
+
+/** The I/O wait as a table cell: `-` when unknown. */
+export function ioWaitCell(percent: number | null): string {
+  return percent === null ? '-' : percent.toFixed(1);
+}
+
+/** `, machine I/O wait x %` for a log line, or nothing when unknown. */
+export function ioWaitSuffix(percent: number | null): string {
+  return percent === null ? '' : `, machine I/O wait ${percent.toFixed(1)} %`;
+}
