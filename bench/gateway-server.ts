@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const settings = loadConfig();
   if (!settings.DATABASE_URL) throw new Error('DATABASE_URL is required');
   const policy = loadGatewayPolicy(settings);
-  const dataSource = createDataSource({ url: settings.DATABASE_URL });
+  const dataSource = createDataSource({ url: settings.DATABASE_URL, preparedStatements: settings.DATABASE_PREPARED_STATEMENTS });
   await dataSource.initialize();
   const components =
     process.env.BENCH_FEDERATED === '1'

@@ -20,6 +20,11 @@ export const configSchema = z.object({
    * processes' sum plus one change-feed connection each must fit the server's max_connections.
    */
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  /**
+   * Statement texts (the hot ones, from their second use) each process sends as prepared
+   * statements, parsed and planned once per connection; 0: none (a pooler in transaction mode).
+   */
+  DATABASE_PREPARED_STATEMENTS: z.coerce.number().int().min(0).default(200),
   // --- Fault tolerance (docs/fault-tolerance.md); 0 switches a timeout off. ---
   /** One deadline per request: admission, execution and the audit write; past it, 503 UNAVAILABLE. */
   REQUEST_DEADLINE_MS: z.coerce.number().int().min(0).default(15_000),

@@ -3,6 +3,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ALL_ENTITIES } from '../../entities';
 import { MIGRATIONS } from './migrations';
 import { SnakeNamingStrategy } from './naming-strategy';
+import { DEFAULT_PREPARED_STATEMENTS, prepareStatements } from './prepared-statements';
 
 export interface DataSourceSettings {
   url: string;
@@ -21,6 +22,11 @@ export interface DataSourceSettings {
   lockTimeoutMs?: number;
   /** Longest wait for a pooled connection, or for a new one to connect (ms; 0: none). */
   acquireTimeoutMs?: number;
+  /**
+   * Hot statement texts sent as prepared statements (src/db/prepared-statements.ts), at most this
+   * many per data source (default 200; 0: none). Never on the embedded database.
+   */
+  preparedStatements?: number;
 }
 
 /** Told of a pooled connection's error (a terminated backend, a dropped socket); the connection is dropped. */
@@ -97,7 +103,9 @@ export function dataSourceOptions(settings: DataSourceSettings): DataSourceOptio
 }
 
 export function createDataSource(settings: DataSourceSettings): DataSource {
-  return new DataSource(dataSourceOptions(settings));
+  const dataSource = new DataSource(dataSourceOptions(settings));
+  if (!settings.embedded) prepareStatements(dataSource, settings.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS);
+  return dataSource;
 }
 
 /** Connects and applies pending migrations; returns the names of those applied. */

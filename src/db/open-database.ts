@@ -44,7 +44,7 @@ export async function openDatabase(
     ? { statementTimeoutMs: settings.DATABASE_STATEMENT_TIMEOUT_MS, lockTimeoutMs: settings.DATABASE_LOCK_TIMEOUT_MS, acquireTimeoutMs: settings.DATABASE_ACQUIRE_TIMEOUT_MS }
     : {};
   onConnectionError((error) => logger().warn({ err: error }, 'database connection lost; it is dropped from the pool'));
-  const dbSettings = { url, embedded: Boolean(embedded) || viaGateway, readUrl, poolSize: settings.DATABASE_POOL_SIZE, ...timeouts };
+  const dbSettings = { url, embedded: Boolean(embedded) || viaGateway, readUrl, poolSize: settings.DATABASE_POOL_SIZE, preparedStatements: settings.DATABASE_PREPARED_STATEMENTS, ...timeouts };
   try {
     let dataSource: DataSource;
     let applied: string[] = [];

@@ -3,10 +3,12 @@
 // column with the driver's own hydration (`prepareHydratedValue`: the same values as `getMany`,
 // as plain objects). Statements run where a query builder of the same entity manager would run
 // them: on its transaction's connection, else on the connection its data source picks for reads
-// (the read replica for `ctx.reads`, src/db/read-replica.ts).
+// (the read replica for `ctx.reads`, src/db/read-replica.ts). On the pool, hot statements are sent
+// as prepared statements (src/db/prepared-statements.ts).
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { Pool } from 'pg';
 import { QueryFailedError, type DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import { preparedQuery } from './prepared-statements';
 
 export interface RawTable<T> {
   /** `"table" "alias"`, for the FROM clause. */
@@ -148,13 +150,13 @@ export async function selectRows(manager: EntityManager, sql: string, params: un
     // one statement (its connect/release promises, events and result object); logged the same way.
     dataSource.logger.logQuery(sql, params);
     try {
-      return (await pool.query(sql, params)).rows as Record<string, unknown>[];
+      return (await preparedQuery(dataSource, pool, sql, params)) as Record<string, unknown>[];
     } catch (error) {
       // A read on a connection that had died (a terminated backend the pool had not yet noticed)
       // is read again once, on a fresh connection: a SELECT outside a transaction changes nothing.
       if (connectionLost(error)) {
         try {
-          return (await pool.query(sql, params)).rows as Record<string, unknown>[];
+          return (await preparedQuery(dataSource, pool, sql, params)) as Record<string, unknown>[];
         } catch (retryError) {
           dataSource.logger.logQueryError(retryError as Error, sql, params);
           throw new QueryFailedError(sql, params, retryError as Error);
@@ -182,7 +184,7 @@ export async function primaryStatement(dataSource: DataSource, sql: string, para
   if (!pool) return (await dataSource.query(sql, params)) as Record<string, unknown>[];
   dataSource.logger.logQuery(sql, params);
   try {
-    return (await pool.query(sql, params)).rows as Record<string, unknown>[];
+    return (await preparedQuery(dataSource, pool, sql, params)) as Record<string, unknown>[];
   } catch (error) {
     dataSource.logger.logQueryError(error as Error, sql, params);
     throw new QueryFailedError(sql, params, error as Error);

@@ -59,10 +59,11 @@ describe('audit hash chain', () => {
     // batch was hashed against is gone every time, until the writer reads it under the lock.
     // The appends outside the lock are single statements on the pool (src/db/raw-rows.ts).
     const pool = (db.dataSource.driver as unknown as { master: Pool }).master;
-    const query = pool.query.bind(pool) as (sql: string, parameters: unknown[]) => Promise<unknown>;
+    // A hot statement is sent as a prepared one: a query config ({ name, text, values }).
+    const query = pool.query.bind(pool) as (sql: string | { text: string }, parameters?: unknown[]) => Promise<unknown>;
     let moved = 0;
-    const spy = jest.spyOn(pool, 'query').mockImplementation((async (sql: string, parameters: unknown[]) => {
-      if (sql.includes('audit_append') && moved < 5) {
+    const spy = jest.spyOn(pool, 'query').mockImplementation((async (sql: string | { text: string }, parameters?: unknown[]) => {
+      if ((typeof sql === 'string' ? sql : sql.text).includes('audit_append') && moved < 5) {
         moved += 1;
         await second.append(auditEntry({ operationName: `Moved${moved}` }));
       }
