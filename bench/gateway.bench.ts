@@ -3,7 +3,8 @@
 // A fresh database on the PostgreSQL server (DATABASE_URL, else the local server) gets the
 // demo data; each variant runs as a child process pinned to core 0, the load (autocannon, in
 // this process) to core 1 when `taskset` exists. No assertion on timings: figures are printed.
-// BENCH_DURATION (s per run, default 10), BENCH_CONNECTIONS (10), BENCH_WARMUP (s, 2), BENCH_ROUNDS (2),
+// BENCH_DURATION (s per run, default 10), BENCH_CONNECTIONS (10), BENCH_WARMUP (s, 2), BENCH_SERVER_WARMUP
+// (s of load each server gets before its first measured run, default 10; 0 = none), BENCH_ROUNDS (2),
 // BENCH_PIN=0 (no pinning), BENCH_QUERY=list,nested,settlements (only those queries), BENCH_CPU_PROF=<variant>
 // (`--cpu-prof` for that server, into BENCH_PROFILE_DIR, default <tmp>/sellergate-bench-profiles; read it with
 // `node dist/bench/cpu-profile-summary.js <file>`), BENCH_PEER=0 (without PostGraphile, the
@@ -221,6 +222,10 @@ async function main(): Promise<void> {
   const duration = envInt('BENCH_DURATION', 10);
   const connections = envInt('BENCH_CONNECTIONS', 10);
   const warmup = envInt('BENCH_WARMUP', 2);
+  // V8 optimizes a server's hot paths over its first seconds under load (the gateway's take about
+  // 10 s: 1.6 ms of CPU per request in its first 3 s). Each server gets that much load, spread over
+  // the queries, before its first measured run, so that round 1 does not measure the compiler.
+  const serverWarmup = envInt('BENCH_SERVER_WARMUP', 10, true);
   const rounds = envInt('BENCH_ROUNDS', 2);
   const pinned = canPin();
   const serverUrl = process.env.DATABASE_URL ?? DEFAULT_SERVER_URL;
@@ -302,6 +307,16 @@ async function main(): Promise<void> {
     const statements = await countStatements(processes, variants, queries, tokens);
     const rssAtStart = new Map<VariantName, number>();
     for (const variant of variants) rssAtStart.set(variant.name, (await serverUsage(processes.get(variant.name)!)).rssBytes);
+
+    if (serverWarmup > 0) {
+      const perQuery = Math.max(1, Math.ceil(serverWarmup / queries.length));
+      for (const variant of variants) {
+        for (const query of queries) {
+          await runLoad({ url: servers.get(variant.name)!.url, body: bodyFor(variant, query), headers: headersFor(query, tokens), connections, duration: perQuery });
+        }
+      }
+      log(`every server warmed up: ${perQuery} s of load per query before the first measured run`);
+    }
 
     // Round by round, query by query, every variant back to back (order reversed every other
     // round), so background load on the machine hits the variants alike.
