@@ -24,6 +24,7 @@ import { benchGatewayEnv, createBenchDatabase, DEFAULT_SERVER_URL, prepareBenchD
 import { canPin, pinSelf, startChild, type ChildServer } from './child-server';
 import { runLoad, type LoadOptions, type LoadResult } from './load';
 import { ioWaitCell, ioWaitPercent, ioWaitSuffix, machineCpuTimes } from './machine-io';
+import { fixedWorkMs } from './machine-speed';
 import { POSTGRAPHILE_QUERIES, preparePostGraphile } from './peers/postgraphile';
 
 const SERVER_CORE = 0;
@@ -350,7 +351,7 @@ async function main(): Promise<void> {
     // before the concurrency sweep (whose 200 connections leave a larger heap in the first slice).
     const nestedQuery = queries.find((query) => query.name === 'nested');
     const stabilitySeconds = envInt('BENCH_STABILITY', 60, true);
-    const stability: { slice: number; requestsPerSecond: number; rssMb: number; ioWaitPercent: number | null }[] = [];
+    const stability: { slice: number; requestsPerSecond: number; rssMb: number; ioWaitPercent: number | null; serverCpuMsPerRequest: number; fixedWorkMs: number }[] = [];
     if (nestedQuery && stabilitySeconds > 0) {
       const options = { url: servers.get('full')!.url, body: requestBody(nestedQuery), headers: headersFor(nestedQuery, tokens), connections };
       await runLoad({ ...options, duration: warmup });
@@ -365,14 +366,17 @@ async function main(): Promise<void> {
             await new Promise((resolve) => setTimeout(resolve, 500));
           }
         })();
-        const machineBefore = machineCpuTimes();
-        const result = await runLoad({ ...options, duration: 10 });
-        const ioWait = ioWaitPercent(machineBefore, machineCpuTimes());
+        const result = await measuredRun(processes.get('full')!, { ...options, duration: 10 });
         sampling = false;
         await sampler;
         const rssMb = megabytes(Math.max(peak, (await serverUsage(processes.get('full')!)).rssBytes));
-        log(`stability slice ${slice}: ${result.requestsPerSecond.toFixed(1)} req/s, RSS ${rssMb} MB` + ioWaitSuffix(ioWait));
-        stability.push({ slice, requestsPerSecond: result.requestsPerSecond, rssMb, ioWaitPercent: ioWait });
+        // Between slices, with no load: how fast the machine itself ran the same work.
+        const probe = fixedWorkMs();
+        log(
+          `stability slice ${slice}: ${result.requestsPerSecond.toFixed(1)} req/s, server CPU ${result.serverCpuMsPerRequest.toFixed(2)} ms/request, RSS ${rssMb} MB` +
+            `${ioWaitSuffix(result.ioWaitPercent)}, fixed work ${probe} ms`,
+        );
+        stability.push({ slice, requestsPerSecond: result.requestsPerSecond, rssMb, ioWaitPercent: result.ioWaitPercent, serverCpuMsPerRequest: result.serverCpuMsPerRequest, fixedWorkMs: probe });
       }
     }
 
@@ -520,7 +524,10 @@ async function main(): Promise<void> {
         `stability, full, nested, ${connections} connections, 10 s slices: req/s ${stability.map((slice) => slice.requestsPerSecond.toFixed(0)).join(' ')}; ` +
           `peak RSS MB ${stability.map((slice) => slice.rssMb).join(' ')}; ` +
           `machine I/O wait % ${stability.map((slice) => ioWaitCell(slice.ioWaitPercent)).join(' ')}; last / first slice ${ratio(last.requestsPerSecond, first.requestsPerSecond).toFixed(3)} req/s, ` +
-          `${ratio(last.rssMb, first.rssMb).toFixed(3)} RSS (aim: within 10 %)\n\n`,
+          `${ratio(last.rssMb, first.rssMb).toFixed(3)} RSS (aim: within 10 %)\n` +
+          `  server CPU ms/request ${stability.map((slice) => slice.serverCpuMsPerRequest.toFixed(2)).join(' ')}; fixed work ms (the same computation in the bench process after each slice: ` +
+          `the machine's own speed) ${stability.map((slice) => slice.fixedWorkMs.toFixed(1)).join(' ')}; last / first slice ${ratio(last.serverCpuMsPerRequest, first.serverCpuMsPerRequest).toFixed(3)} CPU, ` +
+          `${ratio(last.fixedWorkMs, first.fixedWorkMs).toFixed(3)} fixed work\n\n`,
       );
     }
     process.stdout.write('RSS MB (all processes of a variant) after start -> after the rounds:');
