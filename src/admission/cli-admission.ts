@@ -7,7 +7,6 @@
 // within that token's role, purposes and scope, exactly as over HTTP. Without one it is the local
 // operator (`cli:<os user>@<host>`, kind `operator`): whoever holds the database credentials can read
 // and change everything anyway, so the operator is not filtered, only recorded.
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { GraphQLError } from 'graphql';
@@ -25,6 +24,7 @@ import { asPolicySource } from '../policy/policy-holder';
 import { ALL_PURPOSES, type Category, type Permission, type Purpose } from '../policy/taxonomy';
 import { MemoryRateLimitStore, RateLimiter } from '../security/rate-limit';
 import { SuspensionService } from '../security/suspension.service';
+import { newRequestId } from '../request-id';
 import { Admission, holdsPermission, permissionRequired, purposeRequired, refusalStatus, type RequestFacts } from './admission';
 
 /** What a command is, for admission and its audit record. */
@@ -145,7 +145,7 @@ export async function runAdmittedCommand<T>(
     const declared = identity.purpose ?? (operator ? (spec.purpose ?? null) : null);
     const ctx = await admission.admit({
       entry: 'cli',
-      requestId: randomUUID(),
+      requestId: newRequestId(),
       authorization: identity.token ? `Bearer ${identity.token}` : undefined,
       principal: operator,
       origin: { ip: null, userAgent: `sellergate-cli/${process.version}`, clientName: 'sellergate-cli', clientVersion: null },

@@ -55,6 +55,17 @@ describe('HTTP endpoints', () => {
     expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('generates request ids that begin with the time (UUIDv7), so they sort in the order the requests came', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) ids.push((await gateway.post('{ __typename }', { token })).headers.get('x-request-id')!);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    // The first 48 bits are the time in milliseconds.
+    const millis = parseInt(ids[0].replace(/-/g, '').slice(0, 12), 16);
+    expect(Math.abs(millis - Date.now())).toBeLessThan(60_000);
+  });
+
   it('counts operations by name and outcome in /metrics, served to principals allowed system logs only', async () => {
     await gateway.post('query ListProducts { products(first: 1) { nodes { asin } } }', { token, purpose: 'LISTING_MAINTENANCE' });
     const monitoring = await testTokenFor(db.dataSource, 'security', { purposes: [Purpose.TROUBLESHOOTING] });
