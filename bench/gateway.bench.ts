@@ -309,11 +309,19 @@ async function main(): Promise<void> {
     const rssAtStart = new Map<VariantName, number>();
     for (const variant of variants) rssAtStart.set(variant.name, (await serverUsage(processes.get(variant.name)!)).rssBytes);
 
+    /** The load of one variant and query: its server, the body it is asked in, the query's token. */
+    const loadOf = (variant: Variant, query: BenchQuery, connectionCount: number) => ({
+      url: servers.get(variant.name)!.url,
+      body: bodyFor(variant, query),
+      headers: headersFor(query, tokens),
+      connections: connectionCount,
+    });
+
     if (serverWarmup > 0) {
       const perQuery = Math.max(1, Math.ceil(serverWarmup / queries.length));
       for (const variant of variants) {
         for (const query of queries) {
-          await runLoad({ url: servers.get(variant.name)!.url, body: bodyFor(variant, query), headers: headersFor(query, tokens), connections, duration: perQuery });
+          await runLoad({ ...loadOf(variant, query, connections), duration: perQuery });
         }
       }
       log(`every server warmed up: ${perQuery} s of load per query before the first measured run`);
@@ -325,8 +333,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round += 1) {
       for (const query of queries) {
         for (const variant of round % 2 === 1 ? variants : [...variants].reverse()) {
-          const server = servers.get(variant.name)!;
-          const options = { url: server.url, body: bodyFor(variant, query), headers: headersFor(query, tokens), connections };
+          const options = loadOf(variant, query, connections);
           await runLoad({ ...options, duration: warmup });
           const result = await measuredRun(processes.get(variant.name)!, { ...options, duration });
           log(
@@ -353,7 +360,7 @@ async function main(): Promise<void> {
     const stabilitySeconds = envInt('BENCH_STABILITY', 60, true);
     const stability: { slice: number; requestsPerSecond: number; rssMb: number; ioWaitPercent: number | null; serverCpuMsPerRequest: number; fixedWorkMs: number }[] = [];
     if (nestedQuery && stabilitySeconds > 0) {
-      const options = { url: servers.get('full')!.url, body: requestBody(nestedQuery), headers: headersFor(nestedQuery, tokens), connections };
+      const options = loadOf(variants.find((variant) => variant.name === 'full')!, nestedQuery, connections);
       await runLoad({ ...options, duration: warmup });
       for (let slice = 1; slice <= Math.max(1, Math.round(stabilitySeconds / 10)); slice += 1) {
         // RSS moves by tens of MB with each major collection: one sample would read the collector's
@@ -389,7 +396,7 @@ async function main(): Promise<void> {
     if (nestedQuery && sweepLevels.length > 0) {
       for (const level of sweepLevels) {
         for (const variant of variants.filter((candidate) => ['full', 'postgraphile', 'baseline'].includes(candidate.name))) {
-          const options = { url: servers.get(variant.name)!.url, body: bodyFor(variant, nestedQuery), headers: headersFor(nestedQuery, tokens), connections: level };
+          const options = loadOf(variant, nestedQuery, level);
           await runLoad({ ...options, duration: warmup });
           const result = await measuredRun(processes.get(variant.name)!, { ...options, duration });
           log(`sweep ${level} connections ${variant.name}: ${result.requestsPerSecond.toFixed(1)} req/s, p99 ${result.latencyP99Ms} ms, ${result.failures} failures`);

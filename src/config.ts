@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { parseCredentialKeys } from './credential-keys';
 
+/** Statement texts each process prepares unless DATABASE_PREPARED_STATEMENTS says (src/db/prepared-statements.ts). */
+export const DEFAULT_PREPARED_STATEMENTS = 200;
+
 const intFromEnv = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 export const configSchema = z.object({
@@ -24,7 +27,7 @@ export const configSchema = z.object({
    * Statement texts (the hot ones, from their second use) each process sends as prepared
    * statements, parsed and planned once per connection; 0: none (a pooler in transaction mode).
    */
-  DATABASE_PREPARED_STATEMENTS: z.coerce.number().int().min(0).default(200),
+  DATABASE_PREPARED_STATEMENTS: z.coerce.number().int().min(0).default(DEFAULT_PREPARED_STATEMENTS),
   // --- Fault tolerance (docs/fault-tolerance.md); 0 switches a timeout off. ---
   /** One deadline per request: admission, execution and the audit write; past it, 503 UNAVAILABLE. */
   REQUEST_DEADLINE_MS: z.coerce.number().int().min(0).default(15_000),

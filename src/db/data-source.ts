@@ -3,7 +3,8 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ALL_ENTITIES } from '../../entities';
 import { MIGRATIONS } from './migrations';
 import { SnakeNamingStrategy } from './naming-strategy';
-import { DEFAULT_PREPARED_STATEMENTS, prepareStatements } from './prepared-statements';
+import { DEFAULT_PREPARED_STATEMENTS } from '../config';
+import { prepareStatements } from './prepared-statements';
 
 export interface DataSourceSettings {
   url: string;

@@ -15,9 +15,6 @@ import type { QueryConfig } from 'pg';
 import type { DataSource } from 'typeorm';
 import { LRUCache } from 'lru-cache';
 
-/** Statement texts named per data source unless set (DATABASE_PREPARED_STATEMENTS). */
-export const DEFAULT_PREPARED_STATEMENTS = 200;
-
 /** Uses of a text before it is named. */
 const NAMED_FROM_USE = 2;
 
