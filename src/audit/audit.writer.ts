@@ -24,7 +24,8 @@ export interface AuditWriterOptions {
   /**
    * How long a record waits for others to share its commit when no batch is being written
    * (default 0: those appended in the same event-loop turn share it). Records appended while a
-   * batch is being written form the next batch, written as soon as that one commits.
+   * batch is being written form the next batch, written one event-loop turn after that one
+   * commits: the records of the other reads that finished in that turn join it.
    */
   flushIntervalMs?: number;
   /** Key for signed checkpoints; without it no periodic checkpoint is taken. */
@@ -199,9 +200,16 @@ export class AuditWriter {
     if (this.running) return this.running;
     if (this.pending.length === 0) return Promise.resolve();
     const run = (async () => {
+      let first = true;
       while (this.pending.length > 0) {
+        // After a commit, the I/O callbacks already waiting (other requests' reads that finished
+        // meanwhile) run before the next batch is taken, so their records share its commit
+        // instead of waiting for the one after. Measured: docs/benchmarks.md, "The audit batch
+        // after a commit".
+        if (!first) await new Promise<void>((resolve) => setImmediate(resolve));
+        first = false;
         const batch = this.pending.splice(0, this.batchSize);
-        await this.writeBatch(batch);
+        if (batch.length > 0) await this.writeBatch(batch);
       }
     })();
     this.running = run.finally(() => {
