@@ -144,6 +144,34 @@ class KeysetPage<T> implements ConnectionShape<T> {
   }
 }
 
+/**
+ * The same page with each row mapped once (an archived row to the type it is read as): the edges
+ * hold the mapped nodes, and their cursors stay those of the rows, still encoded only when read.
+ */
+export function mapPage<T, U>(page: ConnectionShape<T>, map: (node: T) => U): ConnectionShape<U> {
+  return new MappedPage(page, page.nodes.map(map));
+}
+
+class MappedPage<T, U> implements ConnectionShape<U> {
+  #edges: { cursor: string; node: U }[] | undefined;
+  readonly #source: ConnectionShape<T>;
+  readonly pageInfo: PageInfo;
+  readonly totalCount: PromiseLike<number>;
+
+  constructor(
+    source: ConnectionShape<T>,
+    readonly nodes: U[],
+  ) {
+    this.#source = source;
+    this.pageInfo = source.pageInfo;
+    this.totalCount = source.totalCount;
+  }
+
+  get edges(): { cursor: string; node: U }[] {
+    return (this.#edges ??= this.#source.edges.map((edge, index) => ({ cursor: edge.cursor, node: this.nodes[index] })));
+  }
+}
+
 class LazyPageInfo<T> implements PageInfo {
   readonly #nodes: T[];
   readonly #cursorOf: (node: T) => string;

@@ -9,7 +9,7 @@ import { RetentionRun } from '../../entities/gateway/retention-run.entity';
 import type { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import type { ConnectionShape } from '../../schema/common/connection.type';
 import type { RequestContext } from '../context';
-import { paginate } from '../db/paginate';
+import { mapPage, paginate } from '../db/paginate';
 import { scopedQuery } from '../db/scoped';
 import { ErrorCode, gatewayError } from '../errors';
 import { Category, Purpose } from '../policy/taxonomy';
@@ -54,17 +54,13 @@ export function retentionRuns(ctx: RequestContext, args: PageInput & { status?: 
   return paginate(ctx, qb, args, { category: Category.SYSTEM_LOGS, alias: 'l', sortBy: 'startedAt', direction: 'DESC' });
 }
 
-function mapNodes<T, U>(connection: ConnectionShape<T>, map: (node: T) => U): ConnectionShape<U> {
-  return { ...connection, nodes: connection.nodes.map(map), edges: connection.edges.map((edge) => ({ cursor: edge.cursor, node: map(edge.node) })) };
-}
-
 export async function archivedRecords(ctx: RequestContext, args: PageInput & { source?: ArchiveSourceType | null; account?: string | null }): Promise<ConnectionShape<ArchivedRecordType>> {
   requireArchivePurpose(ctx, 'Query.archivedRecords', Category.ORDERS);
   const qb = scopedQuery(ctx, ctx.db, RetentionArchive, 'l').andWhere("l.sourceTable IN ('settlement', 'refund', 'fee_estimate')");
   if (args.source) qb.andWhere('l.sourceTable = :source', { source: args.source });
   if (args.account) qb.andWhere('l.sellerAccountId = :account', { account: args.account });
   const page = await paginate(ctx, qb, args, { category: Category.ORDERS, alias: 'l', sortBy: 'recordDate', direction: 'DESC' });
-  return mapNodes(page, (row) => ({ ...row, sourceTable: row.sourceTable as ArchiveSourceType, data: JSON.stringify(row.payload) }));
+  return mapPage(page, (row) => ({ ...row, sourceTable: row.sourceTable as ArchiveSourceType, data: JSON.stringify(row.payload) }));
 }
 
 const camel = (key: string) => key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
@@ -80,5 +76,5 @@ export async function archivedAuditRecords(ctx: RequestContext, args: PageInput)
   // Audit records belong to no account: scoped principals see none (as with the live log).
   const qb = scopedQuery(ctx, ctx.db, RetentionArchive, 'l').andWhere("l.sourceTable = 'audit_record'");
   const page = await paginate(ctx, qb, args, { category: Category.SYSTEM_LOGS, alias: 'l', sortBy: 'recordDate', direction: 'DESC' });
-  return mapNodes(page, auditRecordOf);
+  return mapPage(page, auditRecordOf);
 }

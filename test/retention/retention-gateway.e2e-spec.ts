@@ -70,6 +70,25 @@ describe('retention over HTTP', () => {
     }
   });
 
+  it('archived audit records page by their cursors, edges and nodes alike', async () => {
+    type Page = { edges: { cursor: string; node: { id: string; requestId: string } }[]; nodes: { id: string; requestId: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+    const PAGE = 'query($after: String) { archivedAuditRecords(first: 3, after: $after) { edges { cursor node { id requestId } } nodes { id requestId } pageInfo { hasNextPage endCursor } } }';
+    const read = async (after: string | null): Promise<Page> => {
+      const result = await post('compliance', PAGE, 'AUDIT', { after });
+      expect(result.body.errors).toBeUndefined();
+      return result.body.data!.archivedAuditRecords as Page;
+    };
+    const first = await read(null);
+    expect(first.edges.map((edge) => edge.node)).toEqual(first.nodes);
+    expect(first.pageInfo).toEqual({ hasNextPage: true, endCursor: first.edges[2].cursor });
+    const second = await read(first.pageInfo.endCursor);
+    expect(second.edges.map((edge) => edge.node)).toEqual(second.nodes);
+    expect(second.pageInfo.hasNextPage).toBe(false);
+    // The four archived records, each once.
+    const ids = [...first.nodes, ...second.nodes].map((node) => node.id);
+    expect(new Set(ids).size).toBe(4);
+  });
+
   it('retention runs are evidence under SYSTEM_LOGS', async () => {
     const result = await post('security', '{ retentionRuns(first: 5) { nodes { status rulesVersion actor rules { ruleId cutoff affected held counts { table rows } } } } }', 'AUDIT');
     expect(result.body.errors).toBeUndefined();
