@@ -64,6 +64,18 @@ export class AuditWaitExceededError extends Error {
   }
 }
 
+/** What a writer has done since it started (the gateway's /metrics). */
+export interface AuditWriterStats {
+  /** Records committed. */
+  records: number;
+  /** Batches committed: records / batches is how many records share a commit. */
+  batches: number;
+  /** Time from the start of each committed batch to its commit, summed (ms). */
+  batchMs: number;
+  /** Batches that failed; their requests were refused (fail-closed). */
+  failedBatches: number;
+}
+
 export class AuditWriterStoppedError extends Error {
   constructor() {
     super('The audit writer is stopped');
@@ -90,6 +102,8 @@ export class AuditWriter {
   /** Records committed by this writer (for metrics and tests). */
   committed = 0;
   failedBatches = 0;
+  private committedBatches = 0;
+  private committedBatchMs = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -150,6 +164,10 @@ export class AuditWriter {
     const now = performance.now();
     if (this.batchStartedAt !== null) return now - this.batchStartedAt;
     return this.pending.length > 0 ? now - this.pending[0].since : 0;
+  }
+
+  stats(): AuditWriterStats {
+    return { records: this.committed, batches: this.committedBatches, batchMs: this.committedBatchMs, failedBatches: this.failedBatches };
   }
 
   private schedule(): void {
@@ -221,11 +239,14 @@ export class AuditWriter {
   }
 
   private async writeBatch(batch: Pending[]): Promise<void> {
-    this.batchStartedAt = performance.now();
+    const started = performance.now();
+    this.batchStartedAt = started;
     try {
       if (!this.dataSource.isInitialized) throw new Error('The audit database connection is closed');
       await this.appendBatch(batch.map((item) => normalizeEntry(item.entry)));
       this.committed += batch.length;
+      this.committedBatches += 1;
+      this.committedBatchMs += performance.now() - started;
       this.writtenSinceCheckpoint += batch.length;
       for (const item of batch) item.resolve();
     } catch (error) {

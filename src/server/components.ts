@@ -153,7 +153,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     middleware: [apiCalls.middleware(), ...(security?.middleware ?? [])],
     routes: [importsRouter({ dataSource, admission, maxBytes: config.IMPORT_MAX_BYTES }), exportsRouter({ dataSource, admission }), deletionFormRouter({ dataSource, admission, config }), consoleRouter()],
     onHttpRefusal,
-    auditStalledMs: () => writer.stalledMs(),
+    auditWriter: writer,
     redisBreaker,
     graphqlChecks: security?.graphqlChecks,
     apolloOptions: security?.apolloOptions,

@@ -22,7 +22,7 @@ import { graphiqlRouter, PLACEHOLDER_HEADERS } from './graphiql/graphiql';
 import { logger } from '../logger';
 import { isUnavailableError, UNAVAILABLE_MESSAGE } from '../unavailable';
 import { readinessHandler } from './readiness';
-import { createMetrics, type GatewayMetrics } from './metrics';
+import { createMetrics, type AuditWriterGauge, type GatewayMetrics } from './metrics';
 import { requestIdMiddleware } from '../request-id';
 import { answerUnhandled, graphqlEntry, isGraphqlPath, type GraphqlRequestCheck, type HttpRefusal } from './graphql-entry';
 import type { NodeHandler } from './node-handler';
@@ -72,8 +72,8 @@ export interface GatewayComponents {
   routes?: express.Router[];
   /** Redis behind its circuit breaker (REDIS_URL): its state in /metrics. */
   redisBreaker?: import('../security/redis-breaker').RedisBreaker | null;
-  /** How long the audit writer has made no progress (ms), for /readyz. */
-  auditStalledMs?: () => number;
+  /** The audit writer of this process: how long it has made no progress (/readyz), its batches (/metrics). */
+  auditWriter?: AuditWriterGauge;
   /** Releases what the components hold (writers, timers); called by `stop()`. */
   stop?: () => Promise<void>;
   /** Checks of a `/graphql` request after its body is parsed (e.g. batch and document size limits). */
@@ -149,7 +149,7 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { dataSource, config, policy, components } = options;
   const now = options.now ?? (() => new Date());
-  const metrics = createMetrics({ policy: components.policies, redis: components.redisBreaker ?? undefined });
+  const metrics = createMetrics({ policy: components.policies, redis: components.redisBreaker ?? undefined, audit: components.auditWriter });
   const app = express();
   // `/graphql` has its own entry (src/server/graphql-entry.ts); Express serves every other route.
   let graphql: RequestListener | null = null;
@@ -198,7 +198,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', readinessHandler(dataSource, {}, { timeoutMs: config.READY_TIMEOUT_MS, auditStalledMs: components.auditStalledMs }));
+  const { auditWriter } = components;
+  app.get('/readyz', readinessHandler(dataSource, {}, { timeoutMs: config.READY_TIMEOUT_MS, auditStalledMs: auditWriter ? () => auditWriter.stalledMs() : undefined }));
   // Prometheus metrics are system logs: read by a principal whose grant allows them (e.g. a
   // token bound to TROUBLESHOOTING), admitted and recorded like every other read.
   app.get(

@@ -1,6 +1,7 @@
 // Prometheus metrics (prom-client): request counts and durations by operation and outcome.
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AuditWriterStats } from '../audit/audit.writer';
 import type { RequestContext } from '../context';
 import { connectionErrors } from '../db/data-source';
 import { ErrorCode } from '../errors';
@@ -43,8 +44,44 @@ export function operationLabeller(max = MAX_OPERATION_LABELS): (name: string | n
   };
 }
 
-/** `policy`: the process's policy in force, exported as `sellergate_policy_info{version}` (1). */
-export function createMetrics(options: { policy?: PolicySource; redis?: { state(): string; fallbacks: number } } = {}): GatewayMetrics {
+/** What /metrics reads of the process's audit writer. */
+export interface AuditWriterGauge {
+  stats(): AuditWriterStats;
+  /** How long the writer has made no progress (ms); 0 when idle. */
+  stalledMs(): number;
+}
+
+/** Gauges read from the audit writer when /metrics is scraped (nothing is done per request). */
+function auditGauges(registry: Registry, audit: AuditWriterGauge): void {
+  const gauge = (name: string, help: string, value: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(value());
+      },
+    });
+  gauge('sellergate_audit_records_committed', 'Audit records this process committed since start', () => audit.stats().records);
+  gauge(
+    'sellergate_audit_batches_committed',
+    'Audit batches (one statement and commit each) this process committed since start; records / batches is how many records share a commit',
+    () => audit.stats().batches,
+  );
+  gauge(
+    'sellergate_audit_batch_seconds',
+    'Time from start to commit of the committed audit batches, summed since start; / batches is the mean time a batch takes, which every answer in it waits for',
+    () => audit.stats().batchMs / 1000,
+  );
+  gauge('sellergate_audit_batches_failed', 'Audit batches that could not be written since start; the requests they held were refused (fail-closed)', () => audit.stats().failedBatches);
+  gauge('sellergate_audit_stalled_seconds', 'How long the audit writer has made no progress (0 when idle); /readyz reports not ready past READY_TIMEOUT_MS', () => audit.stalledMs() / 1000);
+}
+
+/**
+ * `policy`: the process's policy in force, exported as `sellergate_policy_info{version}` (1).
+ * `audit`: the process's audit writer, its batches and commits.
+ */
+export function createMetrics(options: { policy?: PolicySource; redis?: { state(): string; fallbacks: number }; audit?: AuditWriterGauge | null } = {}): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const lostConnections = new Gauge({
@@ -87,6 +124,7 @@ export function createMetrics(options: { policy?: PolicySource; redis?: { state(
       },
     });
   }
+  if (options.audit) auditGauges(registry, options.audit);
   const requests = new Counter({
     name: 'sellergate_graphql_operations_total',
     help: 'GraphQL operations by operation name and outcome',

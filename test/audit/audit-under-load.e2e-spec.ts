@@ -8,6 +8,7 @@ import { createComponents } from '../../src/server/components';
 import { startGateway, type Gateway } from '../../src/server/gateway';
 import { loadConfig } from '../../src/config';
 import { loadPolicy } from '../../src/policy/load-policy';
+import { Purpose } from '../../src/policy/taxonomy';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestCatalog, testTokenFor } from '../support/fixtures';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -152,6 +153,14 @@ describe('audit log under load', () => {
       expect(new Set(recorded.map((row) => row.request_id))).toEqual(new Set(served));
       const verified = await verifyChain(db.dataSource.manager);
       expect(verified.problem).toBeNull();
+
+      // What an operator sees in /metrics: the batches lost in the outage, and a writer no longer stalled.
+      const monitoring = await testTokenFor(db.dataSource, 'security', { purposes: [Purpose.TROUBLESHOOTING] });
+      const metrics = await (await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${monitoring}` } })).text();
+      const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+      expect(gauge('sellergate_audit_batches_failed')).toBeGreaterThan(0);
+      expect(gauge('sellergate_audit_records_committed')).toBeGreaterThanOrEqual(served.length);
+      expect(gauge('sellergate_audit_stalled_seconds')).toBeLessThan(1);
     });
   });
 });

@@ -72,6 +72,17 @@ describe('HTTP endpoints', () => {
     const metrics = await (await gateway.get('/metrics', { authorization: `Bearer ${monitoring}` })).text();
     expect(metrics).toMatch(/sellergate_graphql_operations_total\{operation="ListProducts",outcome="ok"\} [1-9]/);
     expect(metrics).toContain('sellergate_graphql_operation_duration_seconds_bucket');
+    // The audit writer: the records it committed (the ListProducts operation's at least, all of
+    // them in the log), in batches that each took some time.
+    const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    const [{ records: inLog }] = (await db.dataSource.query('SELECT count(*)::int AS records FROM audit_record')) as { records: number }[];
+    expect(gauge('sellergate_audit_records_committed')).toBeGreaterThanOrEqual(1);
+    expect(gauge('sellergate_audit_records_committed')).toBeLessThanOrEqual(inLog);
+    expect(gauge('sellergate_audit_batches_committed')).toBeGreaterThanOrEqual(1);
+    expect(gauge('sellergate_audit_batches_committed')).toBeLessThanOrEqual(gauge('sellergate_audit_records_committed'));
+    expect(gauge('sellergate_audit_batch_seconds')).toBeGreaterThan(0);
+    expect(gauge('sellergate_audit_batches_failed')).toBe(0);
+    expect(gauge('sellergate_audit_stalled_seconds')).toBeGreaterThanOrEqual(0);
 
     const anonymous = await gateway.get('/metrics');
     expect(anonymous.status).toBe(401);
