@@ -37,12 +37,18 @@ export function countSqlStatements(): void {
   };
 }
 
+/** What a gateway server adds to `GET /__bench/cpu`: its audit writer's counts since start. */
+export interface ProbeExtras {
+  audit?: () => { records: number; batches: number; batchMs: number } | null;
+}
+
 /**
  * Answers `GET /__bench/sql[?reset=1][&count=1|0]` (statement counts; `count` switches counting
  * on or off) and `GET /__bench/cpu` (CPU time of
- * this process in microseconds, its resident set size, and how many operations ran on a plan); returns false for any other request.
+ * this process in microseconds, its resident set size, how many operations ran on a plan, and
+ * the audit writer's records, batches and batch time); returns false for any other request.
  */
-export function answerProbe(req: IncomingMessage, res: ServerResponse): boolean {
+export function answerProbe(req: IncomingMessage, res: ServerResponse, extras: ProbeExtras = {}): boolean {
   // Every request passes here: only the probes' own paths pay for parsing the URL.
   if (!req.url?.startsWith('/__bench/')) return false;
   const url = new URL(req.url ?? '/', 'http://probe');
@@ -55,7 +61,7 @@ export function answerProbe(req: IncomingMessage, res: ServerResponse): boolean 
     const usage = process.cpuUsage();
     // How this process answered operations: on a plan or not.
     const paths = { planner: plannedExecutionCounts };
-    body = { cpuMicros: usage.user + usage.system, rssBytes: process.memoryUsage.rss(), paths };
+    body = { cpuMicros: usage.user + usage.system, rssBytes: process.memoryUsage.rss(), paths, audit: extras.audit?.() ?? null };
   } else {
     return false;
   }

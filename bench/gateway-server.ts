@@ -30,7 +30,8 @@ async function main(): Promise<void> {
           governance: process.env.BENCH_GOVERNANCE !== '0',
           audit: process.env.BENCH_AUDIT !== '0',
         });
-  components.middleware = [(req, res, next) => (answerProbe(req, res) ? undefined : next()), ...(components.middleware ?? [])];
+  const probes = { audit: () => components.auditWriter?.stats() ?? null };
+  components.middleware = [(req, res, next) => (answerProbe(req, res, probes) ? undefined : next()), ...(components.middleware ?? [])];
   const gateway = await startGateway({ dataSource, config: settings, policy, components, port: 0, host: '127.0.0.1' });
   process.stdout.write(`${JSON.stringify({ ready: `${gateway.url}/graphql` })}\n`);
 
