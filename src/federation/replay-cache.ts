@@ -3,6 +3,7 @@
 // remaining lifetime); without it the cache lives in the process. A cache that cannot answer
 // refuses the request (fail-closed).
 import Redis from 'ioredis';
+import { REDIS_SHARED_OPTIONS } from '../redis-options';
 import type { ReplayCache } from './internal-context';
 
 export class MemoryReplayCache implements ReplayCache {
@@ -28,7 +29,7 @@ export class RedisReplayCache implements ReplayCache {
   private readonly redis: Redis;
 
   constructor(url: string, private readonly prefix = 'sellergate:hop:') {
-    this.redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectionName: 'sellergate-hop-replay' });
+    this.redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectionName: 'sellergate-hop-replay', ...REDIS_SHARED_OPTIONS });
     this.redis.on('error', () => undefined); // each claim reports its own failure
   }
 

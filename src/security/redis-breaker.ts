@@ -9,6 +9,7 @@
 // `sellergate_redis_fallbacks_total`).
 import CircuitBreaker from 'opossum';
 import Redis from 'ioredis';
+import { REDIS_SHARED_OPTIONS } from '../redis-options';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -44,6 +45,7 @@ export class RedisBreaker {
       enableAutoPipelining: true,
       connectionName: 'sellergate',
       retryStrategy: (attempt) => Math.min(2_000, 100 * 2 ** Math.min(attempt, 5)),
+      ...REDIS_SHARED_OPTIONS,
     });
     this.breaker = new CircuitBreaker((operation: () => Promise<unknown>) => operation(), {
       timeout: false,

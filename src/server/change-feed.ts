@@ -15,6 +15,7 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import { REDIS_SHARED_OPTIONS } from '../redis-options';
 
 export const CHANGE_KINDS = ['token-revoked', 'suspension-changed', 'policy-changed'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -228,6 +229,7 @@ class RedisFeed extends BaseFeed {
       enableOfflineQueue: role === 'subscriber',
       retryStrategy: retryDelay,
       connectionName: `sellergate-changes-${role}`,
+      ...REDIS_SHARED_OPTIONS,
     });
     let failing = false;
     redis.on('error', (error) => {

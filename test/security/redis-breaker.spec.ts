@@ -1,5 +1,6 @@
 // The first Redis connection, waited for before a process takes requests: ready beside a working
 // Redis, and given up as soon as the connection fails when Redis is down (never the whole wait).
+import { createHook } from 'node:async_hooks';
 import { RedisBreaker } from '../../src/security/redis-breaker';
 import { freePort } from '../faults/redis-server';
 
@@ -26,5 +27,33 @@ describe('RedisBreaker.whenReady', () => {
     expect(await breaker.whenReady(60_000)).toBe(false);
     expect(await breaker.run(() => breaker.redis.ping(), () => 'fallback')).toBe('fallback');
     expect(breaker.state()).toBe('open');
+  });
+
+  it('stops while Redis is down without leaving a timer that would hold the process open', async () => {
+    const breaker = new RedisBreaker(`redis://127.0.0.1:${await freePort()}`);
+    expect(await breaker.whenReady(60_000)).toBe(false);
+    // Redis away: the connection's socket has closed and a reconnect is pending.
+    if (breaker.redis.status !== 'reconnecting') await new Promise((resolve) => breaker.redis.once('reconnecting', resolve));
+    // The timers stop() arms (ioredis arms one on the already-closed socket), followed until they
+    // fire or are cleared.
+    const armed = new Set<number>();
+    let watching = true;
+    const hook = createHook({
+      init(id, type) {
+        if (watching && type === 'Timeout') armed.add(id);
+      },
+      destroy(id) {
+        armed.delete(id);
+      },
+    }).enable();
+    try {
+      await breaker.stop();
+      watching = false;
+      // Ours is 100 ms (src/redis-options.ts), not ioredis's 2 s: it has fired before this one.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(armed.size).toBe(0);
+    } finally {
+      hook.disable();
+    }
   });
 });
