@@ -3,6 +3,7 @@
 // (one Map update per statement), and its own CPU time (process.cpuUsage).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Client } from 'pg';
+import type { AuditWriterStats } from '../src/audit/audit.writer';
 import { plannedExecutionCounts } from '../src/execution/planned-executor';
 
 const counts = new Map<string, number>();
@@ -37,9 +38,12 @@ export function countSqlStatements(): void {
   };
 }
 
+/** Audit records and batches committed, and the batches' time from start to commit (ms). */
+export type AuditCounts = Pick<AuditWriterStats, 'records' | 'batches' | 'batchMs'>;
+
 /** What a gateway server adds to `GET /__bench/cpu`: its audit writer's counts since start. */
 export interface ProbeExtras {
-  audit?: () => { records: number; batches: number; batchMs: number } | null;
+  audit?: () => AuditCounts | null;
 }
 
 /**

@@ -22,6 +22,7 @@ import { SUBGRAPH_NAMES } from '../src/federation/subgraphs';
 import { BENCH_QUERIES, requestBody, VARIANTS, type BenchQuery, type BenchQueryName, type Variant, type VariantName } from './bench-queries';
 import { benchGatewayEnv, createBenchDatabase, DEFAULT_SERVER_URL, prepareBenchData } from './bench-database';
 import { canPin, pinSelf, startChild, type ChildServer } from './child-server';
+import type { AuditCounts } from './bench-probes';
 import { runLoad, type LoadOptions, type LoadResult } from './load';
 import { ioWaitCell, ioWaitPercent, ioWaitSuffix, machineCpuTimes } from './machine-io';
 import { fixedWorkMs } from './machine-speed';
@@ -52,9 +53,6 @@ interface Measurement extends LoadResult {
   /** What the gateway's audit writer committed during the run (null: no audit record, or not a gateway). */
   audit: AuditCounts | null;
 }
-
-/** Audit records and batches committed, and the batches' time from start to commit (ms). */
-type AuditCounts = { records: number; batches: number; batchMs: number };
 
 /** `records per commit, ms per batch` of audit counts, or null when nothing was committed. */
 function auditBatches(counts: AuditCounts | null): { recordsPerCommit: number; msPerBatch: number } | null {

@@ -5,6 +5,7 @@
 // Fail-closed: `append` resolves only once its batch is committed and rejects when it is not.
 // One connection per batch (never a second one inside a transaction): safe on PGlite too.
 import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
 import { LRUCache } from 'lru-cache';
 import { checkpointColumns, checkpointHead } from './audit-checkpoint';
@@ -224,10 +225,9 @@ export class AuditWriter {
         // meanwhile) run before the next batch is taken, so their records share its commit
         // instead of waiting for the one after. Measured: docs/benchmarks.md, "The audit batch
         // after a commit".
-        if (!first) await new Promise<void>((resolve) => setImmediate(resolve));
+        if (!first) await nextTurn();
         first = false;
-        const batch = this.pending.splice(0, this.batchSize);
-        if (batch.length > 0) await this.writeBatch(batch);
+        await this.writeBatch(this.pending.splice(0, this.batchSize));
       }
     })();
     this.running = run.finally(() => {
