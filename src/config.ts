@@ -210,8 +210,20 @@ export const configSchema = z.object({
    */
   FEDERATION_SIGNING_KEY: z.string().optional(),
   FEDERATION_PUBLIC_KEY: z.string().optional(),
-  /** `serve --gateway` also answers Apollo Router's coprocessor calls on POST /coprocessor (src/federation/coprocessor.ts). */
+  /**
+   * `serve --gateway` also answers Apollo Router's coprocessor calls (src/federation/coprocessor.ts):
+   * on POST /coprocessor of its own listener, FEDERATION_COPROCESSOR_HOST:PORT, never the public port.
+   */
   FEDERATION_COPROCESSOR: z.enum(['0', '1']).default('0'),
+  /** The coprocessor listener's address: reachable by the router only (loopback, or a private network). */
+  FEDERATION_COPROCESSOR_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The coprocessor listener's port (0 = any free port). */
+  FEDERATION_COPROCESSOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  /**
+   * `1`: in production the coprocessor listener may bind a wildcard (0.0.0.0, ::) or public
+   * address; only when a firewall or network policy lets nothing but the router reach that port.
+   */
+  FEDERATION_COPROCESSOR_ALLOW_PUBLIC: z.enum(['0', '1']).default('0'),
   /**
    * Planned execution (src/execution): operations the policy fully allows over declared lists and
    * lookups run as one SQL statement per root field; `0` runs every operation through graphql-js.

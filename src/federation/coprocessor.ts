@@ -14,10 +14,18 @@
 //   RouterResponse   the answer: the client operation's audit record (outcome and error codes
 //                    from the response), linked by the router's request id to the subgraphs' own.
 //
-// The endpoint (`POST /coprocessor` with FEDERATION_COPROCESSOR=1) must be reachable by the
-// router only; the router must send headers, body and context at the router stage and headers,
-// body, context and service name at the subgraph stage (docs/deployment.md).
+// Whoever can post these messages can mint hop tokens for any body at any subgraph (a session
+// from a harmless RouterRequest is enough) and skip the client operation's audit record: the
+// endpoint (`POST /coprocessor` with FEDERATION_COPROCESSOR=1) is therefore never served on the
+// gateway's public port, but on a listener of its own (`startCoprocessorServer`,
+// FEDERATION_COPROCESSOR_HOST, default 127.0.0.1, and FEDERATION_COPROCESSOR_PORT, default 4010),
+// which must be reachable by the router only (loopback, or a private network); a wildcard or
+// public address is refused in production unless FEDERATION_COPROCESSOR_ALLOW_PUBLIC=1.
+// The router must send headers, body and context at the router stage and headers, body, context
+// and service name at the subgraph stage (docs/deployment.md).
 import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { BlockList, isIP, type AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import express from 'express';
 import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
@@ -30,7 +38,9 @@ import { rowScopeOf } from '../auth/principal';
 import { LoaderRegistry, newRequestContext } from '../context';
 import { replicaReads } from '../db/read-replica';
 import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
 import { ErrorCode } from '../errors';
+import { logger } from '../logger';
 import { hopBodyHash, INTERNAL_CONTEXT_HEADER, InternalContextError, signInternalContext, verifyInternalContext, type FederationKeys, type ReplayCache } from './internal-context';
 
 export const COPROCESSOR_SESSION_ENTRY = 'sellergate.session';
@@ -255,4 +265,89 @@ export function coprocessorRouter(options: CoprocessorOptions): express.Router {
     }
   });
   return router;
+}
+
+/** Loopback and private networks: where the router reaches the coprocessor from. */
+const PRIVATE_NETWORKS = new BlockList();
+for (const [network, prefix] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['100.64.0.0', 10], ['169.254.0.0', 16]] as const) {
+  PRIVATE_NETWORKS.addSubnet(network, prefix, 'ipv4');
+}
+PRIVATE_NETWORKS.addAddress('::1', 'ipv6');
+PRIVATE_NETWORKS.addSubnet('fc00::', 7, 'ipv6');
+PRIVATE_NETWORKS.addSubnet('fe80::', 10, 'ipv6');
+
+/**
+ * What listening on `host` exposes: `wildcard` (every interface), `public` (a routable address),
+ * or null (loopback, a private network, or a host name, which is taken as meant).
+ */
+export function coprocessorExposure(host: string): 'wildcard' | 'public' | null {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  const address = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare)?.[1] ?? bare;
+  const family = isIP(address);
+  if (family === 0) return null;
+  if (family === 4 ? address === '0.0.0.0' : /^[0:]+$/.test(address)) return 'wildcard';
+  return PRIVATE_NETWORKS.check(address, family === 4 ? 'ipv4' : 'ipv6') ? null : 'public';
+}
+
+/**
+ * Start-up rule (like plain HTTP on a public address, src/security/http-hardening.ts): in
+ * production the coprocessor listens on a loopback or private address unless
+ * FEDERATION_COPROCESSOR_ALLOW_PUBLIC=1; elsewhere, and when allowed, a wildcard or public
+ * address is logged as a warning.
+ */
+export function assertCoprocessorHostAllowed(config: Pick<Config, 'NODE_ENV' | 'FEDERATION_COPROCESSOR_ALLOW_PUBLIC'>, host: string): void {
+  const exposure = coprocessorExposure(host);
+  if (!exposure) return;
+  if (config.NODE_ENV === 'production' && config.FEDERATION_COPROCESSOR_ALLOW_PUBLIC !== '1') {
+    throw new Error(
+      `Refusing to serve the coprocessor on ${host} (a ${exposure} address) in production: whoever reaches it can mint hop tokens. ` +
+        'Bind FEDERATION_COPROCESSOR_HOST to a loopback or private address the router reaches, or set FEDERATION_COPROCESSOR_ALLOW_PUBLIC=1 ' +
+        'when a firewall or network policy lets only the router reach FEDERATION_COPROCESSOR_PORT',
+    );
+  }
+  logger().warn({ host, exposure }, 'the coprocessor listens on a wildcard or public address: only the router may reach it (whoever can post to it mints hop tokens)');
+}
+
+export interface CoprocessorServer {
+  /** The router's `coprocessor.url`: `http://<host>:<port>/coprocessor`. */
+  url: string;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+/**
+ * The coprocessor on its own listener (never the gateway's public port): `POST /coprocessor`
+ * and nothing else. Plain HTTP: it belongs on loopback or the router's private network.
+ */
+export async function startCoprocessorServer(options: CoprocessorOptions & { host: string; port: number }): Promise<CoprocessorServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(coprocessorRouter(options));
+  app.use((_req: express.Request, res: express.Response) => {
+    res.status(404).json({ error: 'not found', endpoints: ['POST /coprocessor'] });
+  });
+  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    // A body that is not JSON, or too large (express.json): the message is refused, nothing else said.
+    const status = Number((error as { status?: unknown }).status);
+    res.status(status >= 400 && status < 500 ? status : 500).json({ error: 'invalid coprocessor message' });
+  });
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.address === '0.0.0.0' ? '127.0.0.1' : address.family === 'IPv6' ? `[${/^[0:]+$/.test(address.address) ? '::1' : address.address}]` : address.address;
+  const url = `http://${host}:${address.port}/coprocessor`;
+  logger().info({ url }, 'coprocessor listening');
+  return {
+    url,
+    server,
+    async stop() {
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -31,7 +31,7 @@ import { resolvePseudonymKey } from '../policy/masks';
 import type { Category } from '../policy/taxonomy';
 import { limitsFromConfig } from '../security/limits';
 import { documentHash, PersistedOperationRegistry } from '../security/persisted-operations';
-import { coprocessorRouter } from './coprocessor';
+import { assertCoprocessorHostAllowed, startCoprocessorServer, type CoprocessorServer } from './coprocessor';
 import { createComponents, type ComponentOptions } from '../server/components';
 import type { GatewayComponents } from '../server/gateway';
 import { buildGatewaySchema } from '../server/schema';
@@ -51,6 +51,12 @@ export interface FederatedOptions extends ComponentOptions {
   supergraphSdl?: string;
   /** What plans and executes operations over the subgraphs: @apollo/gateway or Hive Gateway's runtime (default: FEDERATION_ENGINE). */
   engine?: FederationEngine;
+}
+
+/** The federated gateway's components; with FEDERATION_COPROCESSOR=1, the coprocessor listener's URL. */
+export interface FederatedComponents extends GatewayComponents {
+  /** The router's `coprocessor.url` (its own listener, never the public port); absent without FEDERATION_COPROCESSOR=1. */
+  coprocessorUrl?: string;
 }
 
 export const FEDERATION_ENGINES = ['apollo', 'hive'] as const;
@@ -193,12 +199,15 @@ export function mergeSubgraphGovernance(ctx: RequestContext, reported: unknown, 
 /**
  * The gateway's components in federated mode: the usual ones (exports' download route and expiry
  * sweep included), with @apollo/gateway as the executor and `createExport` resolved at the gateway.
+ * With FEDERATION_COPROCESSOR=1 the coprocessor's listener is started here and closed by `stop()`.
  */
-export async function createFederatedComponents(options: FederatedOptions): Promise<GatewayComponents> {
+export async function createFederatedComponents(options: FederatedOptions): Promise<FederatedComponents> {
   if (!options.subgraphs?.length && !options.supergraphSdl) throw new Error('The federated gateway needs subgraph URLs or a supergraph SDL');
   const now = options.now ?? (() => new Date());
   const signingKey = options.keys.signingKey;
   if (!signingKey) throw new Error('The federated gateway needs FEDERATION_SIGNING_KEY (the Ed25519 private key the subgraphs hold the public key of)');
+  const coprocessing = options.config.FEDERATION_COPROCESSOR === '1';
+  if (coprocessing) assertCoprocessorHostAllowed(options.config, options.config.FEDERATION_COPROCESSOR_HOST);
   const components = await createComponents(options);
   // @apollo/gateway executes here: the in-process governed schema is not served, nor rebuilt when
   // the policy changes (the subgraphs rebuild theirs).
@@ -227,12 +236,15 @@ export async function createFederatedComponents(options: FederatedOptions): Prom
   // the download route and the expiry sweep come with the components, on this gateway's DataSource.
   const exporting = new ExportingGateway(gateway, await ExportSchemas.build(resolvePseudonymKey(options.config)));
   // Behind Apollo Router: this process as its coprocessor (authenticates at the router stage, mints
-  // the hop tokens at the subgraph stage, records the client operation at the response stage).
-  const routes = [...(components.routes ?? [])];
-  if (options.config.FEDERATION_COPROCESSOR === '1' && components.admission) {
+  // the hop tokens at the subgraph stage, records the client operation at the response stage), on
+  // its own listener: whoever can post to it mints hop tokens, so never on the public port's routes.
+  let coprocessor: CoprocessorServer | null = null;
+  if (coprocessing && components.admission) {
     const registry = new PersistedOperationRegistry(options.dataSource, options.config.SUSPENSION_CACHE_MS);
-    routes.push(
-      coprocessorRouter({
+    try {
+      coprocessor = await startCoprocessorServer({
+        host: options.config.FEDERATION_COPROCESSOR_HOST,
+        port: options.config.FEDERATION_COPROCESSOR_PORT,
         dataSource: options.dataSource,
         admission: components.admission,
         keys: options.keys,
@@ -246,10 +258,28 @@ export async function createFederatedComponents(options: FederatedOptions): Prom
           // Hops carry one purpose: per-root purposes (`@purpose`) are refused here.
           rootPurposes: false,
         },
-      }),
-    );
+      });
+    } catch (error) {
+      // The port taken, say: release what the components hold before failing the start.
+      await components.stop?.().catch(() => undefined);
+      throw error;
+    }
   }
-  return { ...components, routes, plugins: [...components.plugins, subgraphErrorsPlugin()], apolloGateway: exporting };
+  const listening = coprocessor;
+  return {
+    ...components,
+    plugins: [...components.plugins, subgraphErrorsPlugin()],
+    apolloGateway: exporting,
+    ...(listening
+      ? {
+          coprocessorUrl: listening.url,
+          async stop() {
+            await listening.stop();
+            await components.stop?.();
+          },
+        }
+      : {}),
+  };
 }
 
 /** The field node a response path points at in the client's operation (fragments followed). */

@@ -20,6 +20,8 @@ import type { GraphQLResponseBody, PostOptions, TestResponse } from '../../suppo
 
 export interface TestFederation {
   gatewayUrl: string;
+  /** The coprocessor's own listener (`.../coprocessor`), with FEDERATION_COPROCESSOR=1. */
+  coprocessorUrl?: string;
   subgraphs: SubgraphServer[];
   config: Config;
   policy: Policy;
@@ -55,7 +57,8 @@ export async function startTestFederation(
     composed?: boolean;
   } = {},
 ): Promise<TestFederation> {
-  const config = loadConfig({ ...process.env, NODE_ENV: 'test', ...options.env });
+  // The coprocessor listener (FEDERATION_COPROCESSOR=1) on any free port unless the test says.
+  const config = loadConfig({ ...process.env, NODE_ENV: 'test', FEDERATION_COPROCESSOR_PORT: '0', ...options.env });
   const policy = loadGatewayPolicy(config);
   const keys = federationKeys(config);
   const subgraphs: SubgraphServer[] = [];
@@ -77,6 +80,7 @@ export async function startTestFederation(
   const gateway = await startGateway({ dataSource: db.dataSource, config, policy, components, now: options.now, port: 0, host: '127.0.0.1' });
   return {
     gatewayUrl: gateway.url,
+    coprocessorUrl: components.coprocessorUrl,
     subgraphs,
     config,
     policy,
