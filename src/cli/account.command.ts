@@ -14,11 +14,18 @@ export function registerAccountCommands(program: Command, deps: CliDeps): void {
     .argument('<sellerId>', 'Amazon seller (merchant) id, e.g. A2EUQ1WTGCTBG2')
     .requiredOption('--marketplaces <ids>', `comma-separated marketplace ids (known: ${KNOWN_MARKETPLACES.map((m) => `${m.marketplaceId}=${m.countryCode}`).join(', ')})`)
     .option('--name <name>', 'display name')
+    .option('--reauthorize', 'authorize again an account that was de-authorized (only without a token limited in scope); without it, registering again keeps the account as it is')
     .option('--json', 'print the account as JSON')
-    .action(async (sellerId: string, options: { marketplaces: string; name?: string; json?: boolean }) => {
+    .action(async (sellerId: string, options: { marketplaces: string; name?: string; reauthorize?: boolean; json?: boolean }) => {
       const spec = { name: 'account add', kind: 'mutation', permission: { permission: Permission.MANAGE_ACCOUNTS, what: 'register seller accounts' }, categories: [Category.CATALOG] } as const;
-      const added = await withAdmission(deps, spec, (_ctx, db) => registerAccount(db.dataSource, { sellerId, name: options.name, marketplaces: options.marketplaces.split(',') }));
-      output(options.json, added, () => `account ${added.sellerId} (${added.name}) registered for ${added.marketplaces.join(', ')}`);
+      // The row scope of the admitted principal is applied by registerAccount (a refusal exits 1 and is recorded).
+      const added = await withAdmission(deps, spec, (ctx, db) =>
+        registerAccount(db.dataSource, { sellerId, name: options.name, marketplaces: options.marketplaces.split(','), reauthorize: options.reauthorize }, ctx),
+      );
+      output(options.json, added, () =>
+        `account ${added.sellerId} (${added.name}) registered for ${added.marketplaces.join(', ')}` +
+          (added.authorized ? '' : '\nnote: the account stays NOT authorized (it was de-authorized): imports and syncs for it are refused; re-authorize it with --reauthorize'),
+      );
     });
 
   account
@@ -27,9 +34,8 @@ export function registerAccountCommands(program: Command, deps: CliDeps): void {
     .option('--json', 'print the accounts as JSON')
     .action(async (options: { json?: boolean }) => {
       const accounts = await withAdmission(deps, { name: 'account list', kind: 'query', categories: [Category.CATALOG] }, async (ctx, db) => {
-        const all = await listAccounts(db.dataSource);
-        // A token limited to accounts sees only those.
-        const visible = ctx.scope.accounts ? all.filter((account) => ctx.scope.accounts!.includes(account.sellerId)) : all;
+        // A token limited in scope sees only its accounts, and of them only its marketplaces.
+        const visible = await listAccounts(db.dataSource, undefined, ctx);
         ctx.governance.countRows(Category.CATALOG, visible.length);
         return visible;
       });

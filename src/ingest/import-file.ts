@@ -89,7 +89,12 @@ export interface ImportSummary {
   rowsUpdated: number;
   rowsUnchanged: number;
   rowsRejected: number;
-  /** Rows of shared tables (products) left as they are: seller accounts or marketplaces outside the importer's scope see them. */
+  /**
+   * Rows left as they are because they lie outside the importer's scope: rows the file places in
+   * an account or marketplace outside it (e.g. by `sales-channel`), existing rows of such a
+   * marketplace its keys name (never overwritten nor moved), their child rows, and rows of shared
+   * tables (products) that seller accounts or marketplaces outside the scope see.
+   */
   rowsOutOfScope: number;
   tables: Record<string, TableCounts>;
   /** Personal columns (or JSON paths) dropped at the door: names only. */

@@ -7,7 +7,7 @@
 // a child row takes its parent's id from what the parent's upsert of the same batch returned.
 import type { EntityManager } from 'typeorm';
 import type { RowScope } from '../auth/principal';
-import { SCOPE_DECLARATIONS } from '../db/scope-declarations';
+import { SCOPE_DECLARATIONS, type ScopeDeclaration } from '../db/scope-declarations';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 
@@ -53,7 +53,7 @@ export interface TableCounts {
   inserted: number;
   updated: number;
   unchanged: number;
-  /** Rows of a shared table left as they are: seller accounts or marketplaces outside the importer's scope see them. */
+  /** Rows left as they are because they lie outside the importer's scope (see `ImportSummary.rowsOutOfScope`). */
   outOfScope?: number;
 }
 
@@ -190,6 +190,43 @@ export class TableShape {
   }
 }
 
+/** Whether `value` lies in `set` (null: every value); a value missing (no column) lies in no limited set. */
+function inSet(set: readonly string[] | null, value: unknown): boolean {
+  if (set === null) return true;
+  return typeof value === 'string' && set.includes(value);
+}
+
+/** Whether a row of `account` and `marketplace` lies within `scope`. */
+function rowWithinScope(scope: RowScope, account: unknown, marketplace: unknown): boolean {
+  return inSet(scope.accounts, account) && inSet(scope.marketplaces, marketplace);
+}
+
+/** The declared scope of an entity, or of the nearest class it extends that has one. */
+function declarationOf(entity: Function): ScopeDeclaration | undefined {
+  for (let target: unknown = entity; target; target = Object.getPrototypeOf(target)) {
+    const declaration = SCOPE_DECLARATIONS.get(target as Function);
+    if (declaration) return declaration;
+  }
+  return undefined;
+}
+
+/** The account and marketplace columns of a table whose rows carry their own scope (`row` declaration). */
+interface ScopeColumns {
+  account?: ColumnInfo;
+  marketplace?: ColumnInfo;
+}
+
+function scopeColumnsOf(shape: TableShape, entity: Function): ScopeColumns | null {
+  const declaration = declarationOf(entity);
+  if (!declaration || declaration.kind !== 'row') return null;
+  return {
+    account: declaration.account && shape.columns.has(declaration.account) ? shape.column(declaration.account) : undefined,
+    marketplace: declaration.marketplace && shape.columns.has(declaration.marketplace) ? shape.column(declaration.marketplace) : undefined,
+  };
+}
+
+const isLimited = (scope: RowScope) => scope.accounts !== null || scope.marketplaces !== null;
+
 function toText(value: CellValue | undefined, sqlType: string): string | null {
   if (value === null || value === undefined) return null;
   if (sqlType === 'jsonb' || sqlType === 'json') return JSON.stringify(value);
@@ -238,6 +275,15 @@ export class TableWriter {
   private keepIds = false;
   /** Natural key -> id of the rows the last `write` inserted or updated (single-column keys). */
   readonly writtenIds = new Map<string, string>();
+  /** Natural keys (single-column) the last `write` left alone as outside the importer's scope (for child writers). */
+  readonly leftOutOfScope = new Set<string>();
+  /**
+   * The columns saying which account and marketplace a row belongs to (its scope declaration);
+   * null when the scope is held by a parent (child rows) or by other tables (shared rows).
+   */
+  private readonly scopeColumns: ScopeColumns | null;
+  /** Scope columns not in the natural key: an existing row with that key may lie in another marketplace. */
+  private readonly scopeOutsideKey: ColumnInfo[];
 
   constructor(
     readonly target: TableTarget,
@@ -253,6 +299,10 @@ export class TableWriter {
     this.foldGuard = this.accountGuard && !target.parent && !target.references?.length;
     this.checkSkip = new Set<string>(target.parent ? [target.parent.property] : []);
     this.properties = [...this.shape.columns.keys()].sort();
+    this.scopeColumns = scopeColumnsOf(this.shape, target.entity);
+    this.scopeOutsideKey = this.scopeColumns
+      ? [this.scopeColumns.account, this.scopeColumns.marketplace].filter((c): c is ColumnInfo => c !== undefined && !target.key.includes(c.property))
+      : [];
   }
 
   /**
@@ -307,11 +357,14 @@ export class TableWriter {
   /** Writes a batch from `take`; returns the lines refused by the database checks. */
   async write(ctx: WriteContext, batch: Batch): Promise<Rejection[]> {
     this.writtenIds.clear();
+    this.leftOutOfScope.clear();
     if (batch.records.length === 0) return [];
     let records = batch.records;
     this.counts.unchanged += batch.duplicates;
     const rejections: Rejection[] = [];
     if (this.shared && (ctx.scope.accounts || ctx.scope.marketplaces)) records = await this.keepWithinScope(ctx, records);
+    // Rows carrying their own account and marketplace; a child row without them is in its parent's scope (`resolveParents`).
+    else if (isLimited(ctx.scope) && (this.scopeColumns || !this.target.parent)) records = await this.keepRowsWithinScope(ctx, records);
     if (this.accountGuard && !this.foldGuard) records = await this.guardAccount(ctx, records, rejections);
     if (this.target.parent) records = await this.resolveParents(ctx, records, rejections);
     for (const reference of this.target.references ?? []) records = await this.checkReference(ctx, reference, records, rejections);
@@ -366,6 +419,14 @@ export class TableWriter {
     if (this.foldGuard) {
       values.push(ctx.sellerAccountId);
       owner = `${t}.${quote(this.shape.column('sellerAccountId').name)} = $${values.length} AND `;
+    }
+    // A row outside the importer's scope is never updated (nor moved into it), whatever it became
+    // since `keepRowsWithinScope` looked.
+    for (const column of this.scopeOutsideKey) {
+      const set = column === this.scopeColumns?.account ? ctx.scope.accounts : ctx.scope.marketplaces;
+      if (!set) continue;
+      values.push([...set]);
+      owner += `${t}.${quote(column.name)} = ANY($${values.length}::text[]) AND `;
     }
     const conflict =
       compared.length === 0
@@ -427,6 +488,74 @@ export class TableWriter {
     return kept;
   }
 
+  /** Counts records left alone as outside the importer's scope (and remembers their keys for child writers). */
+  private leaveOutOfScope(records: PendingRecord[]): void {
+    if (records.length === 0) return;
+    this.counts.outOfScope = (this.counts.outOfScope ?? 0) + records.length;
+    if (this.keepIds) {
+      for (const record of records) {
+        const key = toText(record.values[this.target.key[0]], 'text');
+        if (key !== null) this.leftOutOfScope.add(key);
+      }
+    }
+  }
+
+  /**
+   * The records of a table whose rows carry their account and marketplace that the importer's
+   * scope holds: a record of an account or marketplace outside it is not written, and neither is
+   * a record whose key names an existing row of the importing account in a marketplace (or
+   * account) outside it (it is neither changed nor moved into the scope); both are counted as
+   * `outOfScope`. Existing rows of other accounts are left to the account guard (refused).
+   */
+  private async keepRowsWithinScope(ctx: WriteContext, records: PendingRecord[]): Promise<PendingRecord[]> {
+    const columns = this.scopeColumns;
+    if (!columns) {
+      // No declared scope of its own and no parent: only principals not limited in scope write it.
+      this.leaveOutOfScope(records);
+      return [];
+    }
+    const outside: PendingRecord[] = [];
+    let kept = records.filter((record) => {
+      const account = columns.account ? record.values[columns.account.property] : undefined;
+      const marketplace = columns.marketplace ? record.values[columns.marketplace.property] : undefined;
+      if (rowWithinScope(ctx.scope, account, marketplace)) return true;
+      outside.push(record);
+      return false;
+    });
+    const limits = this.scopeOutsideKey.filter((column) => (column === columns.account ? ctx.scope.accounts : ctx.scope.marketplaces) !== null);
+    if (kept.length > 0 && limits.length > 0) {
+      const keys = this.target.key;
+      const cols = keys.map((k) => quote(this.shape.column(k).name));
+      const first = [...new Set(kept.map((r) => toText(r.values[keys[0]], 'text')).filter((v): v is string => v !== null))];
+      const params: unknown[] = [first];
+      const within = limits.map((column) => {
+        params.push([...(column === columns.account ? ctx.scope.accounts! : ctx.scope.marketplaces!)]);
+        return `${quote(column.name)} = ANY($${params.length}::text[])`;
+      });
+      let sameAccount = '';
+      if (columns.account && !keys.includes(columns.account.property)) {
+        params.push(ctx.sellerAccountId);
+        sameAccount = ` AND ${quote(columns.account.name)} = $${params.length}`;
+      }
+      // `col = ANY($1)` on the key's leading column: an index scan, whatever the batch size.
+      const found: Record<string, string>[] = await ctx.manager.query(
+        `SELECT ${cols.map((c, i) => `${c}::text AS k${i}`).join(', ')} FROM ${quote(this.shape.table)} ` +
+          `WHERE ${cols[0]} = ANY($1::text[])${sameAccount} AND NOT (${within.join(' AND ')})`,
+        params,
+      );
+      if (found.length > 0) {
+        const taken = new Set(found.map((row) => keys.map((_, i) => row[`k${i}`]).join('\u0000')));
+        kept = kept.filter((record) => {
+          if (!taken.has(keys.map((k) => toText(record.values[k], 'text')).join('\u0000'))) return true;
+          outside.push(record);
+          return false;
+        });
+      }
+    }
+    this.leaveOutOfScope(outside);
+    return kept;
+  }
+
   /** The records the upsert did not write that belong to another account: refused. */
   private async refuseForeign(ctx: WriteContext, records: PendingRecord[], written: Record<string, unknown>[], rejections: Rejection[]): Promise<number> {
     const keys = this.target.key;
@@ -471,18 +600,35 @@ export class TableWriter {
     if (wanted.length === 0) return records;
     const keyColumn = quote(shape.column(reference.key).name);
     const scoped = shape.columns.has('sellerAccountId');
-    const rows: { k: string }[] = await ctx.manager.query(
-      `SELECT ${keyColumn}::text AS k FROM ${quote(shape.table)} WHERE ${keyColumn} = ANY($1::text[])` +
+    // A referenced row outside the importer's scope is not linked to: the record is left out of scope.
+    const columns = isLimited(ctx.scope) ? scopeColumnsOf(shape, reference.entity) : null;
+    const rows: { k: string; a?: string | null; m?: string | null }[] = await ctx.manager.query(
+      `SELECT ${keyColumn}::text AS k` +
+        (columns?.account ? `, ${quote(columns.account.name)}::text AS a` : '') +
+        (columns?.marketplace ? `, ${quote(columns.marketplace.name)}::text AS m` : '') +
+        ` FROM ${quote(shape.table)} WHERE ${keyColumn} = ANY($1::text[])` +
         (scoped ? ` AND ${quote(shape.column('sellerAccountId').name)} = $2` : ''),
       scoped ? [wanted, ctx.sellerAccountId] : [wanted],
     );
-    const found = new Set(rows.map((row) => row.k));
-    return records.filter((record) => {
+    const found = new Set<string>();
+    const outside = new Set<string>();
+    for (const row of rows) {
+      if (!columns || rowWithinScope(ctx.scope, columns.account ? row.a : undefined, columns.marketplace ? row.m : undefined)) found.add(row.k);
+      else outside.add(row.k);
+    }
+    const leftOut: PendingRecord[] = [];
+    const kept = records.filter((record) => {
       const value = record.values[reference.property];
       if (typeof value !== 'string' || found.has(value)) return true;
+      if (outside.has(value)) {
+        leftOut.push(record);
+        return false;
+      }
       rejections.push({ line: record.line, reason: `its ${reference.noun} is in neither this file nor the database (for this account)` });
       return false;
     });
+    this.leaveOutOfScope(leftOut);
+    return kept;
   }
 
   private async resolveParents(ctx: WriteContext, records: PendingRecord[], rejections: Rejection[]): Promise<PendingRecord[]> {
@@ -491,9 +637,12 @@ export class TableWriter {
     const known = this.parentWriter?.writtenIds;
     const ids = new Map<string, string>();
     const wanted = new Set<string>();
+    // Parents outside the importer's scope (left alone by the parent writer, or found so in the
+    // database): their children are not written either.
+    const outside = new Set<string>(this.parentWriter?.leftOutOfScope ?? []);
     for (const record of records) {
       const via = record.values[link.via];
-      if (typeof via !== 'string') continue;
+      if (typeof via !== 'string' || outside.has(via)) continue;
       const id = known?.get(via);
       if (id !== undefined) ids.set(via, id);
       else wanted.add(via);
@@ -501,20 +650,32 @@ export class TableWriter {
     if (wanted.size > 0) {
       const keyColumn = quote(parent.column(link.parentKey).name);
       const scoped = parent.columns.has('sellerAccountId');
+      const columns = isLimited(ctx.scope) ? scopeColumnsOf(parent, link.parent) : null;
+      const marketplace = columns?.marketplace;
       // By key alone (the account is compared here): a condition on the account column can make
       // the planner scan all of the account's rows when the table's statistics are behind (a
       // table that just grew by a large import), instead of probing the key index.
-      const rows: { id: string; k: string; a: string | null }[] = await ctx.manager.query(
+      const rows: { id: string; k: string; a: string | null; m?: string | null }[] = await ctx.manager.query(
         `SELECT id::text AS id, ${keyColumn}::text AS k` +
           (scoped ? `, ${quote(parent.column('sellerAccountId').name)}::text AS a` : '') +
+          (marketplace ? `, ${quote(marketplace.name)}::text AS m` : '') +
           ` FROM ${quote(parent.table)} WHERE ${keyColumn} = ANY($1::text[])`,
         [[...wanted]],
       );
-      for (const row of rows) if (!scoped || row.a === ctx.sellerAccountId) ids.set(row.k, row.id);
+      for (const row of rows) {
+        if (scoped && row.a !== ctx.sellerAccountId) continue;
+        if (isLimited(ctx.scope) && (!columns || !rowWithinScope(ctx.scope, columns.account ? row.a : undefined, marketplace ? row.m : undefined))) outside.add(row.k);
+        else ids.set(row.k, row.id);
+      }
     }
     const kept: PendingRecord[] = [];
+    const leftOut: PendingRecord[] = [];
     for (const record of records) {
       const via = record.values[link.via];
+      if (typeof via === 'string' && outside.has(via) && !link.optional) {
+        leftOut.push(record);
+        continue;
+      }
       const id = typeof via === 'string' ? ids.get(via) : undefined;
       if (id === undefined && !link.optional) {
         rejections.push({ line: record.line, reason: `its ${link.noun} is in neither this file nor the database (for this account)` });
@@ -525,6 +686,7 @@ export class TableWriter {
       record.values[link.property] = id ?? null;
       kept.push(record);
     }
+    this.leaveOutOfScope(leftOut);
     return kept;
   }
 }
