@@ -41,6 +41,22 @@ export class DataExport {
   @Column({ type: 'varchar', length: 80 })
   policyVersion: string;
 
+  /**
+   * Row scope of the principal when it made the export (the scope its query was read under):
+   * seller accounts and marketplaces, NULL = not limited (exports made before this was kept are
+   * NULL too, so only a principal not limited in scope is served them). The file is served only
+   * while the caller's current scope holds it (src/exports/export.service.ts, exportServableTo).
+   */
+  @Column({ type: 'text', array: true, nullable: true })
+  scopeAccounts: string[] | null;
+
+  @Column({ type: 'text', array: true, nullable: true })
+  scopeMarketplaces: string[] | null;
+
+  /** Data categories the exported query read (NULL for exports made before this was kept: any). */
+  @Column({ type: 'text', array: true, nullable: true })
+  categories: string[] | null;
+
   @Column({ type: 'integer' })
   rowCount: number;
 

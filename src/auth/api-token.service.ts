@@ -101,8 +101,10 @@ export async function createToken(db: EntityManager, policy: Policy, input: Crea
     const missing = marketplaces.filter((id) => !known.some((marketplace) => marketplace.marketplaceId === id));
     if (missing.length) throw badUserInput(`Unknown marketplaces: ${missing.join(', ')}`, { argumentName: 'marketplaces' });
   }
+  let ipAllowList = distinct(input.ipAllowList);
   if (input.creator && input.creator.kind !== 'operator') {
     requireNoWiderThanCreator(policy, input.creator, { role: input.role, purposes: purposes as Purpose[], categories: categories as Category[] | null, scope: { accounts, marketplaces } });
+    if (input.creator.kind === 'token') ({ expiresAt, ipAllowList } = await boundedByCreatorToken(db, input.creator, { expiresAt, ipAllowList, askedExpiry: input.expiresInDays !== null && input.expiresInDays !== undefined }));
   }
   const token = generateTokenSecret();
   const record = db.create(ApiToken, {
@@ -118,7 +120,7 @@ export async function createToken(db: EntityManager, policy: Policy, input: Crea
     createdBy: input.createdBy,
     lastUsedAt: null,
     revokedAt: null,
-    ipAllowList: distinct(input.ipAllowList),
+    ipAllowList,
   });
   await db.save(record);
   return { token, record };
@@ -134,11 +136,7 @@ const EFFECT_RANK: Record<GrantEffect, number> = { deny: 0, masked: 1, full: 2 }
  * token that is not).
  */
 export function requireNoWiderThanCreator(policy: Policy, creator: Principal, token: { role: string; purposes: Purpose[]; categories: Category[] | null; scope: RowScope }): void {
-  const refuse = (what: string) =>
-    gatewayError(ErrorCode.FORBIDDEN, `A token cannot be wider than its creator: ${what}. The local operator (\`sellergate token create\`) or a principal holding it can create it`, {
-      argumentName: 'input',
-      reason: 'WIDER_THAN_CREATOR',
-    });
+  const refuse = widerThanCreator;
   const creatorRole = policy.roles[creator.role];
   const role = policy.roles[token.role];
   if (!creatorRole || creator.partner) throw refuse('the creator holds no role that may grant');
@@ -158,6 +156,45 @@ export function requireNoWiderThanCreator(policy: Policy, creator: Principal, to
   if (!scopeWithin({ accounts: creator.accounts, marketplaces: creator.marketplaces }, token.scope)) {
     throw refuse('its seller accounts and marketplaces must lie within the creator\'s');
   }
+}
+
+function widerThanCreator(what: string) {
+  return gatewayError(ErrorCode.FORBIDDEN, `A token cannot be wider than its creator: ${what}. The local operator (\`sellergate token create\`) or a principal holding it can create it`, {
+    argumentName: 'input',
+    reason: 'WIDER_THAN_CREATOR',
+  });
+}
+
+/**
+ * A token made by a token holds no longer and from no more places than its creator: it expires no
+ * later than the creator (an expiry asked beyond the creator's is refused; none asked is the
+ * creator's), and it is held to the creator's IP allow-list (none asked: the creator's; one asked
+ * must lie within it). Read from the creator's stored record, the authority on both.
+ */
+async function boundedByCreatorToken(
+  db: EntityManager,
+  creator: Principal,
+  token: { expiresAt: Date | null; ipAllowList: string[] | null; askedExpiry: boolean },
+): Promise<{ expiresAt: Date | null; ipAllowList: string[] | null }> {
+  const parent = await db.findOne(ApiToken, { where: { id: creator.id }, select: { id: true, expiresAt: true, ipAllowList: true } });
+  if (!parent) throw widerThanCreator('the creating token is not on record');
+  const parentExpiry = [parent.expiresAt, creator.expiresAt].filter((date): date is Date => date instanceof Date).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
+  let expiresAt = token.expiresAt;
+  if (parentExpiry) {
+    if (!token.askedExpiry) expiresAt = parentExpiry;
+    else if (expiresAt === null || expiresAt.getTime() > parentExpiry.getTime()) {
+      throw widerThanCreator(`it would expire after its creator, which expires at ${parentExpiry.toISOString()}: ask for a shorter expiry, or none (the creator's)`);
+    }
+  }
+  let ipAllowList = token.ipAllowList;
+  if (parent.ipAllowList) {
+    if (ipAllowList === null) ipAllowList = [...parent.ipAllowList];
+    else {
+      const outside = ipAllowList.filter((ip) => !parent.ipAllowList!.includes(ip));
+      if (outside.length) throw widerThanCreator(`its IP allow-list must lie within the creator's (${outside.join(', ')} is not in it)`);
+    }
+  }
+  return { expiresAt, ipAllowList };
 }
 
 /** Tokens within `scope` (a principal limited in scope sees the tokens limited to its own), newest first. */

@@ -18,8 +18,9 @@ import { LessThanOrEqual, MoreThan, type DataSource, type EntityManager } from '
 import { DataExport } from '../../entities/gateway/data-export.entity';
 import { sha256Hex } from '../audit/canonical';
 import { recordUserAction } from '../audit/system-logs';
-import type { Principal } from '../auth/principal';
+import type { Principal, RowScope } from '../auth/principal';
 import { checkOperation } from '../admission/operation-checks';
+import { scopeWithin } from '../db/scoped';
 import { nestedRequestContext, type GovernanceRecorder, type RequestContext } from '../context';
 import { ErrorCode } from '../errors';
 import { pseudonym } from '../policy/masks';
@@ -283,6 +284,10 @@ export async function createExport(ctx: RequestContext, executorOrSchema: Export
     operationName: watermark.operationName,
     documentHash: watermark.documentHash,
     policyVersion: ctx.policy.version,
+    // What the rows were read under: the file is served only while the caller's scope holds it.
+    scopeAccounts: ctx.scope.accounts === null ? null : [...ctx.scope.accounts].sort(),
+    scopeMarketplaces: ctx.scope.marketplaces === null ? null : [...ctx.scope.marketplaces].sort(),
+    categories: [...facts.categories],
     rowCount: file.rows,
     byteSize: content.length,
     sha256: createHash('sha256').update(content).digest('hex'),
@@ -331,6 +336,22 @@ export async function listExports(db: EntityManager, principal: Pick<Principal, 
     where: { principalId: principal.id, principalKind: principal.kind, expiresAt: MoreThan(now) },
     order: { createdAt: 'DESC' },
   });
+}
+
+/**
+ * Why `file` may not be served to a caller whose current row scope is `scope` and whose categories
+ * are `categories` (null: not limited), or null when it may: the export's row scope (the scope it
+ * was read under; NULL, as for exports made before it was kept, is not limited) must lie within the
+ * caller's, and the categories it read (NULL: any) within the caller's. The one place that decides.
+ */
+export function exportOutsideOf(file: Pick<DataExport, 'scopeAccounts' | 'scopeMarketplaces' | 'categories'>, caller: { scope: RowScope; categories: readonly string[] | null }): string | null {
+  if (!scopeWithin(caller.scope, { accounts: file.scopeAccounts, marketplaces: file.scopeMarketplaces })) {
+    return 'it holds rows of seller accounts or marketplaces outside your current scope';
+  }
+  if (caller.categories !== null && (file.categories === null || file.categories.some((category) => !caller.categories!.includes(category)))) {
+    return 'it holds data of categories outside those you are limited to';
+  }
+  return null;
 }
 
 export type DownloadLookup =

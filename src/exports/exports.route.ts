@@ -12,7 +12,7 @@ import { ErrorCode } from '../errors';
 import { logger } from '../logger';
 import { Permission, type Purpose } from '../policy/taxonomy';
 import { EXPORT_EXTENSIONS, type ExportFormat } from './export-file';
-import { findExportFor } from './export.service';
+import { exportOutsideOf, findExportFor } from './export.service';
 
 export interface ExportsRouteDeps {
   dataSource: DataSource;
@@ -60,6 +60,12 @@ export function exportsRouter(deps: ExportsRouteDeps): Router {
       // changed since (a user's role claim) gets it no more.
       if (file.principalRole !== caller.role) {
         throw routeRefusal(403, ErrorCode.FORBIDDEN, `Export ${file.id} was made under role ${file.principalRole}; this principal now has role ${caller.role}: make the export again`);
+      }
+      // The file holds the rows of the scope it was read under: a principal whose scope or
+      // categories have narrowed since (a user's `accounts` claim) gets it no more.
+      const outside = exportOutsideOf(file, { scope: ctx.scope, categories: caller.categories });
+      if (outside !== null) {
+        throw routeRefusal(403, ErrorCode.FORBIDDEN, `Export ${file.id} is not served to this principal: ${outside}; make the export again`, { reason: 'ROW_SCOPE' });
       }
       // The policy in force still has to grant the purpose the rows were read for (a `policy apply`
       // may have taken it from the role since): else the file is not served.

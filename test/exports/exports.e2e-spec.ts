@@ -268,6 +268,47 @@ describe('restricted exports', () => {
     expect((await download(analyst, mine.downloadUrl)).status).toBe(200);
   });
 
+  it("is not served to a principal whose row scope has narrowed since it was made, and served to the same or a wider scope", async () => {
+    const userJwt = (claims: Record<string, unknown>) =>
+      new SignJWT({ role: 'finance', ...claims }).setProtectedHeader({ alg: 'HS256' }).setSubject('user-export-scope').setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(JWT_SECRET));
+    const SETTLEMENTS = 'query Payouts { settlements(first: 100) { nodes { id sellerAccountId marketplaceId totalAmount currency } } }';
+    const unscoped = await userJwt({});
+    const made = await createExport(unscoped, SETTLEMENTS, 'JSONL', undefined, 'ACCOUNTING');
+    expect(made.body.errors).toBeUndefined();
+    const info = (made.body.data as { createExport: ExportInfo }).createExport;
+    const accounts = new Set((await (await download(unscoped, info.downloadUrl)).text()).split('\n').slice(1).filter(Boolean).map((line) => (JSON.parse(line) as Row).sellerAccountId));
+    expect(accounts.size).toBeGreaterThan(1);
+    const [stored] = await db.dataSource.query('SELECT scope_accounts, scope_marketplaces, categories FROM data_export WHERE id = $1', [info.id]);
+    expect(stored).toEqual({ scope_accounts: null, scope_marketplaces: null, categories: ['INVENTORY_FINANCE'] });
+
+    // The same subject, now limited to JP: a live query shows JP only, and the file is refused.
+    const jpOnly = await userJwt({ accounts: ['A3SGDEMOJP0003'] });
+    const live = await gateway.post(SETTLEMENTS, { token: jpOnly, purpose: 'ACCOUNTING' });
+    expect(new Set((live.body.data!.settlements as { nodes: Row[] }).nodes.map((node) => node.sellerAccountId))).toEqual(new Set(['A3SGDEMOJP0003']));
+    const refused = await download(jpOnly, info.downloadUrl);
+    expect(refused.status).toBe(403);
+    const body = (await refused.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('FORBIDDEN');
+    expect(body.error.message).toMatch(/outside your current scope/);
+    const [attempt] = await db.dataSource.query(
+      `SELECT outcome, error_codes FROM audit_record WHERE operation_name = 'GET /exports/:id' AND variables->>'exportId' = $1 ORDER BY id DESC LIMIT 1`,
+      [info.id],
+    );
+    expect(attempt).toEqual({ outcome: 'refused', error_codes: ['FORBIDDEN'] });
+    expect((await download(await userJwt({ marketplaces: ['A1VC38T7YXB528'] }), info.downloadUrl)).status).toBe(403);
+
+    // An export made under the JP scope is served to the same scope and to a wider one.
+    const jpMade = await createExport(jpOnly, SETTLEMENTS, 'JSONL', undefined, 'ACCOUNTING');
+    expect(jpMade.body.errors).toBeUndefined();
+    const jpInfo = (jpMade.body.data as { createExport: ExportInfo }).createExport;
+    const [jpStored] = await db.dataSource.query('SELECT scope_accounts, scope_marketplaces FROM data_export WHERE id = $1', [jpInfo.id]);
+    expect(jpStored).toEqual({ scope_accounts: ['A3SGDEMOJP0003'], scope_marketplaces: null });
+    expect((await download(jpOnly, jpInfo.downloadUrl)).status).toBe(200);
+    expect((await download(await userJwt({ accounts: ['A3SGDEMOJP0003', 'A2SGDEMOEU0002'] }), jpInfo.downloadUrl)).status).toBe(200);
+    expect((await download(unscoped, jpInfo.downloadUrl)).status).toBe(200);
+    expect((await download(await userJwt({ accounts: ['A2SGDEMOEU0002'] }), jpInfo.downloadUrl)).status).toBe(403);
+  });
+
   it('serves an export made under a policy whose version label is any text (header percent-encoded, watermark one line)', async () => {
     const document = JSON.parse(JSON.stringify(policyDocument(defaultPolicy()))) as { version?: string };
     document.version = 'Q4 – review\n=1+1';

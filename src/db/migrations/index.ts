@@ -26,6 +26,7 @@ import { PersistedNormalizedHash1796194143351 } from './1796194143351-persisted-
 import { AuditPurposes1796200000000 } from './1796200000000-audit-purposes';
 import { SyncRunHeartbeat1796201000000 } from './1796201000000-sync-run-heartbeat';
 import { AuditAppendIndexPlan1796202000000 } from './1796202000000-audit-append-index-plan';
+import { DataExportScope1796204100000 } from './1796204100000-data-export-scope';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CoreAccounts1795777861725,
@@ -54,4 +55,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AuditPurposes1796200000000,
   SyncRunHeartbeat1796201000000,
   AuditAppendIndexPlan1796202000000,
+  DataExportScope1796204100000,
 ];
