@@ -133,26 +133,26 @@ export function registerSecurityCommands(program: Command, deps: CliDeps): void 
     .option('--format <format>', 'csv or json', format, 'csv')
     .option('--sign-off', 'record that this review was reviewed and signed off')
     .option('--note <text>', 'sign-off note')
-    .option('--reviewer <name>', 'who signs off (default: the principal running the command)')
+    .option('--reviewer <name>', 'a name recorded beside the sign-off, as a label (the reviewer is always the principal running the command)')
     .action(async (options: { format: 'csv' | 'json'; signOff?: boolean; note?: string; reviewer?: string }) => {
       const settings = deps.config();
       const spec = { name: options.signOff ? 'access-review --sign-off' : 'access-review', kind: options.signOff ? 'mutation' : 'query', permission: ACCESS_REVIEW } as const;
       const { report, signedOff, last } = await withAdmission(deps, spec, async (ctx, db) => {
         const review = await buildAccessReview(db.dataSource.manager, ctx.policy, { unusedDays: settings.ACCESS_REVIEW_UNUSED_DAYS, scope: ctx.scope });
         const signed = options.signOff
-          ? await db.dataSource.transaction((manager) => signOffAccessReview(manager, review, { reviewer: options.reviewer ?? ctx.principal!.id, note: options.note }))
+          ? await db.dataSource.transaction((manager) => signOffAccessReview(manager, review, { reviewer: `${ctx.principal!.kind}:${ctx.principal!.id}`, reviewerLabel: options.reviewer ?? null, scope: ctx.scope, note: options.note }))
           : null;
-        return { report: review, signedOff: signed, last: signed ?? (await lastSignOff(db.dataSource.manager)) };
+        return { report: review, signedOff: signed, last: signed ?? (await lastSignOff(ctx, db.dataSource.manager)) };
       });
       if (options.format === 'json') {
-        output(true, { ...report, lastSignOff: last ? { id: last.id, reviewer: last.reviewer, signedAt: last.signedAt, note: last.note } : null }, () => '');
+        output(true, { ...report, lastSignOff: last ? { id: last.id, reviewer: last.reviewer, reviewerLabel: last.reviewerLabel, accounts: last.scopeAccounts, marketplaces: last.scopeMarketplaces, signedAt: last.signedAt, note: last.note } : null }, () => '');
       } else {
         process.stdout.write(accessReviewCsv(report));
         // The CSV lists principals; stale Amazon credentials (in the JSON) are named here.
         for (const credential of report.staleCredentials) {
           process.stderr.write(`stale Amazon credential ${credential.id} (${credential.sellerAccountId} ${credential.kind} ${credential.label}): ${credential.ageDays} days old, limit ${report.credentialMaxAgeDays}\n`);
         }
-        if (signedOff) process.stderr.write(`signed off as ${signedOff.id} by ${signedOff.reviewer}\n`);
+        if (signedOff) process.stderr.write(`signed off as ${signedOff.id} by ${signedOff.reviewer}${signedOff.reviewerLabel ? ` (${signedOff.reviewerLabel})` : ''}\n`);
       }
     });
 }

@@ -8,6 +8,7 @@ import { ConnectorCursor } from '../../entities/gateway/connector-cursor.entity'
 import { SyncRun } from '../../entities/gateway/sync-run.entity';
 import { config } from '../config';
 import type { RequestContext } from '../context';
+import { scopedQuery } from '../db/scoped';
 import { Allow, Classified } from '../policy/classification';
 import { Category, Permission, Sensitivity } from '../policy/taxonomy';
 import { nextRunAt, parseSchedule } from '../retention/retention-schedule';
@@ -15,33 +16,33 @@ import { ConnectorStatusType, SyncRunStartedType, SyncRunType } from './connecto
 import { syncRunAsOf } from './sync';
 import { checkSyncRequest, syncAs } from './sync-service';
 
-function inScope(ctx: RequestContext, account: string, marketplace?: string): boolean {
-  if (ctx.scope.accounts && !ctx.scope.accounts.includes(account)) return false;
-  return !(marketplace && marketplace !== '-' && ctx.scope.marketplaces && !ctx.scope.marketplaces.includes(marketplace));
-}
-
 @Resolver()
 export class ConnectorsResolver {
   @Query(() => [SyncRunType], { description: 'Sync runs of the Amazon connectors, newest first (within the row scope: runs of its accounts only)' })
   @Classified(Sensitivity.INTERNAL, { category: Category.SYSTEM_LOGS })
   async syncRuns(@Ctx() ctx: RequestContext, @Arg('first', () => Int, { defaultValue: 20 }) first: number): Promise<SyncRunType[]> {
     const limit = Math.max(1, Math.min(first, 100));
-    const query = ctx.db.getRepository(SyncRun).createQueryBuilder('r').orderBy('r.started_at', 'DESC').take(limit);
-    // A scoped principal sees runs that touched only accounts of its scope.
-    if (ctx.scope.accounts) query.where('r.accounts <@ :accounts::text[]', { accounts: [...ctx.scope.accounts] });
+    // A scoped principal sees runs that touched only accounts and marketplaces of its scope (the
+    // scoped layer: src/db/scope-declarations.ts); a run that names no account, only principals not limited.
+    const query = scopedQuery(ctx, ctx.db, SyncRun, 'r').orderBy('r.startedAt', 'DESC').addOrderBy('r.id', 'DESC').take(limit);
     // A run whose process died is reported FAILED, interrupted, before the next run closes it.
     const staleAfterMs = config().SYNC_STALE_RUN_MINUTES * 60_000;
-    return (await query.getMany()).map((run) => syncRunAsOf(run, ctx.now(), staleAfterMs));
+    const marketplaces = ctx.scope.marketplaces;
+    return (await query.getMany())
+      .map((run) => syncRunAsOf(run, ctx.now(), staleAfterMs))
+      // Limited in marketplaces: the notes of marketplaces it did not sync (outside the scope) are left out.
+      .map((run) => (marketplaces ? { ...run, errors: run.errors.filter((error) => error.marketplace === '-' || marketplaces.includes(error.marketplace)) } : run));
   }
 
   @Query(() => [ConnectorStatusType], { description: 'Per seller account, marketplace and stream: last success, cursor, errors and the next scheduled run' })
   @Classified(Sensitivity.INTERNAL, { category: Category.SYSTEM_LOGS })
   async connectorStatus(@Ctx() ctx: RequestContext, @Arg('account', () => String, { nullable: true }) account?: string): Promise<ConnectorStatusType[]> {
-    const rows = await ctx.db.getRepository(ConnectorCursor).find({ where: account ? { sellerAccountId: account } : {}, order: { sellerAccountId: 'ASC', marketplaceId: 'ASC', stream: 'ASC' } });
+    // Cursors of the scope only (the scoped layer); a cursor of the whole account (`-`) only for principals not limited in marketplaces.
+    const query = scopedQuery(ctx, ctx.db, ConnectorCursor, 'c').orderBy('c.sellerAccountId', 'ASC').addOrderBy('c.marketplaceId', 'ASC').addOrderBy('c.stream', 'ASC');
+    if (account) query.andWhere('c.sellerAccountId = :account', { account });
+    const rows = await query.getMany();
     const next = nextRunAt(parseSchedule(config().SYNC_SCHEDULE), ctx.now());
-    return rows
-      .filter((row) => inScope(ctx, row.sellerAccountId, row.marketplaceId))
-      .map((row) => ({ ...row, inProgress: row.pending !== null, nextRunAt: next }));
+    return rows.map((row) => ({ ...row, inProgress: row.pending !== null, nextRunAt: next }));
   }
 
   @Mutation(() => SyncRunStartedType, { description: 'Starts a sync run now (IMPORT_DATA, within the caller\'s scope); it goes on after the answer: follow it with syncRuns' })

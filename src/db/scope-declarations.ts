@@ -6,7 +6,9 @@ import { Listing } from '../../entities/catalog/listing.entity';
 import { Marketplace } from '../../entities/catalog/marketplace.entity';
 import { Product } from '../../entities/catalog/product.entity';
 import { SellerAccount } from '../../entities/catalog/seller-account.entity';
+import { AccessReview } from '../../entities/gateway/access-review.entity';
 import { AmazonCredential } from '../../entities/gateway/amazon-credential.entity';
+import { ConnectorCursor } from '../../entities/gateway/connector-cursor.entity';
 import { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import { RetentionRun } from '../../entities/gateway/retention-run.entity';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
@@ -14,6 +16,7 @@ import { DeletionRequest } from '../../entities/gateway/deletion-request.entity'
 import { LegalHold } from '../../entities/gateway/legal-hold.entity';
 import { PrincipalSuspension } from '../../entities/gateway/principal-suspension.entity';
 import { RetentionArchive } from '../../entities/gateway/retention-archive.entity';
+import { SyncRun } from '../../entities/gateway/sync-run.entity';
 import { FeeEstimate } from '../../entities/inventory-finance/fee-estimate.entity';
 import { InventorySnapshot } from '../../entities/inventory-finance/inventory-snapshot.entity';
 import { Refund } from '../../entities/inventory-finance/refund.entity';
@@ -46,6 +49,28 @@ export function setsWithinSql(accounts: string, marketplaces: string, scope: Row
   const conditions = ['TRUE'];
   if (scope.accounts) conditions.push(`(${accounts} IS NOT NULL AND ${accounts} <@ ${param([...scope.accounts])}::text[])`);
   if (scope.marketplaces) conditions.push(`(${marketplaces} IS NOT NULL AND ${marketplaces} <@ ${param([...scope.marketplaces])}::text[])`);
+  return conditions.join(' AND ');
+}
+
+/** Sync-run errors by which a registered marketplace of an account was not synced. */
+export const SYNC_NOT_SYNCED_CODES = ['OUT_OF_SCOPE', 'MARKETPLACE_NOT_AUTHORIZED'];
+
+function syncRunWithinSql(alias: string, scope: RowScope, param: (value: unknown) => string): string | null {
+  if (scope.accounts === null && scope.marketplaces === null) return null;
+  // The accounts a run covers: those it synced and those its errors name (`-`: no account).
+  const covered = `(SELECT ca.a FROM unnest(${alias}.accounts) AS ca(a) UNION SELECT ce.e->>'account' FROM jsonb_array_elements(${alias}.errors) AS ce(e) WHERE ce.e->>'account' <> '-')`;
+  const conditions = [`EXISTS (SELECT 1 FROM ${covered} AS c1(a))`];
+  if (scope.accounts) conditions.push(`NOT EXISTS (SELECT 1 FROM ${covered} AS c2(a) WHERE NOT (c2.a = ANY(${param([...scope.accounts])}::text[])))`);
+  if (scope.marketplaces) {
+    const marketplaces = param([...scope.marketplaces]);
+    conditions.push(
+      `NOT EXISTS (SELECT 1 FROM ${covered} AS c3(a) WHERE NOT EXISTS (SELECT 1 FROM seller_account_marketplace s3 WHERE s3.seller_id = c3.a AND s3.marketplace_id = ANY(${marketplaces}::text[])))`,
+      `NOT EXISTS (SELECT 1 FROM ${covered} AS c4(a) JOIN seller_account_marketplace s4 ON s4.seller_id = c4.a
+         WHERE NOT (s4.marketplace_id = ANY(${marketplaces}::text[]))
+           AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(${alias}.errors) AS e4(e)
+                            WHERE e4.e->>'account' = c4.a AND e4.e->>'marketplace' = s4.marketplace_id AND e4.e->>'code' = ANY(${param(SYNC_NOT_SYNCED_CODES)}::text[])))`,
+    );
+  }
   return conditions.join(' AND ');
 }
 
@@ -120,6 +145,17 @@ export const SCOPE_DECLARATIONS = new Map<EntityTarget<ObjectLiteral>, ScopeDecl
   [ApiToken, { kind: 'sets', accounts: 'accounts', marketplaces: 'marketplaces' }],
   [DeletionRequest, { kind: 'sets', accounts: 'scopeAccounts', marketplaces: 'scopeMarketplaces' }],
   [LegalHold, { kind: 'sets', accounts: 'scopeAccounts', marketplaces: 'scopeMarketplaces' }],
+  // A sign-off covers its reviewer's scope: a limited principal sees those within its own (the
+  // company-wide one, NULL, only principals not limited in scope: see lastSignOff).
+  [AccessReview, { kind: 'sets', accounts: 'scopeAccounts', marketplaces: 'scopeMarketplaces' }],
+  // A connector stream's cursor of one account and marketplace; `-` (the whole account): principals not limited in marketplaces.
+  [ConnectorCursor, ACCOUNT_AND_MARKETPLACE],
+  // A sync run covers the accounts it synced and those its errors name (an account that failed
+  // before it started is not in `accounts`); a run that names none is seen only by principals not
+  // limited in scope. Limited in marketplaces: only runs that synced no marketplace outside them
+  // (each registered marketplace of its accounts is in scope or recorded as not synced) of accounts
+  // with a marketplace in scope (as SellerAccount).
+  [SyncRun, { kind: 'through', sql: syncRunWithinSql }],
   // A suspension is in scope when its principal is a token within the scope (a user's scope is
   // not stored: only principals not limited in scope see those).
   [

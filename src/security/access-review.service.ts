@@ -8,7 +8,7 @@ import { PrincipalSuspension } from '../../entities/gateway/principal-suspension
 import { IsNull } from 'typeorm';
 import { recordUserAction } from '../audit/system-logs';
 import type { RowScope } from '../auth/principal';
-import { isScoped, scopedQuery } from '../db/scoped';
+import { isScoped, scopedQuery, type ScopedContext } from '../db/scoped';
 import { config } from '../config';
 import { createCredentialVault, type CredentialMetadata } from './credentials/vault';
 import type { Policy } from '../policy/policy';
@@ -150,16 +150,24 @@ export async function buildAccessReview(
   return { generatedAt: now, unusedDays: options.unusedDays, entries, flagged: entries.filter((entry) => entry.flagged).length, staleCredentials, credentialMaxAgeDays };
 }
 
-/** Records the reviewer's sign-off with the report as reviewed. */
+/**
+ * Records the reviewer's sign-off with the report as reviewed. `reviewer` is the admitted principal
+ * (`kind:id`), `scope` its row scope: the sign-off covers that scope (company-wide only when not
+ * limited), as the report it signs does. `reviewerLabel` is a free-text name kept beside it.
+ */
 export async function signOffAccessReview(
   manager: EntityManager,
   report: AccessReviewReport,
-  signOff: { reviewer: string; note?: string | null; requestId?: string | null; now?: Date },
+  signOff: { reviewer: string; scope: RowScope; reviewerLabel?: string | null; note?: string | null; requestId?: string | null; now?: Date },
 ): Promise<AccessReview> {
   const signedAt = signOff.now ?? new Date();
+  const sorted = (values: readonly string[] | null) => (values === null ? null : [...new Set(values)].sort());
   const review = await manager.save(
     manager.create(AccessReview, {
       reviewer: signOff.reviewer.slice(0, 200),
+      reviewerLabel: signOff.reviewerLabel?.trim().slice(0, 200) || null,
+      scopeAccounts: sorted(signOff.scope.accounts),
+      scopeMarketplaces: sorted(signOff.scope.marketplaces),
       signedAt,
       note: signOff.note?.slice(0, 2000) ?? null,
       principals: report.entries.length,
@@ -171,8 +179,19 @@ export async function signOffAccessReview(
   return review;
 }
 
-export async function lastSignOff(manager: EntityManager): Promise<AccessReview | null> {
-  return manager.findOne(AccessReview, { where: {}, order: { signedAt: 'DESC' }, select: { id: true, reviewer: true, signedAt: true, note: true, principals: true, flagged: true } });
+/**
+ * The latest sign-off the caller may see: for a principal not limited in scope, the latest
+ * company-wide one (a limited principal's sign-off covers its scope only, and is never shown as
+ * the company-wide one); for a limited principal, the latest within its scope (the scoped layer).
+ */
+export async function lastSignOff(ctx: ScopedContext, manager: EntityManager): Promise<AccessReview | null> {
+  const query = scopedQuery(ctx, manager, AccessReview, 'r')
+    .select(['r.id', 'r.reviewer', 'r.reviewerLabel', 'r.scopeAccounts', 'r.scopeMarketplaces', 'r.signedAt', 'r.note', 'r.principals', 'r.flagged'])
+    .orderBy('r.signedAt', 'DESC')
+    .addOrderBy('r.id', 'DESC')
+    .limit(1);
+  if (!isScoped(ctx)) query.andWhere('r.scopeAccounts IS NULL AND r.scopeMarketplaces IS NULL');
+  return query.getOne();
 }
 
 const CSV_COLUMNS: (keyof AccessReviewEntry)[] = [

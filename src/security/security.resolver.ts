@@ -37,14 +37,16 @@ export class SecurityResolver {
   async accessReview(@Ctx() ctx: RequestContext): Promise<AccessReviewType> {
     const report = await buildAccessReview(ctx.db, ctx.policy, { now: ctx.now(), unusedDays: config().ACCESS_REVIEW_UNUSED_DAYS, scope: ctx.scope });
     // kind and status are GraphQL enums over the same lower-case values (the CSV keeps those).
-    return { ...report, entries: report.entries as AccessReviewType['entries'], lastSignOff: await lastSignOff(ctx.db) };
+    return { ...report, entries: report.entries as AccessReviewType['entries'], lastSignOff: await lastSignOff(ctx, ctx.db) };
   }
 
+  // A sign-off covers the caller's row scope, as its report does: company-wide only when the caller
+  // is not limited in scope; `lastSignOff` shows the latest within the caller's scope.
   @Mutation(() => AccessReviewSignOffType, { description: 'Records that the current access review was reviewed and signed off' })
   @Allow(Permission.EXPLAIN_ACCESS, Permission.MANAGE_TOKENS)
   async signOffAccessReview(@Ctx() ctx: RequestContext, @Arg('note', () => String, { nullable: true }) note: string | null): Promise<AccessReviewSignOffType> {
     const report = await buildAccessReview(ctx.db, ctx.policy, { now: ctx.now(), unusedDays: config().ACCESS_REVIEW_UNUSED_DAYS, scope: ctx.scope });
-    return ctx.db.transaction((manager) => signOffAccessReview(manager, report, { reviewer: actor(ctx), note, requestId: ctx.requestId, now: ctx.now() }));
+    return ctx.db.transaction((manager) => signOffAccessReview(manager, report, { reviewer: actor(ctx), scope: ctx.scope, note, requestId: ctx.requestId, now: ctx.now() }));
   }
 }
 

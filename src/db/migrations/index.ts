@@ -27,6 +27,7 @@ import { AuditPurposes1796200000000 } from './1796200000000-audit-purposes';
 import { SyncRunHeartbeat1796201000000 } from './1796201000000-sync-run-heartbeat';
 import { AuditAppendIndexPlan1796202000000 } from './1796202000000-audit-append-index-plan';
 import { DataExportScope1796204100000 } from './1796204100000-data-export-scope';
+import { AccessReviewScope1796332400000 } from './1796332400000-access-review-scope';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CoreAccounts1795777861725,
@@ -56,4 +57,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   SyncRunHeartbeat1796201000000,
   AuditAppendIndexPlan1796202000000,
   DataExportScope1796204100000,
+  AccessReviewScope1796332400000,
 ];
