@@ -10,6 +10,7 @@ import { type RawTable, SqlConditions, rawTable, selectEntities } from '../../sr
 import { scopeConditions, scopedRead } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
 import { Category } from '../../src/policy/taxonomy';
+import { requireFullRead } from '../../src/policy/aggregate-access';
 
 interface RangeFilter {
   account?: string | null;
@@ -51,6 +52,9 @@ export class OrderService {
   /** `columns`: more columns for each order row (the planned executor's nested lists). */
   list(ctx: RequestContext, args: OrdersArgs, columns?: RawPaginateOptions<Order>['columns']): Promise<ConnectionShape<Order>> {
     const sortBy = args.sortBy ?? OrderSortField.PURCHASE_DATE;
+    // The last update is when an order was delivered, mostly (policy derivations): sorting or a
+    // range on it needs it in full.
+    if (sortBy === OrderSortField.LAST_UPDATE_DATE) requireFullRead(ctx, 'Order.lastUpdateDate', 'sortBy: LAST_UPDATE_DATE');
     const table = rawTable(ctx.reads.connection, Order, 'o');
     const where = scopeConditions(new SqlConditions(), ctx, Order, table);
     rangeConditions(where, table, sortBy, args);

@@ -20,7 +20,9 @@ export class OrderType {
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) amazonOrderId: string;
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.IDENTIFIER, { mask: MaskKind.LAST4 }) merchantOrderId: string | null;
   @Field() @Classified(Sensitivity.INTERNAL) purchaseDate: Date;
-  @Field() @Classified(Sensitivity.INTERNAL) lastUpdateDate: Date;
+  // Amazon's last update of a delivered order is mostly its delivery: it derives `deliveredAt`
+  // (policy derivations), so it is masked like it where that is masked.
+  @Field() @Classified(Sensitivity.INTERNAL, { mask: MaskKind.MONTH }) lastUpdateDate: Date;
   @Field(() => OrderStatus) @Classified(Sensitivity.INTERNAL) status: OrderStatus;
   @Field(() => FulfillmentChannel) @Classified(Sensitivity.INTERNAL) fulfillmentChannel: FulfillmentChannel;
   @Field(() => String, { nullable: true }) @Classified(Sensitivity.INTERNAL) salesChannel: string | null;

@@ -2,7 +2,9 @@
 // only for groups covering at least k orders or entities; smaller groups are withheld and
 // counted. Aggregate services pass their groups through `suppressSmallGroups`; a group that did
 // not pass through it gets masked (or denied) measures instead of full ones.
+import { GraphQLError } from 'graphql';
 import type { RequestContext } from '../context';
+import { ErrorCode } from '../errors';
 import { DecisionRule } from './decide';
 import type { FieldInfo } from './field-registry';
 import type { Policy } from './policy';
@@ -57,4 +59,21 @@ export function suppressSmallGroups<T extends object>(ctx: RequestContext, typeN
 /** Whether a group went through `suppressSmallGroups` (measures may then be returned in full). */
 export function isCheckedGroup(group: unknown): boolean {
   return typeof group === 'object' && group !== null && checkedGroups.has(group);
+}
+
+/**
+ * An argument that filters or sorts by a field reveals its value: a narrow range finds it, an
+ * order ranks it. Such an argument is accepted only when the request may read `coordinate` in
+ * full; otherwise FORBIDDEN, naming the coordinate (recorded as denied). A coordinate without a
+ * classification here is refused too: fail closed.
+ */
+export function requireFullRead(ctx: RequestContext, coordinate: string, argument: string, purpose: Purpose | null = ctx.purpose): void {
+  const policy = ctx.policy ?? governedPolicy;
+  const field = classifications.get(coordinate);
+  const decision = field && policy ? decisionFor(ctx, policy, field, classifications, purpose) : null;
+  if (decision && decision.effect === 'allow' && !decision.mask && decision.rule !== DecisionRule.AGGREGATE_THRESHOLD) return;
+  ctx.governance.denied.add(coordinate);
+  throw new GraphQLError(`Access denied: ${argument} reads ${coordinate}, which is not available in full under purpose ${purpose ?? 'none'}`, {
+    extensions: { code: ErrorCode.FORBIDDEN, coordinate, purpose },
+  });
 }

@@ -25,6 +25,7 @@ export const DEFAULT_POLICY_DOCUMENT: PolicyInput = {
     { protects: 'FeeEstimate.estimatedFeeTotal', from: ['FeeEstimate.referralFee', 'FeeEstimate.fulfillmentFee'], description: 'The estimated fee total is the sum of its fees' },
     { protects: 'AdMetrics.spend', from: ['AdDailyMetrics.spend'], description: 'Spend over a range is the sum of its days' },
     { protects: 'AdMetrics.sales', from: ['AdDailyMetrics.sales'], description: 'Attributed sales over a range are the sum of their days' },
+    { protects: 'Order.deliveredAt', from: ['Order.lastUpdateDate'], description: "A delivered order's last update is, most often, its delivery" },
   ],
   roles: {
     catalog_manager: {

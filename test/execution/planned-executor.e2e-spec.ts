@@ -72,7 +72,7 @@ function corpus(ids: {
     },
     {
       name: 'orders: every column and nested list but personal ones', plannable: true,
-      query: `{ orders(first: 15) { nodes { ${ORDER_COLUMNS.replace(/ (shipState|shipPostalCode|deliveredAt)/g, '')} items { ${ITEM_COLUMNS} } shipments { ${SHIPMENT_COLUMNS} } returns { ${RETURN_COLUMNS.replace(' customerComments', '')} } } } }`,
+      query: `{ orders(first: 15) { nodes { ${ORDER_COLUMNS.replace(/ (shipState|shipPostalCode|deliveredAt|lastUpdateDate)/g, '')} items { ${ITEM_COLUMNS} } shipments { ${SHIPMENT_COLUMNS} } returns { ${RETURN_COLUMNS.replace(' customerComments', '')} } } } }`,
     },
     { name: 'orders: internal columns', plannable: true, query: `{ orders(first: 10) { nodes { ${INTERNAL_ORDER} items { id sku quantity itemStatus } shipments { id sku shipDate estimatedArrival } } } }` },
     {

@@ -5,6 +5,12 @@ import { cents, money } from '../../src/db/demo/orders.seed';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { countQueries } from '../support/query-counter';
 import { contextFor, data, errorCodes, execute } from './graphql-helper';
+import { Purpose } from '../../src/policy/taxonomy';
+import { testContext, testPrincipal } from '../support/context';
+import { registerAggregateFields } from '../../src/policy/aggregate-access';
+import { defaultPolicy } from '../../src/policy/default-policy';
+import { fieldRegistry } from '../../src/policy/field-registry';
+import { buildGatewaySchema } from '../../src/server/schema';
 import { ACCOUNT_EU, ACCOUNT_NA, CA, DE, US, seedTestData } from './orders-fixture';
 
 describe('orders', () => {
@@ -33,8 +39,12 @@ describe('orders', () => {
       expect(ids.size).toBe(50);
     });
 
-    it('sorts ascending by last update date when asked', async () => {
-      const { orders } = await data(contextFor(db.dataSource), `{ orders(first: 30, sortBy: LAST_UPDATE_DATE, direction: ASC) { nodes { lastUpdateDate } } }`);
+    it('sorts ascending by last update date when asked, for a purpose that reads it in full', async () => {
+      // The last update derives the delivery time (policy derivations): operations reads both for after-sales.
+      // As the governed schema does on start: the classifications the guard decides by.
+      registerAggregateFields(fieldRegistry(await buildGatewaySchema()).fields, defaultPolicy());
+      const afterSales = testContext(db.dataSource, { principal: testPrincipal({ role: 'operations' }), purpose: Purpose.AFTER_SALES });
+      const { orders } = await data(afterSales, `{ orders(first: 30, sortBy: LAST_UPDATE_DATE, direction: ASC) { nodes { lastUpdateDate } } }`);
       const dates = orders.nodes.map((node: any) => Date.parse(node.lastUpdateDate));
       expect(dates).toEqual([...dates].sort((a, b) => a - b));
       const oldest = await db.dataSource.query('SELECT min(last_update_date) AS min FROM amazon_order');

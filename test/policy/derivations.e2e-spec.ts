@@ -161,3 +161,58 @@ describe('the issue\'s attack on the demo data: item prices summed to a masked o
     expect({ compared, recovered }).toEqual({ compared, recovered: 0 });
   });
 });
+
+describe("an order's last update gives away its delivery time", () => {
+  let db: TestDatabase;
+  let gateway: TestGateway;
+  let tokens: Record<'compliance' | 'operations' | 'finance', string>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedTestDemo(db.dataSource);
+    tokens = {
+      compliance: await testTokenFor(db.dataSource, 'compliance'),
+      operations: await testTokenFor(db.dataSource, 'operations'),
+      finance: await testTokenFor(db.dataSource, 'finance'),
+    };
+    gateway = await startTestGateway(db);
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await db?.close();
+  });
+
+  const delivered = '{ orders(first: 20, status: [SHIPPED], direction: ASC) { nodes { id lastUpdateDate deliveredAt } } }';
+  type Row = { id: string; lastUpdateDate: string | null; deliveredAt: string | null };
+  const firstOfMonth = (value: string) => /^\d{4}-\d{2}-01T00:00:00\.000Z$/.test(value);
+
+  it('where the delivery time is masked to the month, so is the last update; where it is denied, the last update is too', async () => {
+    // The demo data, as Amazon's reports mostly do: the last update follows the delivery.
+    const [{ count }] = (await db.dataSource.query(
+      "SELECT count(*)::int AS count FROM amazon_order WHERE delivered_at IS NOT NULL AND last_update_date BETWEEN delivered_at AND delivered_at + interval '1 day'",
+    )) as { count: number }[];
+    expect(count).toBeGreaterThan(100);
+
+    const masked = await gateway.post(delivered, { token: tokens.compliance, purpose: 'COMPLIANCE_REVIEW' });
+    const rows = (masked.body.data!.orders as { nodes: Row[] }).nodes.filter((row) => row.deliveredAt !== null);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect([firstOfMonth(row.deliveredAt!), firstOfMonth(row.lastUpdateDate!)]).toEqual([true, true]);
+    expect((masked.body.extensions?.governance as { masked: string[] }).masked).toEqual(expect.arrayContaining(['Order.deliveredAt', 'Order.lastUpdateDate']));
+
+    const denied = await gateway.post('{ orders(first: 5) { nodes { id lastUpdateDate } } }', { token: tokens.operations, purpose: 'OPERATIONAL_REPORTING' });
+    expect(denied.body.errors?.map((error) => error.extensions?.coordinate)).toContain('Order.lastUpdateDate');
+  });
+
+  it('a sort or range on the last update is refused unless it can be read in full', async () => {
+    const sorted = (token: string, purpose: string) =>
+      gateway.post('{ orders(first: 5, sortBy: LAST_UPDATE_DATE, from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { nodes { id } } }', { token, purpose });
+    for (const [token, purpose] of [[tokens.compliance, 'COMPLIANCE_REVIEW'], [tokens.operations, 'OPERATIONAL_REPORTING']] as const) {
+      const refused = await sorted(token, purpose);
+      expect(refused.body.data?.orders ?? null).toBeNull();
+      expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', coordinate: 'Order.lastUpdateDate' });
+    }
+    // Sorting by purchase date stays open to both.
+    const byPurchase = await gateway.post('{ orders(first: 5, sortBy: PURCHASE_DATE) { nodes { id } } }', { token: tokens.compliance, purpose: 'COMPLIANCE_REVIEW' });
+    expect(byPurchase.body.errors ?? []).toEqual([]);
+  });
+});
