@@ -118,6 +118,9 @@ describe('HTTP endpoints', () => {
       expect(forwarded).toContain('Bearer <token>');
       const remote = await (await behindProxy.get('/graphiql/init.js', { 'x-forwarded-for': '203.0.113.9' })).text();
       expect(remote).not.toContain('sg_demo_secret_value');
+      // Behind a trusted proxy, a remote visitor claiming a loopback address is not local either.
+      const spoofed = await (await behindProxy.get('/graphiql/init.js', { 'x-forwarded-for': '127.0.0.1' })).text();
+      expect(spoofed).not.toContain('sg_demo_secret_value');
     } finally {
       await demo.stop();
       await behindProxy.stop();

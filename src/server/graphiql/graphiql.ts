@@ -206,14 +206,14 @@ export const PLACEHOLDER_HEADERS = Object.freeze({ Authorization: 'Bearer <token
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
 /**
- * Whether a request comes from this machine's own browser: a loopback address, and (unless a
- * trusted proxy set the address from its header) no forwarding header, since a proxy on the same
- * machine would make every remote visitor look local.
+ * Whether a request comes from this machine's own browser: a connection from a loopback address
+ * carrying no forwarding header. The connection's own address, not the one a trusted proxy
+ * reports: with TRUST_PROXY, `X-Forwarded-For: 127.0.0.1` from a remote visitor would otherwise
+ * look local, and a proxy on this machine makes every remote visitor's connection loopback.
  */
 export function isLocalRequest(req: Request): boolean {
-  if (!LOOPBACK.test(req.ip ?? '')) return false;
-  const trustsProxy = Boolean(req.app.get('trust proxy'));
-  return trustsProxy || (req.get('x-forwarded-for') === undefined && req.get('forwarded') === undefined);
+  if (!LOOPBACK.test(req.socket.remoteAddress ?? '')) return false;
+  return req.get('x-forwarded-for') === undefined && req.get('forwarded') === undefined;
 }
 
 /**
