@@ -12,6 +12,7 @@ import {
 import type { RequestContext } from '../../src/context';
 import { scopedRead } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
+import { accountFilter } from '../../src/policy/aggregate-access';
 import { Category } from '../../src/policy/taxonomy';
 
 /** Sums as PostgreSQL returns them: bigint and numeric arrive as strings. */
@@ -105,6 +106,8 @@ export class AdMetricsService {
   /** Performance grouped in SQL; measures from the group's own level, entityCount from its children. */
   async performance(ctx: RequestContext, args: AdvertisingPerformanceArgs): Promise<AdvertisingPerformanceType> {
     checkRange(args.from, args.to);
+    // The account as the caller sees the advertising entities' sellerAccountId (its pseudonym when masked).
+    const account = await accountFilter(ctx, 'Campaign.sellerAccountId', args.account);
     const grouping = GROUPINGS[args.groupBy];
     const levelFilter = ' FILTER (WHERE m.entityType = :level)';
     const qb = scopedRead(ctx, AdDailyMetric, 'm')
@@ -124,7 +127,7 @@ export class AdMetricsService {
     for (const [expression, alias] of SUMS('m', levelFilter)) qb.addSelect(expression, alias);
     if (args.groupBy === AdvertisingGroupBy.CAMPAIGN) qb.leftJoin(Campaign, 'c', 'c.campaignId = m.campaignId');
     if (args.groupBy === AdvertisingGroupBy.AD_GROUP) qb.leftJoin(AdGroup, 'g', 'g.adGroupId = m.adGroupId');
-    if (args.account) qb.andWhere('m.sellerAccountId = :account', { account: args.account });
+    if (account) qb.andWhere('m.sellerAccountId = :account', { account });
     if (args.marketplace) qb.andWhere('m.marketplaceId = :marketplace', { marketplace: args.marketplace });
 
     const rows = await qb.getRawMany<RawTotals & { key: string; label: string; currency: string; entityCount: string }>();

@@ -9,15 +9,18 @@ import type { RequestContext } from '../../src/context';
 import { paginateRows, type RawPaginateOptions } from '../../src/db/paginate';
 import { SqlConditions, rawTable, selectEntities } from '../../src/db/raw-rows';
 import { scopeConditions, scopedRead } from '../../src/db/scoped';
+import { accountFilter } from '../../src/policy/aggregate-access';
 import { Category } from '../../src/policy/taxonomy';
 import { likePattern } from '../catalog/catalog.service';
 
 export class CampaignService {
   /** `columns`: more columns for each campaign row (the planned executor's nested lists). */
   async list(ctx: RequestContext, args: CampaignsArgs, columns?: RawPaginateOptions<Campaign>['columns']): Promise<ConnectionShape<Campaign>> {
+    // The account as the caller sees Campaign.sellerAccountId (its pseudonym when masked).
+    const account = await accountFilter(ctx, 'Campaign.sellerAccountId', args.account);
     const table = rawTable(ctx.reads.connection, Campaign, 'c');
     const where = new SqlConditions();
-    if (args.account) where.and(`${table.column('sellerAccountId')} = ${where.param(args.account)}`);
+    if (account) where.and(`${table.column('sellerAccountId')} = ${where.param(account)}`);
     if (args.marketplace) where.and(`${table.column('marketplaceId')} = ${where.param(args.marketplace)}`);
     if (args.state?.length) where.and(`${table.column('state')} = ANY(${where.param(args.state)})`);
     if (args.nameContains) where.and(`${table.column('name')} ILIKE ${where.param(likePattern(args.nameContains))}`);

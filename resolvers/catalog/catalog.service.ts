@@ -8,6 +8,7 @@ import { SortDirection } from '../../schema/common/sort-direction.type';
 import type { RequestContext } from '../../src/context';
 import { paginate } from '../../src/db/paginate';
 import { scopedRead, scopeQuery } from '../../src/db/scoped';
+import { accountFilter } from '../../src/policy/aggregate-access';
 import { Category } from '../../src/policy/taxonomy';
 
 /** Escapes `%`, `_` and `\` so user text matches literally inside ILIKE. */
@@ -36,8 +37,10 @@ export class CatalogService {
   }
 
   async listListings(ctx: RequestContext, args: ListingsArgs): Promise<ConnectionShape<Listing>> {
+    // The account as the caller sees Listing.sellerAccountId (its pseudonym when masked).
+    const account = await accountFilter(ctx, 'Listing.sellerAccountId', args.account);
     const qb = scopedRead(ctx, Listing, 'l');
-    if (args.account) qb.andWhere('l.sellerAccountId = :account', { account: args.account });
+    if (account) qb.andWhere('l.sellerAccountId = :account', { account });
     if (args.marketplace) qb.andWhere('l.marketplaceId = :marketplace', { marketplace: args.marketplace });
     if (args.status?.length) qb.andWhere('l.status = ANY(:status)', { status: args.status });
     if (args.sku) qb.andWhere('l.sellerSku = :sku', { sku: args.sku });

@@ -28,6 +28,7 @@ import { paginateRows, scopedRowBy, type RawPaginateOptions } from '../../src/db
 import { type RawTable, SqlConditions, rawTable } from '../../src/db/raw-rows';
 import { scopeConditions, scopedRead, scopeQuery } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
+import { accountFilter } from '../../src/policy/aggregate-access';
 import { Category } from '../../src/policy/taxonomy';
 
 type Scoped = { sellerAccountId: string; marketplaceId: string };
@@ -38,7 +39,8 @@ function scoped<T extends ObjectLiteral & Scoped>(ctx: RequestContext, entity: n
 
 /**
  * Account, marketplace, inclusive day range, SKU and ASIN filters of the daily lists, as
- * conditions of a prebuilt statement on `table`'s own columns.
+ * conditions of a prebuilt statement on `table`'s own columns. `args.account` is the seller id
+ * `accountFilter` resolved (here and in `rangeConditions`), never the raw argument.
  */
 function dailyConditions<T extends Scoped & { sku: string; asin: string | null }>(
   where: SqlConditions,
@@ -80,32 +82,37 @@ const INVENTORY_FINANCE = Category.INVENTORY_FINANCE;
 
 export class InventoryFinanceService {
   /** `columns`: more columns for each row (the planned executor's, when it reads nested lists); the same for the other daily lists. */
-  inventory(ctx: RequestContext, args: InventoryArgs, columns?: RawPaginateOptions<InventorySnapshot>['columns']): Promise<ConnectionShape<InventorySnapshot>> {
+  async inventory(ctx: RequestContext, args: InventoryArgs, columns?: RawPaginateOptions<InventorySnapshot>['columns']): Promise<ConnectionShape<InventorySnapshot>> {
+    // The account as the caller sees the list's sellerAccountId (its pseudonym when masked); the same in every list here.
+    const account = await accountFilter(ctx, 'InventorySnapshot.sellerAccountId', args.account);
     const table = rawTable(ctx.reads.connection, InventorySnapshot, 'inv');
-    const where = dailyConditions(scopeConditions(new SqlConditions(), ctx, InventorySnapshot, table), table, 'snapshotDate', args);
+    const where = dailyConditions(scopeConditions(new SqlConditions(), ctx, InventorySnapshot, table), table, 'snapshotDate', { ...args, account });
     const sortBy = args.sortBy ?? InventorySortField.SNAPSHOT_DATE;
     return paginateRows(ctx, where, args, { category: INVENTORY_FINANCE, table, sortBy, direction: args.direction ?? 'DESC', columns });
   }
 
-  replenishment(ctx: RequestContext, args: ReplenishmentArgs, columns?: RawPaginateOptions<ReplenishmentRecommendation>['columns']): Promise<ConnectionShape<ReplenishmentRecommendation>> {
+  async replenishment(ctx: RequestContext, args: ReplenishmentArgs, columns?: RawPaginateOptions<ReplenishmentRecommendation>['columns']): Promise<ConnectionShape<ReplenishmentRecommendation>> {
+    const account = await accountFilter(ctx, 'ReplenishmentRecommendation.sellerAccountId', args.account);
     const table = rawTable(ctx.reads.connection, ReplenishmentRecommendation, 'rr');
-    const where = dailyConditions(scopeConditions(new SqlConditions(), ctx, ReplenishmentRecommendation, table), table, 'recommendationDate', args);
+    const where = dailyConditions(scopeConditions(new SqlConditions(), ctx, ReplenishmentRecommendation, table), table, 'recommendationDate', { ...args, account });
     const sortBy = args.sortBy ?? ReplenishmentSortField.RECOMMENDATION_DATE;
     return paginateRows(ctx, where, args, { category: INVENTORY_FINANCE, table, sortBy, direction: args.direction ?? 'DESC', columns });
   }
 
-  feeEstimates(ctx: RequestContext, args: FeeEstimatesArgs, columns?: RawPaginateOptions<FeeEstimate>['columns']): Promise<ConnectionShape<FeeEstimate>> {
+  async feeEstimates(ctx: RequestContext, args: FeeEstimatesArgs, columns?: RawPaginateOptions<FeeEstimate>['columns']): Promise<ConnectionShape<FeeEstimate>> {
+    const account = await accountFilter(ctx, 'FeeEstimate.sellerAccountId', args.account);
     const table = rawTable(ctx.reads.connection, FeeEstimate, 'fe');
-    const where = dailyConditions(scopeConditions(new SqlConditions(), ctx, FeeEstimate, table), table, 'estimateDate', args);
+    const where = dailyConditions(scopeConditions(new SqlConditions(), ctx, FeeEstimate, table), table, 'estimateDate', { ...args, account });
     const sortBy = args.sortBy ?? FeeEstimateSortField.ESTIMATE_DATE;
     return paginateRows(ctx, where, args, { category: INVENTORY_FINANCE, table, sortBy, direction: args.direction ?? 'DESC', columns });
   }
 
   /** `columns`: more columns for each settlement row (the planned executor's nested lines). */
-  settlements(ctx: RequestContext, args: SettlementsArgs, columns?: RawPaginateOptions<Settlement>['columns']): Promise<ConnectionShape<Settlement>> {
+  async settlements(ctx: RequestContext, args: SettlementsArgs, columns?: RawPaginateOptions<Settlement>['columns']): Promise<ConnectionShape<Settlement>> {
     const sortBy = args.sortBy ?? SettlementSortField.END_DATE;
+    const account = await accountFilter(ctx, 'Settlement.sellerAccountId', args.account);
     const table = rawTable(ctx.reads.connection, Settlement, 'st');
-    const where = rangeConditions(scopeConditions(new SqlConditions(), ctx, Settlement, table), table, sortBy, args);
+    const where = rangeConditions(scopeConditions(new SqlConditions(), ctx, Settlement, table), table, sortBy, { ...args, account });
     return paginateRows(ctx, where, args, { category: INVENTORY_FINANCE, table, sortBy, direction: args.direction ?? 'DESC', columns });
   }
 
@@ -136,10 +143,11 @@ export class InventoryFinanceService {
   }
 
   /** `columns`: more columns for each refund row (the planned executor's, when it reads nested lists). */
-  refunds(ctx: RequestContext, args: RefundsArgs, columns?: RawPaginateOptions<Refund>['columns']): Promise<ConnectionShape<Refund>> {
+  async refunds(ctx: RequestContext, args: RefundsArgs, columns?: RawPaginateOptions<Refund>['columns']): Promise<ConnectionShape<Refund>> {
     const sortBy = args.sortBy ?? RefundSortField.POSTED_DATE;
+    const account = await accountFilter(ctx, 'Refund.sellerAccountId', args.account);
     const table = rawTable(ctx.reads.connection, Refund, 'rf');
-    const where = rangeConditions(scopeConditions(new SqlConditions(), ctx, Refund, table), table, sortBy, args);
+    const where = rangeConditions(scopeConditions(new SqlConditions(), ctx, Refund, table), table, sortBy, { ...args, account });
     if (args.sku) where.and(`${table.column('sku')} = ${where.param(args.sku)}`);
     if (args.orderId) where.and(`${table.column('orderId')} = ${where.param(args.orderId)}`);
     return paginateRows(ctx, where, args, { category: INVENTORY_FINANCE, table, sortBy, direction: args.direction ?? 'DESC', columns });

@@ -10,7 +10,7 @@ import { type RawTable, SqlConditions, rawTable, selectEntities } from '../../sr
 import { scopeConditions, scopedRead } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
 import { Category } from '../../src/policy/taxonomy';
-import { requireFullRead } from '../../src/policy/aggregate-access';
+import { accountFilter, requireFullRead } from '../../src/policy/aggregate-access';
 
 interface RangeFilter {
   account?: string | null;
@@ -19,7 +19,10 @@ interface RangeFilter {
   to?: Date | null;
 }
 
-/** Account, marketplace and half-open date range on `alias`'s own columns. */
+/**
+ * Account, marketplace and half-open date range on `alias`'s own columns. `account` is the seller
+ * id resolved by `accountFilter` (src/policy/aggregate-access.ts), never the raw argument.
+ */
 export function applyRangeFilter<T extends object>(qb: SelectQueryBuilder<T>, alias: string, dateProperty: string, args: RangeFilter): SelectQueryBuilder<T> {
   if (args.from && args.to && args.from >= args.to) {
     throw badUserInput('`from` must be before `to`', { argumentName: 'from' });
@@ -50,14 +53,16 @@ function scopedOrders(ctx: RequestContext): SelectQueryBuilder<Order> {
 
 export class OrderService {
   /** `columns`: more columns for each order row (the planned executor's nested lists). */
-  list(ctx: RequestContext, args: OrdersArgs, columns?: RawPaginateOptions<Order>['columns']): Promise<ConnectionShape<Order>> {
+  async list(ctx: RequestContext, args: OrdersArgs, columns?: RawPaginateOptions<Order>['columns']): Promise<ConnectionShape<Order>> {
     const sortBy = args.sortBy ?? OrderSortField.PURCHASE_DATE;
     // The last update is when an order was delivered, mostly (policy derivations): sorting or a
     // range on it needs it in full.
     if (sortBy === OrderSortField.LAST_UPDATE_DATE) requireFullRead(ctx, 'Order.lastUpdateDate', 'sortBy: LAST_UPDATE_DATE');
+    // The account as the caller sees Order.sellerAccountId (its pseudonym when masked).
+    const account = await accountFilter(ctx, 'Order.sellerAccountId', args.account);
     const table = rawTable(ctx.reads.connection, Order, 'o');
     const where = scopeConditions(new SqlConditions(), ctx, Order, table);
-    rangeConditions(where, table, sortBy, args);
+    rangeConditions(where, table, sortBy, { ...args, account });
     if (args.status?.length) where.and(`${table.column('status')} = ANY(${where.param([...args.status])})`);
     if (args.fulfillmentChannel) where.and(`${table.column('fulfillmentChannel')} = ${where.param(args.fulfillmentChannel)}`);
     if (args.sku) {
@@ -83,10 +88,11 @@ export class OrderService {
     return scopedRowBy(ctx, Order, 'o', 'amazonOrderId', amazonOrderId, { category: Category.ORDERS, columns });
   }
 
-  listReturns(ctx: RequestContext, args: ReturnsArgs): Promise<ConnectionShape<OrderReturn>> {
+  async listReturns(ctx: RequestContext, args: ReturnsArgs): Promise<ConnectionShape<OrderReturn>> {
     const sortBy = args.sortBy ?? ReturnSortField.RETURN_DATE;
+    const account = await accountFilter(ctx, 'OrderReturn.sellerAccountId', args.account);
     const qb = scopedRead(ctx, OrderReturn, 'r');
-    applyRangeFilter(qb, 'r', sortBy, args);
+    applyRangeFilter(qb, 'r', sortBy, { ...args, account });
     if (args.sku) qb.andWhere('r.sku = :sku', { sku: args.sku });
     if (args.asin) qb.andWhere('r.asin = :asin', { asin: args.asin });
     if (args.sourceKind) qb.andWhere('r.sourceKind = :sourceKind', { sourceKind: args.sourceKind });

@@ -227,7 +227,10 @@ export function binnedGroups(bins: readonly SalesBin[], groupBy: SalesGroupBy, k
   return { groups: kept, suppressedGroups, bins: bins.length, suppressedBins: bins.length - released.size };
 }
 
-/** The k-anonymous sales summary: whole-day ranges, totals from released bins only. */
+/**
+ * The k-anonymous sales summary: whole-day ranges, totals from released bins only. `args.account`
+ * is the seller id `accountFilter` resolved (sales-summary.service.ts), never the raw argument.
+ */
 export async function binnedSalesSummary(reads: EntityManager, scope: RowScope, args: SalesSummaryArgs, k: number): Promise<BinnedSales> {
   assertWholeDays(args);
   return binnedGroups(await readSalesBins(reads, scope, args), args.groupBy, k);

@@ -6,7 +6,7 @@ import { SalesGroupBy, type SalesGroupType, type SalesSummaryArgs, type SalesSum
 import type { RequestContext } from '../../src/context';
 import { scopeQuery } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
-import { aggregateMinGroupSize } from '../../src/policy/aggregate-access';
+import { accountFilter, aggregateMinGroupSize } from '../../src/policy/aggregate-access';
 import { Category } from '../../src/policy/taxonomy';
 import { mergeSalesGroups, summarizedSales } from '../../src/retention/sales-rollup';
 import { binnedSalesSummary } from './sales-bins';
@@ -30,8 +30,11 @@ interface RawGroup {
 }
 
 export class SalesSummaryService {
-  async summarize(ctx: RequestContext, args: SalesSummaryArgs): Promise<SalesSummaryType> {
-    if (args.from >= args.to) throw badUserInput('`from` must be before `to`', { argumentName: 'from' });
+  async summarize(ctx: RequestContext, requested: SalesSummaryArgs): Promise<SalesSummaryType> {
+    if (requested.from >= requested.to) throw badUserInput('`from` must be before `to`', { argumentName: 'from' });
+    // The account as the caller sees the summed orders' Order.sellerAccountId (its pseudonym when
+    // masked); every query below filters by the seller id it stands for.
+    const args: SalesSummaryArgs = { ...requested, account: await accountFilter(ctx, 'Order.sellerAccountId', requested.account) };
     // A grant that sees sales only in groups of at least k orders gets figures summed from fixed,
     // k-anonymous day bins, so no difference of two answers isolates a small group (sales-bins.ts).
     const k = aggregateMinGroupSize(ctx, 'SalesGroup');

@@ -17,6 +17,7 @@ import type { RequestContext } from '../../src/context';
 import { paginate } from '../../src/db/paginate';
 import { scopedRead } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
+import { accountFilter } from '../../src/policy/aggregate-access';
 import { Category } from '../../src/policy/taxonomy';
 
 function timeRange<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, column: string, range: { from?: Date | null; to?: Date | null }) {
@@ -58,10 +59,12 @@ export class SystemLogsService {
     return page(ctx, qb, args, 'time');
   }
 
-  importRuns(ctx: RequestContext, args: ImportRunsArgs): Promise<ConnectionShape<ImportRun>> {
+  async importRuns(ctx: RequestContext, args: ImportRunsArgs): Promise<ConnectionShape<ImportRun>> {
+    // The account as the caller sees ImportRun.sellerAccountId (its pseudonym when masked).
+    const account = await accountFilter(ctx, 'ImportRun.sellerAccountId', args.account);
     const qb = scopedRead(ctx, ImportRun, 'l');
     timeRange(qb, 'l.startedAt', args);
-    if (args.account) qb.andWhere('l.sellerAccountId = :account', { account: args.account });
+    if (account) qb.andWhere('l.sellerAccountId = :account', { account });
     if (args.status) qb.andWhere('l.status = :status', { status: args.status });
     if (args.reportType) qb.andWhere('l.reportType = :reportType', { reportType: args.reportType });
     return page(ctx, qb, args, 'startedAt');

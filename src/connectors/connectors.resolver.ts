@@ -9,6 +9,7 @@ import { SyncRun } from '../../entities/gateway/sync-run.entity';
 import { config } from '../config';
 import type { RequestContext } from '../context';
 import { scopedQuery } from '../db/scoped';
+import { accountFilter } from '../policy/aggregate-access';
 import { Allow, Classified } from '../policy/classification';
 import { Category, Permission, Sensitivity } from '../policy/taxonomy';
 import { nextRunAt, parseSchedule } from '../retention/retention-schedule';
@@ -36,7 +37,9 @@ export class ConnectorsResolver {
 
   @Query(() => [ConnectorStatusType], { description: 'Per seller account, marketplace and stream: last success, cursor, errors and the next scheduled run' })
   @Classified(Sensitivity.INTERNAL, { category: Category.SYSTEM_LOGS })
-  async connectorStatus(@Ctx() ctx: RequestContext, @Arg('account', () => String, { nullable: true }) account?: string): Promise<ConnectorStatusType[]> {
+  async connectorStatus(@Ctx() ctx: RequestContext, @Arg('account', () => String, { nullable: true }) requested?: string): Promise<ConnectorStatusType[]> {
+    // The account as the caller sees ConnectorStatus.sellerAccountId (its pseudonym when masked).
+    const account = await accountFilter(ctx, 'ConnectorStatus.sellerAccountId', requested);
     // Cursors of the scope only (the scoped layer); a cursor of the whole account (`-`) only for principals not limited in marketplaces.
     const query = scopedQuery(ctx, ctx.db, ConnectorCursor, 'c').orderBy('c.sellerAccountId', 'ASC').addOrderBy('c.marketplaceId', 'ASC').addOrderBy('c.stream', 'ASC');
     if (account) query.andWhere('c.sellerAccountId = :account', { account });

@@ -195,8 +195,9 @@ function suppressionMiddleware(registry: FieldRegistry, returnType: string): Fie
  */
 export function governSchema(schema: GraphQLSchema, policy: Policy, options: GovernOptions = {}): GraphQLSchema {
   const registry = fieldRegistry(schema);
-  const masker = createMasker(options.pseudonymKey ?? resolvePseudonymKey(config()));
-  registerAggregateFields(registry.fields, policy);
+  const pseudonymKey = options.pseudonymKey ?? resolvePseudonymKey(config());
+  const masker = createMasker(pseudonymKey);
+  registerAggregateFields(registry.fields, policy, pseudonymKey);
 
   const gates = gatesByType(schema, registry);
   const ruleTree: Record<string, Record<string, ShieldRule>> = {};

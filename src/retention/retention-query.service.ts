@@ -12,6 +12,7 @@ import type { RequestContext } from '../context';
 import { mapPage, paginate } from '../db/paginate';
 import { scopedQuery } from '../db/scoped';
 import { ErrorCode, gatewayError } from '../errors';
+import { accountFilter } from '../policy/aggregate-access';
 import { Category, Purpose } from '../policy/taxonomy';
 import type { ArchiveSourceType, ArchivedRecordType } from './retention.type';
 
@@ -56,9 +57,11 @@ export function retentionRuns(ctx: RequestContext, args: PageInput & { status?: 
 
 export async function archivedRecords(ctx: RequestContext, args: PageInput & { source?: ArchiveSourceType | null; account?: string | null }): Promise<ConnectionShape<ArchivedRecordType>> {
   requireArchivePurpose(ctx, 'Query.archivedRecords', Category.ORDERS);
+  // The account as the caller sees ArchivedRecord.sellerAccountId (its pseudonym when masked).
+  const account = await accountFilter(ctx, 'ArchivedRecord.sellerAccountId', args.account);
   const qb = scopedQuery(ctx, ctx.db, RetentionArchive, 'l').andWhere("l.sourceTable IN ('settlement', 'refund', 'fee_estimate')");
   if (args.source) qb.andWhere('l.sourceTable = :source', { source: args.source });
-  if (args.account) qb.andWhere('l.sellerAccountId = :account', { account: args.account });
+  if (account) qb.andWhere('l.sellerAccountId = :account', { account });
   const page = await paginate(ctx, qb, args, { category: Category.ORDERS, alias: 'l', sortBy: 'recordDate', direction: 'DESC' });
   return mapPage(page, (row) => ({ ...row, sourceTable: row.sourceTable as ArchiveSourceType, data: JSON.stringify(row.payload) }));
 }

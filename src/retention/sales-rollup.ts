@@ -16,7 +16,10 @@ const GROUPS: Record<SalesGroupBy, { kind: SalesSummaryKind; key: string }> = {
   [SalesGroupBy.MARKETPLACE]: { kind: SalesSummaryKind.DAY, key: 's.marketplaceId' },
 };
 
-/** Sales groups from the summary table, filtered and row-scoped like the detail query. */
+/**
+ * Sales groups from the summary table, filtered and row-scoped like the detail query (`args.account`
+ * is the seller id `accountFilter` resolved, as for the detail query).
+ */
 export async function summarizedSales(ctx: RequestContext, args: SalesSummaryArgs): Promise<SalesGroupType[]> {
   const group = GROUPS[args.groupBy];
   const qb = scopedRead(ctx, OrderSalesSummary, 's')

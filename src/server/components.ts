@@ -14,7 +14,7 @@ import { hashTokenSecret } from '../auth/token-secret';
 import type { Config } from '../config';
 import { exportsPlugin, exportsRouter, startExportSweep } from '../exports';
 import { governSchema } from '../policy/govern-schema';
-import { resolvePseudonymKey } from '../policy/masks';
+import { DEMO_PSEUDONYM_KEY, resolvePseudonymKey } from '../policy/masks';
 import { GovernedSchemaSource } from '../policy/governed-schema-source';
 import { plannedExecution } from '../execution/planned-executor';
 import { loadPolicy } from '../policy/load-policy';
@@ -71,6 +71,10 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
   if (ownHolder) policies.follow(changes);
   const rawSchema = await buildGatewaySchema();
   const pseudonymKey = resolvePseudonymKey(config);
+  // The demo key is public: anyone can compute the pseudonym of a seller id they know and see which rows are that account's.
+  if (governed && pseudonymKey === DEMO_PSEUDONYM_KEY) {
+    log.warn('pseudonyms use the public demo key (PSEUDONYM_KEY not set), so they are not secret: set PSEUDONYM_KEY, at least 16 characters (production refuses to start without it)');
+  }
   // Apollo takes its schema from here: rebuilt for each new policy, swapped between requests.
   // Operations the policy fully allows run on a plan (src/execution), unless PLANNED_EXECUTION=0.
   const schemas: GovernedSchemaSource = new GovernedSchemaSource(policies, (next) => (governed ? governSchema(describeAccess(rawSchema, next), next, { pseudonymKey }) : rawSchema));

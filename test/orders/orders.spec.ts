@@ -43,12 +43,17 @@ describe('orders', () => {
       // The last update derives the delivery time (policy derivations): operations reads both for after-sales.
       // As the governed schema does on start: the classifications the guard decides by.
       registerAggregateFields(fieldRegistry(await buildGatewaySchema()).fields, defaultPolicy());
-      const afterSales = testContext(db.dataSource, { principal: testPrincipal({ role: 'operations' }), purpose: Purpose.AFTER_SALES });
-      const { orders } = await data(afterSales, `{ orders(first: 30, sortBy: LAST_UPDATE_DATE, direction: ASC) { nodes { lastUpdateDate } } }`);
-      const dates = orders.nodes.map((node: any) => Date.parse(node.lastUpdateDate));
-      expect(dates).toEqual([...dates].sort((a, b) => a - b));
-      const oldest = await db.dataSource.query('SELECT min(last_update_date) AS min FROM amazon_order');
-      expect(dates[0]).toBe(new Date(oldest[0].min).getTime());
+      try {
+        const afterSales = testContext(db.dataSource, { principal: testPrincipal({ role: 'operations' }), purpose: Purpose.AFTER_SALES });
+        const { orders } = await data(afterSales, `{ orders(first: 30, sortBy: LAST_UPDATE_DATE, direction: ASC) { nodes { lastUpdateDate } } }`);
+        const dates = orders.nodes.map((node: any) => Date.parse(node.lastUpdateDate));
+        expect(dates).toEqual([...dates].sort((a, b) => a - b));
+        const oldest = await db.dataSource.query('SELECT min(last_update_date) AS min FROM amazon_order');
+        expect(dates[0]).toBe(new Date(oldest[0].min).getTime());
+      } finally {
+        // The other tests here run ungoverned (no classifications): their argument checks take values as given.
+        registerAggregateFields(new Map(), defaultPolicy());
+      }
     });
 
     it('filters by status, account, marketplace, date range, SKU and fulfillment channel', async () => {
