@@ -115,8 +115,11 @@ function policyChanged(): GraphQLError {
 
 export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdmissionOptions): ApolloServerPlugin<RequestContext> {
   return {
-    // Requests Apollo rejects before any operation exists (e.g. `variables` not an object): no
-    // context is available here, but the request is still recorded.
+    // Last resort. What Apollo rejects before any operation exists (a possible CSRF, a wrong
+    // method, `variables` not an object) is refused by the `/graphql` entry first, by Apollo's own
+    // rules, through admission and with a complete record (src/server/graphql-entry.ts
+    // `apolloRefusal`). Should Apollo still reject a request here, no context is available, but
+    // the request is recorded all the same.
     async invalidRequestWasReceived({ error }) {
       const code = String((error as { extensions?: { code?: unknown } }).extensions?.code ?? 'BAD_REQUEST');
       try {

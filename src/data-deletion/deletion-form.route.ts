@@ -6,6 +6,7 @@ import express, { Router, type Request, type Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { DeletionRequest } from '../../entities/gateway/deletion-request.entity';
+import { UserAction } from '../../entities/system-logs/user-action.entity';
 import { admittedRoute, routeRefusal, type RouteSpec } from '../admission/http-admission';
 import type { Admission } from '../admission/admission';
 import type { Config } from '../config';
@@ -15,6 +16,7 @@ import { requestDeletion } from '../retention/deletion.service';
 import { loadRetentionRules } from '../retention/retention-rules';
 import { deletionSettings } from '../retention/retention-settings';
 import { deletionPage, FIELD_LIMITS, notFoundPage, receivedPage, refusalPage, statusPage, type FieldErrors, type FormValues, type PageSettings } from './deletion-page';
+import { holdChange } from './held-change';
 import { newReference, referenceHash } from './reference';
 
 export interface DeletionFormDeps {
@@ -116,23 +118,38 @@ export function deletionFormRouter(deps: DeletionFormDeps): Router {
       const form = parsed.data;
       const reference = newReference();
       const now = ctx.now();
-      const request = await dataSource.transaction(async (manager) => {
-        const filed = await requestDeletion(
-          manager,
-          {
-            scope: { account: form.account || null, amazonOrderIds: form.orders },
-            reason: form.details || 'Filed on the Data Deletion page',
-            requester: `${form.name} <${form.email}>`,
-            source: 'PUBLIC_FORM',
-          },
-          // The public asks about the company's data as a whole: no row scope to hold it to.
-          { actor: 'public:data-deletion-page', requestId: ctx.requestId, now, scope: UNRESTRICTED_SCOPE },
-          deletionSettings(config),
-        );
-        await manager.update(DeletionRequest, { id: filed.id }, { referenceHash: referenceHash(reference) });
-        return filed;
-      });
-      return { ...htmlAnswer(201, receivedPage(reference, settings)), facts: { errorCodes: [], outcome: 'ok' as const, variables: { deletionRequestId: request.id } } };
+      // Kept only if its audit record is committed (src/data-deletion/held-change.ts): otherwise
+      // rolled back, or on the embedded database deleted again, before the 503 page is answered.
+      const change = await holdChange(
+        dataSource,
+        async (manager) => {
+          const filed = await requestDeletion(
+            manager,
+            {
+              scope: { account: form.account || null, amazonOrderIds: form.orders },
+              reason: form.details || 'Filed on the Data Deletion page',
+              requester: `${form.name} <${form.email}>`,
+              source: 'PUBLIC_FORM',
+            },
+            // The public asks about the company's data as a whole: no row scope to hold it to.
+            { actor: 'public:data-deletion-page', requestId: ctx.requestId, now, scope: UNRESTRICTED_SCOPE },
+            deletionSettings(config),
+          );
+          await manager.update(DeletionRequest, { id: filed.id }, { referenceHash: referenceHash(reference) });
+          return filed;
+        },
+        async (manager, filed) => {
+          // What requestDeletion wrote: the request (with the requester's name and address) and its user action.
+          await manager.delete(UserAction, { action: 'deletion.request', target: filed.id, requestId: ctx.requestId });
+          await manager.delete(DeletionRequest, { id: filed.id, state: 'RECEIVED' });
+        },
+      );
+      const request = change.result;
+      return {
+        ...htmlAnswer(201, receivedPage(reference, settings)),
+        facts: { errorCodes: [], outcome: 'ok' as const, variables: { deletionRequestId: request.id } },
+        pending: { commit: change.commit, abandon: change.abandon },
+      };
     }),
   );
 

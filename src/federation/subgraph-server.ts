@@ -16,7 +16,9 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
+import { performance } from 'node:perf_hooks';
 import { Admission } from '../admission/admission';
+import { REFUSAL_NOT_RECORDED_MESSAGE } from '../admission/http-admission';
 import { operationRecordFacts } from '../admission/graphql-admission.plugin';
 import { checkOperation } from '../admission/operation-checks';
 import { operationFacts } from '../admission/operation-facts';
@@ -318,22 +320,39 @@ export async function createSubgraphServer(options: SubgraphServerOptions): Prom
   });
   app.get('/readyz', readinessHandler(dataSource, { subgraph: options.name }, { timeoutMs: config.READY_TIMEOUT_MS, auditStalledMs: () => writer.stalledMs() }));
   // Refusals before GraphQL runs: an unauthenticated caller learns nothing, not even validation errors.
+  // Such a caller pays the per-address rate limit (IP_RATE_LIMIT_*, 429 once exceeded; a request
+  // with a valid hop token never does, see above), and each refusal is recorded once, fail-closed:
+  // 503 when its record cannot be written.
   const refuse = async (req: Request, res: express.Response, error: unknown): Promise<void> => {
+    const startedAt = performance.now();
     const requestId = String(res.locals.requestId);
-    const message = error instanceof InternalContextError ? error.message : 'The hop token could not be verified';
     const reason = error instanceof InternalContextError ? error.reason : 'invalid';
+    const byAddress = await security.rateLimiter.takeForIp(req.ip ?? 'unknown');
+    const limited = !byAddress.allowed;
+    const message = limited
+      ? `Too many requests from this address: retry after ${byAddress.retryAfterSeconds} s (IP_RATE_LIMIT_PER_MINUTE, IP_RATE_LIMIT_BURST)`
+      : error instanceof InternalContextError
+        ? error.message
+        : 'The hop token could not be verified';
     try {
       await admission.recordTransportRefusal({
         requestId,
-        code: ErrorCode.UNAUTHENTICATED,
+        code: limited ? ErrorCode.RATE_LIMITED : ErrorCode.UNAUTHENTICATED,
         message,
         ip: req.ip ?? null,
         userAgent: req.get('user-agent') ?? null,
         servedBy: options.name,
         reason: `HOP_TOKEN_${reason.toUpperCase().replace('-', '_')}`,
+        startedAt,
       });
     } catch (writeError) {
-      log.error({ err: writeError, requestId }, 'could not record a refused subgraph request');
+      log.error({ err: writeError, requestId }, 'could not record a refused subgraph request: answer withheld');
+      res.status(503).set('retry-after', '1').json({ errors: [{ message: REFUSAL_NOT_RECORDED_MESSAGE, extensions: { code: ErrorCode.UNAVAILABLE, reason: 'AUDIT_WRITE_FAILED' } }] });
+      return;
+    }
+    if (limited) {
+      res.status(429).set('retry-after', String(byAddress.retryAfterSeconds)).json({ errors: [{ message, extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: byAddress.retryAfterSeconds } }] });
+      return;
     }
     log.warn({ requestId, reason }, 'subgraph request refused: no valid hop token');
     res.status(401).json({ errors: [{ message, extensions: { code: ErrorCode.UNAUTHENTICATED, reason } }] });

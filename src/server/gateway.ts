@@ -27,7 +27,7 @@ import { requestIdMiddleware } from '../request-id';
 import { answerUnhandled, graphqlEntry, isGraphqlPath, type GraphqlRequestCheck, type HttpRefusal } from './graphql-entry';
 import type { NodeHandler } from './node-handler';
 import type { Admission } from '../admission/admission';
-import { admittedRoute, routeRefusal } from '../admission/http-admission';
+import { admittedRoute, routeRefusal, unservedAdmittedPath } from '../admission/http-admission';
 import type { Authenticate } from '../auth/authenticate';
 
 /** The gateway's Prometheus metrics, as the decision sees them: operational system logs. */
@@ -214,6 +214,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   app.use(graphiqlRouter(options.graphiqlHeaders ?? (() => ({ ...PLACEHOLDER_HEADERS }))));
   for (const router of components.routes ?? []) app.use(router);
 
+  // An unknown path or a wrong method under an admitted route (/metrics, /imports, /exports,
+  // /data-deletion): refused through admission (rate limits) and recorded, like the route itself.
+  app.use(unservedAdmittedPath(components.admission));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found', endpoints: ['/graphql', '/graphiql', '/console', '/data-deletion', '/healthz', '/readyz', '/metrics'] });
   });

@@ -7,12 +7,13 @@ import { Transform, type Readable } from 'node:stream';
 import busboy from 'busboy';
 import { Router, type Request } from 'express';
 import type { DataSource } from 'typeorm';
-import { admittedRoute, routeRefusal, type RouteAnswer } from '../admission/http-admission';
+import { admittedRoute, routeRefusal, type PendingChange, type RouteAnswer } from '../admission/http-admission';
 import type { Admission } from '../admission/admission';
 import { recordUserAction } from '../audit/system-logs';
 import { ErrorCode } from '../errors';
 import { importOutOfScope, rowsWrittenByCategory } from '../ingest/import-categories';
-import { importStream } from '../ingest/import-file';
+import { importStream, type ImportSummary } from '../ingest/import-file';
+import { ImportRun } from '../../entities/system-logs/import-run.entity';
 import { logger } from '../logger';
 import { Permission } from '../policy/taxonomy';
 
@@ -123,6 +124,37 @@ function uploadedFile(req: Request, body: Readable): Promise<{ stream: Readable;
   });
 }
 
+/** What the import run says when the audit record of its request could not be written. */
+export const NOT_RECORDED_ERROR =
+  'NOT RECORDED: the audit record of this import could not be written, so the import was answered 503 and does not count as succeeded. ' +
+  'The rows it wrote were committed with the run and are kept (an upsert cannot be taken back); import the same file again ' +
+  'once the audit log is available: the rows then come out unchanged and that run is recorded.';
+
+/**
+ * The import's outcome once its audit record is (or is not) written. The import commits its rows
+ * in its own transaction as it streams (src/ingest/import-file.ts: batches, progress), which is not
+ * held open across the audit append (one connection on the embedded database, and a long upload
+ * would pin a connection and the chain). Its rows are upserts: existing rows were overwritten, so
+ * they cannot be undone either. When the record cannot be written the run is therefore marked
+ * FAILED with NOT_RECORDED_ERROR (its counts kept, so what it wrote is known), the user action is
+ * `import.unrecorded`, and the answer is 503: the run never looks successful.
+ */
+function importOutcome(dataSource: DataSource, summary: ImportSummary, recordAction: (action: string) => Promise<void>): PendingChange {
+  return {
+    commit: () => recordAction(summary.status === 'SUCCEEDED' ? 'import.run' : 'import.refused'),
+    abandon: async () => {
+      if (summary.importRunId === null) {
+        await recordAction('import.unrecorded');
+        return { importRunId: null };
+      }
+      const marked = summary.status === 'SUCCEEDED';
+      if (marked) await dataSource.getRepository(ImportRun).update({ id: summary.importRunId, status: 'SUCCEEDED' }, { status: 'FAILED', error: NOT_RECORDED_ERROR });
+      await recordAction('import.unrecorded');
+      return { importRunId: summary.importRunId, importRunStatus: 'FAILED', rowsWritten: marked ? summary.rowsInserted + summary.rowsUpdated : 0, ...(marked ? { detail: NOT_RECORDED_ERROR } : {}) };
+    },
+  };
+}
+
 /**
  * `POST /imports?account=<sellerId>&marketplace=<id>[&type=<REPORT_TYPE>][&encoding=][&maxErrors=N][&fileName=]`
  * with the file as the body (or a multipart form's file part); needs IMPORT_DATA.
@@ -168,20 +200,18 @@ export function importsRouter(deps: ImportsRouteDeps): Router {
         scope: ctx.scope,
         logger: logger().child({ requestId: ctx.requestId }),
       });
-      try {
-        await recordUserAction(deps.dataSource.manager, {
-          actor: ctx.principal!.id,
-          action: summary.status === 'SUCCEEDED' ? 'import.run' : 'import.refused',
-          target: summary.importRunId ?? account,
-          requestId: ctx.requestId,
-        });
-      } catch (error) {
-        logger().error({ err: error, requestId: ctx.requestId }, 'import action could not be recorded');
-      }
+      // The run's user action is written once the outcome is final: after the audit record.
+      const recordAction = async (action: string) => {
+        try {
+          await recordUserAction(deps.dataSource.manager, { actor: ctx.principal!.id, action, target: summary.importRunId ?? account, requestId: ctx.requestId });
+        } catch (error) {
+          logger().error({ err: error, requestId: ctx.requestId }, 'import action could not be recorded');
+        }
+      };
       // A refused upload (too large, not a report) is answered once the rest of its body is read.
       const refused = summary.status !== 'SUCCEEDED' && !req.complete;
       if (refused) await drain(req);
-      if (body.exceeded()) return tooLarge(maxBytes);
+      if (body.exceeded()) return { ...tooLarge(maxBytes), pending: importOutcome(deps.dataSource, summary, recordAction) };
       const code = summary.error?.code;
       const status = summary.status === 'SUCCEEDED' ? 200 : code === 'ACCOUNT_NOT_AUTHORIZED' || code === 'MARKETPLACE_NOT_AUTHORIZED' ? 403 : 422;
       const rowsByCategory = rowsWrittenByCategory(deps.dataSource, summary);
@@ -189,6 +219,7 @@ export function importsRouter(deps: ImportsRouteDeps): Router {
         status,
         json: summary,
         ...(refused ? { headers: { connection: 'close' } } : {}),
+        pending: importOutcome(deps.dataSource, summary, recordAction),
         facts: {
           // The account and file name identify the seller: only the report type and limits are kept.
           variables: { type: summary.reportType, maxErrors: maxErrors ?? null, importRunId: summary.importRunId },
