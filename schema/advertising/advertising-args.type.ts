@@ -13,7 +13,7 @@ registerEnumType(CampaignSortField, { name: 'CampaignSortField' });
 
 @ArgsType()
 export class CampaignsArgs extends PageArgs {
-  @Field(() => String, { nullable: true, description: 'Seller account id' })
+  @Field(() => String, { nullable: true, description: 'Seller account id, as the caller sees it: its pseudonym where sellerAccountId is masked' })
   account?: string;
 
   @Field(() => String, { nullable: true, description: 'Marketplace id, e.g. ATVPDKIKX0DER' })

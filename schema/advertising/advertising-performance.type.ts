@@ -28,7 +28,7 @@ export class AdvertisingPerformanceArgs {
   @Field(() => GraphQLLocalDate, { description: 'Last day (inclusive)' })
   to: string;
 
-  @Field(() => String, { nullable: true, description: 'Seller account id' })
+  @Field(() => String, { nullable: true, description: 'Seller account id, as the caller sees it: its pseudonym where sellerAccountId is masked' })
   account?: string;
 
   @Field(() => String, { nullable: true, description: 'Marketplace id' })

@@ -37,7 +37,7 @@ export class ProductsArgs extends PageArgs {
 
 @ArgsType()
 export class ListingsArgs extends PageArgs {
-  @Field(() => String, { nullable: true, description: 'Seller account id' })
+  @Field(() => String, { nullable: true, description: 'Seller account id, as the caller sees it: its pseudonym where sellerAccountId is masked' })
   account?: string;
 
   @Field(() => String, { nullable: true, description: 'Marketplace id, e.g. ATVPDKIKX0DER' })

@@ -37,7 +37,7 @@ registerEnumType(RefundSortField, { name: 'RefundSortField' });
 
 @ArgsType()
 class AccountMarketplaceArgs extends PageArgs {
-  @Field(() => String, { nullable: true, description: 'Seller account id' })
+  @Field(() => String, { nullable: true, description: 'Seller account id, as the caller sees it: its pseudonym where sellerAccountId is masked' })
   account?: string;
 
   @Field(() => String, { nullable: true, description: 'Marketplace id, e.g. ATVPDKIKX0DER' })

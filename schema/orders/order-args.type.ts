@@ -18,7 +18,7 @@ registerEnumType(ReturnSortField, { name: 'ReturnSortField' });
 /** Account, marketplace and date range filters shared by the category's lists. */
 @ArgsType()
 export class ScopedRangeArgs extends PageArgs {
-  @Field(() => String, { nullable: true, description: 'Seller account id' })
+  @Field(() => String, { nullable: true, description: 'Seller account id, as the caller sees it: its pseudonym where sellerAccountId is masked' })
   account?: string;
 
   @Field(() => String, { nullable: true, description: 'Marketplace id, e.g. ATVPDKIKX0DER' })

@@ -56,7 +56,7 @@ export class UserActionsArgs extends TimeRangeArgs {
 
 @ArgsType()
 export class ImportRunsArgs extends TimeRangeArgs {
-  @Field(() => String, { nullable: true, description: 'Seller account id' })
+  @Field(() => String, { nullable: true, description: 'Seller account id, as the caller sees it: its pseudonym where sellerAccountId is masked' })
   account?: string;
 
   @Field(() => ImportRunStatusType, { nullable: true })
