@@ -7,6 +7,7 @@ import { DeletionRequest } from '../../entities/gateway/deletion-request.entity'
 import { UserAction } from '../../entities/system-logs/user-action.entity';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { withAuditWritesRefused } from '../support/audit-refusal';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const FIELDS = { name: 'Grace Requester', email: 'grace@example.com', account: 'A1B2C3D4E5' };
@@ -30,16 +31,7 @@ describe('Data Deletion form when its audit record cannot be written', () => {
   const filed = () => db.dataSource.getRepository(DeletionRequest).find({ where: { source: 'PUBLIC_FORM' } });
   const recordsOf = (requestId: string) => db.dataSource.getRepository(AuditRecord).find({ where: { requestId } });
 
-  async function withAuditRefused<T>(work: () => Promise<T>): Promise<T> {
-    await db.dataSource.query(`CREATE FUNCTION refuse_every_audit_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit write refused'; END $$`);
-    await db.dataSource.query('CREATE TRIGGER refuse_every_audit_insert BEFORE INSERT ON audit_record FOR EACH ROW EXECUTE FUNCTION refuse_every_audit_insert()');
-    try {
-      return await work();
-    } finally {
-      await db.dataSource.query('DROP TRIGGER refuse_every_audit_insert ON audit_record');
-      await db.dataSource.query('DROP FUNCTION refuse_every_audit_insert()');
-    }
-  }
+  const withAuditRefused = <T>(work: () => Promise<T>) => withAuditWritesRefused(db.dataSource, work);
 
   it('files a request and writes exactly one record when the record can be written', async () => {
     const before = (await filed()).length;

@@ -11,6 +11,7 @@ import { Purpose } from '../../src/policy/taxonomy';
 import { loadGatewayPolicy } from '../../src/server/components';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { mintHop } from './support/federation';
+import { withAuditWritesRefused } from '../support/audit-refusal';
 
 jest.setTimeout(120_000);
 
@@ -40,15 +41,7 @@ describe('subgraph refusals', () => {
   const validHop = () => mintHop({ audience: 'orders', query: QUERY, principal: ANALYST, purpose: Purpose.BUSINESS_ANALYSIS, policyVersion });
 
   it('fails closed: 503 when the record of a refusal cannot be written', async () => {
-    await db.dataSource.query(`CREATE FUNCTION refuse_every_audit_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit write refused'; END $$`);
-    await db.dataSource.query('CREATE TRIGGER refuse_every_audit_insert BEFORE INSERT ON audit_record FOR EACH ROW EXECUTE FUNCTION refuse_every_audit_insert()');
-    let response: Response;
-    try {
-      response = await post('subgraph-unrecorded');
-    } finally {
-      await db.dataSource.query('DROP TRIGGER refuse_every_audit_insert ON audit_record');
-      await db.dataSource.query('DROP FUNCTION refuse_every_audit_insert()');
-    }
+    const response = await withAuditWritesRefused(db.dataSource, () => post('subgraph-unrecorded'));
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');
     expect(((await response.json()) as { errors: { extensions: unknown }[] }).errors[0].extensions).toEqual({ code: 'UNAVAILABLE', reason: 'AUDIT_WRITE_FAILED' });

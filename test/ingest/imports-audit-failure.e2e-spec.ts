@@ -10,6 +10,7 @@ import { NOT_RECORDED_ERROR } from '../../src/server/imports.route';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testTokenFor } from '../support/fixtures';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { withAuditWritesRefused } from '../support/audit-refusal';
 
 const LISTINGS = join(__dirname, '..', 'fixtures', 'amazon', 'GET_FLAT_FILE_OPEN_LISTINGS_DATA', 'mws-rs_report.tdff.tsv');
 
@@ -39,15 +40,7 @@ describe('POST /imports when its audit record cannot be written', () => {
   const actionsOf = async (requestId: string) => ((await db.dataSource.query('SELECT action FROM user_action WHERE request_id = $1', [requestId])) as { action: string }[]).map((row) => row.action);
 
   it('answers 503 JSON, marks the run FAILED as not recorded, and records nothing', async () => {
-    await db.dataSource.query(`CREATE FUNCTION refuse_every_audit_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit write refused'; END $$`);
-    await db.dataSource.query('CREATE TRIGGER refuse_every_audit_insert BEFORE INSERT ON audit_record FOR EACH ROW EXECUTE FUNCTION refuse_every_audit_insert()');
-    let response: Response;
-    try {
-      response = await upload('import-audit-refused');
-    } finally {
-      await db.dataSource.query('DROP TRIGGER refuse_every_audit_insert ON audit_record');
-      await db.dataSource.query('DROP FUNCTION refuse_every_audit_insert()');
-    }
+    const response = await withAuditWritesRefused(db.dataSource, () => upload('import-audit-refused'));
     expect(response.status).toBe(503);
     expect(response.headers.get('content-type')).toContain('application/json');
     expect(response.headers.get('retry-after')).toBe('1');

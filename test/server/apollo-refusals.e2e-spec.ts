@@ -9,6 +9,7 @@ import { apolloRefusal, apolloRequestRules, mimeEssence } from '../../src/server
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestCatalog, testTokenFor } from '../support/fixtures';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { withAuditWritesRefused } from '../support/audit-refusal';
 
 const CSRF_HEADERS = ['x-purpose', 'x-apollo-operation-name', 'apollo-require-preflight'];
 
@@ -120,16 +121,7 @@ describe('requests Apollo Server would refuse, at the gateway', () => {
   const send = (target: TestGateway, method: string, requestId: string, headers: Record<string, string>, body?: string, search = '') =>
     fetch(`${target.url}/graphql${search}`, { method, headers: { 'user-agent': 'probe/1.0', 'x-request-id': requestId, ...headers }, body });
 
-  async function withAuditRefused<T>(work: () => Promise<T>): Promise<T> {
-    await db.dataSource.query(`CREATE FUNCTION refuse_every_audit_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit write refused'; END $$`);
-    await db.dataSource.query('CREATE TRIGGER refuse_every_audit_insert BEFORE INSERT ON audit_record FOR EACH ROW EXECUTE FUNCTION refuse_every_audit_insert()');
-    try {
-      return await work();
-    } finally {
-      await db.dataSource.query('DROP TRIGGER refuse_every_audit_insert ON audit_record');
-      await db.dataSource.query('DROP FUNCTION refuse_every_audit_insert()');
-    }
-  }
+  const withAuditRefused = <T>(work: () => Promise<T>) => withAuditWritesRefused(db.dataSource, work);
 
   it.each([
     ['a CSRF-suspect POST (text/plain)', 'POST', { 'content-type': 'text/plain' }, '{"query":"{ me { role } }"}', 400, /Cross-Site Request Forgery/],

@@ -7,6 +7,7 @@ import { Purpose } from '../../src/policy/taxonomy';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testTokenFor } from '../support/fixtures';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { withAuditWritesRefused } from '../support/audit-refusal';
 
 describe('unserved paths under admitted routes', () => {
   let db: TestDatabase;
@@ -76,15 +77,7 @@ describe('unserved paths under admitted routes', () => {
   });
 
   it('withholds the answer (503) when the record cannot be written', async () => {
-    await db.dataSource.query(`CREATE FUNCTION refuse_every_audit_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit write refused'; END $$`);
-    await db.dataSource.query('CREATE TRIGGER refuse_every_audit_insert BEFORE INSERT ON audit_record FOR EACH ROW EXECUTE FUNCTION refuse_every_audit_insert()');
-    let response: Response;
-    try {
-      response = await send(gateway, 'POST', '/metrics', 'unserved-unrecorded', { authorization: `Bearer ${token}` });
-    } finally {
-      await db.dataSource.query('DROP TRIGGER refuse_every_audit_insert ON audit_record');
-      await db.dataSource.query('DROP FUNCTION refuse_every_audit_insert()');
-    }
+    const response = await withAuditWritesRefused(db.dataSource, () => send(gateway, 'POST', '/metrics', 'unserved-unrecorded', { authorization: `Bearer ${token}` }));
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('UNAVAILABLE');
