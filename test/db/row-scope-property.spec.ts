@@ -178,8 +178,9 @@ describe('the scoped data-access layer (property)', () => {
           const hold = await db.dataSource.transaction((manager) => placeLegalHold(manager, { reason: 'property', sellerAccountId: account }, by)).then((h) => h, () => null);
           expect(hold !== null).toBe(scopeWithin(scope, reachOfAccount(account)));
 
-          // A token: no wider than its creator.
-          const creator = testPrincipal({ role: 'admin', kind: 'token', accounts: scope.accounts, marketplaces: scope.marketplaces, purposes: [] });
+          // A token: no wider than its creator (a token on record, made by the local operator).
+          const parent = await createToken(db.dataSource.manager, defaultPolicy(), { role: 'admin', accounts: scope.accounts, marketplaces: scope.marketplaces, createdBy: 'property' });
+          const creator = testPrincipal({ id: parent.record.id, role: 'admin', kind: 'token', accounts: scope.accounts, marketplaces: scope.marketplaces, purposes: [] });
           const token = await createToken(db.dataSource.manager, defaultPolicy(), { role: 'admin', accounts: asked.accounts, marketplaces: asked.marketplaces, createdBy: 'property', creator }).then((t) => t, () => null);
           expect(token !== null).toBe(scopeWithin(scope, asked));
 
