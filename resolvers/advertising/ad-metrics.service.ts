@@ -12,7 +12,7 @@ import {
 import type { RequestContext } from '../../src/context';
 import { scopedRead } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
-import { accountFilter } from '../../src/policy/aggregate-access';
+import { accountFilter } from '../../src/policy/argument-access';
 import { Category } from '../../src/policy/taxonomy';
 
 /** Sums as PostgreSQL returns them: bigint and numeric arrive as strings. */

@@ -9,7 +9,7 @@ import type { RequestContext } from '../../src/context';
 import { paginateRows, type RawPaginateOptions } from '../../src/db/paginate';
 import { SqlConditions, rawTable, selectEntities } from '../../src/db/raw-rows';
 import { scopeConditions, scopedRead } from '../../src/db/scoped';
-import { accountFilter } from '../../src/policy/aggregate-access';
+import { accountFilter } from '../../src/policy/argument-access';
 import { Category } from '../../src/policy/taxonomy';
 import { likePattern } from '../catalog/catalog.service';
 

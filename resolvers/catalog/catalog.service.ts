@@ -8,7 +8,7 @@ import { SortDirection } from '../../schema/common/sort-direction.type';
 import type { RequestContext } from '../../src/context';
 import { paginate } from '../../src/db/paginate';
 import { scopedRead, scopeQuery } from '../../src/db/scoped';
-import { accountFilter } from '../../src/policy/aggregate-access';
+import { accountFilter } from '../../src/policy/argument-access';
 import { Category } from '../../src/policy/taxonomy';
 
 /** Escapes `%`, `_` and `\` so user text matches literally inside ILIKE. */
@@ -57,6 +57,16 @@ export class CatalogService {
     return connection;
   }
 
+  /**
+   * The `listing` lookup: the account given as the caller sees Listing.sellerAccountId (its
+   * pseudonym when masked), so the lookup cannot confirm which pseudonym is which seller id.
+   */
+  async listingAsSeen(ctx: RequestContext, sellerAccountId: string, marketplaceId: string, sku: string): Promise<Listing | null> {
+    const account = await accountFilter(ctx, 'Listing.sellerAccountId', sellerAccountId, 'sellerAccountId');
+    return account === undefined ? null : this.listing(ctx, account, marketplaceId, sku);
+  }
+
+  /** One listing by its key (the seller id itself: federation references carry the stored key). */
   async listing(ctx: RequestContext, sellerAccountId: string, marketplaceId: string, sku: string): Promise<Listing | null> {
     const listing = await scopedRead(ctx, Listing, 'l')
       .andWhere('l.sellerAccountId = :sellerAccountId AND l.marketplaceId = :marketplaceId AND l.sellerSku = :sku', { sellerAccountId, marketplaceId, sku })

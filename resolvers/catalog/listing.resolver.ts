@@ -20,11 +20,11 @@ export class ListingResolver {
   @Classified(Sensitivity.INTERNAL, { category: Category.CATALOG })
   listing(
     @Ctx() ctx: RequestContext,
-    @Arg('sellerAccountId') sellerAccountId: string,
+    @Arg('sellerAccountId', { description: 'Seller account id, as the caller sees it: its pseudonym where sellerAccountId is masked' }) sellerAccountId: string,
     @Arg('marketplaceId') marketplaceId: string,
     @Arg('sku') sku: string,
   ) {
-    return catalogService.listing(ctx, sellerAccountId, marketplaceId, sku);
+    return catalogService.listingAsSeen(ctx, sellerAccountId, marketplaceId, sku);
   }
 
   @FieldResolver(() => ProductType, { nullable: true, description: 'Catalog data of the listed ASIN' })

@@ -28,7 +28,7 @@ import { paginateRows, scopedRowBy, type RawPaginateOptions } from '../../src/db
 import { type RawTable, SqlConditions, rawTable } from '../../src/db/raw-rows';
 import { scopeConditions, scopedRead, scopeQuery } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
-import { accountFilter } from '../../src/policy/aggregate-access';
+import { accountFilter, fullReadFilter, requireFullRead } from '../../src/policy/argument-access';
 import { Category } from '../../src/policy/taxonomy';
 
 type Scoped = { sellerAccountId: string; marketplaceId: string };
@@ -117,6 +117,8 @@ export class InventoryFinanceService {
   }
 
   async settlement(ctx: RequestContext, settlementId: string): Promise<Settlement | null> {
+    // A lookup by the settlement id confirms it: only for requests that read it in full.
+    requireFullRead(ctx, 'Settlement.settlementId', 'settlementId');
     const row = await scoped(ctx, Settlement, 'st').andWhere('st.settlementId = :settlementId', { settlementId }).getOne();
     if (row) ctx.governance.countRows(INVENTORY_FINANCE, 1);
     return row;
@@ -126,7 +128,8 @@ export class InventoryFinanceService {
    * `settlement` as one prebuilt statement with more columns (the planned executor's nested
    * lines): the same row, scope and count, hydrated as `getOne` would.
    */
-  settlementRow(ctx: RequestContext, settlementId: string, columns: (where: SqlConditions) => string): Promise<Settlement | null> {
+  async settlementRow(ctx: RequestContext, settlementId: string, columns: (where: SqlConditions) => string): Promise<Settlement | null> {
+    requireFullRead(ctx, 'Settlement.settlementId', 'settlementId');
     return scopedRowBy(ctx, Settlement, 'st', 'settlementId', settlementId, { category: INVENTORY_FINANCE, columns });
   }
 
@@ -149,7 +152,8 @@ export class InventoryFinanceService {
     const table = rawTable(ctx.reads.connection, Refund, 'rf');
     const where = rangeConditions(scopeConditions(new SqlConditions(), ctx, Refund, table), table, sortBy, { ...args, account });
     if (args.sku) where.and(`${table.column('sku')} = ${where.param(args.sku)}`);
-    if (args.orderId) where.and(`${table.column('orderId')} = ${where.param(args.orderId)}`);
+    const orderId = fullReadFilter(ctx, 'Refund.orderId', 'orderId', args.orderId);
+    if (orderId) where.and(`${table.column('orderId')} = ${where.param(orderId)}`);
     return paginateRows(ctx, where, args, { category: INVENTORY_FINANCE, table, sortBy, direction: args.direction ?? 'DESC', columns });
   }
 }

@@ -10,7 +10,7 @@ import { type RawTable, SqlConditions, rawTable, selectEntities } from '../../sr
 import { scopeConditions, scopedRead } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
 import { Category } from '../../src/policy/taxonomy';
-import { accountFilter, requireFullRead } from '../../src/policy/aggregate-access';
+import { accountFilter, fullReadFilter, requireFullRead } from '../../src/policy/argument-access';
 
 interface RangeFilter {
   account?: string | null;
@@ -75,6 +75,8 @@ export class OrderService {
   }
 
   async byAmazonOrderId(ctx: RequestContext, amazonOrderId: string): Promise<Order | null> {
+    // A lookup by the order id confirms it: only for requests that read it in full.
+    requireFullRead(ctx, 'Order.amazonOrderId', 'amazonOrderId');
     const order = await scopedOrders(ctx).andWhere('o.amazonOrderId = :amazonOrderId', { amazonOrderId }).getOne();
     if (order) ctx.governance.countRows(Category.ORDERS, 1);
     return order;
@@ -84,7 +86,8 @@ export class OrderService {
    * `byAmazonOrderId` as one prebuilt statement with more columns (the planned executor's nested
    * lists): the same row, scope and count, hydrated as `getOne` would.
    */
-  byAmazonOrderIdRow(ctx: RequestContext, amazonOrderId: string, columns: (where: SqlConditions) => string): Promise<Order | null> {
+  async byAmazonOrderIdRow(ctx: RequestContext, amazonOrderId: string, columns: (where: SqlConditions) => string): Promise<Order | null> {
+    requireFullRead(ctx, 'Order.amazonOrderId', 'amazonOrderId');
     return scopedRowBy(ctx, Order, 'o', 'amazonOrderId', amazonOrderId, { category: Category.ORDERS, columns });
   }
 
@@ -96,7 +99,8 @@ export class OrderService {
     if (args.sku) qb.andWhere('r.sku = :sku', { sku: args.sku });
     if (args.asin) qb.andWhere('r.asin = :asin', { asin: args.asin });
     if (args.sourceKind) qb.andWhere('r.sourceKind = :sourceKind', { sourceKind: args.sourceKind });
-    if (args.amazonOrderId) qb.andWhere('r.amazonOrderId = :amazonOrderId', { amazonOrderId: args.amazonOrderId });
+    const amazonOrderId = fullReadFilter(ctx, 'OrderReturn.amazonOrderId', 'amazonOrderId', args.amazonOrderId);
+    if (amazonOrderId) qb.andWhere('r.amazonOrderId = :amazonOrderId', { amazonOrderId });
     return paginate(ctx, qb, args, { category: Category.ORDERS, alias: 'r', sortBy, direction: args.direction ?? 'DESC' });
   }
 

@@ -6,7 +6,8 @@ import { SalesGroupBy, type SalesGroupType, type SalesSummaryArgs, type SalesSum
 import type { RequestContext } from '../../src/context';
 import { scopeQuery } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
-import { accountFilter, aggregateMinGroupSize } from '../../src/policy/aggregate-access';
+import { aggregateMinGroupSize } from '../../src/policy/aggregate-access';
+import { accountFilter } from '../../src/policy/argument-access';
 import { Category } from '../../src/policy/taxonomy';
 import { mergeSalesGroups, summarizedSales } from '../../src/retention/sales-rollup';
 import { binnedSalesSummary } from './sales-bins';

@@ -17,7 +17,7 @@ import type { RequestContext } from '../../src/context';
 import { paginate } from '../../src/db/paginate';
 import { scopedRead } from '../../src/db/scoped';
 import { badUserInput } from '../../src/errors';
-import { accountFilter } from '../../src/policy/aggregate-access';
+import { accountFilter, fullReadFilter } from '../../src/policy/argument-access';
 import { Category } from '../../src/policy/taxonomy';
 
 function timeRange<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, column: string, range: { from?: Date | null; to?: Date | null }) {
@@ -37,7 +37,8 @@ export class SystemLogsService {
     timeRange(qb, 'l.time', args);
     if (args.status !== undefined && args.status !== null) qb.andWhere('l.httpStatus = :status', { status: args.status });
     if (args.operation) qb.andWhere('l.operationName = :operation', { operation: args.operation });
-    if (args.requestId) qb.andWhere('l.requestId = :requestId', { requestId: args.requestId });
+    const requestId = fullReadFilter(ctx, 'ApiCallLog.requestId', 'requestId', args.requestId);
+    if (requestId) qb.andWhere('l.requestId = :requestId', { requestId });
     return page(ctx, qb, args, 'time');
   }
 
@@ -46,16 +47,19 @@ export class SystemLogsService {
     timeRange(qb, 'l.time', args);
     if (args.level) qb.andWhere('l.level = :level', { level: args.level });
     if (args.component) qb.andWhere('l.component = :component', { component: args.component });
-    if (args.requestId) qb.andWhere('l.requestId = :requestId', { requestId: args.requestId });
+    const requestId = fullReadFilter(ctx, 'SystemEvent.requestId', 'requestId', args.requestId);
+    if (requestId) qb.andWhere('l.requestId = :requestId', { requestId });
     return page(ctx, qb, args, 'time');
   }
 
   userActions(ctx: RequestContext, args: UserActionsArgs): Promise<ConnectionShape<UserAction>> {
     const qb = scopedRead(ctx, UserAction, 'l');
     timeRange(qb, 'l.time', args);
-    if (args.actor) qb.andWhere('l.actor = :actor', { actor: args.actor });
+    const actor = fullReadFilter(ctx, 'UserAction.actor', 'actor', args.actor);
+    if (actor) qb.andWhere('l.actor = :actor', { actor });
     if (args.action) qb.andWhere('l.action = :action', { action: args.action });
-    if (args.requestId) qb.andWhere('l.requestId = :requestId', { requestId: args.requestId });
+    const requestId = fullReadFilter(ctx, 'UserAction.requestId', 'requestId', args.requestId);
+    if (requestId) qb.andWhere('l.requestId = :requestId', { requestId });
     return page(ctx, qb, args, 'time');
   }
 
@@ -74,11 +78,13 @@ export class SystemLogsService {
     const qb = scopedRead(ctx, AuditRecord, 'l');
     const filter = args.filter ?? {};
     timeRange(qb, 'l.timestamp', filter);
-    if (filter.principal) qb.andWhere('l.principalId = :principal', { principal: filter.principal });
+    const principal = fullReadFilter(ctx, 'AuditRecord.principalId', 'filter.principal', filter.principal);
+    if (principal) qb.andWhere('l.principalId = :principal', { principal });
     // The operation's purpose, or one of the purposes its root fields declared (`@purpose`).
     if (filter.purpose) qb.andWhere('(l.purpose = :purpose OR :purpose = ANY(l.purposes))', { purpose: filter.purpose });
     if (filter.outcome) qb.andWhere('l.outcome = :outcome', { outcome: filter.outcome });
-    if (filter.requestId) qb.andWhere('l.requestId = :requestId', { requestId: filter.requestId });
+    const requestId = fullReadFilter(ctx, 'AuditRecord.requestId', 'filter.requestId', filter.requestId);
+    if (requestId) qb.andWhere('l.requestId = :requestId', { requestId });
     if (filter.category) qb.andWhere(':category = ANY(l.categories)', { category: filter.category });
     if (filter.coordinate) {
       qb.andWhere('(:coordinate = ANY(l.fields) OR :coordinate = ANY(l.masked) OR :coordinate = ANY(l.denied))', { coordinate: filter.coordinate });

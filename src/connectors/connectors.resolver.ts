@@ -9,7 +9,7 @@ import { SyncRun } from '../../entities/gateway/sync-run.entity';
 import { config } from '../config';
 import type { RequestContext } from '../context';
 import { scopedQuery } from '../db/scoped';
-import { accountFilter } from '../policy/aggregate-access';
+import { accountFilter } from '../policy/argument-access';
 import { Allow, Classified } from '../policy/classification';
 import { Category, Permission, Sensitivity } from '../policy/taxonomy';
 import { nextRunAt, parseSchedule } from '../retention/retention-schedule';

@@ -10,7 +10,8 @@ import { config } from '../config';
 import type { Principal } from '../auth/principal';
 import { contextUnderPurpose, type RequestContext } from '../context';
 import { ErrorCode } from '../errors';
-import { isCheckedGroup, registerAggregateFields, suppressSmallGroups } from './aggregate-access';
+import { isCheckedGroup, suppressSmallGroups } from './aggregate-access';
+import { registerGovernedFields } from './governed-fields';
 import { decide, DecisionRule, type Decision } from './decide';
 import { fieldRegistry, type FieldInfo, type FieldRegistry, type OperationInfo } from './field-registry';
 import { createMasker, resolvePseudonymKey, type Masker } from './masks';
@@ -197,7 +198,7 @@ export function governSchema(schema: GraphQLSchema, policy: Policy, options: Gov
   const registry = fieldRegistry(schema);
   const pseudonymKey = options.pseudonymKey ?? resolvePseudonymKey(config());
   const masker = createMasker(pseudonymKey);
-  registerAggregateFields(registry.fields, policy, pseudonymKey);
+  registerGovernedFields(registry.fields, policy, pseudonymKey);
 
   const gates = gatesByType(schema, registry);
   const ruleTree: Record<string, Record<string, ShieldRule>> = {};

@@ -12,7 +12,7 @@ import type { RequestContext } from '../context';
 import { mapPage, paginate } from '../db/paginate';
 import { scopedQuery } from '../db/scoped';
 import { ErrorCode, gatewayError } from '../errors';
-import { accountFilter } from '../policy/aggregate-access';
+import { accountFilter } from '../policy/argument-access';
 import { Category, Purpose } from '../policy/taxonomy';
 import type { ArchiveSourceType, ArchivedRecordType } from './retention.type';
 

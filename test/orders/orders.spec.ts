@@ -7,7 +7,7 @@ import { countQueries } from '../support/query-counter';
 import { contextFor, data, errorCodes, execute } from './graphql-helper';
 import { Purpose } from '../../src/policy/taxonomy';
 import { testContext, testPrincipal } from '../support/context';
-import { registerAggregateFields } from '../../src/policy/aggregate-access';
+import { registerGovernedFields } from '../../src/policy/governed-fields';
 import { defaultPolicy } from '../../src/policy/default-policy';
 import { fieldRegistry } from '../../src/policy/field-registry';
 import { buildGatewaySchema } from '../../src/server/schema';
@@ -42,7 +42,7 @@ describe('orders', () => {
     it('sorts ascending by last update date when asked, for a purpose that reads it in full', async () => {
       // The last update derives the delivery time (policy derivations): operations reads both for after-sales.
       // As the governed schema does on start: the classifications the guard decides by.
-      registerAggregateFields(fieldRegistry(await buildGatewaySchema()).fields, defaultPolicy());
+      registerGovernedFields(fieldRegistry(await buildGatewaySchema()).fields, defaultPolicy());
       try {
         const afterSales = testContext(db.dataSource, { principal: testPrincipal({ role: 'operations' }), purpose: Purpose.AFTER_SALES });
         const { orders } = await data(afterSales, `{ orders(first: 30, sortBy: LAST_UPDATE_DATE, direction: ASC) { nodes { lastUpdateDate } } }`);
@@ -52,7 +52,7 @@ describe('orders', () => {
         expect(dates[0]).toBe(new Date(oldest[0].min).getTime());
       } finally {
         // The other tests here run ungoverned (no classifications): their argument checks take values as given.
-        registerAggregateFields(new Map(), defaultPolicy());
+        registerGovernedFields(new Map(), defaultPolicy());
       }
     });
 

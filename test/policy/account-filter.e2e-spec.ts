@@ -3,7 +3,8 @@
 // seller id is refused, so the filter is no equality oracle telling which pseudonym is which seller
 // id (DESIGN.md "Invariants every entry point keeps"). Principals reading the field in full filter
 // by the seller id, as before.
-import { accountFilter, registerAggregateFields } from '../../src/policy/aggregate-access';
+import { accountFilter } from '../../src/policy/argument-access';
+import { registerGovernedFields } from '../../src/policy/governed-fields';
 import { DEFAULT_POLICY_DOCUMENT } from '../../src/policy/default-policy';
 import { fieldRegistry } from '../../src/policy/field-registry';
 import { pseudonym, resolvePseudonymKey } from '../../src/policy/masks';
@@ -142,7 +143,7 @@ describe('accountFilter', () => {
     await seedTestDemo(db.dataSource);
   });
   afterAll(async () => {
-    registerAggregateFields(new Map(), parsePolicy(DEFAULT_POLICY_DOCUMENT));
+    registerGovernedFields(new Map(), parsePolicy(DEFAULT_POLICY_DOCUMENT));
     await db?.close();
   });
 
@@ -156,7 +157,7 @@ describe('accountFilter', () => {
       });
     const fields = fieldRegistry(await buildGatewaySchema()).fields;
     const denied = identifiers('deny');
-    registerAggregateFields(fields, denied, 'k'.repeat(16));
+    registerGovernedFields(fields, denied, 'k'.repeat(16));
     const ctx = testContext(db.dataSource, { principal: testPrincipal({ role: 'analyst' }), purpose: Purpose.OPERATIONAL_REPORTING });
     ctx.policy = denied;
     const refused = await accountFilter(ctx, 'Order.sellerAccountId', pseudonym(id, 'k'.repeat(16))).catch((error: unknown) => error);
@@ -167,7 +168,7 @@ describe('accountFilter', () => {
 
     // Masked with PSEUDONYM under the registered key: mapped back to the seller id; no argument, no filter.
     const masked = identifiers('masked');
-    registerAggregateFields(fields, masked, 'k'.repeat(16));
+    registerGovernedFields(fields, masked, 'k'.repeat(16));
     const maskedCtx = testContext(db.dataSource, { principal: testPrincipal({ role: 'analyst' }), purpose: Purpose.OPERATIONAL_REPORTING });
     maskedCtx.policy = masked;
     await expect(accountFilter(maskedCtx, 'Order.sellerAccountId', pseudonym(id, 'k'.repeat(16)))).resolves.toBe(id);

@@ -18,7 +18,7 @@ import { decide, DecisionRule, type Decision, type DecisionSubject } from '../..
 import type { FieldRegistry } from '../../../src/policy/field-registry';
 import type { Masker } from '../../../src/policy/masks';
 import type { Policy } from '../../../src/policy/policy';
-import { Sensitivity, type Purpose } from '../../../src/policy/taxonomy';
+import { MaskKind, Sensitivity, type Purpose } from '../../../src/policy/taxonomy';
 
 const MAX_DEPTH = 4;
 
@@ -51,6 +51,8 @@ export interface RootQuery {
   field: string;
   args: Record<string, unknown>;
   selection: Selection[];
+  /** Lookup argument -> the field coordinate its value was taken from (listing(sku) <- Listing.sellerSku). */
+  keys?: Record<string, string>;
 }
 
 function requiredArgs(field: GraphQLField<unknown, unknown>) {
@@ -91,8 +93,15 @@ export function printRoot(root: RootQuery): string {
   return `{ ${root.field}${printArgs(root.args)} { ${printSelection(root.selection)} } }`;
 }
 
-/** Argument values for a root field; lookup keys come from `lookupSource` (first node of a list). */
-export function rootArgs(field: GraphQLField<unknown, unknown>, lookupSource: (typeName: string) => Record<string, unknown> | undefined): Record<string, unknown> | null {
+/**
+ * Argument values for a root field; lookup keys come from `lookupSource` (first node of a list),
+ * and `keys` (when given) receives the coordinate each lookup argument was taken from.
+ */
+export function rootArgs(
+  field: GraphQLField<unknown, unknown>,
+  lookupSource: (typeName: string) => Record<string, unknown> | undefined,
+  keys?: Record<string, string>,
+): Record<string, unknown> | null {
   const args: Record<string, unknown> = {};
   if (field.args.some((arg) => arg.name === 'first')) args.first = 3;
   const named = getNamedType(field.type);
@@ -107,9 +116,39 @@ export function rootArgs(field: GraphQLField<unknown, unknown>, lookupSource: (t
       const key = candidates.find((candidate) => source?.[candidate] !== undefined && source?.[candidate] !== null);
       if (!source || !key) return null;
       args[arg.name] = source[key];
+      if (keys) keys[arg.name] = `${named.name}.${key}`;
     }
   }
   return args;
+}
+
+/**
+ * A lookup as the subject would send it: each key given as the subject sees its field (a
+ * PSEUDONYM-masked key as its pseudonym). A key the subject may neither read in full nor see as a
+ * pseudonym cannot be given at all: `refusedBy` names its coordinate, and the lookup is refused
+ * with FORBIDDEN (a lookup by a hidden value would confirm it).
+ */
+export function lookupAsSeen(
+  root: RootQuery,
+  registry: FieldRegistry,
+  policy: Policy,
+  masker: Masker,
+  subject: DecisionSubject,
+  purpose: Purpose,
+): { root: RootQuery; refusedBy?: string } {
+  const args = { ...root.args };
+  for (const [argument, coordinate] of Object.entries(root.keys ?? {})) {
+    const info = registry.fields.get(coordinate);
+    if (!info) throw new Error(`Lookup key ${coordinate} has no classification`);
+    const decision = decide(policy, subject, purpose, info, registry.fields);
+    if (decision.effect === 'allow' && !decision.mask && decision.rule !== DecisionRule.AGGREGATE_THRESHOLD) continue;
+    if (decision.effect === 'mask' && decision.mask === MaskKind.PSEUDONYM) {
+      args[argument] = masker.apply(decision.mask, args[argument], 'String');
+      continue;
+    }
+    return { root, refusedBy: coordinate };
+  }
+  return { root: { ...root, args } };
 }
 
 /**

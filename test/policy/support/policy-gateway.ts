@@ -3,7 +3,8 @@
 //   security limits that a test sending hundreds of operations would trip switched off;
 // - `{ policyOnly: true }`: only the policy components (governed schema, authentication,
 //   admission without the audit log) on the same express/Apollo gateway, for the matrix and scope
-//   tests whose reference data must not change under them (the audit log grows with every request).
+//   tests whose reference data must not change under them (the audit log grows with every request);
+//   `policy` replaces the shipped one there.
 import 'reflect-metadata';
 import { createToken } from '../../../src/auth/api-token.service';
 import { Admission } from '../../../src/admission/admission';
@@ -71,13 +72,13 @@ async function createTokens(db: TestDatabase, policy: Policy): Promise<Record<st
   return tokens;
 }
 
-export async function startPolicyGateway(db: TestDatabase, options: { env?: Record<string, string>; policyOnly?: boolean } = {}): Promise<PolicyGateway> {
+export async function startPolicyGateway(db: TestDatabase, options: { env?: Record<string, string>; policyOnly?: boolean; policy?: Policy } = {}): Promise<PolicyGateway> {
   if (!options.policyOnly) {
     const gateway = await startTestGateway(db, { env: { ...TEST_ENV, ...options.env } });
     return { url: gateway.url, policy: gateway.policy, config: gateway.config, tokens: await createTokens(db, gateway.policy), post: gateway.post, changes: gateway.components.changes, stop: gateway.stop };
   }
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', ...TEST_ENV, ...options.env });
-  const policy = defaultPolicy();
+  const policy = options.policy ?? defaultPolicy();
   const schema = governSchema(await buildUngovernedSchema(), policy, { pseudonymKey: TEST_PSEUDONYM_KEY });
   const authenticate = createAuthenticator({ config, policy });
   // Admission without an audit log, rate limits or suspensions: the reference data stays as it is.
