@@ -14,7 +14,7 @@
 // change is committed at once and, when the record cannot be written, undone by a compensating
 // transaction (`undo`) in the same request, before the answer.
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import type { PendingChange } from '../admission/http-admission';
+import type { PendingChange } from './http-admission';
 import { isEmbeddedUrl } from '../db/embedded';
 
 export interface HeldChange<T> extends PendingChange {

@@ -16,7 +16,7 @@ import { requestDeletion } from '../retention/deletion.service';
 import { loadRetentionRules } from '../retention/retention-rules';
 import { deletionSettings } from '../retention/retention-settings';
 import { deletionPage, FIELD_LIMITS, notFoundPage, receivedPage, refusalPage, statusPage, type FieldErrors, type FormValues, type PageSettings } from './deletion-page';
-import { holdChange } from './held-change';
+import { holdChange } from '../admission/held-change';
 import { newReference, referenceHash } from './reference';
 
 export interface DeletionFormDeps {
@@ -118,7 +118,7 @@ export function deletionFormRouter(deps: DeletionFormDeps): Router {
       const form = parsed.data;
       const reference = newReference();
       const now = ctx.now();
-      // Kept only if its audit record is committed (src/data-deletion/held-change.ts): otherwise
+      // Kept only if its audit record is committed (src/admission/held-change.ts): otherwise
       // rolled back, or on the embedded database deleted again, before the 503 page is answered.
       const change = await holdChange(
         dataSource,

@@ -20,6 +20,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import express from 'express';
 import proxyAddr from 'proxy-addr';
+import MIMEType from 'whatwg-mimetype';
 import type { Admission } from '../admission/admission';
 import { admitHttpRequest, admittedRefusal, REFUSAL_NOT_RECORDED_MESSAGE, type HttpRequestFacts } from '../admission/http-admission';
 import type { RequestContext } from '../context';
@@ -127,21 +128,12 @@ export function apolloRequestRules(apollo: ApolloServer<RequestContext>): Apollo
   return { csrfPreventionRequestHeaders: headers === null ? null : headers.map((name: string) => name.toLowerCase()), allowBatchedHttpRequests: internals.allowBatchedHttpRequests };
 }
 
-const HTTP_TOKEN = /^[-!#$%&'*+.^_`|~A-Za-z0-9]+$/;
-
 /**
- * The essence (`type/subtype`, lower case) of a `Content-Type` as the WHATWG MIME type parser reads
- * it (the one Apollo Server uses), or null when it does not parse.
+ * The essence (`type/subtype`, lower case) of a `Content-Type`, or null when it does not parse:
+ * read by the WHATWG MIME type parser Apollo Server itself uses, so both agree on every header.
  */
 export function mimeEssence(value: string): string | null {
-  const input = value.replace(/^[ \t\n\r]+|[ \t\n\r]+$/g, '');
-  const slash = input.indexOf('/');
-  if (slash <= 0) return null;
-  const type = input.slice(0, slash);
-  const end = input.indexOf(';', slash + 1);
-  const subtype = input.slice(slash + 1, end < 0 ? undefined : end).replace(/[ \t\n\r]+$/, '');
-  if (!HTTP_TOKEN.test(type) || !HTTP_TOKEN.test(subtype)) return null;
-  return `${type}/${subtype}`.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+  return MIMEType.parse(value)?.essence ?? null;
 }
 
 /** Content types a browser sends cross-site without a CORS preflight. */

@@ -1,10 +1,10 @@
-// holdChange (src/data-deletion/held-change.ts): a change kept only once committed. On a
+// holdChange (src/admission/held-change.ts): a change kept only once committed. On a
 // PostgreSQL server it is a transaction held open (nobody else sees the row until commit; abandon
 // rolls it back) while the audit writer commits on another connection; on the embedded database,
 // where a held transaction would keep the audit writer from its only connection, it is committed
 // at once and abandon runs the compensating undo.
 import { AuditWriter, AuditWaitExceededError } from '../../src/audit/audit.writer';
-import { canHoldAcrossAudit, holdChange } from '../../src/data-deletion/held-change';
+import { canHoldAcrossAudit, holdChange } from '../../src/admission/held-change';
 import { auditEntry } from '../audit/audit-fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 

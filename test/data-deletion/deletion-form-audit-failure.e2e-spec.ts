@@ -7,7 +7,7 @@ import { DeletionRequest } from '../../entities/gateway/deletion-request.entity'
 import { UserAction } from '../../entities/system-logs/user-action.entity';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { withAuditWritesRefused } from '../support/audit-refusal';
+import { withAuditWritesRefused } from '../support/refusals';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const FIELDS = { name: 'Grace Requester', email: 'grace@example.com', account: 'A1B2C3D4E5' };

@@ -2,7 +2,6 @@
 // pay the per-address rate limit (IP_RATE_LIMIT_*: 429, recorded once), and their record is
 // fail-closed (503 when it cannot be written). A request with a valid hop token is not limited
 // here (the gateway admitted it under its limits).
-import { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import type { Principal } from '../../src/auth/principal';
 import { loadConfig } from '../../src/config';
 import { federationKeys, INTERNAL_CONTEXT_HEADER } from '../../src/federation/internal-context';
@@ -11,7 +10,7 @@ import { Purpose } from '../../src/policy/taxonomy';
 import { loadGatewayPolicy } from '../../src/server/components';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { mintHop } from './support/federation';
-import { withAuditWritesRefused } from '../support/audit-refusal';
+import { auditRecordsOf, FLOODABLE_PER_ADDRESS_LIMIT, withAuditWritesRefused } from '../support/refusals';
 
 jest.setTimeout(120_000);
 
@@ -25,7 +24,7 @@ describe('subgraph refusals', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const config = loadConfig({ ...process.env, NODE_ENV: 'test', REDIS_URL: undefined, IP_RATE_LIMIT_PER_MINUTE: '1', IP_RATE_LIMIT_BURST: '3' });
+    const config = loadConfig({ ...process.env, NODE_ENV: 'test', REDIS_URL: undefined, ...FLOODABLE_PER_ADDRESS_LIMIT });
     const policy = loadGatewayPolicy(config);
     policyVersion = policy.version;
     orders = await startSubgraphServer({ name: 'orders', dataSource: db.dataSource, config, policy, keys: federationKeys(config), port: 0, host: '127.0.0.1' });
@@ -35,7 +34,7 @@ describe('subgraph refusals', () => {
     await db?.close();
   });
 
-  const recordsOf = (requestId: string) => db.dataSource.getRepository(AuditRecord).findBy({ requestId });
+  const recordsOf = (requestId: string) => auditRecordsOf(db.dataSource, requestId);
   const post = (requestId: string, headers: Record<string, string> = {}) =>
     fetch(orders.url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'probe/3.0', 'x-request-id': requestId, ...headers }, body: JSON.stringify({ query: QUERY }) });
   const validHop = () => mintHop({ audience: 'orders', query: QUERY, principal: ANALYST, purpose: Purpose.BUSINESS_ANALYSIS, policyVersion });

@@ -10,7 +10,7 @@ import { NOT_RECORDED_ERROR } from '../../src/server/imports.route';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testTokenFor } from '../support/fixtures';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { withAuditWritesRefused } from '../support/audit-refusal';
+import { withAuditWritesRefused } from '../support/refusals';
 
 const LISTINGS = join(__dirname, '..', 'fixtures', 'amazon', 'GET_FLAT_FILE_OPEN_LISTINGS_DATA', 'mws-rs_report.tdff.tsv');
 

@@ -9,7 +9,7 @@ import { apolloRefusal, apolloRequestRules, mimeEssence } from '../../src/server
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedTestCatalog, testTokenFor } from '../support/fixtures';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { withAuditWritesRefused } from '../support/audit-refusal';
+import { auditRecordsOf, FLOODABLE_PER_ADDRESS_LIMIT, withAuditWritesRefused } from '../support/refusals';
 
 const CSRF_HEADERS = ['x-purpose', 'x-apollo-operation-name', 'apollo-require-preflight'];
 
@@ -109,7 +109,7 @@ describe('requests Apollo Server would refuse, at the gateway', () => {
     await seedTestCatalog(db.dataSource);
     token = await testTokenFor(db.dataSource, 'catalog_manager');
     gateway = await startTestGateway(db);
-    limited = await startTestGateway(db, { env: { IP_RATE_LIMIT_PER_MINUTE: '1', IP_RATE_LIMIT_BURST: '3' } });
+    limited = await startTestGateway(db, { env: FLOODABLE_PER_ADDRESS_LIMIT });
   });
   afterAll(async () => {
     await gateway?.stop();
@@ -117,7 +117,7 @@ describe('requests Apollo Server would refuse, at the gateway', () => {
     await db?.close();
   });
 
-  const recordOf = (requestId: string) => db.dataSource.getRepository(AuditRecord).findBy({ requestId });
+  const recordOf = (requestId: string) => auditRecordsOf(db.dataSource, requestId);
   const send = (target: TestGateway, method: string, requestId: string, headers: Record<string, string>, body?: string, search = '') =>
     fetch(`${target.url}/graphql${search}`, { method, headers: { 'user-agent': 'probe/1.0', 'x-request-id': requestId, ...headers }, body });
 

@@ -2,12 +2,11 @@
 // /data-deletion) is refused 404 or 405 through admission, like the route it missed: one audit
 // record with its request id, address, user agent and principal, the per-address rate limit
 // (429), fail-closed (503). Other unknown paths get the plain 404, unrecorded.
-import { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import { Purpose } from '../../src/policy/taxonomy';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testTokenFor } from '../support/fixtures';
 import { startTestGateway, type TestGateway } from '../support/gateway';
-import { withAuditWritesRefused } from '../support/audit-refusal';
+import { auditRecordsOf, FLOODABLE_PER_ADDRESS_LIMIT, withAuditWritesRefused } from '../support/refusals';
 
 describe('unserved paths under admitted routes', () => {
   let db: TestDatabase;
@@ -19,7 +18,7 @@ describe('unserved paths under admitted routes', () => {
     db = await createTestDatabase();
     token = await testTokenFor(db.dataSource, 'security', { purposes: [Purpose.TROUBLESHOOTING] });
     gateway = await startTestGateway(db);
-    limited = await startTestGateway(db, { env: { IP_RATE_LIMIT_PER_MINUTE: '1', IP_RATE_LIMIT_BURST: '3' } });
+    limited = await startTestGateway(db, { env: FLOODABLE_PER_ADDRESS_LIMIT });
   });
   afterAll(async () => {
     await gateway?.stop();
@@ -27,7 +26,7 @@ describe('unserved paths under admitted routes', () => {
     await db?.close();
   });
 
-  const recordOf = (requestId: string) => db.dataSource.getRepository(AuditRecord).findBy({ requestId });
+  const recordOf = (requestId: string) => auditRecordsOf(db.dataSource, requestId);
   const send = (target: TestGateway, method: string, path: string, requestId: string, headers: Record<string, string> = {}) =>
     fetch(`${target.url}${path}`, { method, headers: { 'user-agent': 'probe/2.0', 'x-request-id': requestId, ...headers }, redirect: 'manual' });
 
