@@ -80,7 +80,9 @@ export class AuditRecordType {
   @Field(() => [String]) @Classified(Sensitivity.INTERNAL) categories: string[];
   @Field(() => [String]) @Classified(Sensitivity.INTERNAL) masked: string[];
   @Field(() => [String]) @Classified(Sensitivity.INTERNAL) denied: string[];
-  @Field(() => [CategoryRowCountType]) @Classified(Sensitivity.INTERNAL) rowsByCategory: CategoryRowCountType[];
+  @Field(() => [CategoryRowCountType], { description: 'Rows the answer returned, per data category (none when the answer carried no data)' })
+  @Classified(Sensitivity.INTERNAL)
+  rowsByCategory: CategoryRowCountType[];
   @Field(() => AuditOutcomeType) @Classified(Sensitivity.INTERNAL) outcome: AuditOutcomeType;
   @Field(() => [String]) @Classified(Sensitivity.INTERNAL) errorCodes: string[];
   @Field(() => Int) @Classified(Sensitivity.INTERNAL) durationMs: number;

@@ -115,6 +115,12 @@ export type RequestFacts = Partial<
 > & {
   outcome: AuditEntry['outcome'];
   errorCodes: string[];
+  /**
+   * The answer carried no data (`data` null or absent): no rows were returned, whatever the
+   * resolvers counted. GraphQL answers as soon as a non-null root field fails, while its sibling
+   * roots may still be reading; their counts would otherwise depend on timing.
+   */
+  returnedNoData?: boolean;
 };
 
 function rateLimited(retryAfterSeconds: number, what: 'address' | 'principal'): GraphQLError {
@@ -391,7 +397,7 @@ export class Admission {
     const principal = ctx.principal;
     const governance = ctx.governance;
     const declared = ctx.declaredPurpose?.trim() || null;
-    const rowsByCategory = { ...(governance.rowsByCategory as Record<string, number>), ...facts.rowsByCategory };
+    const rowsByCategory = facts.returnedNoData ? {} : { ...(governance.rowsByCategory as Record<string, number>), ...facts.rowsByCategory };
     // Without nested fields (the usual case) the document's cached list itself: normalizeEntry
     // (src/audit/audit-entry.ts) then normalizes it once per document, not once per request.
     const fields = governance.nestedFields.size === 0 && facts.fields ? facts.fields : [...(facts.fields ?? []), ...governance.nestedFields];

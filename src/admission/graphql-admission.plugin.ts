@@ -81,6 +81,7 @@ export function operationRecordFacts(request: GraphQLRequestContextWillSendRespo
     denied,
     outcome: classifyOutcome({ errorCodes: codes, executed, hasData, denied }),
     errorCodes: codes,
+    returnedNoData: data === null || data === undefined,
   };
 }
 

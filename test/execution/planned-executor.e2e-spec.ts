@@ -154,10 +154,10 @@ function corpus(ids: {
     },
     {
       name: 'inventory, replenishment and fees: internal columns, sort, filters', plannable: true,
-      query: `query D($m: String) { inventory(first: 5, sortBy: FULFILLABLE, marketplace: $m, fromDate: "2020-01-01", toDate: "2100-01-01") { nodes { id snapshotDate sku fulfillable inbound total } pageInfo { hasNextPage endCursor } }
+      query: `query D($m: String, $a: String) { inventory(first: 5, sortBy: FULFILLABLE, marketplace: $m, account: $a, fromDate: "2020-01-01", toDate: "2100-01-01") { nodes { id snapshotDate sku fulfillable inbound total } pageInfo { hasNextPage endCursor } }
         replenishmentRecommendations(first: 4, sortBy: RECOMMENDED_QUANTITY, direction: DESC) { nodes { id recommendationDate recommendedQuantity daysOfSupply recommendedShipDate } }
         feeEstimates(first: 4, sortBy: SKU, sku: "no-such-sku", asin: "B000000000") { totalCount nodes { id sku currency } } }`,
-      variables: { m: ids.marketplace },
+      variables: { m: ids.marketplace, a: ids.account },
     },
     { name: 'inventory: bad day range', query: '{ inventory(first: 2, fromDate: "2026-02-01", toDate: "2026-01-01") { nodes { id } } }' },
     { name: 'settlements: bad range', query: '{ settlements(first: 2, from: "2026-01-01T00:00:00Z", to: "2025-01-01T00:00:00Z") { nodes { id } } }' },
