@@ -9,7 +9,7 @@ import { ErrorCode } from '../errors';
 import { Allow } from '../policy/classification';
 import { Permission } from '../policy/taxonomy';
 import { ExportFormat } from './export-file';
-import { createExport, exportExecutorOf, exportSettingsOf, listExports } from './export.service';
+import { createExport, exportExecutorOf, exportRefusalFor, exportSettingsOf, listExports } from './export.service';
 import { DataExportType } from './export.type';
 
 export function toExportType(record: DataExport): DataExportType {
@@ -60,7 +60,9 @@ export class ExportResolver {
   @Query(() => [DataExportType], { description: 'The caller\'s exports that can still be downloaded, newest first' })
   @Allow(Permission.EXPORT_DATA)
   async myExports(@Ctx() ctx: RequestContext): Promise<DataExportType[]> {
-    return (await listExports(ctx.db, ctx.principal!, ctx.now())).map(toExportType);
+    // Only those the download route serves now (role, row scope, categories and purpose as today).
+    const exports = await listExports(ctx.db, ctx.principal!, ctx.now());
+    return exports.filter((file) => exportRefusalFor(file, ctx.principal!, ctx.scope, ctx.policy) === null).map(toExportType);
   }
 }
 

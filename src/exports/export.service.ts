@@ -24,7 +24,8 @@ import { scopeWithin } from '../db/scoped';
 import { nestedRequestContext, type GovernanceRecorder, type RequestContext } from '../context';
 import { ErrorCode } from '../errors';
 import { pseudonym } from '../policy/masks';
-import type { Category } from '../policy/taxonomy';
+import type { Policy } from '../policy/policy';
+import type { Category, Purpose } from '../policy/taxonomy';
 import { limitExceeded, type OperationLimits } from '../security/limits';
 import { EXPORT_CONTENT_TYPES, ExportFileBuilder, rowsOf, type ExportFormat, type ExportWatermark } from './export-file';
 import { connectionPaging, takePageInfo, type ConnectionPaging } from './export-paging';
@@ -342,7 +343,7 @@ export async function listExports(db: EntityManager, principal: Pick<Principal, 
  * Why `file` may not be served to a caller whose current row scope is `scope` and whose categories
  * are `categories` (null: not limited), or null when it may: the export's row scope (the scope it
  * was read under; NULL, as for exports made before it was kept, is not limited) must lie within the
- * caller's, and the categories it read (NULL: any) within the caller's. The one place that decides.
+ * caller's, and the categories it read (NULL: any) within the caller's. Part of `exportRefusalFor`.
  */
 export function exportOutsideOf(file: Pick<DataExport, 'scopeAccounts' | 'scopeMarketplaces' | 'categories'>, caller: { scope: RowScope; categories: readonly string[] | null }): string | null {
   if (!scopeWithin(caller.scope, { accounts: file.scopeAccounts, marketplaces: file.scopeMarketplaces })) {
@@ -350,6 +351,45 @@ export function exportOutsideOf(file: Pick<DataExport, 'scopeAccounts' | 'scopeM
   }
   if (caller.categories !== null && (file.categories === null || file.categories.some((category) => !caller.categories!.includes(category)))) {
     return 'it holds data of categories outside those you are limited to';
+  }
+  return null;
+}
+
+/** Why an export of the caller's own is not served to it now. */
+export interface ExportRefusal {
+  code: typeof ErrorCode.FORBIDDEN | typeof ErrorCode.PURPOSE_NOT_GRANTED;
+  message: string;
+  reason?: 'ROW_SCOPE';
+}
+
+/**
+ * Whether the caller's own, unexpired export `file` is served to it now, under its current role,
+ * row scope, categories and the policy in force: null when it is, else why not. The download route
+ * refuses with it, and `myExports` lists only the exports it serves. The one place that decides.
+ */
+export function exportRefusalFor(
+  file: Pick<DataExport, 'id' | 'principalRole' | 'purpose' | 'scopeAccounts' | 'scopeMarketplaces' | 'categories'>,
+  caller: Pick<Principal, 'role' | 'categories' | 'purposes'>,
+  scope: RowScope,
+  policy: Policy,
+): ExportRefusal | null {
+  // The file holds what the export's role read (its masks and grants): a principal whose role has
+  // changed since (a user's role claim) gets it no more.
+  if (file.principalRole !== caller.role) {
+    return { code: ErrorCode.FORBIDDEN, message: `Export ${file.id} was made under role ${file.principalRole}; this principal now has role ${caller.role}: make the export again` };
+  }
+  // The file holds the rows of the scope it was read under: a principal whose scope or
+  // categories have narrowed since (a user's `accounts` claim) gets it no more.
+  const outside = exportOutsideOf(file, { scope, categories: caller.categories });
+  if (outside !== null) {
+    return { code: ErrorCode.FORBIDDEN, message: `Export ${file.id} is not served to this principal: ${outside}; make the export again`, reason: 'ROW_SCOPE' };
+  }
+  // The policy in force still has to grant the purpose the rows were read for (a `policy apply`
+  // may have taken it from the role since): else the file is not served.
+  const purpose = file.purpose as Purpose | null;
+  const role = policy.roles[caller.role];
+  if (purpose !== null && (!role?.purposes.includes(purpose) || !caller.purposes.includes(purpose))) {
+    return { code: ErrorCode.PURPOSE_NOT_GRANTED, message: `Export ${file.id} was made for purpose ${purpose}, which the policy in force no longer grants to role ${caller.role}` };
   }
   return null;
 }

@@ -12,7 +12,7 @@ import { ErrorCode } from '../errors';
 import { logger } from '../logger';
 import { Permission, type Purpose } from '../policy/taxonomy';
 import { EXPORT_EXTENSIONS, type ExportFormat } from './export-file';
-import { exportOutsideOf, findExportFor } from './export.service';
+import { exportRefusalFor, findExportFor } from './export.service';
 
 export interface ExportsRouteDeps {
   dataSource: DataSource;
@@ -56,24 +56,8 @@ export function exportsRouter(deps: ExportsRouteDeps): Router {
           facts: { ...facts, errorCodes: ['EXPORT_EXPIRED'], outcome: 'refused' },
         };
       }
-      // The file holds what the export's role read (its masks and grants): a principal whose role has
-      // changed since (a user's role claim) gets it no more.
-      if (file.principalRole !== caller.role) {
-        throw routeRefusal(403, ErrorCode.FORBIDDEN, `Export ${file.id} was made under role ${file.principalRole}; this principal now has role ${caller.role}: make the export again`);
-      }
-      // The file holds the rows of the scope it was read under: a principal whose scope or
-      // categories have narrowed since (a user's `accounts` claim) gets it no more.
-      const outside = exportOutsideOf(file, { scope: ctx.scope, categories: caller.categories });
-      if (outside !== null) {
-        throw routeRefusal(403, ErrorCode.FORBIDDEN, `Export ${file.id} is not served to this principal: ${outside}; make the export again`, { reason: 'ROW_SCOPE' });
-      }
-      // The policy in force still has to grant the purpose the rows were read for (a `policy apply`
-      // may have taken it from the role since): else the file is not served.
-      const purpose = file.purpose as Purpose | null;
-      const role = ctx.policy.roles[caller.role];
-      if (purpose !== null && (!role?.purposes.includes(purpose) || !caller.purposes.includes(purpose))) {
-        throw routeRefusal(403, ErrorCode.PURPOSE_NOT_GRANTED, `Export ${file.id} was made for purpose ${purpose}, which the policy in force no longer grants to role ${caller.role}`);
-      }
+      const refusal = exportRefusalFor(file, caller, ctx.scope, ctx.policy);
+      if (refusal !== null) throw routeRefusal(403, refusal.code, refusal.message, refusal.reason ? { reason: refusal.reason } : {});
       try {
         await deps.dataSource.transaction(async (manager) => {
           await manager.increment(DataExport, { id: file.id }, 'downloads', 1);

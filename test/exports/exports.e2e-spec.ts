@@ -70,6 +70,12 @@ describe('restricted exports', () => {
   };
 
   const download = (token: string | null, path: string) => gateway.get(path, token ? { authorization: `Bearer ${token}` } : {});
+  /** The ids `myExports` lists to this principal. */
+  const listedExports = async (token: string): Promise<string[]> => {
+    const response = await gateway.post('{ myExports { id } }', { token });
+    expect(response.body.errors).toBeUndefined();
+    return (response.body.data!.myExports as { id: string }[]).map((each) => each.id);
+  };
 
   it('exports as JSONL exactly the rows the same principal reads through GraphQL, masked the same way', async () => {
     const variables = { first: 100 };
@@ -258,6 +264,9 @@ describe('restricted exports', () => {
       [info.id],
     );
     expect(attempt).toEqual({ outcome: 'refused', error_codes: ['FORBIDDEN'], principal_role: 'analyst' });
+    // Listed only where it is served.
+    expect(await listedExports(asFinance)).toContain(info.id);
+    expect(await listedExports(asAnalyst)).not.toContain(info.id);
 
     // A user whose subject is the id of the analyst token that made an export is another principal.
     const mine = await exported(analyst, ORDERS_EDGES_QUERY, 'JSONL');
@@ -296,6 +305,8 @@ describe('restricted exports', () => {
     );
     expect(attempt).toEqual({ outcome: 'refused', error_codes: ['FORBIDDEN'] });
     expect((await download(await userJwt({ marketplaces: ['A1VC38T7YXB528'] }), info.downloadUrl)).status).toBe(403);
+    expect(await listedExports(jpOnly)).not.toContain(info.id);
+    expect(await listedExports(unscoped)).toContain(info.id);
 
     // An export made under the JP scope is served to the same scope and to a wider one.
     const jpMade = await createExport(jpOnly, SETTLEMENTS, 'JSONL', undefined, 'ACCOUNTING');
@@ -307,6 +318,8 @@ describe('restricted exports', () => {
     expect((await download(await userJwt({ accounts: ['A3SGDEMOJP0003', 'A2SGDEMOEU0002'] }), jpInfo.downloadUrl)).status).toBe(200);
     expect((await download(unscoped, jpInfo.downloadUrl)).status).toBe(200);
     expect((await download(await userJwt({ accounts: ['A2SGDEMOEU0002'] }), jpInfo.downloadUrl)).status).toBe(403);
+    expect(await listedExports(jpOnly)).toContain(jpInfo.id);
+    expect(await listedExports(await userJwt({ accounts: ['A2SGDEMOEU0002'] }))).toEqual(expect.not.arrayContaining([jpInfo.id, info.id]));
   });
 
   it('serves an export made under a policy whose version label is any text (header percent-encoded, watermark one line)', async () => {
@@ -363,5 +376,6 @@ describe('restricted exports', () => {
       [reporting.id],
     );
     expect(attempt).toEqual({ outcome: 'refused', error_codes: ['PURPOSE_NOT_GRANTED'] });
+    expect(await listedExports(analyst)).not.toContain(reporting.id);
   });
 });
