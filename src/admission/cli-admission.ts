@@ -22,7 +22,8 @@ import type { FieldRegistry } from '../policy/field-registry';
 import type { Policy } from '../policy/policy';
 import { asPolicySource } from '../policy/policy-holder';
 import { ALL_PURPOSES, type Category, type Permission, type Purpose } from '../policy/taxonomy';
-import { MemoryRateLimitStore, RateLimiter } from '../security/rate-limit';
+import { createRateLimiter, REDIS_START_WAIT_MS } from '../security';
+import { RedisBreaker } from '../security/redis-breaker';
 import { SuspensionService } from '../security/suspension.service';
 import { newRequestId } from '../request-id';
 import { Admission, holdsPermission, permissionRequired, purposeRequired, refusalStatus, type RequestFacts } from './admission';
@@ -128,16 +129,16 @@ export async function runAdmittedCommand<T>(
   // No checkpoint per command: the gateway's writers sign them (a command would add one per run).
   const writer = new AuditWriter(dataSource, { checkpointKey: null });
   const suspensions = new SuspensionService(dataSource, { cacheMs: 0 });
+  // A token pays into the bucket it pays into over HTTP: in Redis (REDIS_URL), shared with the
+  // gateway's processes; without Redis each command is a process with a bucket of its own.
+  const redis = config.REDIS_URL ? new RedisBreaker(config.REDIS_URL) : null;
+  await redis?.whenReady(REDIS_START_WAIT_MS);
   const admission = new Admission({
     dataSource,
     policies: asPolicySource(policy),
     authenticate: createAuthenticator({ config, policy }),
     suspensions,
-    rateLimiter: new RateLimiter(
-      new MemoryRateLimitStore(),
-      { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST },
-      { perMinute: 0, burst: 0 },
-    ),
+    rateLimiter: createRateLimiter(config, redis, () => {}, false),
     audit: (entry) => writer.append(entry),
   });
   try {
@@ -188,5 +189,6 @@ export async function runAdmittedCommand<T>(
     return answer.result;
   } finally {
     await writer.stop();
+    await redis?.stop();
   }
 }

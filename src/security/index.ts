@@ -120,6 +120,27 @@ function normalizeIp(ip: string): string {
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
 
+/**
+ * The rate limiter of a process (gateway or CLI command): buckets in Redis behind its breaker,
+ * shared with every process on the same Redis, or in this process without Redis (and while Redis
+ * is away). The same keys everywhere, so a token pays into one bucket whatever entry it uses.
+ */
+export function createRateLimiter(
+  config: Pick<Config, 'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_BURST' | 'IP_RATE_LIMIT_PER_MINUTE' | 'IP_RATE_LIMIT_BURST' | 'PUBLIC_RATE_LIMIT_PER_HOUR' | 'PUBLIC_RATE_LIMIT_BURST'>,
+  breaker: RedisBreaker | null,
+  onStoreError: (error: unknown) => void = () => {},
+  /** False where requests have no source address (CLI commands): only principals pay. */
+  perAddress = true,
+): RateLimiter {
+  return new RateLimiter(
+    breaker ? new GuardedRateLimitStore(breaker, new RedisRateLimitStore(breaker.redis), new MemoryRateLimitStore()) : new MemoryRateLimitStore(),
+    { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST },
+    perAddress ? { perMinute: config.IP_RATE_LIMIT_PER_MINUTE, burst: config.IP_RATE_LIMIT_BURST } : { perMinute: 0, burst: 0 },
+    onStoreError,
+    { public: { perMinute: config.PUBLIC_RATE_LIMIT_PER_HOUR / 60, burst: config.PUBLIC_RATE_LIMIT_BURST } },
+  );
+}
+
 /** How long a starting process waits for its first Redis connection before it uses its fallbacks. */
 export const REDIS_START_WAIT_MS = 1_000;
 
@@ -134,13 +155,7 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
   const breaker = options.redisBreaker ?? ownBreaker;
   await breaker?.whenReady(REDIS_START_WAIT_MS);
   const redis = breaker?.redis ?? null;
-  const rateLimiter = new RateLimiter(
-    breaker ? new GuardedRateLimitStore(breaker, new RedisRateLimitStore(breaker.redis), new MemoryRateLimitStore()) : new MemoryRateLimitStore(),
-    { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST },
-    { perMinute: config.IP_RATE_LIMIT_PER_MINUTE, burst: config.IP_RATE_LIMIT_BURST },
-    (error) => onError(error, 'rate limit store'),
-    { public: { perMinute: config.PUBLIC_RATE_LIMIT_PER_HOUR / 60, burst: config.PUBLIC_RATE_LIMIT_BURST } },
-  );
+  const rateLimiter = createRateLimiter(config, breaker, (error) => onError(error, 'rate limit store'));
   const suspensions = new SuspensionService(dataSource, { cacheMs: config.SUSPENSION_CACHE_MS, now: options.now, changes: options.changes });
   const counters = breaker ? new GuardedCounterStore(breaker, new RedisCounterStore(breaker.redis), new MemoryCounterStore()) : new MemoryCounterStore();
   const detector = new SuspiciousActivityDetector(counters, thresholdsFromConfig(config), (input) =>
