@@ -128,12 +128,21 @@ export function apolloRequestRules(apollo: ApolloServer<RequestContext>): Apollo
   return { csrfPreventionRequestHeaders: headers === null ? null : headers.map((name: string) => name.toLowerCase()), allowBatchedHttpRequests: internals.allowBatchedHttpRequests };
 }
 
+const MAX_REMEMBERED_ESSENCES = 64;
+const essences = new Map<string, string | null>();
+
 /**
  * The essence (`type/subtype`, lower case) of a `Content-Type`, or null when it does not parse:
  * read by the WHATWG MIME type parser Apollo Server itself uses, so both agree on every header.
  */
 export function mimeEssence(value: string): string | null {
-  return MIMEType.parse(value)?.essence ?? null;
+  let essence = essences.get(value);
+  if (essence === undefined) {
+    essence = MIMEType.parse(value)?.essence ?? null;
+    // Clients send a handful of distinct values: each is parsed once per process.
+    if (essences.size < MAX_REMEMBERED_ESSENCES && value.length <= 200) essences.set(value, essence);
+  }
+  return essence;
 }
 
 /** Content types a browser sends cross-site without a CORS preflight. */
