@@ -130,15 +130,16 @@ export async function runAdmittedCommand<T>(
   const writer = new AuditWriter(dataSource, { checkpointKey: null });
   const suspensions = new SuspensionService(dataSource, { cacheMs: 0 });
   // A token pays into the bucket it pays into over HTTP: in Redis (REDIS_URL), shared with the
-  // gateway's processes; without Redis each command is a process with a bucket of its own.
-  const redis = config.REDIS_URL ? new RedisBreaker(config.REDIS_URL) : null;
+  // gateway's processes; without Redis each command is a process with a bucket of its own. The
+  // local operator pays into none, so its commands do not connect to Redis.
+  const redis = config.REDIS_URL && identity.token ? new RedisBreaker(config.REDIS_URL) : null;
   await redis?.whenReady(REDIS_START_WAIT_MS);
   const admission = new Admission({
     dataSource,
     policies: asPolicySource(policy),
     authenticate: createAuthenticator({ config, policy }),
     suspensions,
-    rateLimiter: createRateLimiter(config, redis, () => {}, false),
+    rateLimiter: createRateLimiter(config, redis, { perAddress: false }),
     audit: (entry) => writer.append(entry),
   });
   try {

@@ -128,10 +128,14 @@ function normalizeIp(ip: string): string {
 export function createRateLimiter(
   config: Pick<Config, 'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_BURST' | 'IP_RATE_LIMIT_PER_MINUTE' | 'IP_RATE_LIMIT_BURST' | 'PUBLIC_RATE_LIMIT_PER_HOUR' | 'PUBLIC_RATE_LIMIT_BURST'>,
   breaker: RedisBreaker | null,
-  onStoreError: (error: unknown) => void = () => {},
-  /** False where requests have no source address (CLI commands): only principals pay. */
-  perAddress = true,
+  options: {
+    /** Told when the store fails (the request is then let through). */
+    onStoreError?: (error: unknown) => void;
+    /** False where requests have no source address (CLI commands): only principals pay. */
+    perAddress?: boolean;
+  } = {},
 ): RateLimiter {
+  const { onStoreError, perAddress = true } = options;
   return new RateLimiter(
     breaker ? new GuardedRateLimitStore(breaker, new RedisRateLimitStore(breaker.redis), new MemoryRateLimitStore()) : new MemoryRateLimitStore(),
     { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST },
@@ -155,7 +159,7 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
   const breaker = options.redisBreaker ?? ownBreaker;
   await breaker?.whenReady(REDIS_START_WAIT_MS);
   const redis = breaker?.redis ?? null;
-  const rateLimiter = createRateLimiter(config, breaker, (error) => onError(error, 'rate limit store'));
+  const rateLimiter = createRateLimiter(config, breaker, { onStoreError: (error) => onError(error, 'rate limit store') });
   const suspensions = new SuspensionService(dataSource, { cacheMs: config.SUSPENSION_CACHE_MS, now: options.now, changes: options.changes });
   const counters = breaker ? new GuardedCounterStore(breaker, new RedisCounterStore(breaker.redis), new MemoryCounterStore()) : new MemoryCounterStore();
   const detector = new SuspiciousActivityDetector(counters, thresholdsFromConfig(config), (input) =>
