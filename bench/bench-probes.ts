@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Client } from 'pg';
 import type { AuditWriterStats } from '../src/audit/audit.writer';
 import { plannedExecutionCounts } from '../src/execution/planned-executor';
+import { knownOperationCounts } from '../src/admission/known-operations';
 
 const counts = new Map<string, number>();
 const keys = new Map<string, string>();
@@ -63,8 +64,8 @@ export function answerProbe(req: IncomingMessage, res: ServerResponse, extras: P
     body = Object.fromEntries(counts);
   } else if (req.method === 'GET' && url.pathname === '/__bench/cpu') {
     const usage = process.cpuUsage();
-    // How this process answered operations: on a plan or not.
-    const paths = { planner: plannedExecutionCounts };
+    // How this process answered operations: on a plan or not, outside Apollo Server's pipeline or not.
+    const paths = { planner: plannedExecutionCounts, known: knownOperationCounts };
     body = { cpuMicros: usage.user + usage.system, rssBytes: process.memoryUsage.rss(), paths, audit: extras.audit?.() ?? null };
   } else {
     return false;

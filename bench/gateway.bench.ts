@@ -73,7 +73,7 @@ function benchFederationKeys(): { FEDERATION_SIGNING_KEY: string; FEDERATION_PUB
 }
 
 /** CPU time (µs) and resident set size (bytes) of all of a variant's processes (gateway and subgraphs alike). */
-type Paths = { planner?: Record<string, number> };
+type Paths = { planner?: Record<string, number>; known?: Record<string, number> };
 
 async function serverUsage(processes: ChildServer[]): Promise<{ cpuMicros: number; rssBytes: number; paths: Paths | undefined; audit: AuditCounts | null }> {
   const total = { cpuMicros: 0, rssBytes: 0, paths: undefined as Paths | undefined, audit: null as AuditCounts | null };
@@ -570,8 +570,8 @@ async function main(): Promise<void> {
     process.stdout.write('RSS MB (all processes of a variant) after start -> after the rounds:');
     for (const variant of variants) process.stdout.write(` ${variant.name} ${megabytes(rssAtStart.get(variant.name) ?? 0)} -> ${megabytes(rssAfterRounds.get(variant.name) ?? 0)};`);
     process.stdout.write('\n\n');
-    process.stdout.write('How the gateways answered (operations since start: plans made, answered on a plan, not plannable, fell back to graphql-js):\n');
-    for (const [name, paths] of pathsAfterRounds) process.stdout.write(`  ${name.padEnd(16)} ${JSON.stringify(paths.planner)}\n`);
+    process.stdout.write('How the gateways answered (operations since start: plans made, answered on a plan, not plannable, fell back to graphql-js; of the planned, answered outside Apollo Server\'s pipeline, and admitted there then handed to it):\n');
+    for (const [name, paths] of pathsAfterRounds) process.stdout.write(`  ${name.padEnd(16)} ${JSON.stringify(paths.planner)} ${JSON.stringify(paths.known ?? {})}\n`);
     process.stdout.write('\n');
     process.stdout.write(`SQL statements per request (mean of ${SQL_SAMPLE} sequential requests; under load the audit batches are shared):\n`);
     for (const [name, counts] of Object.entries(statements)) {

@@ -7,7 +7,7 @@
 // waits for the record's commit; if it cannot be written, the data is withheld (HTTP 503).
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse, GraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
-import { execute, GraphQLError, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { execute, GraphQLError, type DocumentNode, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { ApiCallLogger } from '../audit/api-call.logger';
 import { classifyOutcome } from '../audit/audit-outcome';
 import { sha256Hex } from '../audit/canonical';
@@ -21,6 +21,7 @@ import { DEADLINE_MESSAGE, deadlineExceeded, type Admission, type RequestFacts }
 import { checkOperation, type OperationCheckOptions } from './operation-checks';
 import { operationFacts, type OperationFacts } from './operation-facts';
 import type { PlannedExecution } from '../execution/planned-executor';
+import type { KnownOperations } from './known-operations';
 
 export const AUDIT_WRITE_FAILED_MESSAGE = 'The audit record of this operation could not be written, so its data is withheld; try again later';
 
@@ -38,6 +39,47 @@ export interface GraphqlAdmissionOptions extends OperationCheckOptions {
   principalViews?: boolean;
   /** Answers the operations that have a plan (src/execution/planned-executor.ts); the others run on graphql-js. */
   plannedExecution?: PlannedExecution | null;
+  /**
+   * Documents Apollo Server has parsed and validated, remembered here, so that their planned
+   * operations can be answered without its pipeline (src/admission/known-operations.ts).
+   */
+  knownOperations?: KnownOperations | null;
+}
+
+/** One operation and its answer, as its audit record and `extensions.governance` see it (on any path that answers it). */
+export interface AnsweredOperation {
+  ctx: RequestContext;
+  /** The answer, changed in place (extensions, a withheld answer). */
+  response: GraphQLResponse;
+  schema: GraphQLSchema | undefined;
+  document: DocumentNode | undefined;
+  operation: OperationDefinitionNode | undefined;
+  /** The operation's own name, once resolved; else the name the request gave. */
+  operationName: string | null | undefined;
+  /** The document's text. */
+  source: string | undefined;
+  /** SHA-256 (hex) of `source`. */
+  queryHash: string | undefined;
+  variables: Record<string, unknown> | undefined;
+  extensions: Record<string, unknown> | undefined;
+}
+
+/** An operation Apollo Server answered, as its request context has it. */
+export function answeredByApollo(request: GraphQLRequestContextWillSendResponse<RequestContext>): AnsweredOperation {
+  return {
+    ctx: request.contextValue,
+    response: request.response,
+    schema: request.schema,
+    document: request.document,
+    operation: request.operation,
+    operationName: request.operationName ?? request.request.operationName ?? null,
+    source: request.source ?? request.request.query,
+    // Apollo's `queryHash` is the SHA-256 (hex) of the source it parsed (verified against the
+    // persisted-query hash when one is sent).
+    queryHash: request.queryHash,
+    variables: request.request.variables,
+    extensions: request.request.extensions,
+  };
 }
 
 function errorCodes(errors: readonly GraphQLFormattedError[] | undefined): string[] {
@@ -50,31 +92,28 @@ function deniedFromErrors(errors: readonly GraphQLFormattedError[] | undefined):
     .map((error) => error.extensions!.coordinate as string);
 }
 
-function resultOf(request: GraphQLRequestContextWillSendResponse<RequestContext>) {
-  const body = request.response.body;
+function resultOf(response: GraphQLResponse) {
+  const body = response.body;
   if (!body) return { data: undefined, errors: undefined };
   return body.kind === 'single' ? body.singleResult : body.initialResult;
 }
 
-/** The facts of an operation's audit record, from Apollo's request context. */
-export function operationRecordFacts(request: GraphQLRequestContextWillSendResponse<RequestContext>, executed: boolean): RequestFacts {
-  const { data, errors } = resultOf(request);
+/** The facts of an operation's audit record. */
+export function operationRecordFacts(answered: AnsweredOperation, executed: boolean): RequestFacts {
+  const { data, errors } = resultOf(answered.response);
   const codes = errorCodes(errors);
-  const ctx = request.contextValue;
+  const { ctx, schema, document, operation } = answered;
   const denied = [...ctx.governance.denied, ...deniedFromErrors(errors)];
   const hasData = !!data && Object.values(data).some((value) => value !== null && value !== undefined);
-  const operation = request.operation ?? null;
-  const document = request.document ?? null;
-  const facts: OperationFacts | null = document && operation && request.schema ? operationFacts(request.schema, document, operation) : null;
-  const source = request.source ?? request.request.query ?? null;
+  const facts: OperationFacts | null = document && operation && schema ? operationFacts(schema, document, operation) : null;
+  const source = answered.source ?? null;
   return {
     operationType: operation?.operation ?? null,
-    operationName: request.operationName ?? request.request.operationName ?? null,
-    // Apollo's `queryHash` is the SHA-256 (hex) of the source it parsed (verified against the
-    // persisted-query hash when one is sent): not hashed a second time here.
-    documentHash: source ? (request.queryHash ?? sha256Hex(source)) : null,
+    operationName: answered.operationName ?? null,
+    // Not hashed a second time when the hash is known.
+    documentHash: source ? (answered.queryHash ?? sha256Hex(source)) : null,
     document: source ? (facts?.redactedDocument ?? null) : undefined,
-    variables: redactVariables(request.request.variables, request.schema, operation),
+    variables: redactVariables(answered.variables, schema, operation ?? null),
     // The document's own (cached, never modified) lists: the record is built from them as they are.
     fields: (facts?.fields ?? []) as string[],
     categories: (facts?.categories ?? []) as string[],
@@ -91,21 +130,65 @@ function singleResponse(singleResult: FormattedExecutionResult): GraphQLResponse
 }
 
 /** Replaces the answer by a 503 UNAVAILABLE without data. */
-function withhold(request: GraphQLRequestContextWillSendResponse<RequestContext>, message: string, reason: string): void {
-  request.response.body = { kind: 'single', singleResult: { data: null, errors: [{ message, extensions: { code: ErrorCode.UNAVAILABLE, reason } }] } };
-  request.response.http.status = 503;
-  request.response.http.headers.set('retry-after', '1');
+function withhold(response: GraphQLResponse, message: string, reason: string): void {
+  response.body = { kind: 'single', singleResult: { data: null, errors: [{ message, extensions: { code: ErrorCode.UNAVAILABLE, reason } }] } };
+  response.http.status = 503;
+  response.http.headers.set('retry-after', '1');
 }
 
 /** Replaces an answer that carries an UNAVAILABLE error by a 503 without data. */
-function withholdIfUnavailable(request: GraphQLRequestContextWillSendResponse<RequestContext>): void {
-  const { errors } = resultOf(request);
+function withholdIfUnavailable(response: GraphQLResponse): void {
+  const { errors } = resultOf(response);
   const failure = errors?.find((error) => error.extensions?.code === ErrorCode.UNAVAILABLE);
   if (!failure) return;
   const reason = failure.extensions?.reason;
-  request.response.body = { kind: 'single', singleResult: { data: null, errors: [{ message: failure.message, extensions: { code: ErrorCode.UNAVAILABLE, ...(typeof reason === 'string' ? { reason } : {}) } }] } };
-  request.response.http.status = 503;
-  request.response.http.headers.set('retry-after', '1');
+  response.body = { kind: 'single', singleResult: { data: null, errors: [{ message: failure.message, extensions: { code: ErrorCode.UNAVAILABLE, ...(typeof reason === 'string' ? { reason } : {}) } }] } };
+  response.http.status = 503;
+  response.http.headers.set('retry-after', '1');
+}
+
+/**
+ * The end of every operation the gateway answers (Apollo Server's `willSendResponse`, and planned
+ * answers of known documents): infrastructure failures and a passed deadline withhold the answer,
+ * `extensions.governance` is added, the API call log is told, and the operation's one audit
+ * record is written; if it cannot be, the data is withheld (HTTP 503).
+ */
+export async function finishOperation(admission: Admission, options: GraphqlAdmissionOptions, answered: AnsweredOperation, executed: boolean): Promise<void> {
+  const { ctx, response } = answered;
+  // An infrastructure failure anywhere in the operation (a terminated connection, a timeout):
+  // nothing of it is served, the whole answer is 503 UNAVAILABLE.
+  withholdIfUnavailable(response);
+  // Past the request deadline: nothing is served, whatever execution produced.
+  if (admission.pastDeadline(ctx) && response.http.status !== 503) withhold(response, deadlineExceeded().message, 'DEADLINE_EXCEEDED');
+  const body = response.body;
+  if (body.kind === 'single') {
+    const governance: Record<string, unknown> = {
+      policyVersion: ctx.policy.version,
+      purpose: ctx.purpose,
+      // Root fields that declared their own purpose (`@purpose`): each root field's purpose.
+      ...(ctx.rootPurposes ? { rootPurposes: Object.fromEntries(ctx.rootPurposes) } : {}),
+      masked: [...ctx.governance.masked].sort(),
+      denied: [...ctx.governance.denied].sort(),
+    };
+    if (ctx.governance.suppressedGroups > 0) governance.suppressedGroups = ctx.governance.suppressedGroups;
+    // Asked for by the request (`extensions.governancePaths: true`, as GraphiQL does): where masked values are.
+    if (answered.extensions?.governancePaths === true) governance.maskedPaths = ctx.governance.maskedPaths;
+    body.singleResult.extensions = { ...body.singleResult.extensions, governance };
+  }
+  const facts = operationRecordFacts(answered, executed);
+  options.apiCalls?.noteOperation(ctx.requestId, {
+    principalId: ctx.principal?.id ?? null,
+    accountId: ctx.principal?.accounts?.length === 1 ? ctx.principal.accounts[0] : null,
+    operationName: facts.operationName ?? null,
+    errorCode: facts.errorCodes[0] ?? null,
+  });
+  try {
+    await admission.record(ctx, facts);
+  } catch (error) {
+    options.onWriteError?.(error, ctx.requestId);
+    if (error instanceof AuditWaitExceededError) withhold(response, DEADLINE_MESSAGE, 'DEADLINE_EXCEEDED');
+    else withhold(response, AUDIT_WRITE_FAILED_MESSAGE, 'AUDIT_WRITE_FAILED');
+  }
 }
 
 function policyChanged(): GraphQLError {
@@ -141,6 +224,9 @@ export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdm
           if (ctx.refusal) throw ctx.refusal;
           if (mismatch) throw policyChanged();
           if (!request.operation) return;
+          // Parsed and validated by Apollo Server against this schema: its planned operations can
+          // be answered without the pipeline from now on (src/admission/known-operations.ts).
+          if (bound !== undefined && request.source !== undefined && request.queryHash) options.knownOperations?.remember(request.schema, request.source, request.document, request.queryHash);
           await checkOperation(
             ctx,
             {
@@ -171,7 +257,8 @@ export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdm
             });
             return singleResponse({ data: result.data, ...(result.errors ? { errors: result.errors.map((error) => error.toJSON()) } : {}) });
           }
-          if (!options.plannedExecution) return null;
+          // A plan already declined for this context (src/admission/known-operations.ts) is not run again.
+          if (!options.plannedExecution || options.knownOperations?.planDeclined(ctx)) return null;
           const planned = await options.plannedExecution({ schema: request.schema, document: request.document, operation: request.operation, variables: request.request.variables, ctx });
           if (!planned) return null;
           executed = true;
@@ -181,40 +268,7 @@ export function graphqlAdmissionPlugin(admission: Admission, options: GraphqlAdm
           executed = true;
         },
         async willSendResponse(request) {
-          // An infrastructure failure anywhere in the operation (a terminated connection, a
-          // timeout): nothing of it is served, the whole answer is 503 UNAVAILABLE.
-          withholdIfUnavailable(request);
-          // Past the request deadline: nothing is served, whatever execution produced.
-          if (admission.pastDeadline(ctx) && request.response.http.status !== 503) withhold(request, deadlineExceeded().message, 'DEADLINE_EXCEEDED');
-          const body = request.response.body;
-          if (body.kind === 'single') {
-            const governance: Record<string, unknown> = {
-              policyVersion: ctx.policy.version,
-              purpose: ctx.purpose,
-              // Root fields that declared their own purpose (`@purpose`): each root field's purpose.
-              ...(ctx.rootPurposes ? { rootPurposes: Object.fromEntries(ctx.rootPurposes) } : {}),
-              masked: [...ctx.governance.masked].sort(),
-              denied: [...ctx.governance.denied].sort(),
-            };
-            if (ctx.governance.suppressedGroups > 0) governance.suppressedGroups = ctx.governance.suppressedGroups;
-            // Asked for by the request (`extensions.governancePaths: true`, as GraphiQL does): where masked values are.
-            if (request.request.extensions?.governancePaths === true) governance.maskedPaths = ctx.governance.maskedPaths;
-            body.singleResult.extensions = { ...body.singleResult.extensions, governance };
-          }
-          const facts = operationRecordFacts(request, executed);
-          options.apiCalls?.noteOperation(ctx.requestId, {
-            principalId: ctx.principal?.id ?? null,
-            accountId: ctx.principal?.accounts?.length === 1 ? ctx.principal.accounts[0] : null,
-            operationName: facts.operationName ?? null,
-            errorCode: facts.errorCodes[0] ?? null,
-          });
-          try {
-            await admission.record(ctx, facts);
-          } catch (error) {
-            options.onWriteError?.(error, ctx.requestId);
-            if (error instanceof AuditWaitExceededError) withhold(request, DEADLINE_MESSAGE, 'DEADLINE_EXCEEDED');
-            else withhold(request, AUDIT_WRITE_FAILED_MESSAGE, 'AUDIT_WRITE_FAILED');
-          }
+          await finishOperation(admission, options, answeredByApollo(request), executed);
         },
       };
     },

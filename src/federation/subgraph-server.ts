@@ -19,7 +19,7 @@ import type { DataSource } from 'typeorm';
 import { performance } from 'node:perf_hooks';
 import { Admission } from '../admission/admission';
 import { REFUSAL_NOT_RECORDED_MESSAGE } from '../admission/http-admission';
-import { operationRecordFacts } from '../admission/graphql-admission.plugin';
+import { answeredByApollo, operationRecordFacts } from '../admission/graphql-admission.plugin';
 import { checkOperation } from '../admission/operation-checks';
 import { operationFacts } from '../admission/operation-facts';
 import { AuditWriter } from '../audit/audit.writer';
@@ -157,7 +157,7 @@ function subgraphPlugin(options: SubgraphPluginOptions): ApolloServerPlugin<Requ
           // Loading the SDL serves no data: only requests of a principal are recorded here.
           if (!ctx.principal) return;
           try {
-            await admission.record(ctx, { ...operationRecordFacts(request, executed), servedBy: options.name });
+            await admission.record(ctx, { ...operationRecordFacts(answeredByApollo(request), executed), servedBy: options.name });
           } catch (error) {
             options.onWriteError(error, ctx.requestId);
             request.response.body = {

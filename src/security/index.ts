@@ -28,7 +28,7 @@ import { limitsFromConfig, type OperationLimits } from './limits';
 import { PersistedOperationRegistry, PersistedQueryCache } from './persisted-operations';
 import { MemoryRateLimitStore, RateLimiter, RedisRateLimitStore, type BucketSpec, type RateLimitStore, type TakeResult } from './rate-limit';
 import { RedisBreaker } from './redis-breaker';
-import { securityPlugin } from './security.plugin';
+import { observeOperationOutcome, securityPlugin } from './security.plugin';
 import { MemoryCounterStore, RedisCounterStore, type CounterStore, SuspicionRule, SuspiciousActivityDetector, thresholdsFromConfig } from './suspicious-activity';
 import { SuspensionService } from './suspension.service';
 
@@ -48,6 +48,8 @@ export interface SecurityOptions {
 export interface Security {
   limits: OperationLimits;
   plugin: ApolloServerPlugin<RequestContext>;
+  /** Feeds an operation answered outside Apollo Server's pipeline to the suspicious-activity rules (as `plugin` does). */
+  observeOperation(ctx: RequestContext, errorCodes: readonly string[]): Promise<void>;
   /** Wraps authentication: a refused token feeds the revoked-token / IP allow-list rules. */
   wrapAuthenticate(authenticate: Authenticate): Authenticate;
   /** Whether a partner token registered a document (persisted operations); null when not enforced. */
@@ -194,6 +196,7 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
   return {
     limits,
     plugin,
+    observeOperation: (ctx, codes) => observeOperationOutcome(detector, ctx, codes, onError),
     wrapAuthenticate(authenticate) {
       return async (authorization, deps) => {
         try {

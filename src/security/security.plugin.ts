@@ -79,6 +79,29 @@ function errorCodes(request: GraphQLRequestContext<RequestContext>): string[] {
   return (errors ?? []).map((error) => String(error.extensions?.code ?? ''));
 }
 
+/**
+ * Feeds one operation's outcome to the suspicious-activity rules: after its answer is decided, on
+ * every path that answers an operation (Apollo Server's, and planned answers of known documents).
+ */
+export async function observeOperationOutcome(detector: SuspiciousActivityDetector | null, ctx: RequestContext | undefined, codes: readonly string[], report: (error: unknown, what: string) => void): Promise<void> {
+  // An unauthenticated request has no principal to watch; a refused one (a purpose not granted,
+  // say) still counts for the suspicious-activity rules.
+  if (!detector || !ctx?.principal) return;
+  if (codes.includes(ErrorCode.SUSPENDED)) return;
+  const rows = Object.values(ctx.governance?.rowsByCategory ?? {}).reduce<number>((sum, count) => sum + (count ?? 0), 0);
+  const denied = (ctx.governance?.denied.size ?? 0) > 0 || codes.includes(ErrorCode.FORBIDDEN) || codes.includes(ErrorCode.PURPOSE_NOT_GRANTED);
+  try {
+    await detector.observeOperation({
+      requestId: ctx.requestId,
+      principal: { id: ctx.principal.id, kind: ctx.principal.kind, role: ctx.principal.role },
+      denied,
+      rows,
+    });
+  } catch (error) {
+    report(error, 'suspicious-activity rules');
+  }
+}
+
 export function securityPlugin(options: SecurityPluginOptions): ApolloServerPlugin<RequestContext> {
   const { limits } = options;
   const report = options.onError ?? (() => {});
@@ -132,24 +155,7 @@ export function securityPlugin(options: SecurityPluginOptions): ApolloServerPlug
           }
         },
         async willSendResponse(request) {
-          const ctx = request.contextValue;
-          // An unauthenticated request has no principal to watch; a refused one (a purpose not
-          // granted, say) still counts for the suspicious-activity rules.
-          if (!options.detector || !ctx?.principal) return;
-          const codes = errorCodes(request);
-          if (codes.includes(ErrorCode.SUSPENDED)) return;
-          const rows = Object.values(ctx.governance?.rowsByCategory ?? {}).reduce<number>((sum, count) => sum + (count ?? 0), 0);
-          const denied = (ctx.governance?.denied.size ?? 0) > 0 || codes.includes(ErrorCode.FORBIDDEN) || codes.includes(ErrorCode.PURPOSE_NOT_GRANTED);
-          try {
-            await options.detector.observeOperation({
-              requestId: ctx.requestId,
-              principal: { id: ctx.principal.id, kind: ctx.principal.kind, role: ctx.principal.role },
-              denied,
-              rows,
-            });
-          } catch (error) {
-            report(error, 'suspicious-activity rules');
-          }
+          await observeOperationOutcome(options.detector, request.contextValue, errorCodes(request), report);
         },
       };
     },

@@ -5,7 +5,8 @@ import { In, type DataSource } from 'typeorm';
 import { ApiToken } from '../../entities/gateway/api-token.entity';
 import { describeAccess } from '../policy/describe-access';
 import { Admission } from '../admission/admission';
-import { graphqlAdmissionPlugin } from '../admission/graphql-admission.plugin';
+import { graphqlAdmissionPlugin, type GraphqlAdmissionOptions } from '../admission/graphql-admission.plugin';
+import { KnownOperations } from '../admission/known-operations';
 import { ApiCallLogger } from '../audit/api-call.logger';
 import { AuditWriter } from '../audit/audit.writer';
 import { createAuthenticator, type Authenticate } from '../auth/authenticate';
@@ -123,18 +124,28 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     deadlineMs: config.REQUEST_DEADLINE_MS,
   });
   const onHttpRefusal: GatewayComponents['onHttpRefusal'] = audited ? (refusal) => admission.recordTransportRefusal(refusal) : undefined;
+  const admissionOptions: GraphqlAdmissionOptions = {
+    limits: security?.limits ?? null,
+    mayIntrospect: security ? (principal, policy) => security.mayIntrospect(principal, policy) : () => true,
+    isPersisted: security?.isPersisted ?? null,
+    requirePurpose: governed,
+    policyOf: (schema) => schemas.policyOf(schema),
+    principalViews: governed,
+    plannedExecution: planned,
+    apiCalls,
+    onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'audit record not written: response withheld'),
+  };
+  // Planned operations of documents Apollo Server has validated are answered without its pipeline.
+  const knownOperations = planned
+    ? new KnownOperations(admission, {
+        ...admissionOptions,
+        currentSchema: () => schemas.current(),
+        plannedExecution: planned,
+        observeOperation: security ? (ctx, codes) => security.observeOperation(ctx, codes) : undefined,
+      })
+    : null;
   const plugins = [
-    graphqlAdmissionPlugin(admission, {
-      limits: security?.limits ?? null,
-      mayIntrospect: security ? (principal, policy) => security.mayIntrospect(principal, policy) : () => true,
-      isPersisted: security?.isPersisted ?? null,
-      requirePurpose: governed,
-      policyOf: (schema) => schemas.policyOf(schema),
-      principalViews: governed,
-      plannedExecution: planned,
-      apiCalls,
-      onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'audit record not written: response withheld'),
-    }),
+    graphqlAdmissionPlugin(admission, { ...admissionOptions, knownOperations }),
     ...(security ? [security.plugin] : []),
     // Restricted exports run their query under this gateway's limits (src/exports).
     exportsPlugin({ ttlHours: config.EXPORT_TTL_HOURS, limits: security?.limits ?? null, pseudonymKey, maxRows: config.EXPORT_MAX_ROWS }),
@@ -160,6 +171,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     auditWriter: writer,
     redisBreaker,
     graphqlChecks: security?.graphqlChecks,
+    knownOperations,
     apolloOptions: security?.apolloOptions,
     trustProxy: security?.trustProxy,
     createServer: security ? (app) => security.createServer(app) : undefined,

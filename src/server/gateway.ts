@@ -22,7 +22,7 @@ import { graphiqlRouter, PLACEHOLDER_HEADERS } from './graphiql/graphiql';
 import { logger } from '../logger';
 import { isUnavailableError, UNAVAILABLE_MESSAGE } from '../unavailable';
 import { readinessHandler } from './readiness';
-import { createMetrics, type AuditWriterGauge, type GatewayMetrics } from './metrics';
+import { createMetrics, observedAnswerOf, type AuditWriterGauge, type GatewayMetrics } from './metrics';
 import { requestIdMiddleware } from '../request-id';
 import { answerUnhandled, graphqlEntry, isGraphqlPath, type GraphqlRequestCheck, type HttpRefusal } from './graphql-entry';
 import type { NodeHandler } from './node-handler';
@@ -50,7 +50,7 @@ function gatewayRequestPlugin(metrics: GatewayMetrics): ApolloServerPlugin<Reque
       return {
         async willSendResponse(request) {
           if (!request.response.http.headers.has('cache-control')) request.response.http.headers.set('cache-control', 'no-store');
-          metrics.observe(request, started);
+          metrics.observe(observedAnswerOf(request), started);
         },
       };
     },
@@ -76,6 +76,8 @@ export interface GatewayComponents {
   auditWriter?: AuditWriterGauge;
   /** Releases what the components hold (writers, timers); called by `stop()`. */
   stop?: () => Promise<void>;
+  /** Planned answers of documents Apollo Server has validated, without its pipeline (src/admission/known-operations.ts). */
+  knownOperations?: import('../admission/known-operations').KnownOperations | null;
   /** Checks of a `/graphql` request after its body is parsed (e.g. batch and document size limits). */
   graphqlChecks?: GraphqlRequestCheck[];
   /** Apollo settings the components own (parse limits, persisted-query cache). */
@@ -193,6 +195,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     checks: components.graphqlChecks ?? [],
     onHttpRefusal: components.onHttpRefusal,
     trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
+    knownOperations: components.knownOperations,
+    onKnownAnswer: (answer, started) => metrics.observe({ operationName: answer.operationName, contextValue: answer.ctx, result: answer.result }, started),
   });
 
   app.get('/healthz', (_req, res) => {

@@ -22,6 +22,7 @@ import express from 'express';
 import proxyAddr from 'proxy-addr';
 import MIMEType from 'whatwg-mimetype';
 import type { Admission } from '../admission/admission';
+import type { KnownOperationAnswer, KnownOperations } from '../admission/known-operations';
 import { admitHttpRequest, admittedRefusal, REFUSAL_NOT_RECORDED_MESSAGE, type HttpRequestFacts } from '../admission/http-admission';
 import type { RequestContext } from '../context';
 import { ErrorCode } from '../errors';
@@ -62,6 +63,10 @@ export interface GraphqlEntryOptions {
   onHttpRefusal?: (refusal: HttpRefusal) => Promise<void>;
   /** Which proxies are trusted to report the client's address (Express's compiled `trust proxy`). */
   trustProxy: (address: string, hop: number) => boolean;
+  /** Answers planned operations of documents Apollo Server has validated, without its pipeline (src/admission/known-operations.ts). */
+  knownOperations?: KnownOperations | null;
+  /** Told of each answer made by `knownOperations` (`started`: process.hrtime.bigint() when the request began), as Apollo's plugins are of theirs. */
+  onKnownAnswer?: (answer: KnownOperationAnswer, started: bigint) => void;
 }
 
 /** Whether Express would have routed `url` to a handler mounted at `/graphql` (any case; `/graphql/...` too). */
@@ -242,6 +247,7 @@ export function apolloRefusal(
 /** The `/graphql` entry as a request listener (see the file's comment). */
 export function graphqlEntry(options: GraphqlEntryOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { apollo, admission, bodyLimit, checks } = options;
+  const known = options.knownOperations ?? null;
   const rules = apolloRequestRules(apollo);
   if (!rules) logger().warn('Apollo Server settings not readable: requests it refuses itself are recorded without their origin');
   const handlers: NodeHandler[] = [...options.middleware, express.json({ limit: bodyLimit }) as unknown as NodeHandler];
@@ -301,12 +307,25 @@ export function graphqlEntry(options: GraphqlEntryOptions): (req: IncomingMessag
         return;
       }
     }
+    const admit = () => admitHttpRequest(admission, request, 'graphql', Array.isArray(body) ? body.length : 1);
+    let context = admit;
+    if (known && method === 'POST' && isRecord(body)) {
+      const started = process.hrtime.bigint();
+      const outcome = await known.answer({ body, header: request.header, admit });
+      if (outcome?.kind === 'answered') {
+        options.onKnownAnswer?.(outcome, started);
+        for (const [name, value] of outcome.headers) res.setHeader(name, value);
+        // As the gateway's request plugin sets it on Apollo Server's answers.
+        if (!outcome.headers.has('cache-control')) res.setHeader('cache-control', 'no-store');
+        sendJson(res, outcome.status, outcome.body);
+        return;
+      }
+      // Admitted there: Apollo Server serves it with that context, never admitting it again.
+      if (outcome) context = () => Promise.resolve(outcome.ctx);
+    }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method, headers, search, body },
-      context: () => admitHttpRequest(admission, request, 'graphql', Array.isArray(body) ? body.length : 1),
-    });
+    const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method, headers, search, body }, context });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {

@@ -1,5 +1,6 @@
 // Prometheus metrics (prom-client): request counts and durations by operation and outcome.
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
+import type { FormattedExecutionResult } from 'graphql';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AuditWriterStats } from '../audit/audit.writer';
 import type { RequestContext } from '../context';
@@ -10,8 +11,21 @@ import type { PolicySource } from '../policy/policy-holder';
 export interface GatewayMetrics {
   registry: Registry;
   plugin: ApolloServerPlugin<RequestContext>;
-  /** What `plugin` does when a response is sent, for a plugin that does more on that hook (the gateway's). */
-  observe(request: GraphQLRequestContextWillSendResponse<RequestContext>, started: bigint): void;
+  /** What `plugin` does when a response is sent, for a plugin that does more on that hook (the gateway's) and answers made outside Apollo Server. */
+  observe(answer: ObservedAnswer, started: bigint): void;
+}
+
+/** An operation's answer, as the metrics count it. */
+export interface ObservedAnswer {
+  operationName: string | null | undefined;
+  contextValue: RequestContext | undefined;
+  /** The single result; undefined for an incremental answer. */
+  result: FormattedExecutionResult | undefined;
+}
+
+/** The answer of an operation Apollo Server served. */
+export function observedAnswerOf(request: GraphQLRequestContextWillSendResponse<RequestContext>): ObservedAnswer {
+  return { operationName: request.operationName, contextValue: request.contextValue, result: request.response.body.kind === 'single' ? request.response.body.singleResult : undefined };
 }
 
 /** Outcome labels: the gateway's own codes; anything a client could choose or vary becomes `error`. */
@@ -140,8 +154,7 @@ export function createMetrics(options: { policy?: PolicySource; redis?: { state(
   });
   const operationLabel = operationLabeller();
   /** Counts one answered request (`started`: process.hrtime.bigint() when it began). */
-  const observe = ({ response, operationName, contextValue }: GraphQLRequestContextWillSendResponse<RequestContext>, started: bigint): void => {
-    const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+  const observe = ({ result: body, operationName, contextValue }: ObservedAnswer, started: bigint): void => {
     const codes = (body?.errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
     const admitted = Boolean(contextValue?.principal) && !contextValue?.refusal;
     const labels = { operation: operationLabel(operationName, admitted), outcome: outcomeOf(codes, Boolean(body?.data)) };
@@ -153,7 +166,7 @@ export function createMetrics(options: { policy?: PolicySource; redis?: { state(
       const started = process.hrtime.bigint();
       return {
         async willSendResponse(request) {
-          observe(request, started);
+          observe(observedAnswerOf(request), started);
         },
       };
     },

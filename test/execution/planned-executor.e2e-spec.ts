@@ -13,6 +13,7 @@ import { createToken } from '../../src/auth/api-token.service';
 import { AuditRecord } from '../../entities/gateway/audit-record.entity';
 import { seedDemo } from '../../src/db/demo/seed-demo';
 import { plannedExecutionCounts } from '../../src/execution/planned-executor';
+import { knownOperationCounts } from '../../src/admission/known-operations';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { countQueries } from '../support/query-counter';
@@ -278,6 +279,7 @@ describe('planned execution (PLANNED_EXECUTION on and off)', () => {
 
   it('answers and records every case of the corpus exactly as graphql-js, for every role, purpose and scope', async () => {
     const before = { ...plannedExecutionCounts };
+    const knownBefore = { ...knownOperationCounts };
     let compared = 0;
     let withData = 0;
     const plannedCases = new Map<string, number>();
@@ -302,6 +304,10 @@ describe('planned execution (PLANNED_EXECUTION on and off)', () => {
     expect(Object.fromEntries(cases.map((entry) => [entry.name, (plannedCases.get(entry.name) ?? 0) > 0]))).toEqual(Object.fromEntries(cases.map((entry) => [entry.name, entry.plannable === true])));
     expect(plannedExecutionCounts.planned - before.planned).toBeGreaterThan(100);
     expect(plannedExecutionCounts.fellBack - before.fellBack).toBeGreaterThan(0);
+    // After a document's first request, its planned answers came without Apollo Server's pipeline
+    // (src/admission/known-operations.ts), and what a plan did not answer was handed back to it.
+    expect(knownOperationCounts.answered - knownBefore.answered).toBeGreaterThan(100);
+    expect(knownOperationCounts.handedOff - knownBefore.handedOff).toBeGreaterThan(0);
   });
 
   it('runs a plannable operation as one SQL statement per root field', async () => {
