@@ -270,6 +270,8 @@ export async function createFederatedComponents(options: FederatedOptions): Prom
     ...components,
     plugins: [...components.plugins, subgraphErrorsPlugin()],
     apolloGateway: exporting,
+    // No plan runs here (the subgraphs read the data), so nothing is answered outside Apollo Server.
+    knownOperations: null,
     ...(listening
       ? {
           coprocessorUrl: listening.url,
