@@ -45,13 +45,13 @@ export function requestBody(query: BenchQuery): string {
   return JSON.stringify({ query: query.query });
 }
 
-export type VariantName = 'full' | 'unplanned' | 'federated' | 'federated-hive' | 'governance-off' | 'audit-off' | 'both-off' | 'baseline' | 'postgraphile';
+export type VariantName = 'full' | 'apollo-pipeline' | 'unplanned' | 'federated' | 'federated-hive' | 'governance-off' | 'audit-off' | 'both-off' | 'baseline' | 'postgraphile';
 
 export interface Variant {
   name: VariantName;
   description: string;
   /** Gateway switches (`createComponents({ governance, audit })`); `null` for the baseline. */
-  gateway: { governance: boolean; audit: boolean; planned?: boolean } | null;
+  gateway: { governance: boolean; audit: boolean; planned?: boolean; knownOperations?: boolean } | null;
   /** The federated gateway (`serve --gateway`) over one process per category subgraph. */
   federated?: boolean;
   /** The federated gateway's engine (`serve --gateway --engine`): @apollo/gateway unless `hive`. */
@@ -62,6 +62,11 @@ export interface Variant {
 
 export const VARIANTS: readonly Variant[] = [
   { name: 'full', description: 'gateway, governance and audit on (production wiring)', gateway: { governance: true, audit: true } },
+  {
+    name: 'apollo-pipeline',
+    description: "production wiring with every operation through Apollo Server's request pipeline: no planned answers of known documents outside it",
+    gateway: { governance: true, audit: true, knownOperations: false },
+  },
   {
     name: 'unplanned',
     description: 'production wiring with PLANNED_EXECUTION=0: every operation through graphql-js, shield, masks and resolvers',

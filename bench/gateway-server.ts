@@ -1,5 +1,5 @@
 // Child process of the gateway benchmark: one gateway variant on the benchmark database.
-// BENCH_GOVERNANCE / BENCH_AUDIT (`0` or `1`) select the variant, BENCH_FEDERATED=1 the federated
+// BENCH_GOVERNANCE / BENCH_AUDIT / BENCH_KNOWN_OPERATIONS (`0` or `1`) select the variant, BENCH_FEDERATED=1 the federated
 // gateway over the subgraphs of FEDERATION_SUBGRAPHS (`name=url,...`); prints `{"ready": url}` on
 // stdout once it listens and stops cleanly on SIGTERM (so `--cpu-prof` profiles are written).
 // It also answers the benchmark's probes (bench-probes.ts: SQL statements sent, CPU time).
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
           policy,
           governance: process.env.BENCH_GOVERNANCE !== '0',
           audit: process.env.BENCH_AUDIT !== '0',
+          knownOperations: process.env.BENCH_KNOWN_OPERATIONS !== '0',
         });
   const probes = { audit: () => components.auditWriter?.stats() ?? null };
   components.middleware = [(req, res, next) => (answerProbe(req, res, probes) ? undefined : next()), ...(components.middleware ?? [])];

@@ -292,6 +292,7 @@ async function main(): Promise<void> {
             BENCH_GOVERNANCE: variant.gateway.governance ? '1' : '0',
             BENCH_AUDIT: variant.gateway.audit ? '1' : '0',
             ...(variant.gateway.planned === false ? { PLANNED_EXECUTION: '0' } : {}),
+            ...(variant.gateway.knownOperations === false ? { BENCH_KNOWN_OPERATIONS: '0' } : {}),
           }
         : childEnv;
       const own: ChildServer[] = [];
@@ -475,6 +476,8 @@ async function main(): Promise<void> {
       listVsPostGraphile: ratio(find('full', 'list').requestsPerSecond, find('postgraphile', 'list').requestsPerSecond),
       nestedPlannedVsUnplanned: ratio(nested('full'), nested('unplanned')),
       listPlannedVsUnplanned: ratio(find('full', 'list').requestsPerSecond, find('unplanned', 'list').requestsPerSecond),
+      nestedKnownVsApollo: ratio(nested('full'), nested('apollo-pipeline')),
+      listKnownVsApollo: ratio(find('full', 'list').requestsPerSecond, find('apollo-pipeline', 'list').requestsPerSecond),
       settlementsVsBaseline: ratio(find('full', 'settlements').requestsPerSecond, find('baseline', 'settlements').requestsPerSecond),
       settlementsVsPostGraphile: ratio(find('full', 'settlements').requestsPerSecond, find('postgraphile', 'settlements').requestsPerSecond),
       // The same from server CPU per request (what a dedicated core would sustain).
@@ -493,6 +496,8 @@ async function main(): Promise<void> {
         listVsPostGraphile: ratio(cpuOf('postgraphile', 'list'), cpuOf('full', 'list')),
         nestedPlannedVsUnplanned: ratio(cpuOf('unplanned', 'nested'), cpuOf('full', 'nested')),
         listPlannedVsUnplanned: ratio(cpuOf('unplanned', 'list'), cpuOf('full', 'list')),
+        nestedKnownVsApollo: ratio(cpuOf('apollo-pipeline', 'nested'), cpuOf('full', 'nested')),
+        listKnownVsApollo: ratio(cpuOf('apollo-pipeline', 'list'), cpuOf('full', 'list')),
         settlementsVsBaseline: ratio(cpuOf('baseline', 'settlements'), cpuOf('full', 'settlements')),
         settlementsVsPostGraphile: ratio(cpuOf('postgraphile', 'settlements'), cpuOf('full', 'settlements')),
       },
@@ -528,6 +533,8 @@ async function main(): Promise<void> {
     process.stdout.write(`list, gateway (full) / PostGraphile       ${ratios.listVsPostGraphile.toFixed(3)}    ${ratios.cpu.listVsPostGraphile.toFixed(3)}   (aim >= 1.0)\n`);
     process.stdout.write(`nested, planned / unplanned (full)        ${ratios.nestedPlannedVsUnplanned.toFixed(3)}    ${ratios.cpu.nestedPlannedVsUnplanned.toFixed(3)}\n`);
     process.stdout.write(`list, planned / unplanned (full)          ${ratios.listPlannedVsUnplanned.toFixed(3)}    ${ratios.cpu.listPlannedVsUnplanned.toFixed(3)}\n`);
+    process.stdout.write(`nested, full / apollo-pipeline            ${ratios.nestedKnownVsApollo.toFixed(3)}    ${ratios.cpu.nestedKnownVsApollo.toFixed(3)}   (known documents answered outside Apollo Server's pipeline / not)\n`);
+    process.stdout.write(`list, full / apollo-pipeline              ${ratios.listKnownVsApollo.toFixed(3)}    ${ratios.cpu.listKnownVsApollo.toFixed(3)}\n`);
     process.stdout.write(`settlements, gateway (full) / baseline    ${ratios.settlementsVsBaseline.toFixed(3)}    ${ratios.cpu.settlementsVsBaseline.toFixed(3)}\n`);
     process.stdout.write(`settlements, gateway (full) / PostGraphile ${ratios.settlementsVsPostGraphile.toFixed(3)}    ${ratios.cpu.settlementsVsPostGraphile.toFixed(3)}\n`);
     process.stdout.write(`nested, federated / single process        ${ratios.nestedFederatedVsSingle.toFixed(3)}    ${ratios.cpu.nestedFederatedVsSingle.toFixed(3)}\n`);

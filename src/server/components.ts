@@ -45,6 +45,8 @@ export interface ComponentOptions {
   audit?: boolean;
   /** Benchmarks only: no limits, rate limits, suspensions or HTTP hardening (src/security). */
   security?: boolean;
+  /** Benchmarks only: `false` serves every operation through Apollo Server's pipeline (no answers of known documents outside it). */
+  knownOperations?: boolean;
 }
 
 export async function createComponents(options: ComponentOptions): Promise<GatewayComponents & { changes: ChangeFeed; admission: Admission }> {
@@ -136,7 +138,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
     onWriteError: (error, requestId) => log.error({ err: error, requestId }, 'audit record not written: response withheld'),
   };
   // Planned operations of documents Apollo Server has validated are answered without its pipeline.
-  const knownOperations = planned
+  const knownOperations = planned && (options.knownOperations ?? true)
     ? new KnownOperations(admission, {
         ...admissionOptions,
         currentSchema: () => schemas.current(),
