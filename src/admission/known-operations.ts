@@ -20,7 +20,7 @@
 // costs about as much CPU per request as the whole answer of a small planned query
 // (docs/benchmarks.md, `npm run bench:http-floor`).
 import { HeaderMap, type GraphQLResponse } from '@apollo/server';
-import { getOperationAST, type DocumentNode, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
+import { getOperationAST, type DocumentNode, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import Negotiator from 'negotiator';
 import type { RequestContext } from '../context';
 import type { PlannedExecution } from '../execution/planned-executor';
@@ -68,7 +68,7 @@ export interface KnownOperationsOptions extends GraphqlAdmissionOptions {
   /** The operations that have a plan. */
   plannedExecution: PlannedExecution;
   /** Told of each operation answered here, as the security plugin is by Apollo Server. */
-  observeOperation?: (ctx: RequestContext, errorCodes: readonly string[]) => Promise<void>;
+  observeOperation?: (ctx: RequestContext, errors: readonly GraphQLFormattedError[] | undefined) => Promise<void>;
   /** Most documents remembered per schema (default 1,000); the oldest is forgotten first. */
   maxDocuments?: number;
 }
@@ -174,7 +174,7 @@ export class KnownOperations {
       true,
     );
     const result = response.body.kind === 'single' ? response.body.singleResult : planned;
-    await this.options.observeOperation?.(ctx, (result.errors ?? []).map((error) => String(error.extensions?.code ?? '')));
+    await this.options.observeOperation?.(ctx, result.errors);
     const headers = response.http.headers;
     headers.set('content-type', APPLICATION_JSON);
     // Apollo Server's field order (`orderExecutionResultFields`) and its trailing newline.

@@ -1,6 +1,7 @@
 // Security operations, composed for the gateway (src/server/components.ts wires them): operation
 // limits, schema exposure, rate limits, HTTP hardening, suspicious activity -> suspension,
 // persisted operations for partner tokens. See docs/security.md.
+import type { GraphQLFormattedError } from 'graphql';
 import type { RequestListener, Server } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NodeHandler } from '../server/node-handler';
@@ -49,7 +50,7 @@ export interface Security {
   limits: OperationLimits;
   plugin: ApolloServerPlugin<RequestContext>;
   /** Feeds an operation answered outside Apollo Server's pipeline to the suspicious-activity rules (as `plugin` does). */
-  observeOperation(ctx: RequestContext, errorCodes: readonly string[]): Promise<void>;
+  observeOperation(ctx: RequestContext, errors: readonly GraphQLFormattedError[] | undefined): Promise<void>;
   /** Wraps authentication: a refused token feeds the revoked-token / IP allow-list rules. */
   wrapAuthenticate(authenticate: Authenticate): Authenticate;
   /** Whether a partner token registered a document (persisted operations); null when not enforced. */
@@ -196,7 +197,7 @@ export async function createSecurity(options: SecurityOptions): Promise<Security
   return {
     limits,
     plugin,
-    observeOperation: (ctx, codes) => observeOperationOutcome(detector, ctx, codes, onError),
+    observeOperation: (ctx, errors) => observeOperationOutcome(detector, ctx, errors, onError),
     wrapAuthenticate(authenticate) {
       return async (authorization, deps) => {
         try {

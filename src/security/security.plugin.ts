@@ -3,7 +3,7 @@
 // suggestions for principals that may not introspect, and each operation's outcome fed to the
 // suspicious-activity rules.
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
-import { defaultFieldResolver, GraphQLError, GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, GraphQLError, GraphQLObjectType, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Principal } from '../auth/principal';
 import type { Policy } from '../policy/policy';
 import type { RequestContext } from '../context';
@@ -73,20 +73,26 @@ const REFUSAL_STATUS: Record<string, number> = {
   [ErrorCode.RATE_LIMITED]: 429,
 };
 
-function errorCodes(request: GraphQLRequestContext<RequestContext>): string[] {
+/** The errors of an answer (the first part of an incremental one). */
+function answerErrors(request: GraphQLRequestContext<RequestContext>): readonly GraphQLFormattedError[] | undefined {
   const body = request.response.body;
-  const errors = body?.kind === 'single' ? body.singleResult.errors : body?.initialResult.errors;
-  return (errors ?? []).map((error) => String(error.extensions?.code ?? ''));
+  return body?.kind === 'single' ? body.singleResult.errors : body?.initialResult.errors;
 }
 
 /**
  * Feeds one operation's outcome to the suspicious-activity rules: after its answer is decided, on
  * every path that answers an operation (Apollo Server's, and planned answers of known documents).
  */
-export async function observeOperationOutcome(detector: SuspiciousActivityDetector | null, ctx: RequestContext | undefined, codes: readonly string[], report: (error: unknown, what: string) => void): Promise<void> {
+export async function observeOperationOutcome(
+  detector: SuspiciousActivityDetector | null,
+  ctx: RequestContext | undefined,
+  errors: readonly GraphQLFormattedError[] | undefined,
+  report: (error: unknown, what: string) => void,
+): Promise<void> {
   // An unauthenticated request has no principal to watch; a refused one (a purpose not granted,
   // say) still counts for the suspicious-activity rules.
   if (!detector || !ctx?.principal) return;
+  const codes = (errors ?? []).map((error) => String(error.extensions?.code ?? ''));
   if (codes.includes(ErrorCode.SUSPENDED)) return;
   const rows = Object.values(ctx.governance?.rowsByCategory ?? {}).reduce<number>((sum, count) => sum + (count ?? 0), 0);
   const denied = (ctx.governance?.denied.size ?? 0) > 0 || codes.includes(ErrorCode.FORBIDDEN) || codes.includes(ErrorCode.PURPOSE_NOT_GRANTED);
@@ -155,7 +161,7 @@ export function securityPlugin(options: SecurityPluginOptions): ApolloServerPlug
           }
         },
         async willSendResponse(request) {
-          await observeOperationOutcome(options.detector, request.contextValue, errorCodes(request), report);
+          await observeOperationOutcome(options.detector, request.contextValue, answerErrors(request), report);
         },
       };
     },

@@ -143,7 +143,7 @@ export async function createComponents(options: ComponentOptions): Promise<Gatew
         ...admissionOptions,
         currentSchema: () => schemas.current(),
         plannedExecution: planned,
-        observeOperation: security ? (ctx, codes) => security.observeOperation(ctx, codes) : undefined,
+        observeOperation: security ? (ctx, errors) => security.observeOperation(ctx, errors) : undefined,
       })
     : null;
   const plugins = [

@@ -4,7 +4,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin, type HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
@@ -33,6 +33,11 @@ import type { Authenticate } from '../auth/authenticate';
 /** The gateway's Prometheus metrics, as the decision sees them: operational system logs. */
 export const METRICS_FIELD: DecisionField = { coordinate: 'Gateway.metrics', category: Category.SYSTEM_LOGS, sensitivity: Sensitivity.INTERNAL };
 
+/** GraphQL answers are never cached by browsers or proxies, unless the answer says otherwise. */
+function noStore(headers: HeaderMap): void {
+  if (!headers.has('cache-control')) headers.set('cache-control', 'no-store');
+}
+
 /**
  * The gateway's own per-request plugin, one instead of two: GraphQL answers are never cached by
  * browsers or proxies (`Cache-Control: no-store`), and each answer is counted in the metrics.
@@ -49,7 +54,7 @@ function gatewayRequestPlugin(metrics: GatewayMetrics): ApolloServerPlugin<Reque
       (requestContext as unknown as { useLegacyIncremental?: boolean }).useLegacyIncremental = false;
       return {
         async willSendResponse(request) {
-          if (!request.response.http.headers.has('cache-control')) request.response.http.headers.set('cache-control', 'no-store');
+          noStore(request.response.http.headers);
           metrics.observe(observedAnswerOf(request), started);
         },
       };
@@ -196,7 +201,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     onHttpRefusal: components.onHttpRefusal,
     trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
     knownOperations: components.knownOperations,
-    onKnownAnswer: (answer, started) => metrics.observe({ operationName: answer.operationName, contextValue: answer.ctx, result: answer.result }, started),
+    // As the gateway's request plugin does for Apollo Server's answers.
+    onKnownAnswer: (answer, started) => {
+      noStore(answer.headers);
+      metrics.observe({ operationName: answer.operationName, contextValue: answer.ctx, result: answer.result }, started);
+    },
   });
 
   app.get('/healthz', (_req, res) => {

@@ -65,7 +65,7 @@ export interface GraphqlEntryOptions {
   trustProxy: (address: string, hop: number) => boolean;
   /** Answers planned operations of documents Apollo Server has validated, without its pipeline (src/admission/known-operations.ts). */
   knownOperations?: KnownOperations | null;
-  /** Told of each answer made by `knownOperations` (`started`: process.hrtime.bigint() when the request began), as Apollo's plugins are of theirs. */
+  /** Told of each answer made by `knownOperations` before it is written (`started`: process.hrtime.bigint() when the request began), as Apollo's plugins are of theirs: may add headers. */
   onKnownAnswer?: (answer: KnownOperationAnswer, started: bigint) => void;
 }
 
@@ -315,8 +315,6 @@ export function graphqlEntry(options: GraphqlEntryOptions): (req: IncomingMessag
       if (outcome?.kind === 'answered') {
         options.onKnownAnswer?.(outcome, started);
         for (const [name, value] of outcome.headers) res.setHeader(name, value);
-        // As the gateway's request plugin sets it on Apollo Server's answers.
-        if (!outcome.headers.has('cache-control')) res.setHeader('cache-control', 'no-store');
         sendJson(res, outcome.status, outcome.body);
         return;
       }
